@@ -1,0 +1,61 @@
+import type { ParseArgsConfig } from 'node:util';
+import { AppError } from '../core/errors.ts';
+import type { AppContext } from '../core/context.ts';
+
+/** One `countersign` command. Its options are parsed with node:util parseArgs. */
+export interface Command {
+  /** Space-separated path, e.g. 'case create'. */
+  name: string;
+  summary: string;
+  /** Usage line after the command name, e.g. '<name> [--examiner E]'. */
+  usage?: string;
+  /** Longer help text: what it does, examples. */
+  description?: string;
+  options?: NonNullable<ParseArgsConfig['options']>;
+  run(ctx: CommandContext, args: ParsedArgs): Promise<number | void>;
+}
+
+export interface ParsedArgs {
+  values: Record<string, string | boolean | string[] | boolean[] | undefined>;
+  positionals: string[];
+}
+
+export interface CommandContext {
+  /** Opens the data directory (database, object store) on first use. */
+  app(): AppContext;
+  dataDir: string;
+  json: boolean;
+  /** Human output (suppressed in --json mode unless forced). */
+  out(line: string): void;
+  /** Machine output: one JSON document or line. */
+  emit(value: unknown): void;
+  /** Progress for long jobs: a bar on a TTY, nothing in --json mode. */
+  progress(done: number, total: number, label?: string): void;
+  /** Aborted on Ctrl-C (SIGINT/SIGTERM): long jobs stop cleanly at the next safe point. */
+  signal: AbortSignal;
+}
+
+export function str(args: ParsedArgs, key: string): string | undefined {
+  const v = args.values[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function bool(args: ParsedArgs, key: string): boolean {
+  return args.values[key] === true;
+}
+
+/** Parses a numeric flag; the error names the flag and the accepted range. */
+export function num(
+  args: ParsedArgs,
+  key: string,
+  opts: { min?: number; max?: number; integer?: boolean; default?: number } = {},
+): number | undefined {
+  const raw = str(args, key);
+  if (raw === undefined) return opts.default;
+  const n = Number(raw);
+  const range = `${opts.min ?? '-inf'}..${opts.max ?? 'inf'}`;
+  if (!Number.isFinite(n) || (opts.integer && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
+    throw new AppError('INVALID_ARGUMENT', `--${key}: expected ${opts.integer ? 'an integer' : 'a number'} in ${range}, got '${raw}'`);
+  }
+  return n;
+}

@@ -1,0 +1,19 @@
+import { doctor } from '../../core/doctor.ts';
+import type { Command } from '../command.ts';
+
+export const commands: Command[] = [
+  {
+    name: 'doctor',
+    summary: 'Show the app version, TensorFlow.js backend (and why better ones are unavailable), Electron and data directory',
+    async run(ctx) {
+      const r = await doctor(ctx.dataDir);
+      if (ctx.json) return ctx.emit(r);
+      ctx.out(`Countersign ${r.version}  (Node ${r.node}, ${r.platform}, ${r.cpus} cores)`);
+      ctx.out(`Electron:   ${r.electron ?? 'not installed'}${r.electronBinary ? '' : ' - binary missing: the desktop window is unavailable; use `countersign serve`'}`);
+      ctx.out(`Backend:    ${r.backend}`);
+      for (const t of r.backendsTried) ctx.out(`  ${t.ok ? 'ok  ' : 'no  '} ${t.name.padEnd(15)} ${t.reason ?? ''}`);
+      ctx.out(`GPU:        ${r.gpu ? 'NVIDIA driver visible' : 'none visible'}`);
+      ctx.out(`Data dir:   ${r.dataDir}`);
+    },
+  },
+];

@@ -1,0 +1,173 @@
+import { parseArgs } from 'node:util';
+import { createContext, type AppContext } from '../core/context.ts';
+import { AppError, toErrorValue } from '../core/errors.ts';
+import { APP_VERSION, defaultDataDir } from '../core/paths.ts';
+import type { Command, CommandContext, ParsedArgs } from './command.ts';
+import { allCommands } from './commands/index.ts';
+
+const GLOBAL_HELP = `Global options:
+  --data-dir DIR   data directory (env COUNTERSIGN_HOME; default: the desktop app's folder)
+  --json           machine-readable output
+  --help           help for any command`;
+
+function usageOf(cmd: Command): string {
+  const lines = [`countersign ${cmd.name}${cmd.usage ? ' ' + cmd.usage : ''}`, '', cmd.summary];
+  if (cmd.description) lines.push('', cmd.description.trim());
+  const opts = Object.entries(cmd.options ?? {});
+  if (opts.length) {
+    lines.push('', 'Options:');
+    for (const [name, o] of opts) lines.push(`  --${name}${o.type === 'string' ? ' <value>' : ''}`);
+  }
+  lines.push('', GLOBAL_HELP);
+  return lines.join('\n');
+}
+
+function listing(prefix: string[]): string {
+  const matching = allCommands.filter((c) => prefix.every((p, i) => c.name.split(' ')[i] === p));
+  const width = Math.max(...matching.map((c) => c.name.length));
+  return [
+    `countersign ${APP_VERSION}: signature verification for forensic document examiners`,
+    '',
+    `Usage: countersign ${prefix.length ? prefix.join(' ') + ' ' : ''}<command> [options]`,
+    '',
+    'Commands:',
+    ...matching.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    GLOBAL_HELP,
+  ].join('\n');
+}
+
+/** Splits argv into global flags and the rest; global flags may appear anywhere. */
+function takeGlobals(argv: string[]): { dataDir?: string; json: boolean; help: boolean; rest: string[] } {
+  const rest: string[] = [];
+  let dataDir: string | undefined;
+  let json = false;
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--json') json = true;
+    else if (a === '--help' || a === '-h') help = true;
+    else if (a === '--data-dir') {
+      dataDir = argv[++i];
+      if (!dataDir) throw new AppError('INVALID_ARGUMENT', '--data-dir: expected a directory');
+    } else if (a.startsWith('--data-dir=')) dataDir = a.slice('--data-dir='.length);
+    else rest.push(a);
+  }
+  return { dataDir, json, help, rest };
+}
+
+function findCommand(words: string[]): { cmd?: Command; depth: number } {
+  let best: Command | undefined;
+  let depth = 0;
+  for (const c of allCommands) {
+    const parts = c.name.split(' ');
+    if (parts.length > depth && parts.every((p, i) => words[i] === p)) {
+      best = c;
+      depth = parts.length;
+    }
+  }
+  return { cmd: best, depth };
+}
+
+function progressBar(json: boolean) {
+  let last = 0;
+  return (done: number, total: number, label = '') => {
+    if (json || !process.stderr.isTTY) return;
+    const now = Date.now();
+    if (now - last < 80 && done < total) return;
+    last = now;
+    const width = 28;
+    const frac = total > 0 ? Math.min(1, done / total) : 0;
+    const bar = '#'.repeat(Math.round(frac * width)).padEnd(width, '.');
+    const text = `[${bar}] ${done}/${total} ${label}`.slice(0, (process.stderr.columns ?? 100) - 1);
+    process.stderr.write(`\r\x1b[2K${text}`);
+    if (done >= total) process.stderr.write('\n');
+  };
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  let globals: ReturnType<typeof takeGlobals>;
+  try {
+    globals = takeGlobals(argv);
+  } catch (err) {
+    process.stderr.write(`countersign: ${toErrorValue(err).message}\n`);
+    return 2;
+  }
+  const { cmd, depth } = findCommand(globals.rest);
+  if (!cmd) {
+    const words = globals.rest.filter((w) => !w.startsWith('-'));
+    if (globals.rest.length === 0 || (globals.help && words.length === 0)) {
+      process.stdout.write(listing([]) + '\n');
+      return globals.rest.length === 0 && !globals.help ? 2 : 0;
+    }
+    const group = allCommands.some((c) => c.name.split(' ')[0] === words[0]);
+    if (group) {
+      process.stdout.write(listing([words[0] as string]) + '\n');
+      return globals.help ? 0 : 2;
+    }
+    process.stderr.write(`countersign: unknown command '${words.join(' ')}' (try countersign --help)\n`);
+    return 2;
+  }
+  if (globals.help) {
+    process.stdout.write(usageOf(cmd) + '\n');
+    return 0;
+  }
+  let parsed: ParsedArgs;
+  try {
+    const p = parseArgs({
+      args: globals.rest.slice(depth),
+      options: cmd.options ?? {},
+      allowPositionals: true,
+      strict: true,
+    });
+    parsed = { values: p.values as ParsedArgs['values'], positionals: p.positionals };
+  } catch (err) {
+    process.stderr.write(`countersign ${cmd.name}: ${(err as Error).message.split('\n')[0]}\n`);
+    return 2;
+  }
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    if (!globals.json) process.stderr.write('\nstopping at the next safe point (Ctrl-C again to force)...\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const dataDir = globals.dataDir ?? defaultDataDir();
+  let app: AppContext | undefined;
+  const ctx: CommandContext = {
+    dataDir,
+    json: globals.json,
+    app: () => (app ??= createContext(dataDir)),
+    out: (line) => {
+      if (!globals.json) process.stdout.write(line + '\n');
+    },
+    emit: (value) => process.stdout.write(JSON.stringify(value) + '\n'),
+    progress: progressBar(globals.json),
+    signal: controller.signal,
+  };
+  try {
+    const code = await cmd.run(ctx, parsed);
+    return typeof code === 'number' ? code : 0;
+  } catch (err) {
+    const e = toErrorValue(err);
+    if (e.code === 'CANCELLED') {
+      process.stderr.write(`countersign ${cmd.name}: ${e.message}\n`);
+      return 130;
+    }
+    if (globals.json) process.stdout.write(JSON.stringify({ ok: false, error: e }) + '\n');
+    process.stderr.write(`countersign ${cmd.name}: ${e.message}\n`);
+    if (e.code === 'INTERNAL' && process.env.COUNTERSIGN_DEBUG) console.error(err);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    app?.close();
+  }
+}
+
+process.exitCode = await runCli(process.argv.slice(2));

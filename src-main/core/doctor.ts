@@ -1,0 +1,52 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { resolveBackend, type BackendAttempt, type BackendName } from './model/backend.ts';
+import { APP_VERSION } from './paths.ts';
+
+const require = createRequire(import.meta.url);
+
+export interface DoctorReport {
+  version: string;
+  node: string;
+  /** Electron's version: the running one inside the app, else the installed package's. */
+  electron: string | null;
+  /** Whether the Electron binary is present, so the desktop window can open. */
+  electronBinary: boolean;
+  backend: BackendName;
+  backendsTried: BackendAttempt[];
+  gpu: boolean;
+  dataDir: string;
+  cpus: number;
+  platform: string;
+}
+
+export function electronStatus(): { version: string | null; binary: boolean } {
+  if (process.versions.electron) return { version: process.versions.electron, binary: true };
+  try {
+    const dir = path.dirname(require.resolve('electron/package.json'));
+    const version = (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+    const rel = existsSync(path.join(dir, 'path.txt')) ? readFileSync(path.join(dir, 'path.txt'), 'utf8').trim() : '';
+    return { version, binary: rel !== '' && existsSync(path.join(dir, 'dist', rel)) };
+  } catch {
+    return { version: null, binary: false };
+  }
+}
+
+export async function doctor(dataDir: string): Promise<DoctorReport> {
+  const info = await resolveBackend();
+  const electron = electronStatus();
+  return {
+    version: APP_VERSION,
+    node: process.versions.node,
+    electron: electron.version,
+    electronBinary: electron.binary,
+    backend: info.backend,
+    backendsTried: info.backendsTried,
+    gpu: info.gpu,
+    dataDir,
+    cpus: os.availableParallelism(),
+    platform: `${process.platform}-${process.arch}`,
+  };
+}
