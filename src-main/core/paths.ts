@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +23,16 @@ function findRoot(start: string): string {
   }
 }
 
-export const RESOURCES_DIR = process.env.COUNTERSIGN_RESOURCES ?? path.join(ROOT_DIR, 'resources');
+/**
+ * Shipped resources (base model, fonts, wasm binaries): COUNTERSIGN_RESOURCES, else the
+ * packaged app's `<resourcesPath>/resources` (electron-builder extraResources), else the checkout's.
+ */
+export const RESOURCES_DIR: string = (() => {
+  if (process.env.COUNTERSIGN_RESOURCES) return process.env.COUNTERSIGN_RESOURCES;
+  const packaged = (process as { resourcesPath?: string }).resourcesPath;
+  if (packaged && existsSync(path.join(packaged, 'resources'))) return path.join(packaged, 'resources');
+  return path.join(ROOT_DIR, 'resources');
+})();
 
 export const APP_VERSION: string = (() => {
   try {

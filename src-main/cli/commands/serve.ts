@@ -1,3 +1,25 @@
-import type { Command } from '../command.ts';
+import { assertLoopback } from '../../server/bridge.ts';
+import { openInBrowser, serve } from '../../server/serve.ts';
+import { bool, num, str, type Command } from '../command.ts';
 
-export const commands: Command[] = [];
+export const commands: Command[] = [
+  {
+    name: 'serve',
+    summary: 'Serve the UI and the whole contract to a browser on this machine (127.0.0.1 only, token in the URL)',
+    usage: '[--port P] [--host 127.0.0.1] [--open]',
+    description: `Prints a URL with a random per-run token; requests without it get 401.
+Runs until Ctrl-C. With --json, prints {"url", "port"} once ready.`,
+    options: { port: { type: 'string' }, host: { type: 'string' }, open: { type: 'boolean' } },
+    async run(ctx, args) {
+      const host = str(args, 'host') ?? '127.0.0.1';
+      assertLoopback(host);
+      const port = num(args, 'port', { min: 0, max: 65535, integer: true, default: 0 });
+      const bridge = await serve(ctx.app(), { host, port, log: (l) => process.stderr.write(l + '\n') });
+      if (ctx.json) ctx.emit({ url: bridge.url, port: bridge.port, dataDir: ctx.dataDir });
+      else ctx.out(`Countersign is serving ${ctx.dataDir}\nOpen: ${bridge.url}\n(Ctrl-C to stop)`);
+      if (bool(args, 'open')) openInBrowser(bridge.url);
+      await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+      await bridge.close();
+    },
+  },
+];

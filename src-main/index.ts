@@ -1,0 +1,103 @@
+/**
+ * Electron main process: one window, hardened; wires the IPC contract to the core.
+ * Everything of substance lives in core/ (plain Node) and ipc/ (typed contract).
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, Menu, ipcMain, session, shell, type MenuItemConstructorOptions } from 'electron';
+import { createContext } from './core/context.ts';
+import { JobManager } from './core/jobs/manager.ts';
+import { defaultDataDir } from './core/paths.ts';
+import { createHandlers } from './ipc/handlers.ts';
+import { IPC_EVENT, IPC_INVOKE, eventNames } from './ipc/contract.ts';
+import { createDispatcher } from './ipc/registry.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  const dataDir = defaultDataDir();
+  app.setPath('userData', dataDir);
+  const ctx = createContext(dataDir);
+  const jobs = new JobManager();
+  const dispatch = createDispatcher(createHandlers({ app: ctx, jobs, transport: 'electron' }), (m, err) =>
+    console.error(`countersign: ${m} failed:`, err),
+  );
+  let win: BrowserWindow | null = null;
+
+  ipcMain.handle(IPC_INVOKE, (event, name: unknown, args: unknown) => {
+    // Only our own window's main frame may call the core.
+    if (!win || event.sender !== win.webContents || event.senderFrame !== win.webContents.mainFrame) {
+      return { ok: false, error: { code: 'INVALID_ARGUMENT', message: 'caller is not the Countersign window' } };
+    }
+    return dispatch(String(name), args);
+  });
+  for (const name of eventNames) {
+    jobs.on(name, (payload) => win?.webContents.send(IPC_EVENT, name, payload));
+  }
+
+  const createWindow = () => {
+    win = new BrowserWindow({
+      width: 1400,
+      height: 900,
+      minWidth: 960,
+      minHeight: 640,
+      title: 'Countersign',
+      show: false,
+      webPreferences: {
+        preload: path.join(here, '../preload/preload.cjs'),
+        contextIsolation: true,
+        sandbox: true,
+        nodeIntegration: false,
+        webSecurity: true,
+        spellcheck: false,
+      },
+    });
+    win.once('ready-to-show', () => win?.show());
+    win.webContents.setWindowOpenHandler(({ url }) => {
+      if (url.startsWith('https://')) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+    win.webContents.on('will-navigate', (e) => e.preventDefault());
+    win.on('closed', () => (win = null));
+    const devUrl = process.env.ELECTRON_RENDERER_URL;
+    if (devUrl) void win.loadURL(devUrl);
+    else void win.loadFile(path.join(here, '../renderer/index.html'));
+  };
+
+  const menu: MenuItemConstructorOptions[] = [
+    ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
+    { role: 'fileMenu' },
+    { role: 'editMenu' },
+    { label: 'View', submenu: [{ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' }, { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' }] },
+    { role: 'windowMenu' },
+  ];
+
+  app.on('second-instance', () => {
+    if (win) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
+  });
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-attach-webview', (e) => e.preventDefault());
+  });
+  void app.whenReady().then(() => {
+    session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
+    });
+    session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+    Menu.setApplicationMenu(Menu.buildFromTemplate(menu));
+    createWindow();
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) createWindow();
+    });
+  });
+  app.on('window-all-closed', () => {
+    ctx.close();
+    if (process.platform !== 'darwin') app.quit();
+  });
+}

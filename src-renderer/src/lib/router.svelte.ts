@@ -1,0 +1,24 @@
+/** Hash routing: #/cases, #/cases/12, #/compare ... (works over file:// and the bridge). */
+export const VIEWS = [
+  { id: 'cases', label: 'Cases', key: '1' },
+  { id: 'compare', label: 'Compare', key: '2' },
+  { id: 'batch', label: 'Batch', key: '3' },
+  { id: 'training', label: 'Training', key: '4' },
+  { id: 'models', label: 'Models', key: '5' },
+  { id: 'settings', label: 'Settings', key: '6' },
+] as const;
+export type ViewId = (typeof VIEWS)[number]['id'];
+
+function parse(hash: string): { view: ViewId; params: string[] } {
+  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  const view = (VIEWS.find((v) => v.id === parts[0])?.id ?? 'cases') as ViewId;
+  return { view, params: parts.slice(1) };
+}
+
+export const route = $state(parse(location.hash));
+
+window.addEventListener('hashchange', () => Object.assign(route, parse(location.hash)));
+
+export function navigate(view: ViewId, ...params: (string | number)[]): void {
+  location.hash = '#/' + [view, ...params.map((p) => encodeURIComponent(String(p)))].join('/');
+}

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { cli, lastJson, tempDir } from '../../helpers/cli.ts';
+
+describe('countersign doctor and the CLI frame', () => {
+  const tmp = tempDir();
+  after(() => tmp.cleanup());
+
+  it('doctor --json reports the resolved backend and why better ones were unavailable', () => {
+    const r = cli(['doctor', '--json', '--data-dir', tmp.dir]);
+    assert.equal(r.status, 0, r.stderr);
+    const d = lastJson<{
+      version: string;
+      backend: string;
+      backendsTried: { name: string; ok: boolean; reason?: string }[];
+      electronBinary: boolean;
+      dataDir: string;
+      gpu: boolean;
+    }>(r);
+    assert.match(d.version, /^\d+\.\d+\.\d+/);
+    assert.equal(d.dataDir, tmp.dir);
+    assert.equal(typeof d.electronBinary, 'boolean');
+    assert.equal(typeof d.gpu, 'boolean');
+    const used = d.backendsTried.find((b) => b.ok);
+    assert.equal(used?.name, d.backend);
+    for (const b of d.backendsTried.filter((x) => !x.ok)) assert.ok(b.reason && b.reason.length > 10, `${b.name} needs a reason`);
+    if (!d.gpu) {
+      // On machines like CI's: no libtensorflow, so wasm with a reason for each native backend.
+      assert.equal(d.backend, 'wasm');
+      assert.deepEqual(d.backendsTried.slice(0, 2).map((b) => b.name), ['tensorflow-gpu', 'tensorflow']);
+    }
+  });
+
+  it('COUNTERSIGN_HOME sets the data directory when --data-dir is absent', () => {
+    const r = cli(['doctor', '--json'], { env: { COUNTERSIGN_HOME: tmp.dir } });
+    assert.equal(lastJson<{ dataDir: string }>(r).dataDir, tmp.dir);
+  });
+
+  it('prints help for every command and fails clearly on bad usage', () => {
+    const top = cli(['--help']);
+    assert.equal(top.status, 0);
+    const commandBlock = top.stdout.split('Commands:\n')[1]!.split('\n\n')[0]!;
+    const names = [...commandBlock.matchAll(/^ {2}(\S+(?: \S+)*?) {2,}/gm)].map((m) => m[1] as string);
+    assert.ok(names.includes('doctor') && names.includes('serve'), top.stdout);
+    for (const name of names) {
+      const h = cli([...name.split(' '), '--help']);
+      assert.equal(h.status, 0, `${name} --help`);
+      assert.match(h.stdout, new RegExp(`countersign ${name}`));
+    }
+    const unknown = cli(['frobnicate']);
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+    const badFlag = cli(['doctor', '--bogus']);
+    assert.equal(badFlag.status, 2);
+    assert.equal(badFlag.stderr.trim().split('\n').length, 1, 'one-line error');
+    const badPort = cli(['serve', '--port', 'abc', '--data-dir', tmp.dir]);
+    assert.equal(badPort.status, 1);
+    assert.match(badPort.stderr, /--port/);
+    const notLoopback = cli(['serve', '--host', '0.0.0.0', '--data-dir', tmp.dir]);
+    assert.equal(notLoopback.status, 1);
+    assert.match(notLoopback.stderr, /loopback/);
+  });
+});
