@@ -1,9 +1,21 @@
+import { readdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
 import { rendererConfig } from './src-renderer/vite.config.ts';
 
 const __dirname = dirname(fileURLToPath(import.meta.url));
+
+/** Worker-thread entries (`src-main/core/**\/*-worker.ts`) are emitted beside the main bundle. */
+function workerEntries(dir = resolve(__dirname, 'src-main/core')): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const full = resolve(dir, e.name);
+    if (e.isDirectory()) Object.assign(out, workerEntries(full));
+    else if (e.name.endsWith('-worker.ts')) out[e.name.replace(/\.ts$/, '')] = full;
+  }
+  return out;
+}
 
 // Roots: src-main (main process + preload) and src-renderer (Svelte UI).
 export default defineConfig({
@@ -14,7 +26,9 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src-main/index.ts'),
+          ...workerEntries(),
         },
+        output: { entryFileNames: '[name].js' },
       },
     },
   },

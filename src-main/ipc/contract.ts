@@ -2,48 +2,20 @@
  * The IPC contract: the single source of truth for every method the UI can call
  * (argument schema, result type, error codes) and every event it can receive.
  * The preload, the renderer's API client, the handler registry and the loopback
- * bridge are all typed from this file. Import it from the renderer with `import type`
- * only where the schemas are not needed.
+ * bridge are all typed from this object. Each domain declares its methods in
+ * ipc/methods/<domain>.ts; this file assembles them.
  */
-import { z } from 'zod';
-import type { DoctorReport } from '../core/doctor.ts';
-import type { ErrorCode, ErrorValue } from '../core/errors.ts';
-import type { JobEvents, JobInfo } from '../core/jobs/manager.ts';
+import type { z } from 'zod';
+import type { ErrorValue } from '../core/errors.ts';
+import type { JobEvents } from '../core/jobs/manager.ts';
+import { appMethods } from './methods/app.ts';
+import type { MethodDef } from './methods/define.ts';
 
-export interface MethodDef<A extends z.ZodType = z.ZodType, R = unknown> {
-  summary: string;
-  args: A;
-  errors: readonly ErrorCode[];
-  /** Phantom: the result type. Never set at run time. */
-  readonly __result?: R;
-}
-
-/** `method<Result>()({ summary, args, errors })`: curried so the args schema is inferred. */
-function method<R>() {
-  return <A extends z.ZodType>(def: { summary: string; args: A; errors: readonly ErrorCode[] }): MethodDef<A, R> => def;
-}
-
-const none = z.object({}).strict();
-const jobId = z.object({ jobId: z.string().uuid() }).strict();
-
-export interface AppInfo extends DoctorReport {
-  /** How this UI talks to the core. */
-  transport: 'electron' | 'bridge';
-}
+export type { MethodDef } from './methods/define.ts';
+export type { AppInfo } from './methods/app.ts';
 
 export const methods = {
-  'app.info': method<AppInfo>()({
-    summary: 'Versions, the TensorFlow.js backend in use (and why better ones are unavailable), data directory',
-    args: none,
-    errors: ['INTERNAL'],
-  }),
-  'jobs.list': method<JobInfo[]>()({ summary: 'Every job of this session', args: none, errors: [] }),
-  'jobs.get': method<JobInfo>()({ summary: 'One job', args: jobId, errors: ['NOT_FOUND'] }),
-  'jobs.cancel': method<JobInfo>()({
-    summary: 'Ask a job to stop at its next safe point; what it finished stays',
-    args: jobId,
-    errors: ['NOT_FOUND'],
-  }),
+  ...appMethods,
 } satisfies Record<string, MethodDef>;
 
 export type Methods = typeof methods;

@@ -1,24 +1,15 @@
 /**
  * Contract handlers over core/. Plain Node: unit-tested with a fake service set,
- * no Electron. Each domain's handlers live beside this file and are merged here.
+ * no Electron. Each domain's handlers live in ipc/handlers/<domain>.ts.
  */
-import type { AppContext } from '../core/context.ts';
-import { doctor } from '../core/doctor.ts';
-import type { JobManager } from '../core/jobs/manager.ts';
-import type { AppInfo } from './contract.ts';
+import { appHandlers } from './handlers/app.ts';
+import type { Services } from './handlers/types.ts';
 import type { Handlers } from './registry.ts';
 
-export interface Services {
-  app: AppContext;
-  jobs: JobManager;
-  transport: AppInfo['transport'];
-}
+export type { Services } from './handlers/types.ts';
 
 export function createHandlers(s: Services): Handlers {
   return {
-    'app.info': async () => ({ ...(await doctor(s.app.dataDir)), transport: s.transport }),
-    'jobs.list': () => s.jobs.list(),
-    'jobs.get': ({ jobId }) => s.jobs.get(jobId),
-    'jobs.cancel': ({ jobId }) => s.jobs.cancel(jobId),
+    ...appHandlers(s),
   };
 }
