@@ -1,0 +1,126 @@
+/**
+ * metadata.json of a registered model: its type, schema and validation. Everything needed
+ * to reproduce a score travels in this file beside weights.bin (docs/evaluation.md,
+ * "Model registry").
+ */
+import { z } from 'zod';
+import { AppError } from '../errors.ts';
+import { calibrationSchema, type Calibration } from '../verify/calibration.ts';
+
+/** Version of the metadata.json layout; a newer one is refused with a VERSION error. */
+export const METADATA_FORMAT = 1;
+
+/** Model ids are folder and file-name safe: letters, digits, '.', '_', '-'; not starting with '.'. */
+export const MODEL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/** One tensor in weights.bin, in order (tf.io's WeightsManifestEntry, without quantisation). */
+export interface WeightSpec {
+  name: string;
+  shape: number[];
+  dtype: 'float32' | 'int32' | 'bool';
+}
+
+export interface ModelMetrics {
+  eer?: number | null;
+  auc?: number | null;
+  cllr?: number | null;
+  cllrMin?: number | null;
+  eerThreshold?: number | null;
+  [name: string]: number | null | undefined;
+}
+
+export interface ModelMetadata {
+  formatVersion: number;
+  id: string;
+  name: string;
+  version: number;
+  description?: string;
+  /** Architecture name understood by model/architectures (e.g. 'signet', 'signet-tiny'). */
+  architecture: string;
+  /** [height, width, channels], e.g. [155, 220, 1]. */
+  inputShape: [number, number, number];
+  embeddingSize?: number;
+  /** Image normalisation parameters the model expects (recorded as given). */
+  preprocessing: Record<string, unknown>;
+  weightsManifest: WeightSpec[];
+  /** SHA-256 (hex) of weights.bin. */
+  sha256: string;
+  weightsBytes: number;
+  /** Id of the model this one was trained or derived from; null for a model trained from scratch. */
+  parentId: string | null;
+  trainingData: Record<string, unknown> | null;
+  hyperparameters: Record<string, unknown>;
+  metrics: ModelMetrics;
+  calibration: Calibration | null;
+  /** Validation distances the calibration was (or can be re-)fitted on. */
+  validationDistances?: { same: number[]; diff: number[] } | null;
+  distanceMetric: 'euclidean';
+  createdAt: string;
+  appVersion: string;
+}
+
+const weightSpecSchema = z.object({
+  name: z.string().min(1),
+  shape: z.array(z.number().int().nonnegative()),
+  dtype: z.enum(['float32', 'int32', 'bool']),
+});
+
+export const metadataSchema = z.looseObject({
+  formatVersion: z.number().int().positive(),
+  id: z.string().regex(MODEL_ID_PATTERN),
+  name: z.string().min(1),
+  version: z.number().int().positive(),
+  description: z.string().optional(),
+  architecture: z.string().min(1),
+  inputShape: z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]),
+  embeddingSize: z.number().int().positive().optional(),
+  preprocessing: z.record(z.string(), z.unknown()),
+  weightsManifest: z.array(weightSpecSchema).min(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  weightsBytes: z.number().int().nonnegative(),
+  parentId: z.string().nullable(),
+  trainingData: z.record(z.string(), z.unknown()).nullable(),
+  hyperparameters: z.record(z.string(), z.unknown()),
+  metrics: z.record(z.string(), z.number().nullable()),
+  calibration: calibrationSchema.nullable(),
+  validationDistances: z.object({ same: z.array(z.number()), diff: z.array(z.number()) }).nullable().optional(),
+  distanceMetric: z.literal('euclidean'),
+  createdAt: z.string().min(1),
+  appVersion: z.string().min(1),
+});
+
+const BYTES_PER_ELEMENT: Record<WeightSpec['dtype'], number> = { float32: 4, int32: 4, bool: 1 };
+
+/** Bytes the manifest's tensors occupy in weights.bin. */
+export function manifestBytes(specs: readonly WeightSpec[]): number {
+  return specs.reduce((sum, s) => sum + s.shape.reduce((n, d) => n * d, 1) * BYTES_PER_ELEMENT[s.dtype], 0);
+}
+
+/** Validates metadata read from disk or a bundle; `where` names the file in error messages. */
+export function parseMetadata(value: unknown, where: string): ModelMetadata {
+  const version = (value as { formatVersion?: unknown } | null)?.formatVersion;
+  if (typeof version === 'number' && version > METADATA_FORMAT) {
+    throw new AppError(
+      'VERSION',
+      `${where}: model metadata format ${version} was written by a newer version of Countersign (this one reads ${METADATA_FORMAT})`,
+    );
+  }
+  const r = metadataSchema.safeParse(value);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    throw new AppError('INTEGRITY', `${where}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  const meta = r.data as ModelMetadata;
+  const names = new Set<string>();
+  for (const s of meta.weightsManifest) {
+    if (names.has(s.name)) throw new AppError('INTEGRITY', `${where}: weightsManifest: duplicate tensor name '${s.name}'`);
+    names.add(s.name);
+  }
+  if (manifestBytes(meta.weightsManifest) !== meta.weightsBytes) {
+    throw new AppError(
+      'INTEGRITY',
+      `${where}: weightsManifest describes ${manifestBytes(meta.weightsManifest)} bytes but weightsBytes is ${meta.weightsBytes}`,
+    );
+  }
+  return meta;
+}

@@ -1,0 +1,60 @@
+/**
+ * Per-data-directory settings in `<dataDir>/settings.json`: small, user-level choices that
+ * are not case data (the active model for new cases, ...). Unknown keys are kept, so other
+ * modules can add their own. Writes go to a temporary file renamed over the old one, so a
+ * crash never leaves half a file.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { AppError } from './errors.ts';
+
+export interface Settings {
+  /** Model id used by default for new cases (see model/registry getActiveModel). */
+  activeModel?: string;
+  [key: string]: unknown;
+}
+
+export function settingsFile(dataDir: string): string {
+  return path.join(dataDir, 'settings.json');
+}
+
+/** The settings; {} when the file does not exist yet. */
+export function readSettings(dataDir: string): Settings {
+  const file = settingsFile(dataDir);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new AppError('IO', `${file}: ${(err as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new AppError('IO', `${file}: not valid JSON (${(err as Error).message}); fix or delete the file`);
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw new AppError('IO', `${file}: expected a JSON object`);
+  }
+  return value as Settings;
+}
+
+/** Merges `patch` into the settings (a key set to undefined is removed) and returns the result. */
+export function updateSettings(dataDir: string, patch: Partial<Settings>): Settings {
+  const next: Settings = { ...readSettings(dataDir) };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) delete next[key];
+    else next[key] = value;
+  }
+  const file = settingsFile(dataDir);
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(tmp, JSON.stringify(next, null, 2) + '\n');
+    renameSync(tmp, file);
+  } catch (err) {
+    throw new AppError('IO', `${file}: cannot write settings (${(err as Error).message})`);
+  }
+  return next;
+}
