@@ -1,0 +1,230 @@
+/**
+ * One questioned signature (Q) against the known signatures (K) of the subject it claims
+ * to be from. Pure: embeddings in, figures, decision and warnings out (no database).
+ *
+ * Aggregate score: the MEAN of the Q-K distances. It uses every reference (so one chance
+ * near-match does not decide alone, unlike the minimum), it is the score of the
+ * writer-dependent protocol used in evaluation and calibration (model/metrics.ts), and it is
+ * directly comparable with the writer's natural variation, measured the same way: each
+ * reference's mean distance to the other references (leave-one-out).
+ */
+import { AppError } from '../errors.ts';
+import { calibrate, type Calibration } from './calibration.ts';
+import { distance, mean, median, sd, type DistanceMetric } from './distance.ts';
+import { UNCALIBRATED_STATEMENT, defaultPropositions, verbalEquivalent, type Propositions } from './verbal.ts';
+
+export type Decision = 'genuine' | 'not_genuine' | 'inconclusive';
+
+export const DECISION_LABELS: Record<Decision, string> = {
+  genuine: 'supports genuine',
+  not_genuine: 'supports not genuine',
+  inconclusive: 'inconclusive',
+};
+
+export type WarningCode =
+  | 'TOO_FEW_REFERENCES'
+  | 'LOW_QUALITY_QUESTIONED'
+  | 'LOW_QUALITY_REFERENCE'
+  | 'LOW_LOCALISATION_CONFIDENCE'
+  | 'SUSPICIOUSLY_CLOSE'
+  | 'SAME_SOURCE_FILE'
+  | 'UNCALIBRATED';
+
+export interface VerifyWarning {
+  code: WarningCode;
+  message: string;
+  /** What the warning is about: 'references', 'questioned', 'distances', 'llr'. */
+  concerns: 'references' | 'questioned' | 'distances' | 'llr';
+}
+
+/** Image-quality figures from imaging (normaliseSignature) and localisation. */
+export interface QualityInfo {
+  inkRatio?: number;
+  contrast?: number;
+  inkBoxWidth?: number;
+  inkBoxHeight?: number;
+  lowConfidence?: boolean;
+}
+
+export interface SignatureInput {
+  signatureId: number;
+  vector: Float32Array;
+  /** SHA-256 of the original file the signature was taken from. */
+  sourceSha256?: string;
+  quality?: QualityInfo;
+  label?: string;
+}
+
+export interface CompareSettings {
+  metric: DistanceMetric;
+  threshold: number;
+  /** Half-width of the inconclusive zone around the threshold, in distance units. */
+  band: number;
+  minReferences: number;
+  calibration: Calibration | null;
+  propositions?: Propositions;
+  /** Q closer to a reference than this fraction of the closest K-K pair: possible tracing. */
+  closeMatchRatio?: number;
+}
+
+export interface ReferenceDistance {
+  signatureId: number;
+  distance: number;
+}
+
+export interface NaturalVariation {
+  /** Distances between every pair of references (K-K). */
+  pairDistances: number[];
+  min: number | null;
+  median: number | null;
+  max: number | null;
+  /** Each reference's mean distance to the others (comparable with the aggregate). */
+  leaveOneOut: number[];
+  /** Share of leave-one-out values at or below Q's aggregate (0 = closer than every reference is to its set). */
+  percentile: number | null;
+  /** (aggregate - mean(leaveOneOut)) / sd(leaveOneOut). */
+  zScore: number | null;
+}
+
+export interface ComparisonResult {
+  metric: DistanceMetric;
+  distances: ReferenceDistance[];
+  summary: { min: number; mean: number; max: number };
+  aggregate: number;
+  aggregateMethod: 'mean';
+  naturalVariation: NaturalVariation;
+  /** log10 LR of "same writer" vs "not"; null when the model is uncalibrated. */
+  llr: number | null;
+  llrAtBound: boolean;
+  verbal: string;
+  decision: Decision;
+  threshold: number;
+  band: number;
+  warnings: VerifyWarning[];
+}
+
+const MIN_INK_RATIO = 0.004;
+const MAX_INK_RATIO = 0.45;
+const MIN_CONTRAST = 0.25;
+const MIN_INK_BOX = 24;
+
+export function qualityProblems(q: QualityInfo | undefined): string[] {
+  if (!q) return [];
+  const out: string[] = [];
+  if (q.inkRatio !== undefined && q.inkRatio < MIN_INK_RATIO) out.push(`very little ink (${(q.inkRatio * 100).toFixed(2)}% of the crop)`);
+  if (q.inkRatio !== undefined && q.inkRatio > MAX_INK_RATIO) out.push(`the crop is mostly ink (${(q.inkRatio * 100).toFixed(0)}%): background or a box may be included`);
+  if (q.contrast !== undefined && q.contrast < MIN_CONTRAST) out.push(`low contrast (${q.contrast.toFixed(2)})`);
+  const small = Math.min(q.inkBoxWidth ?? Infinity, q.inkBoxHeight ?? Infinity);
+  if (small < MIN_INK_BOX) out.push(`small ink area (${q.inkBoxWidth}x${q.inkBoxHeight} px)`);
+  return out;
+}
+
+export function decide(aggregate: number, threshold: number, band: number): Decision {
+  if (aggregate <= threshold - band) return 'genuine';
+  if (aggregate >= threshold + band) return 'not_genuine';
+  return 'inconclusive';
+}
+
+export function naturalVariation(metric: DistanceMetric, refs: readonly SignatureInput[], aggregate: number): NaturalVariation {
+  const n = refs.length;
+  const pair: number[] = [];
+  const sums = new Array<number>(n).fill(0);
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const d = distance(metric, refs[i]!.vector, refs[j]!.vector);
+      pair.push(d);
+      sums[i]! += d;
+      sums[j]! += d;
+    }
+  }
+  const loo = n >= 2 ? sums.map((s) => s / (n - 1)) : [];
+  const spread = sd(loo);
+  return {
+    pairDistances: pair,
+    min: pair.length ? Math.min(...pair) : null,
+    median: pair.length ? median(pair) : null,
+    max: pair.length ? Math.max(...pair) : null,
+    leaveOneOut: loo,
+    percentile: loo.length ? loo.filter((v) => v <= aggregate).length / loo.length : null,
+    zScore: loo.length >= 2 && spread > 0 ? (aggregate - mean(loo)) / spread : null,
+  };
+}
+
+export function compareSignature(questioned: SignatureInput, references: readonly SignatureInput[], s: CompareSettings): ComparisonResult {
+  if (!references.length) throw new AppError('INVALID_ARGUMENT', 'references: the subject has no known signatures to compare with');
+  const distances = references.map((r) => ({ signatureId: r.signatureId, distance: distance(s.metric, questioned.vector, r.vector) }));
+  const ds = distances.map((d) => d.distance);
+  const aggregate = mean(ds);
+  const nv = naturalVariation(s.metric, references, aggregate);
+  const warnings: VerifyWarning[] = [];
+
+  if (references.length < s.minReferences) {
+    warnings.push({
+      code: 'TOO_FEW_REFERENCES',
+      concerns: 'references',
+      message: `only ${references.length} known signature${references.length === 1 ? '' : 's'} (minimum ${s.minReferences}): the writer's natural variation is poorly known`,
+    });
+  }
+  const qProblems = qualityProblems(questioned.quality);
+  if (qProblems.length) warnings.push({ code: 'LOW_QUALITY_QUESTIONED', concerns: 'questioned', message: `questioned image: ${qProblems.join('; ')}` });
+  if (questioned.quality?.lowConfidence) {
+    warnings.push({ code: 'LOW_LOCALISATION_CONFIDENCE', concerns: 'questioned', message: 'the signature box on the scan was found with low confidence: check or adjust the crop' });
+  }
+  const badRefs = references.filter((r) => qualityProblems(r.quality).length);
+  if (badRefs.length) {
+    warnings.push({
+      code: 'LOW_QUALITY_REFERENCE',
+      concerns: 'references',
+      message: `${badRefs.length} known signature${badRefs.length === 1 ? '' : 's'} of low image quality (${badRefs.map((r) => r.label ?? `#${r.signatureId}`).join(', ')})`,
+    });
+  }
+  const minQK = Math.min(...ds);
+  const ratio = s.closeMatchRatio ?? 0.5;
+  if (minQK < 1e-6 || (nv.min !== null && nv.min > 0 && minQK < ratio * nv.min)) {
+    const nearest = distances[ds.indexOf(minQK)]!;
+    warnings.push({
+      code: 'SUSPICIOUSLY_CLOSE',
+      concerns: 'distances',
+      message:
+        minQK < 1e-6
+          ? `the questioned signature is identical to known signature #${nearest.signatureId}: possibly the same image or a copy`
+          : `the questioned signature is far closer to known signature #${nearest.signatureId} (${minQK.toFixed(3)}) than any two known signatures are to each other (closest pair ${nv.min!.toFixed(3)}): possible tracing or copy`,
+    });
+  }
+  const same = references.filter((r) => r.sourceSha256 && r.sourceSha256 === questioned.sourceSha256);
+  if (same.length) {
+    warnings.push({
+      code: 'SAME_SOURCE_FILE',
+      concerns: 'references',
+      message: `the questioned signature and known signature${same.length > 1 ? 's' : ''} ${same.map((r) => `#${r.signatureId}`).join(', ')} come from the same original file`,
+    });
+  }
+
+  let llr: number | null = null;
+  let atBound = false;
+  let verbal = UNCALIBRATED_STATEMENT;
+  if (s.calibration) {
+    const c = calibrate(s.calibration, aggregate);
+    llr = c.log10LR;
+    atBound = c.atBound;
+    verbal = verbalEquivalent(llr, s.propositions ?? defaultPropositions()).sentence;
+  } else {
+    warnings.push({ code: 'UNCALIBRATED', concerns: 'llr', message: 'the model is not calibrated: no likelihood ratio can be given' });
+  }
+
+  return {
+    metric: s.metric,
+    distances,
+    summary: { min: minQK, mean: aggregate, max: Math.max(...ds) },
+    aggregate,
+    aggregateMethod: 'mean',
+    naturalVariation: nv,
+    llr,
+    llrAtBound: atBound,
+    verbal,
+    decision: decide(aggregate, s.threshold, s.band),
+    threshold: s.threshold,
+    band: s.band,
+    warnings,
+  };
+}
