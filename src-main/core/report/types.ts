@@ -1,0 +1,163 @@
+/**
+ * Everything a Countersign PDF report shows, as plain data. The verification code fills
+ * it from the case database; the renderer (render.ts) only lays it out and never
+ * computes a figure of its own, so the report shows exactly what was recorded.
+ *
+ * Units: distances are the model's embedding distances (Euclidean, the same unit as the
+ * case threshold); times are ISO 8601 strings in UTC; PNG buffers are any PNG (grey,
+ * RGB, with or without alpha) and are downscaled for display only.
+ */
+
+/** The decision at the case threshold, as recorded by verification. */
+export type ReportDecision = 'supports genuine' | 'supports not genuine' | 'inconclusive';
+
+export interface ReportWarning {
+  /** Stable machine code, e.g. FEW_REFERENCES, LOW_QUALITY, POSSIBLE_TRACING. */
+  code: string;
+  /** One sentence for the examiner. */
+  message: string;
+}
+
+export interface ReportCase {
+  id: string;
+  name: string;
+  examiner: string;
+  notes: string;
+  /** Decision threshold on the aggregate Q-K distance: below supports genuine. */
+  threshold: number;
+  /** Aggregate distances within [low, high] are reported as inconclusive; null: no band. */
+  inconclusiveBand: { low: number; high: number } | null;
+  createdAt: string;
+}
+
+/**
+ * The propositions compared. `{subject}` is replaced by the claimed subject's name in
+ * each item section (and by "the claimed subject" on the cover).
+ */
+export interface ReportPropositions {
+  hp: string;
+  hd: string;
+}
+
+export const DEFAULT_PROPOSITIONS: ReportPropositions = {
+  hp: 'The questioned signature was written by {subject}.',
+  hd: 'The questioned signature was written by someone other than {subject} (a simulation or forgery).',
+};
+
+export interface ReportReference {
+  signatureId: string;
+  /** Short label shown under the thumbnail, e.g. the original file name. */
+  label: string;
+  png: Buffer;
+  /** Distance between the questioned signature and this reference. */
+  distance: number;
+}
+
+/** Distances among the subject's references: the writer's natural variation. */
+export interface ReportSpread {
+  min: number;
+  median: number;
+  max: number;
+  values: number[];
+}
+
+export interface ReportItem {
+  documentId: string;
+  /** The original file name of the questioned document (or another human label). */
+  documentLabel: string;
+  claimedSubject: string;
+  /** The questioned signature as cropped from the document. */
+  questionedPng: Buffer;
+  /** The region of the original scan with the crop box drawn (or a context crop); null if not available. */
+  contextPng: Buffer | null;
+  references: ReportReference[];
+  /** How the per-reference distances were combined, and the result. */
+  aggregate: { method: string; value: number };
+  kkSpread: ReportSpread;
+  /** Percentage (0..100) of K-K distances below the aggregate Q distance; null if no K-K pairs. */
+  qPercentile: number | null;
+  /** Calibrated log10 likelihood ratio (Hp vs Hd); null when the model is uncalibrated. */
+  log10Lr: number | null;
+  /** The verbal-equivalent sentence recorded by verification (ENFSI scale). */
+  verbal: string;
+  /** Short verbal label for the summary table; derived from log10Lr when absent. */
+  verbalLabel?: string;
+  decision: ReportDecision;
+  warnings: ReportWarning[];
+}
+
+export interface ReportValidationMetrics {
+  eer: number;
+  cllr: number | null;
+  cllrMin: number | null;
+  auc: number;
+  /** Counts of validation comparisons behind the metrics, when known. */
+  genuineComparisons?: number;
+  impostorComparisons?: number;
+  /** Free-text description of the validation set. */
+  dataset?: string;
+}
+
+export interface ReportModel {
+  id: string;
+  name: string;
+  version: string;
+  sha256: string;
+  architecture: string;
+  backend: string;
+  preprocessing: Record<string, string | number | boolean>;
+  /** null: the model has no calibration and the report gives no LR. */
+  calibration: { method: string; summary: string; parameters?: Record<string, number> } | null;
+  metrics: ReportValidationMetrics;
+  /** Validation distances for the score-distribution chart. */
+  scoreDistributions?: { genuine: number[]; impostor: number[] } | null;
+  /** DET curve points (false acceptance and false rejection rates in 0..1, same length). */
+  det?: { far: number[]; frr: number[] } | null;
+  /** One line on what the model was trained on. */
+  trainingSummary?: string;
+}
+
+export interface ReportInputFile {
+  path: string;
+  sha256: string;
+  /** e.g. 'questioned', 'known', 'model', 'case.json'. */
+  role: string;
+}
+
+export interface ReportInput {
+  case: ReportCase;
+  /** The one timestamp in the report (ISO 8601). Excluded from the content hash. */
+  generatedAt: string;
+  /** Optional laboratory or institution name for the cover. */
+  laboratory?: string;
+  propositions: ReportPropositions;
+  items: ReportItem[];
+  model: ReportModel;
+  appVersion: string;
+  integrity: {
+    inputs: ReportInputFile[];
+    /** Hash of the newest audit-log row (the chain head); null if not available. */
+    auditHeadHash: string | null;
+  };
+}
+
+/** Where a signature image was drawn: PDF points from the page's top-left corner. */
+export interface ReportFigure {
+  /** 1-based page number. */
+  page: number;
+  kind: 'questioned' | 'context' | 'reference';
+  documentId: string;
+  signatureId?: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface RenderedReport {
+  pdf: Buffer;
+  /** SHA-256 (hex) of the canonical input; see content-hash.ts and docs/report.md. */
+  contentHash: string;
+  pages: number;
+  figures: ReportFigure[];
+}
