@@ -1,3 +1,44 @@
-import type { Command } from '../command.ts';
+import { AppError } from '../../core/errors.ts';
+import { backupStore, restoreBackup } from '../../core/store/index.ts';
+import type { Command, ParsedArgs } from '../command.ts';
 
-export const commands: Command[] = [];
+function fileArg(args: ParsedArgs, command: string): string {
+  if (args.positionals.length !== 1) throw new AppError('INVALID_ARGUMENT', `${command}: expected one <file>, got ${args.positionals.length}`);
+  return args.positionals[0] as string;
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1048576).toFixed(1)} MiB`;
+}
+
+export const commands: Command[] = [
+  {
+    name: 'backup',
+    summary: 'Write a consistent backup of the data directory (database + objects) into one .tar file',
+    usage: '<file>',
+    description: `Safe while the desktop app is running. The file is a plain tar (manifest.json, countersign.db,
+objects/...); an existing file is never replaced. Restore with: countersign restore <file> --data-dir <new dir>`,
+    async run(ctx, args) {
+      const file = fileArg(args, 'backup');
+      const r = await backupStore(ctx.app().store, file);
+      if (ctx.json) return ctx.emit(r);
+      ctx.out(`Backup written: ${r.file} (${mib(r.size)}, sha256 ${r.sha256})`);
+      ctx.out(`  schema ${r.manifest.schemaVersion}, ${r.manifest.objects.count} objects, audit head #${r.manifest.audit.head?.seq ?? 0}`);
+      if (!r.manifest.audit.verified) ctx.out('  WARNING: the audit chain was already broken; run `countersign audit verify`');
+    },
+  },
+  {
+    name: 'restore',
+    summary: 'Restore a backup into a new or empty data directory (--data-dir), verifying every object and the audit chain',
+    usage: '<file> --data-dir D',
+    async run(ctx, args) {
+      const file = fileArg(args, 'restore');
+      // Never ctx.app(): opening the store would create the target directory's contents.
+      const r = await restoreBackup(file, ctx.dataDir);
+      if (ctx.json) return ctx.emit(r);
+      ctx.out(`Restored ${file} into ${r.dataDir}`);
+      ctx.out(`  schema ${r.manifest.schemaVersion}, ${r.objects} objects verified, audit chain ${r.auditVerified ? 'verified' : 'BROKEN (as it was when backed up)'}: ${r.auditRows} rows`);
+      return r.auditVerified ? 0 : 1;
+    },
+  },
+];

@@ -1,3 +1,119 @@
-import type { Command } from '../command.ts';
+import { AppError } from '../../core/errors.ts';
+import type { CaseRow } from '../../core/store/index.ts';
+import { bool, str, type Command, type ParsedArgs } from '../command.ts';
 
-export const commands: Command[] = [];
+/** The single positional a command expects; a clear message when it is missing or split. */
+function one(args: ParsedArgs, what: string, command: string): string {
+  if (args.positionals.length === 0) throw new AppError('INVALID_ARGUMENT', `${command}: ${what} is required`);
+  if (args.positionals.length > 1) {
+    throw new AppError('INVALID_ARGUMENT', `${command}: expected one ${what}, got ${args.positionals.length} words (quote a name with spaces: "Case 1")`);
+  }
+  return args.positionals[0] as string;
+}
+
+/** `--threshold 0.42` or `default` (the model's); range checks are the store's. */
+function parseThreshold(raw: string, flag: string): number | null {
+  if (raw.trim().toLowerCase() === 'default') return null;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n)) throw new AppError('INVALID_ARGUMENT', `${flag}: expected a number in (0, 10] or 'default', got '${raw}'`);
+  return n;
+}
+
+function fmtThreshold(t: number | null): string {
+  return t === null ? 'model default' : String(t);
+}
+
+function details(c: CaseRow): string[] {
+  return [
+    `Case ${c.id}: ${c.name}${c.status === 'archived' ? '  [archived]' : ''}`,
+    `  Examiner:          ${c.examiner ?? '-'}`,
+    `  Threshold:         ${fmtThreshold(c.threshold)}`,
+    `  Inconclusive band: ${c.inconclusiveBand}`,
+    `  Min. references:   ${c.minReferences}`,
+    `  Model:             ${c.modelId ?? 'default'}`,
+    `  Created:           ${c.createdAt}`,
+    `  Updated:           ${c.updatedAt}`,
+    ...(c.notes ? ['  Notes:', ...c.notes.split('\n').map((l) => `    ${l}`)] : []),
+  ];
+}
+
+function table(rows: CaseRow[]): string[] {
+  if (!rows.length) return ['No cases.'];
+  const cols = rows.map((c) => [String(c.id), c.name, c.status, fmtThreshold(c.threshold), c.examiner ?? '-', c.createdAt.slice(0, 10)]);
+  const head = ['ID', 'NAME', 'STATUS', 'THRESHOLD', 'EXAMINER', 'CREATED'];
+  const widths = head.map((h, i) => Math.max(h.length, ...cols.map((r) => (r[i] as string).length)));
+  const line = (r: string[]) => r.map((v, i) => v.padEnd(widths[i] as number)).join('  ').trimEnd();
+  return [line(head), ...cols.map(line)];
+}
+
+export const commands: Command[] = [
+  {
+    name: 'case create',
+    summary: 'Create a case',
+    usage: '<name> [--examiner E] [--threshold T] [--notes N]',
+    description: `Names are unique regardless of letter case, at most 200 characters.
+The threshold is a distance in (0, 10]; without one the model's default (its EER point) applies.
+Example: countersign case create "Smith v. Jones" --examiner "A. Examiner" --threshold 0.42`,
+    options: { examiner: { type: 'string' }, threshold: { type: 'string' }, notes: { type: 'string' } },
+    async run(ctx, args) {
+      const name = one(args, '<name>', 'case create');
+      const rawT = str(args, 'threshold');
+      const row = ctx.app().store.cases.create({
+        name,
+        examiner: str(args, 'examiner'),
+        notes: str(args, 'notes'),
+        threshold: rawT === undefined ? null : parseThreshold(rawT, '--threshold'),
+      });
+      if (ctx.json) return ctx.emit(row);
+      ctx.out(`Created case ${row.id} "${row.name}" (threshold: ${fmtThreshold(row.threshold)})`);
+    },
+  },
+  {
+    name: 'case list',
+    summary: 'List cases (open ones unless --all)',
+    usage: '[--all] [--search TEXT]',
+    options: { all: { type: 'boolean' }, search: { type: 'string' } },
+    async run(ctx, args) {
+      const rows = ctx.app().store.cases.list({ includeArchived: bool(args, 'all'), search: str(args, 'search') });
+      if (ctx.json) return ctx.emit(rows);
+      for (const l of table(rows)) ctx.out(l);
+    },
+  },
+  {
+    name: 'case show',
+    summary: 'Show one case',
+    usage: '<name|id>',
+    description: 'A case is named by its name (any letter case), by #id, or by a bare id when no case has that name.',
+    async run(ctx, args) {
+      const row = ctx.app().store.cases.get(one(args, '<name|id>', 'case show'));
+      if (ctx.json) return ctx.emit(row);
+      for (const l of details(row)) ctx.out(l);
+    },
+  },
+  {
+    name: 'case set-threshold',
+    summary: "Set a case's decision threshold ('default' = the model's); audited with old and new value",
+    usage: '<name|id> <T|default>',
+    async run(ctx, args) {
+      if (args.positionals.length !== 2) {
+        throw new AppError('INVALID_ARGUMENT', `case set-threshold: expected <name|id> <T>, got ${args.positionals.length} arguments`);
+      }
+      const [ref, raw] = args.positionals as [string, string];
+      const store = ctx.app().store;
+      const before = store.cases.get(ref);
+      const row = store.cases.setThreshold(before.id, parseThreshold(raw, '<T>'));
+      if (ctx.json) return ctx.emit(row);
+      ctx.out(`Case ${row.id} "${row.name}": threshold ${fmtThreshold(before.threshold)} -> ${fmtThreshold(row.threshold)}`);
+    },
+  },
+  {
+    name: 'case archive',
+    summary: 'Archive a case: its data and audit trail are kept, it accepts no further changes',
+    usage: '<name|id>',
+    async run(ctx, args) {
+      const row = ctx.app().store.cases.archive(one(args, '<name|id>', 'case archive'));
+      if (ctx.json) return ctx.emit(row);
+      ctx.out(`Archived case ${row.id} "${row.name}"`);
+    },
+  },
+];

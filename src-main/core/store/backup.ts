@@ -1,0 +1,269 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { AppError } from '../errors.ts';
+import { APP_VERSION } from '../paths.ts';
+import { verifyAuditChain } from './audit.ts';
+import { DB_FILE, toStoreError } from './database.ts';
+import { assertSupportedVersion, schemaVersion } from './migrate.ts';
+import { hashFile, ioError } from './objects.ts';
+import { OBJECTS_DIR, openStore, type Store } from './store.ts';
+import { readTar, TarWriter } from './tar.ts';
+import type { AuditHead, Client } from './types.ts';
+
+export const BACKUP_FORMAT = 'countersign-backup';
+export const BACKUP_FORMAT_VERSION = 1;
+const MANIFEST = 'manifest.json';
+const OBJECT_ENTRY = /^objects\/([0-9a-f]{2})\/([0-9a-f]{62})$/;
+
+export interface BackupManifest {
+  format: typeof BACKUP_FORMAT;
+  formatVersion: number;
+  createdAt: string;
+  appVersion: string;
+  actor: string;
+  schemaVersion: number;
+  database: { file: string; size: number; sha256: string };
+  objects: { count: number; bytes: number };
+  audit: { rows: number; head: AuditHead | null; verified: boolean };
+}
+
+export interface BackupSummary {
+  file: string;
+  size: number;
+  sha256: string;
+  manifest: BackupManifest;
+}
+
+export interface RestoreSummary {
+  dataDir: string;
+  manifest: BackupManifest;
+  objects: number;
+  auditRows: number;
+  head: AuditHead | null;
+  /** False only when the chain was already broken when the backup was made (restored as it was). */
+  auditVerified: boolean;
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  try {
+    const fh = await fsp.open(dir, 'r');
+    await fh.sync().finally(() => fh.close());
+  } catch {
+    /* not supported on every platform */
+  }
+}
+
+/**
+ * Writes a consistent online backup into one ustar file: manifest.json, the database (a
+ * SQLite online-backup snapshot, so the app may keep writing meanwhile) and every object,
+ * re-verified on the way. The archive is written beside its destination and renamed into
+ * place; an existing file is never replaced. The backup is recorded in the audit log.
+ */
+export async function backupStore(store: Store, file: string): Promise<BackupSummary> {
+  const target = path.resolve(file);
+  if (fs.existsSync(target)) throw new AppError('CONFLICT', `${file}: already exists; a backup never replaces a file`);
+  const dir = path.dirname(target);
+  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const snapshot = path.join(dir, `.${path.basename(target)}.${tag}.db`);
+  const partial = path.join(dir, `.${path.basename(target)}.${tag}.partial`);
+  let writer: TarWriter | undefined;
+  try {
+    // Objects are stored before the rows that name them and never deleted, so listing them
+    // after the snapshot finds every object the snapshot refers to.
+    try {
+      await store.db.backup(snapshot);
+    } catch (err) {
+      throw ioError(toStoreError(err, snapshot), snapshot);
+    }
+    const snap = new Database(snapshot);
+    let info: { schemaVersion: number; rows: number; head: AuditHead | null; verified: boolean };
+    try {
+      snap.pragma('journal_mode = DELETE'); // one self-contained file in the archive
+      const check = verifyAuditChain(snap);
+      info = {
+        schemaVersion: schemaVersion(snap),
+        rows: check.rows,
+        head: check.ok ? check.head : null,
+        verified: check.ok,
+      };
+    } finally {
+      snap.close();
+    }
+    const objects = [...store.objects.list()];
+    let bytes = 0;
+    for (const sha of objects) bytes += fs.statSync(store.objects.path(sha)).size;
+    const manifest: BackupManifest = {
+      format: BACKUP_FORMAT,
+      formatVersion: BACKUP_FORMAT_VERSION,
+      createdAt: new Date().toISOString(),
+      appVersion: APP_VERSION,
+      actor: store.actor,
+      schemaVersion: info.schemaVersion,
+      database: { file: DB_FILE, size: fs.statSync(snapshot).size, sha256: hashFile(snapshot) },
+      objects: { count: objects.length, bytes },
+      audit: { rows: info.rows, head: info.head, verified: info.verified },
+    };
+
+    writer = await TarWriter.create(partial);
+    await writer.addBuffer(MANIFEST, Buffer.from(JSON.stringify(manifest, null, 2) + '\n'));
+    await writer.addFile(DB_FILE, snapshot);
+    for (const sha of objects) {
+      const hash = createHash('sha256');
+      await writer.addFile(`${OBJECTS_DIR}/${sha.slice(0, 2)}/${sha.slice(2)}`, store.objects.path(sha), {
+        mode: 0o444,
+        onChunk: (c) => hash.update(c),
+      });
+      const actual = hash.digest('hex');
+      if (actual !== sha) throw new AppError('INTEGRITY', `object ${sha} is corrupt (its content hashes to ${actual}); backup abandoned`);
+    }
+    const { size, sha256 } = await writer.finish();
+    writer = undefined;
+    // link() refuses to replace a file that appeared meanwhile.
+    await fsp.link(partial, target);
+    await fsyncDir(dir);
+    store.audit.append({
+      action: 'backup.create',
+      details: { file: target, size, sha256, schemaVersion: manifest.schemaVersion, objects: objects.length, auditHead: manifest.audit.head },
+    });
+    return { file: target, size, sha256, manifest };
+  } catch (err) {
+    await writer?.abort();
+    throw ioError(err, target);
+  } finally {
+    await fsp.rm(partial, { force: true });
+    for (const f of [snapshot, `${snapshot}-wal`, `${snapshot}-shm`, `${snapshot}-journal`]) await fsp.rm(f, { force: true });
+  }
+}
+
+async function writeEntry(dest: string, data: AsyncIterable<Buffer>, mode: number): Promise<string> {
+  const hash = createHash('sha256');
+  const fh = await fsp.open(dest, 'wx', mode);
+  try {
+    for await (const chunk of data) {
+      hash.update(chunk);
+      let off = 0;
+      while (off < chunk.length) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
+    }
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  return hash.digest('hex');
+}
+
+function isEmptyDir(dir: string): boolean {
+  const st = fs.statSync(dir);
+  if (!st.isDirectory()) throw new AppError('CONFLICT', `--data-dir ${dir}: exists and is not a directory`);
+  return fs.readdirSync(dir).length === 0;
+}
+
+/** Checks an extracted, not yet migrated data directory: database, audit chain, references. */
+function checkRestoredDatabase(staging: string, manifest: BackupManifest, file: string): { rows: number; head: AuditHead | null; verified: boolean } {
+  const dbPath = path.join(staging, DB_FILE);
+  const db = new Database(dbPath);
+  try {
+    const problems = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).filter((m) => m !== 'ok');
+    if (problems.length) throw new AppError('INTEGRITY', `${file}: the database in the backup fails its integrity check: ${problems.slice(0, 3).join('; ')}`);
+    assertSupportedVersion(db, file);
+    const check = verifyAuditChain(db, manifest.audit.head ? { anchor: manifest.audit.head } : {});
+    if (!check.ok && manifest.audit.verified) {
+      throw new AppError('INTEGRITY', `${file}: the audit chain in the backup is broken at row ${check.brokenAt}: ${check.reason}`, { brokenAt: check.brokenAt });
+    }
+    const referenced = db
+      .prepare(
+        `SELECT sha256 AS sha FROM documents
+         UNION SELECT crop_sha256 FROM signatures WHERE crop_sha256 IS NOT NULL
+         UNION SELECT normalised_sha256 FROM signatures WHERE normalised_sha256 IS NOT NULL`,
+      )
+      .pluck()
+      .all() as string[];
+    for (const sha of referenced) {
+      if (!fs.existsSync(path.join(staging, OBJECTS_DIR, sha.slice(0, 2), sha.slice(2)))) {
+        throw new AppError('INTEGRITY', `${file}: object ${sha}, referenced by the database, is missing from the backup`);
+      }
+    }
+    return check.ok ? { rows: check.rows, head: check.head, verified: true } : { rows: check.rows, head: null, verified: false };
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Restores a backup into a new or empty data directory. Everything is extracted into a
+ * hidden sibling directory and checked there (every object's hash, the database's hash and
+ * integrity, the audit chain against the head recorded at backup time, every referenced
+ * object present); only then is it renamed into place, so a failed restore leaves nothing.
+ * The restored store is then opened (migrating an older schema) and the restore audited.
+ */
+export async function restoreBackup(file: string, dataDir: string, opts: { client?: Client } = {}): Promise<RestoreSummary> {
+  const source = path.resolve(file);
+  const target = path.resolve(dataDir);
+  if (!fs.existsSync(source)) throw new AppError('NOT_FOUND', `${file}: no such backup file`);
+  const targetExists = fs.existsSync(target);
+  if (targetExists && !isEmptyDir(target)) {
+    throw new AppError('CONFLICT', `--data-dir ${target}: the directory is not empty; restore only into a new or empty directory`);
+  }
+  const staging = path.join(path.dirname(target), `.${path.basename(target)}.restore-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    await fsp.mkdir(path.join(staging, OBJECTS_DIR), { recursive: true });
+    let manifest: BackupManifest | undefined;
+    let objects = 0;
+    let sawDb = false;
+    await readTar(source, async (entry, data) => {
+      if (!manifest) {
+        if (entry.name !== MANIFEST) throw new AppError('INTEGRITY', `${file}: not a Countersign backup (first entry is ${entry.name})`);
+        const chunks: Buffer[] = [];
+        for await (const c of data) chunks.push(c);
+        const m = JSON.parse(Buffer.concat(chunks).toString('utf8')) as BackupManifest;
+        if (m.format !== BACKUP_FORMAT) throw new AppError('INTEGRITY', `${file}: not a Countersign backup`);
+        if (m.formatVersion > BACKUP_FORMAT_VERSION) {
+          throw new AppError('VERSION', `${file}: backup format ${m.formatVersion} was written by Countersign ${m.appVersion}; this Countersign ${APP_VERSION} reads format ${BACKUP_FORMAT_VERSION}`);
+        }
+        manifest = m;
+        return;
+      }
+      if (entry.name === DB_FILE && !sawDb) {
+        sawDb = true;
+        const sha = await writeEntry(path.join(staging, DB_FILE), data, 0o600);
+        if (sha !== manifest.database.sha256) throw new AppError('INTEGRITY', `${file}: the database in the backup is corrupt (hash ${sha}, recorded ${manifest.database.sha256})`);
+        return;
+      }
+      const m = OBJECT_ENTRY.exec(entry.name);
+      if (!m) throw new AppError('INTEGRITY', `${file}: unexpected entry ${entry.name}`);
+      const sha = `${m[1]}${m[2]}`;
+      const dir = path.join(staging, OBJECTS_DIR, m[1] as string);
+      await fsp.mkdir(dir, { recursive: true });
+      const actual = await writeEntry(path.join(dir, m[2] as string), data, 0o444);
+      if (actual !== sha) throw new AppError('INTEGRITY', `${file}: object ${sha} in the backup is corrupt (its content hashes to ${actual})`);
+      objects++;
+    });
+    if (!manifest) throw new AppError('INTEGRITY', `${file}: empty archive`);
+    if (!sawDb) throw new AppError('INTEGRITY', `${file}: the backup holds no database`);
+    if (objects !== manifest.objects.count) {
+      throw new AppError('INTEGRITY', `${file}: the backup is incomplete: ${objects} of ${manifest.objects.count} objects`);
+    }
+    const checked = checkRestoredDatabase(staging, manifest, file);
+    if (targetExists) await fsp.rmdir(target);
+    await fsp.rename(staging, target);
+    await fsyncDir(path.dirname(target));
+
+    const store = openStore(target, { client: opts.client });
+    try {
+      store.audit.append({
+        action: 'backup.restore',
+        details: { file: source, createdAt: manifest.createdAt, appVersion: manifest.appVersion, auditHead: checked.head, objects },
+      });
+    } finally {
+      store.close();
+    }
+    return { dataDir: target, manifest, objects, auditRows: checked.rows, head: checked.head, auditVerified: checked.verified };
+  } catch (err) {
+    await fsp.rm(staging, { recursive: true, force: true });
+    if (err instanceof SyntaxError) throw new AppError('INTEGRITY', `${file}: the backup manifest is not valid JSON`);
+    throw ioError(err, source);
+  }
+}
+

@@ -1,0 +1,9 @@
+import { migration as m001 } from './001_initial.ts';
+import type { Migration } from './types.ts';
+
+export type { Migration } from './types.ts';
+
+/** Every migration, in order. Append new files here; never renumber or edit a released one. */
+export const MIGRATIONS: readonly Migration[] = [m001];
+
+export const LATEST_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
