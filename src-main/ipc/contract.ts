@@ -9,6 +9,14 @@ import type { z } from 'zod';
 import type { ErrorValue } from '../core/errors.ts';
 import type { JobEvents } from '../core/jobs/manager.ts';
 import { appMethods } from './methods/app.ts';
+import { casesMethods } from './methods/cases.ts';
+import { documentsMethods } from './methods/documents.ts';
+import { modelsMethods } from './methods/models.ts';
+import { settingsMethods } from './methods/settings.ts';
+import { importMethods } from './methods/import.ts';
+import { verifyMethods } from './methods/verify.ts';
+import { reportMethods } from './methods/report.ts';
+import { trainingMethods } from './methods/training.ts';
 import type { MethodDef } from './methods/define.ts';
 
 export type { MethodDef } from './methods/define.ts';
@@ -16,6 +24,14 @@ export type { AppInfo } from './methods/app.ts';
 
 export const methods = {
   ...appMethods,
+  ...casesMethods,
+  ...documentsMethods,
+  ...modelsMethods,
+  ...settingsMethods,
+  ...importMethods,
+  ...verifyMethods,
+  ...reportMethods,
+  ...trainingMethods,
 } satisfies Record<string, MethodDef>;
 
 export type Methods = typeof methods;

@@ -3,6 +3,14 @@
  * no Electron. Each domain's handlers live in ipc/handlers/<domain>.ts.
  */
 import { appHandlers } from './handlers/app.ts';
+import { casesHandlers } from './handlers/cases.ts';
+import { documentsHandlers } from './handlers/documents.ts';
+import { modelsHandlers } from './handlers/models.ts';
+import { settingsHandlers } from './handlers/settings.ts';
+import { importHandlers } from './handlers/import.ts';
+import { verifyHandlers } from './handlers/verify.ts';
+import { reportHandlers } from './handlers/report.ts';
+import { trainingHandlers } from './handlers/training.ts';
 import type { Services } from './handlers/types.ts';
 import type { Handlers } from './registry.ts';
 
@@ -11,5 +19,13 @@ export type { Services } from './handlers/types.ts';
 export function createHandlers(s: Services): Handlers {
   return {
     ...appHandlers(s),
+    ...casesHandlers(s),
+    ...documentsHandlers(s),
+    ...modelsHandlers(s),
+    ...settingsHandlers(s),
+    ...importHandlers(s),
+    ...verifyHandlers(s),
+    ...reportHandlers(s),
+    ...trainingHandlers(s),
   };
 }

@@ -1,3 +1,4 @@
+import { createContext } from '../../core/context.ts';
 import { assertLoopback } from '../../server/bridge.ts';
 import { openInBrowser, serve } from '../../server/serve.ts';
 import { bool, num, str, type Command } from '../command.ts';
@@ -14,12 +15,14 @@ Runs until Ctrl-C. With --json, prints {"url", "port"} once ready.`,
       const host = str(args, 'host') ?? '127.0.0.1';
       assertLoopback(host);
       const port = num(args, 'port', { min: 0, max: 65535, integer: true, default: 0 });
-      const bridge = await serve(ctx.app(), { host, port, log: (l) => process.stderr.write(l + '\n') });
+      const app = createContext(ctx.dataDir, { client: 'bridge' });
+      const bridge = await serve(app, { host, port, log: (l) => process.stderr.write(l + '\n') });
       if (ctx.json) ctx.emit({ url: bridge.url, port: bridge.port, dataDir: ctx.dataDir });
       else ctx.out(`Countersign is serving ${ctx.dataDir}\nOpen: ${bridge.url}\n(Ctrl-C to stop)`);
       if (bool(args, 'open')) openInBrowser(bridge.url);
       await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
       await bridge.close();
+      app.close();
     },
   },
 ];

@@ -1,0 +1,3 @@
+import type { MethodDef } from './define.ts';
+
+export const importMethods = {} satisfies Record<string, MethodDef>;

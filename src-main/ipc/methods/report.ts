@@ -1,0 +1,3 @@
+import type { MethodDef } from './define.ts';
+
+export const reportMethods = {} satisfies Record<string, MethodDef>;
