@@ -8,7 +8,10 @@ export const EXAMINER_MAX = 200;
 export const NOTES_MAX = 20000;
 /** Distances are >= 0; a threshold is in (0, THRESHOLD_MAX]. */
 export const THRESHOLD_MAX = 10;
-export const DEFAULT_MIN_REFERENCES = 3;
+/** Fewer known signatures than this raises a warning on every comparison (verification issue: 4). */
+export const DEFAULT_MIN_REFERENCES = 4;
+/** Default half-width of the inconclusive zone around the threshold, in distance units. */
+export const DEFAULT_INCONCLUSIVE_BAND = 0.05;
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
@@ -50,7 +53,7 @@ export function validateThreshold(value: unknown, field = 'threshold'): number |
 }
 
 function validateBand(value: unknown): number {
-  if (value === undefined) return 0;
+  if (value === undefined) return DEFAULT_INCONCLUSIVE_BAND;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > THRESHOLD_MAX) {
     throw invalid('inconclusiveBand', `expected a number in 0..${THRESHOLD_MAX}, got ${String(value)}`);
   }

@@ -20,7 +20,8 @@ test('create returns a clean camelCase row and audits it', () => {
   assert.deepEqual(Object.keys(c).sort(), ['createdAt', 'examiner', 'id', 'inconclusiveBand', 'minReferences', 'modelId', 'name', 'notes', 'status', 'threshold', 'updatedAt']);
   assert.equal(c.threshold, 0.42);
   assert.equal(c.status, 'open');
-  assert.equal(c.minReferences, 3);
+  assert.equal(c.minReferences, 4);
+  assert.equal(c.inconclusiveBand, 0.05);
   assert.match(c.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   const [row] = audit.list({ caseId: c.id });
   assert.equal(row?.action, 'case.create');
