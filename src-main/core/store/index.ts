@@ -17,6 +17,7 @@ export {
   NOTES_MAX,
   THRESHOLD_MAX,
   DEFAULT_MIN_REFERENCES,
+  DEFAULT_INCONCLUSIVE_BAND,
   type CaseRef,
 } from './cases.ts';
 export { canonicalJson } from './canonical.ts';
