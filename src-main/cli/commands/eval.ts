@@ -1,3 +1,4 @@
 import type { Command } from '../command.ts';
+import { evalCommand } from './models.ts';
 
-export const commands: Command[] = [];
+export const commands: Command[] = [evalCommand];

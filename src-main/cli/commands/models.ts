@@ -1,3 +1,128 @@
-import type { Command } from '../command.ts';
+import { evaluateModel } from '../../core/model/evaluate.ts';
+import { exportModel, getActiveModel, getModel, importModel, listModels, setActiveModel } from '../../core/model/registry.ts';
+import { ensureModelRow } from '../../core/model/model-rows.ts';
+import { num, str, type Command } from '../command.ts';
 
-export const commands: Command[] = [];
+const pct = (x: number | null | undefined) => (typeof x === 'number' ? `${(x * 100).toFixed(1)}%` : '-');
+const fix = (x: number | null | undefined) => (typeof x === 'number' ? x.toFixed(3) : '-');
+
+export const commands: Command[] = [
+  {
+    name: 'models list',
+    summary: 'Registered models with their metrics, lineage and which one is active',
+    async run(ctx) {
+      const active = getActiveModel(ctx.dataDir);
+      const rows = listModels(ctx.dataDir).map((e) => ({
+        id: e.metadata.id,
+        source: e.source,
+        architecture: e.metadata.architecture,
+        parentId: e.metadata.parentId,
+        sha256: e.metadata.sha256,
+        calibrated: e.metadata.calibration !== null,
+        metrics: e.metadata.metrics,
+        createdAt: e.metadata.createdAt,
+        active: active?.id === e.metadata.id,
+      }));
+      if (ctx.json) return ctx.emit(rows);
+      if (!rows.length) return ctx.out('no models registered');
+      for (const r of rows) {
+        ctx.out(`${r.active ? '*' : ' '} ${r.id.padEnd(28)} ${r.architecture.padEnd(12)} EER ${pct(r.metrics.eer).padStart(6)}  Cllr ${fix(r.metrics.cllr)}  ${r.calibrated ? 'calibrated' : 'uncalibrated'}  ${r.source}${r.parentId ? `  <- ${r.parentId}` : ''}`);
+      }
+    },
+  },
+  {
+    name: 'models show',
+    summary: "One model's metadata (architecture, preprocessing, training data, metrics, calibration, SHA-256)",
+    usage: '<model-id>',
+    async run(ctx, args) {
+      const id = args.positionals[0];
+      if (!id) throw new Error('models show: give a model id (countersign models list)');
+      const { validationDistances: _v, ...meta } = getModel(ctx.dataDir, id);
+      if (ctx.json) return ctx.emit(meta);
+      ctx.out(JSON.stringify(meta, null, 2));
+    },
+  },
+  {
+    name: 'models use',
+    summary: 'Make a model the active one (the default for new cases); audit-logged',
+    usage: '<model-id>',
+    async run(ctx, args) {
+      const id = args.positionals[0];
+      if (!id) throw new Error('models use: give a model id (countersign models list)');
+      const before = getActiveModel(ctx.dataDir)?.id ?? null;
+      getModel(ctx.dataDir, id); // NOT_FOUND before anything changes
+      const store = ctx.app().store;
+      store.write(() => {
+        ensureModelRow(store, ctx.dataDir, id);
+        setActiveModel(ctx.dataDir, id);
+        store.audit.append({ action: 'model.activate', entity: `model:${id}`, details: { from: before, to: id } });
+      });
+      if (ctx.json) return ctx.emit({ ok: true, active: id, previous: before });
+      ctx.out(`active model: ${id}${before && before !== id ? ` (was ${before})` : ''}`);
+    },
+  },
+  {
+    name: 'models export',
+    summary: 'Write a model (weights + metadata) to one file for another installation',
+    usage: '<model-id> <file>',
+    async run(ctx, args) {
+      const [id, file] = args.positionals;
+      if (!id || !file) throw new Error('models export: give a model id and an output file');
+      const r = await exportModel(ctx.dataDir, id, file);
+      if (ctx.json) return ctx.emit({ ok: true, id, file, result: r });
+      ctx.out(`exported ${id} to ${file}`);
+    },
+  },
+  {
+    name: 'models import',
+    summary: 'Register a model from an exported file (its SHA-256 is verified; an existing id is never replaced)',
+    usage: '<file>',
+    async run(ctx, args) {
+      const file = args.positionals[0];
+      if (!file) throw new Error('models import: give the exported file');
+      const meta = await importModel(ctx.dataDir, file);
+      const store = ctx.app().store;
+      store.write(() => {
+        ensureModelRow(store, ctx.dataDir, meta.id);
+        store.audit.append({ action: 'model.import', entity: `model:${meta.id}`, details: { file, sha256: meta.sha256 } });
+      });
+      if (ctx.json) return ctx.emit({ ok: true, id: meta.id, sha256: meta.sha256 });
+      ctx.out(`imported ${meta.id} (sha256 ${meta.sha256})`);
+    },
+  },
+];
+
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: 'Evaluate a model on labelled data with the writer-dependent protocol (EER, AUC, FAR/FRR, Cllr)',
+  usage: '--data <folder|manifest.csv> [--model M] [--references K] [--seed S]',
+  description: `Per writer, K genuine references (default 5, chosen with the seed); questioned are that
+writer's other genuine signatures and all its forgeries; the score is the mean distance to
+the references. Reports eer, auc, far/frr at the model's threshold, cllr when calibrated,
+pairEer (all genuine-genuine against genuine-forged pairs), counts, model id and SHA-256,
+backend and seconds.`,
+  options: { data: { type: 'string' }, model: { type: 'string' }, references: { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' } },
+  async run(ctx, args) {
+    const data = str(args, 'data');
+    if (!data) throw new Error('--data: required (a folder with manifest.csv, a manifest file, or <root>/<writer>/{genuine,forged}/*)');
+    const modelId = str(args, 'model') ?? getActiveModel(ctx.dataDir)?.id;
+    if (!modelId) throw new Error('--model: no model is registered; give --model');
+    const workers = num(args, 'workers', { min: 1, max: 64, integer: true });
+    const r = await evaluateModel({
+      dataDir: ctx.dataDir,
+      modelId,
+      data,
+      references: num(args, 'references', { min: 1, max: 100, integer: true, default: 5 })!,
+      seed: num(args, 'seed', { integer: true, default: 1 })!,
+      ...(workers ? { workers } : {}),
+      signal: ctx.signal,
+      onProgress: (stage, d, t) => ctx.progress(d, t, stage === 'prepare' ? 'preparing images' : 'embedding'),
+    });
+    if (ctx.json) return ctx.emit(r);
+    ctx.out(`model ${r.model.id} (${r.model.architecture}, sha256 ${r.model.sha256.slice(0, 16)}...) on ${r.backend}`);
+    ctx.out(`data: ${r.counts.writers} writers, ${r.counts.genuine} genuine and ${r.counts.forged} forged questioned, ${r.references} references each`);
+    ctx.out(`EER ${pct(r.eer)} (threshold ${fix(r.eerThreshold)})  AUC ${fix(r.auc)}  pair EER ${pct(r.pairEer)}`);
+    if (r.threshold !== null) ctx.out(`at the model threshold ${fix(r.threshold)}: FAR ${pct(r.far)}  FRR ${pct(r.frr)}`);
+    ctx.out(`Cllr ${r.cllr === null ? 'n/a (uncalibrated)' : fix(r.cllr)}  Cllr min ${fix(r.cllrMin)}   ${r.seconds.toFixed(1)} s`);
+  },
+};

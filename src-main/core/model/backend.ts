@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { RESOURCES_DIR } from '../paths.ts';
+import { registerWasmTrainingKernels } from './wasm-kernels.ts';
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -100,7 +101,11 @@ async function tryBackend(name: BackendName, pkg: string): Promise<string | unde
         return describeLoadError(pkg, err);
       }
       const ok = await tf.setBackend('wasm').catch((e: unknown) => String(e));
-      return ok === true ? undefined : `the wasm backend did not initialise${typeof ok === 'string' ? ': ' + ok : ''}`;
+      if (ok !== true) return `the wasm backend did not initialise${typeof ok === 'string' ? ': ' + ok : ''}`;
+      // wasm lacks Conv2DBackpropFilter (and has a slow Conv2DBackpropInput): supply them so
+      // training works here too (wasm-kernels.ts).
+      registerWasmTrainingKernels();
+      return undefined;
     }
     case 'cpu': {
       const ok = await tf.setBackend('cpu');

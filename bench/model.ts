@@ -1,0 +1,322 @@
+/**
+ * Model benchmark: embeddings per second and contrastive training pairs per second of an
+ * architecture (default `signet`, random weights, random 155 x 220 inputs, batch 32) on the
+ * active tfjs backend, warm-up excluded:
+ *  - embedding with one worker thread, and with a pool of one worker per core (each its own
+ *    backend instance; batches go to whichever worker is free, as in the product's pool);
+ *  - training with one replica (the calling thread) and data-parallel with one per core.
+ *
+ *   node --import tsx bench/model.ts [--json] [--arch signet] [--seconds 8] [--workers N]
+ *        [--batch 32] [--no-train] [--no-embed] [--reference ../shared/bench/torch_signet_reference.py]
+ *
+ * --reference runs the PyTorch reference script (same network, same machine; Debian's
+ * /usr/bin/python3 with python3-torch) first and reports the ratios. `countersign bench` calls
+ * runModelBench().
+ */
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isMainThread, parentPort, workerData, type Worker } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { startWorker } from '../src-main/core/jobs/worker.ts';
+import { forwardMacs, getSpec } from '../src-main/core/model/architectures.ts';
+import { resolveBackend } from '../src-main/core/model/backend.ts';
+import { disposeParams, embed, initParams } from '../src-main/core/model/network.ts';
+import { createTrainer, type PairBatch } from '../src-main/core/model/train/trainer.ts';
+import { Rng } from '../src-main/core/util/random.ts';
+
+export interface ModelBenchOptions {
+  architecture?: string;
+  /** Images (embedding) or pairs (training) per batch. Default 32. */
+  batch?: number;
+  /** Measured seconds per figure, after warm-up. Default 8. */
+  seconds?: number;
+  /** Pool / data-parallel size. Default: the core count. */
+  workers?: number;
+  embed?: boolean;
+  train?: boolean;
+  /** Path of torch_signet_reference.py to run first for side-by-side figures. */
+  referenceScript?: string;
+  /** Progress lines for humans. */
+  onProgress?: (line: string) => void;
+}
+
+export interface ReferenceFigures {
+  impl: string;
+  threads: number;
+  params: number;
+  embed_per_s: number;
+  train_pairs_per_s: number;
+}
+
+export interface ModelBenchResult {
+  architecture: string;
+  backend: string;
+  cores: number;
+  batch: number;
+  /** Forward multiply-accumulates per image. */
+  forwardMacs: number;
+  embed: { singleWorker: number; pool: number; poolWorkers: number } | null;
+  train: { singleWorker: number; dataParallel: number; workers: number } | null;
+  /**
+   * Cores this process actually had while measuring (CPU seconds / wall seconds), per figure:
+   * below the worker count means the machine was shared and the figure is low by that much.
+   */
+  coresUsed: { embedSingle?: number; embedPool?: number; trainSingle?: number; trainParallel?: number };
+  /** Best embedding figure (the pool on single-threaded backends). */
+  embedPerSec: number | null;
+  /** Best training figure. */
+  trainPairsPerSec: number | null;
+  reference: (ReferenceFigures & { embedRatio: number | null; trainRatio: number | null }) | null;
+  node: string;
+  tfjs: string;
+}
+
+interface BenchWorkerInit {
+  role: 'bench-embed';
+  architecture: string;
+  seed: number;
+}
+type ToBench = { type: 'embed'; data: Float32Array; n: number } | { type: 'close' };
+type FromBench = { type: 'ready'; backend: string } | { type: 'done'; n: number } | { type: 'error'; message: string };
+
+function randomImages(n: number, size: number, seed: number): Float32Array {
+  const rng = new Rng(seed);
+  return Float32Array.from({ length: n * size }, () => rng.normal());
+}
+
+interface Measured {
+  perSec: number;
+  /** CPU seconds of the whole process (all threads) per wall second while measuring. */
+  coresUsed: number;
+}
+
+function startClock(): () => { wall: number; cores: number } {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  return () => {
+    const wall = (performance.now() - t0) / 1000;
+    const c = process.cpuUsage(c0);
+    return { wall, cores: (c.user + c.system) / 1e6 / wall };
+  };
+}
+
+/** Embeds batches for `seconds` on `workers` threads; images per second, warm-up excluded. */
+async function benchEmbedding(architecture: string, workers: number, batch: number, seconds: number): Promise<Measured> {
+  const spec = getSpec(architecture);
+  const size = spec.inputShape.reduce((a, b) => a * b, 1);
+  const images = randomImages(batch, size, 1);
+  const threads: Worker[] = [];
+  const replies: ((m: FromBench) => void)[] = [];
+  const next = (k: number) => new Promise<FromBench>((resolve) => (replies[k] = resolve));
+  try {
+    for (let k = 0; k < workers; k++) {
+      const init: BenchWorkerInit = { role: 'bench-embed', architecture, seed: 1 };
+      const w = startWorker(new URL(import.meta.url), { workerData: init as unknown as Record<string, unknown> });
+      w.on('message', (m: FromBench) => replies[k]?.(m));
+      w.on('error', (e) => replies[k]?.({ type: 'error', message: e.message }));
+      threads.push(w);
+    }
+    const check = (m: FromBench): FromBench => {
+      if (m.type === 'error') throw new Error(`benchmark worker: ${m.message}`);
+      return m;
+    };
+    await Promise.all(threads.map((_, k) => next(k).then(check)));
+    const send = (k: number) => {
+      const reply = next(k);
+      threads[k]!.postMessage({ type: 'embed', data: images.slice(), n: batch } satisfies ToBench);
+      return reply.then(check);
+    };
+    await Promise.all(threads.map((_, k) => send(k))); // warm-up: first batch per worker
+    let done = 0;
+    const stop = startClock();
+    const deadline = performance.now() + seconds * 1000;
+    await Promise.all(
+      threads.map(async (_, k) => {
+        while (performance.now() < deadline) {
+          await send(k);
+          done += batch;
+        }
+      }),
+    );
+    const { wall, cores } = stop();
+    return { perSec: done / wall, coresUsed: cores };
+  } finally {
+    await Promise.all(threads.map((w) => w.terminate()));
+  }
+}
+
+/** Trains for `seconds` (at least 2 steps) after one warm-up step; pairs per second. */
+async function benchTraining(architecture: string, workers: number, batch: number, seconds: number): Promise<Measured> {
+  const spec = getSpec(architecture);
+  const size = spec.inputShape.reduce((a, b) => a * b, 1);
+  const params = initParams(spec, 1);
+  const trainer = await createTrainer({ spec, params, workers, seed: 1 });
+  disposeParams(params);
+  const pairs: PairBatch = { a: randomImages(batch, size, 2), b: randomImages(batch, size, 3), y: Float32Array.from({ length: batch }, (_, i) => i % 2), n: batch };
+  const copy = (): PairBatch => ({ a: pairs.a.slice(), b: pairs.b.slice(), y: pairs.y.slice(), n: batch });
+  try {
+    await trainer.step(copy());
+    let done = 0;
+    let steps = 0;
+    const stop = startClock();
+    const t0 = performance.now();
+    while (steps < 2 || performance.now() - t0 < seconds * 1000) {
+      await trainer.step(copy());
+      done += batch;
+      steps++;
+    }
+    const { wall, cores } = stop();
+    return { perSec: done / wall, coresUsed: cores };
+  } finally {
+    await trainer.dispose();
+  }
+}
+
+function runReference(script: string, threads: number): ReferenceFigures {
+  const r = spawnSync('/usr/bin/python3', [script, '--threads', String(threads)], {
+    encoding: 'utf8',
+    env: { ...process.env, OMP_NUM_THREADS: String(threads) },
+    timeout: 10 * 60_000,
+  });
+  const line = r.stdout?.trim().split('\n').at(-1);
+  if (r.status !== 0 || !line) throw new Error(`reference benchmark failed: ${r.stderr?.trim().split('\n').at(-1) ?? r.error?.message}`);
+  return JSON.parse(line) as ReferenceFigures;
+}
+
+export async function runModelBench(options: ModelBenchOptions = {}): Promise<ModelBenchResult> {
+  const architecture = options.architecture ?? 'signet';
+  const spec = getSpec(architecture);
+  const batch = options.batch ?? 32;
+  const seconds = options.seconds ?? 8;
+  const cores = os.availableParallelism?.() ?? os.cpus().length;
+  const info = await resolveBackend();
+  const workers = options.workers ?? (info.threadsPerInstance === 1 ? cores : 1);
+  const say = options.onProgress ?? (() => undefined);
+  let reference: ReferenceFigures | null = null;
+  if (options.referenceScript) {
+    say(`PyTorch reference (${cores} threads) ...`);
+    reference = runReference(options.referenceScript, cores);
+  }
+  const coresUsed: ModelBenchResult['coresUsed'] = {};
+  let embedFigures: ModelBenchResult['embed'] = null;
+  if (options.embed !== false) {
+    say('embedding, 1 worker ...');
+    const single = await benchEmbedding(architecture, 1, batch, seconds);
+    say(`embedding, pool of ${workers} ...`);
+    const pool = workers > 1 ? await benchEmbedding(architecture, workers, batch, seconds) : single;
+    embedFigures = { singleWorker: single.perSec, pool: pool.perSec, poolWorkers: workers };
+    coresUsed.embedSingle = single.coresUsed;
+    coresUsed.embedPool = pool.coresUsed;
+  }
+  let trainFigures: ModelBenchResult['train'] = null;
+  if (options.train !== false) {
+    say('training, 1 replica ...');
+    const single = await benchTraining(architecture, 1, batch, seconds);
+    say(`training, ${workers} data-parallel replicas ...`);
+    const parallel = workers > 1 ? await benchTraining(architecture, workers, batch, seconds) : single;
+    trainFigures = { singleWorker: single.perSec, dataParallel: parallel.perSec, workers };
+    coresUsed.trainSingle = single.coresUsed;
+    coresUsed.trainParallel = parallel.coresUsed;
+  }
+  const embedPerSec = embedFigures ? Math.max(embedFigures.singleWorker, embedFigures.pool) : null;
+  const trainPairsPerSec = trainFigures ? Math.max(trainFigures.singleWorker, trainFigures.dataParallel) : null;
+  return {
+    architecture,
+    backend: info.backend,
+    cores,
+    batch,
+    forwardMacs: forwardMacs(spec),
+    embed: embedFigures,
+    train: trainFigures,
+    coresUsed,
+    embedPerSec,
+    trainPairsPerSec,
+    reference: reference && {
+      ...reference,
+      embedRatio: embedPerSec === null ? null : embedPerSec / reference.embed_per_s,
+      trainRatio: trainPairsPerSec === null ? null : trainPairsPerSec / reference.train_pairs_per_s,
+    },
+    node: process.version,
+    tfjs: tf.version.tfjs,
+  };
+}
+
+export function formatModelBench(r: ModelBenchResult): string[] {
+  const f = (x: number) => x.toFixed(2);
+  const lines = [`${r.architecture} on ${r.backend}, ${r.cores} cores, batch ${r.batch}, ${(r.forwardMacs / 1e6).toFixed(0)} M MACs per image`];
+  const used = (x: number | undefined) => (x === undefined ? '' : `, ${x.toFixed(2)} cores used`);
+  const u = r.coresUsed;
+  if (r.embed) lines.push(`embeddings/s: ${f(r.embed.singleWorker)} (1 worker${used(u.embedSingle)}), ${f(r.embed.pool)} (pool of ${r.embed.poolWorkers}${used(u.embedPool)})`);
+  if (r.train) lines.push(`training pairs/s: ${f(r.train.singleWorker)} (1 replica${used(u.trainSingle)}), ${f(r.train.dataParallel)} (${r.train.workers} data-parallel${used(u.trainParallel)})`);
+  if (r.reference) {
+    const ratio = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(2)}x`);
+    lines.push(`PyTorch reference (${r.reference.impl}, ${r.reference.threads} threads): embed ${f(r.reference.embed_per_s)}/s, train ${f(r.reference.train_pairs_per_s)} pairs/s`);
+    lines.push(`ratio tfjs/PyTorch: embed ${ratio(r.reference.embedRatio)}, train ${ratio(r.reference.trainRatio)}`);
+  }
+  return lines;
+}
+
+// --- worker side -------------------------------------------------------------------------
+
+async function benchWorker(init: BenchWorkerInit): Promise<void> {
+  const port = parentPort!;
+  try {
+    const info = await resolveBackend();
+    const spec = getSpec(init.architecture);
+    const params = initParams(spec, init.seed);
+    const [h, w, c] = spec.inputShape;
+    port.on('message', (m: ToBench) => {
+      if (m.type === 'close') {
+        disposeParams(params);
+        port.close();
+        return;
+      }
+      try {
+        const out = tf.tidy(() => embed(params, spec, tf.tensor4d(m.data, [m.n, h, w, c])).dataSync());
+        if (out.length !== m.n * spec.embeddingSize) throw new Error('wrong embedding size');
+        port.postMessage({ type: 'done', n: m.n } satisfies FromBench);
+      } catch (err) {
+        port.postMessage({ type: 'error', message: (err as Error).message } satisfies FromBench);
+      }
+    });
+    port.postMessage({ type: 'ready', backend: info.backend } satisfies FromBench);
+  } catch (err) {
+    port.postMessage({ type: 'error', message: (err as Error).message } satisfies FromBench);
+  }
+}
+
+// --- entry points --------------------------------------------------------------------------
+
+const role = (workerData as { role?: string } | null)?.role;
+if (!isMainThread && role === 'bench-embed') {
+  await benchWorker(workerData as BenchWorkerInit);
+} else if (isMainThread && process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  const { parseArgs } = await import('node:util');
+  const { values } = parseArgs({
+    options: {
+      json: { type: 'boolean' },
+      arch: { type: 'string' },
+      seconds: { type: 'string' },
+      workers: { type: 'string' },
+      batch: { type: 'string' },
+      'no-train': { type: 'boolean' },
+      'no-embed': { type: 'boolean' },
+      reference: { type: 'string' },
+    },
+  });
+  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  const result = await runModelBench({
+    ...(values.arch ? { architecture: values.arch } : {}),
+    ...(values.seconds ? { seconds: num(values.seconds)! } : {}),
+    ...(values.workers ? { workers: num(values.workers)! } : {}),
+    ...(values.batch ? { batch: num(values.batch)! } : {}),
+    embed: !values['no-embed'],
+    train: !values['no-train'],
+    ...(values.reference ? { referenceScript: values.reference } : {}),
+    onProgress: values.json ? undefined : (line) => console.error(line),
+  });
+  if (values.json) console.log(JSON.stringify(result));
+  else for (const line of formatModelBench(result)) console.log(line);
+}

@@ -1,0 +1,137 @@
+/**
+ * Embedding on worker threads. On wasm/cpu each worker has its own backend instance and
+ * model copy, one per core (tfjs-wasm's own threads do not start in Node); on the native
+ * tfjs-node(-gpu) backends one batched worker uses the library's own parallelism.
+ * Batches go to whichever worker is free; results come back in input order.
+ */
+import os from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import { AppError } from '../errors.ts';
+import { startWorker } from '../jobs/worker.ts';
+import { resolveBackend } from './backend.ts';
+import type { EmbedReply, EmbedRequest, EmbedWorkerData } from './embed-worker.ts';
+import { getModel } from './registry.ts';
+
+export interface EmbedPoolOptions extends EmbedWorkerData {
+  /** Worker count; default one per core on wasm/cpu, one on native backends. */
+  workers?: number;
+  /** Images per batch (default 32). */
+  batchSize?: number;
+}
+
+export interface EmbedRunOptions {
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: boolean;
+}
+
+export class EmbedPool {
+  readonly dim: number;
+  readonly inputSize: number;
+  readonly batchSize: number;
+  private constructor(
+    private readonly slots: Slot[],
+    readonly backend: string,
+    dim: number,
+    inputSize: number,
+    batchSize: number,
+  ) {
+    this.dim = dim;
+    this.inputSize = inputSize;
+    this.batchSize = batchSize;
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  static async create(opts: EmbedPoolOptions): Promise<EmbedPool> {
+    const meta = getModel(opts.dataDir, opts.modelId, opts.resourcesDir ? { resourcesDir: opts.resourcesDir } : {});
+    const info = await resolveBackend();
+    const native = info.backend === 'tensorflow' || info.backend === 'tensorflow-gpu';
+    const count = Math.max(1, opts.workers ?? (native ? 1 : os.availableParallelism()));
+    const workerData: EmbedWorkerData = { dataDir: opts.dataDir, modelId: opts.modelId, ...(opts.resourcesDir ? { resourcesDir: opts.resourcesDir } : {}) };
+    const slots: Slot[] = [];
+    let backend = info.backend as string;
+    try {
+      await Promise.all(
+        Array.from({ length: count }, async () => {
+          const worker = startWorker(new URL('./embed-worker.ts', import.meta.url), { workerData });
+          slots.push({ worker, busy: false });
+          const ready = await new Promise<EmbedReply>((resolve, reject) => {
+            worker.once('message', resolve);
+            worker.once('error', reject);
+          });
+          if (ready.type === 'error') throw new AppError('UNAVAILABLE', `embedding worker: ${ready.message}`);
+          if (ready.type === 'ready') backend = ready.backend;
+        }),
+      );
+    } catch (err) {
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+      throw err;
+    }
+    const [h, w, c] = meta.inputShape;
+    const dim = meta.embeddingSize ?? 128;
+    return new EmbedPool(slots, backend, dim, h * w * c, opts.batchSize ?? 32);
+  }
+
+  /** Embeds every input (each H*W*C floats in [0,1]); returns one vector per input, in order. */
+  async embed(inputs: Float32Array[], run: EmbedRunOptions = {}): Promise<Float32Array[]> {
+    const total = inputs.length;
+    const out: Float32Array[] = new Array(total);
+    const batches: { start: number; n: number }[] = [];
+    for (let start = 0; start < total; start += this.batchSize) batches.push({ start, n: Math.min(this.batchSize, total - start) });
+    let next = 0;
+    let done = 0;
+    let id = 0;
+    run.onProgress?.(0, total);
+
+    const runOn = async (slot: Slot): Promise<void> => {
+      while (next < batches.length) {
+        if (run.signal?.aborted) throw new AppError('CANCELLED', 'embedding was cancelled');
+        const b = batches[next++]!;
+        const data = new Float32Array(b.n * this.inputSize);
+        for (let i = 0; i < b.n; i++) {
+          const x = inputs[b.start + i]!;
+          if (x.length !== this.inputSize) throw new AppError('INVALID_ARGUMENT', `input ${b.start + i}: expected ${this.inputSize} values, got ${x.length}`);
+          data.set(x, i * this.inputSize);
+        }
+        const myId = ++id;
+        slot.busy = true;
+        const reply = await new Promise<EmbedReply>((resolve, reject) => {
+          const onMessage = (m: EmbedReply) => {
+            if ((m.type === 'result' || m.type === 'error') && m.id === myId) {
+              slot.worker.off('message', onMessage);
+              slot.worker.off('error', reject);
+              resolve(m);
+            }
+          };
+          slot.worker.on('message', onMessage);
+          slot.worker.once('error', reject);
+          slot.worker.postMessage({ type: 'embed', id: myId, data, n: b.n } satisfies EmbedRequest, [data.buffer as ArrayBuffer]);
+        });
+        slot.busy = false;
+        if (reply.type === 'error') throw new AppError('INTERNAL', `embedding failed: ${reply.message}`);
+        if (reply.type !== 'result') continue;
+        for (let i = 0; i < b.n; i++) out[b.start + i] = reply.out.slice(i * this.dim, (i + 1) * this.dim);
+        done += b.n;
+        run.onProgress?.(done, total);
+      }
+    };
+    await Promise.all(this.slots.map(runOn));
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      this.slots.map(async (s) => {
+        s.worker.postMessage({ type: 'close' } satisfies EmbedRequest);
+        await s.worker.terminate();
+      }),
+    );
+  }
+}
