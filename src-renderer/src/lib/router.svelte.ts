@@ -1,4 +1,4 @@
-/** Hash routing: #/cases, #/cases/12, #/compare ... (works over file:// and the bridge). */
+/** Hash routing: #/cases, #/cases/12, #/cases/12/documents/40, #/compare ... (works over file:// and the bridge). */
 export const VIEWS = [
   { id: 'cases', label: 'Cases', key: '1' },
   { id: 'compare', label: 'Compare', key: '2' },
@@ -19,6 +19,10 @@ export const route = $state(parse(location.hash));
 
 window.addEventListener('hashchange', () => Object.assign(route, parse(location.hash)));
 
+export function href(view: ViewId, ...params: (string | number)[]): string {
+  return '#/' + [view, ...params.map((p) => encodeURIComponent(String(p)))].join('/');
+}
+
 export function navigate(view: ViewId, ...params: (string | number)[]): void {
-  location.hash = '#/' + [view, ...params.map((p) => encodeURIComponent(String(p)))].join('/');
+  location.hash = href(view, ...params);
 }

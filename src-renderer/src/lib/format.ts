@@ -1,0 +1,75 @@
+/** How numbers, dates and decisions read everywhere in the UI (one place, so they read the same). */
+import type { Decision } from '../../../src-main/core/store/types.ts';
+
+/** A distance or score with a fixed number of decimals, '–' when missing. */
+export function num(v: number | null | undefined, digits = 3): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits);
+}
+
+/** A proportion as a percentage (0.064 -> '6.4 %'). */
+export function pct(v: number | null | undefined, digits = 1): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '–' : `${(v * 100).toFixed(digits)} %`;
+}
+
+/** log10 likelihood ratio with its sign ('+1.80', '−2.10'). */
+export function llr(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  return (v >= 0 ? '+' : '−') + Math.abs(v).toFixed(2);
+}
+
+export function threshold(t: number | null | undefined): string {
+  return t === null || t === undefined ? 'model default' : String(t);
+}
+
+/** ISO timestamp as local 'YYYY-MM-DD HH:MM' (24 h), unambiguous in every locale. */
+export function dateTime(iso: string | null | undefined): string {
+  if (!iso) return '–';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+export function date(iso: string | null | undefined): string {
+  return dateTime(iso).slice(0, 10);
+}
+
+export function bytes(n: number | null | undefined): string {
+  if (n === null || n === undefined) return '–';
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GB`;
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** Seconds as '1 h 04 min', '3 min 20 s', '12 s'. */
+export function duration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '–';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+}
+
+export const DECISION_LABEL: Record<Decision, string> = {
+  genuine: 'supports genuine',
+  not_genuine: 'supports not genuine',
+  inconclusive: 'inconclusive',
+};
+
+export const DECISION_TONE: Record<Decision, 'ok' | 'bad' | 'warn'> = {
+  genuine: 'ok',
+  not_genuine: 'bad',
+  inconclusive: 'warn',
+};
+
+/** The decision at a threshold with an inconclusive band (the same rule as core/verify decide()). */
+export function decide(aggregate: number, t: number, band: number): Decision {
+  if (aggregate <= t - band) return 'genuine';
+  if (aggregate >= t + band) return 'not_genuine';
+  return 'inconclusive';
+}
