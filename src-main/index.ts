@@ -4,11 +4,11 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, Menu, ipcMain, session, shell, type MenuItemConstructorOptions } from 'electron';
+import { app, BrowserWindow, Menu, dialog, ipcMain, session, shell, type MenuItemConstructorOptions } from 'electron';
 import { createContext } from './core/context.ts';
 import { JobManager } from './core/jobs/manager.ts';
 import { defaultDataDir } from './core/paths.ts';
-import { createHandlers } from './ipc/handlers.ts';
+import { createHandlers, type Dialogs } from './ipc/handlers.ts';
 import { IPC_EVENT, IPC_INVOKE, eventNames } from './ipc/contract.ts';
 import { createDispatcher } from './ipc/registry.ts';
 
@@ -23,10 +23,22 @@ if (!app.requestSingleInstanceLock()) {
   app.setPath('userData', dataDir);
   const ctx = createContext(dataDir);
   const jobs = new JobManager();
-  const dispatch = createDispatcher(createHandlers({ app: ctx, jobs, transport: 'electron' }), (m, err) =>
+  let win: BrowserWindow | null = null;
+  const dialogs: Dialogs = {
+    async chooseFolder(title) {
+      if (!win) return null;
+      const r = await dialog.showOpenDialog(win, { title, properties: ['openDirectory'] });
+      return r.canceled ? null : (r.filePaths[0] ?? null);
+    },
+    async chooseSavePath(title, defaultName) {
+      if (!win) return null;
+      const r = await dialog.showSaveDialog(win, { title, defaultPath: defaultName, filters: [{ name: 'PDF', extensions: ['pdf'] }] });
+      return r.canceled ? null : (r.filePath ?? null);
+    },
+  };
+  const dispatch = createDispatcher(createHandlers({ app: ctx, jobs, transport: 'electron', dialogs }), (m, err) =>
     console.error(`countersign: ${m} failed:`, err),
   );
-  let win: BrowserWindow | null = null;
 
   ipcMain.handle(IPC_INVOKE, (event, name: unknown, args: unknown) => {
     // Only our own window's main frame may call the core.

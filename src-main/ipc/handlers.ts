@@ -14,7 +14,7 @@ import { trainingHandlers } from './handlers/training.ts';
 import type { Services } from './handlers/types.ts';
 import type { Handlers } from './registry.ts';
 
-export type { Services } from './handlers/types.ts';
+export type { Dialogs, Services } from './handlers/types.ts';
 
 export function createHandlers(s: Services): Handlers {
   return {

@@ -1,6 +1,7 @@
 import { AppError } from '../../core/errors.ts';
 import type { CaseRow } from '../../core/store/index.ts';
 import { bool, str, type Command, type ParsedArgs } from '../command.ts';
+import { formatTable } from '../table.ts';
 
 /** The single positional a command expects; a clear message when it is missing or split. */
 function one(args: ParsedArgs, what: string, command: string): string {
@@ -40,10 +41,7 @@ function details(c: CaseRow): string[] {
 function table(rows: CaseRow[]): string[] {
   if (!rows.length) return ['No cases.'];
   const cols = rows.map((c) => [String(c.id), c.name, c.status, fmtThreshold(c.threshold), c.examiner ?? '-', c.createdAt.slice(0, 10)]);
-  const head = ['ID', 'NAME', 'STATUS', 'THRESHOLD', 'EXAMINER', 'CREATED'];
-  const widths = head.map((h, i) => Math.max(h.length, ...cols.map((r) => (r[i] as string).length)));
-  const line = (r: string[]) => r.map((v, i) => v.padEnd(widths[i] as number)).join('  ').trimEnd();
-  return [line(head), ...cols.map(line)];
+  return formatTable(['ID', 'NAME', 'STATUS', 'THRESHOLD', 'EXAMINER', 'CREATED'], cols);
 }
 
 export const commands: Command[] = [

@@ -136,8 +136,14 @@ export interface ReportInput {
   appVersion: string;
   integrity: {
     inputs: ReportInputFile[];
-    /** Hash of the newest audit-log row (the chain head); null if not available. */
+    /**
+     * Hash of the audit-log row the report is anchored to: the newest row its figures depend
+     * on (for a case report, the newest included comparison's row, which chains every import
+     * and comparison before it). Null if not available.
+     */
     auditHeadHash: string | null;
+    /** Sequence number of that row, when known. */
+    auditHeadSeq?: number | null;
   };
 }
 

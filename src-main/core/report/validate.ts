@@ -98,4 +98,6 @@ export function validateReportInput(input: ReportInput): void {
     str(f.role, `integrity.inputs[${j}].role`);
   });
   if (input.integrity.auditHeadHash !== null) str(input.integrity.auditHeadHash, 'integrity.auditHeadHash');
+  const seq = input.integrity.auditHeadSeq;
+  if (seq !== undefined && seq !== null && !(Number.isInteger(seq) && seq > 0)) fail('integrity.auditHeadSeq', 'expected a positive integer or null');
 }

@@ -114,6 +114,7 @@ export class CaseRepository {
   private readonly insert;
   private readonly updateThreshold;
   private readonly updateStatus;
+  private readonly updateModel;
 
   constructor(
     private readonly db: Db,
@@ -130,6 +131,7 @@ export class CaseRepository {
     );
     this.updateThreshold = db.prepare('UPDATE cases SET threshold = ?, updated_at = ? WHERE id = ?');
     this.updateStatus = db.prepare('UPDATE cases SET status = ?, updated_at = ? WHERE id = ?');
+    this.updateModel = db.prepare('UPDATE cases SET model_id = ?, updated_at = ? WHERE id = ?');
   }
 
   create(input: NewCase): CaseRow {
@@ -214,6 +216,21 @@ export class CaseRepository {
         entity: `case:${before.id}`,
         details: { old: before.threshold, new: value },
       });
+      return toCaseRow(this.byId.get(before.id) as RawCase);
+    });
+  }
+
+  /**
+   * Records the model the case is verified with (a row of the models table). Verification
+   * pins the active model on first use, so later results of the case come from the same model
+   * unless the examiner changes it.
+   */
+  setModel(ref: CaseRef, modelId: string): CaseRow {
+    return this.write(() => {
+      const before = this.requireWritable(ref);
+      if (before.modelId === modelId) return before;
+      this.updateModel.run(modelId, nowIso(), before.id);
+      this.audit.append({ action: 'case.model', caseId: before.id, entity: `case:${before.id}`, details: { old: before.modelId, new: modelId } });
       return toCaseRow(this.byId.get(before.id) as RawCase);
     });
   }

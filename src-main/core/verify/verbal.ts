@@ -130,3 +130,11 @@ export function verbalEquivalent(log10LR: number, propositions: Propositions = d
     sentence: `The findings provide ${band.phrase} for the proposition that ${forProp}, rather than the proposition that ${against}.`,
   };
 }
+
+/** A few words for tables: "moderate support for genuine", "no LR (uncalibrated)". */
+export function shortVerbal(log10LR: number | null): string {
+  if (log10LR === null) return 'no LR (uncalibrated)';
+  const band = supportLevel(log10LR);
+  if (band.level === 'none') return 'no support either way';
+  return `${band.phrase} for ${log10LR > 0 ? 'genuine' : 'not genuine'}`;
+}

@@ -1,6 +1,83 @@
+import { AppError } from '../../core/errors.ts';
+import { getActiveModel } from '../../core/model/registry.ts';
+import { trainInWorker } from '../../core/model/training/job.ts';
+import { recordTrainingRun } from '../../core/model/training/record.ts';
+import type { TrainOptions } from '../../core/model/training/run.ts';
+import type { TrainingRunRow } from '../../core/store/types.ts';
 import type { trainingMethods } from '../methods/training.ts';
 import type { HandlersFor, Services } from './types.ts';
 
-export function trainingHandlers(_s: Services): HandlersFor<typeof trainingMethods> {
-  return {};
+interface RawRun {
+  id: string;
+  base_model_id: string | null;
+  status: TrainingRunRow['status'];
+  params: string;
+  data_summary: string;
+  metrics: string;
+  result_model_id: string | null;
+  error: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export function trainingHandlers(s: Services): HandlersFor<typeof trainingMethods> {
+  return {
+    'training.start': (a) => {
+      // Two runs at once would each get half the cores and both crawl; one at a time.
+      if (s.jobs.list().some((j) => j.kind === 'training' && j.status === 'running')) {
+        throw new AppError('BUSY', 'a training run is already in progress; cancel it or wait for it to finish');
+      }
+      const base = a.architecture ? null : (a.baseModel ?? getActiveModel(s.app.dataDir)?.id ?? null);
+      if (!a.architecture && !base && !a.resume) throw new AppError('INVALID_ARGUMENT', 'baseModel: no model is registered; choose an architecture to train from scratch');
+      const options: Omit<TrainOptions, 'signal' | 'onEvent'> = {
+        dataDir: s.app.dataDir,
+        data: a.data,
+        baseModel: base,
+        ...(a.architecture ? { architecture: a.architecture } : {}),
+        name: a.name ?? (base ? `${base.replace(/-v\d+$/, '')}-ft` : `${a.architecture}-trained`),
+        hyper: {
+          ...(a.epochs !== undefined ? { epochs: a.epochs } : {}),
+          ...(a.batchSize !== undefined ? { batchSize: a.batchSize } : {}),
+          ...(a.learningRate !== undefined ? { learningRate: a.learningRate } : {}),
+          ...(a.margin !== undefined ? { margin: a.margin } : {}),
+          ...(a.optimizer ? { optimizer: a.optimizer } : {}),
+          ...(a.pairsPerEpoch !== undefined ? { pairsPerEpoch: a.pairsPerEpoch } : {}),
+          ...(a.seed !== undefined ? { seed: a.seed } : {}),
+        },
+        ...(a.resume ? { resume: a.resume, ...(a.epochs !== undefined ? { resumeEpochs: a.epochs } : {}) } : {}),
+      };
+      const label = a.resume ? `Resume training run ${a.resume}` : `Train ${options.name} on ${a.data}`;
+      return s.jobs.start('training', label, async (ctl) => {
+        const record = recordTrainingRun(s.app.store);
+        // done/total count batches over the whole run; other events keep the last figures.
+        let done = 0;
+        let total = 0;
+        let message = 'starting';
+        const result = await trainInWorker(options, ctl.signal, (e) => {
+          record.onEvent(e, options);
+          if (e.type === 'batch') {
+            done = (e.epoch - 1) * e.batches + e.batch;
+            total = e.epochs * e.batches;
+            message = `epoch ${e.epoch}/${e.epochs}`;
+          } else if (e.type === 'prepare') message = `preparing images ${e.done}/${e.total}`;
+          ctl.progress(done, total, message, e);
+        });
+        record.onResult(result);
+        return { status: result.status, runId: result.runId, modelId: result.modelId, resumeHint: result.resumeHint };
+      });
+    },
+    'training.runs': () =>
+      (s.app.store.db.prepare('SELECT * FROM training_runs ORDER BY created_at DESC').all() as RawRun[]).map((r) => ({
+        id: r.id,
+        baseModelId: r.base_model_id,
+        status: r.status,
+        params: JSON.parse(r.params) as Record<string, unknown>,
+        dataSummary: JSON.parse(r.data_summary) as Record<string, unknown>,
+        metrics: JSON.parse(r.metrics) as Record<string, unknown>,
+        resultModelId: r.result_model_id,
+        error: r.error,
+        startedAt: r.started_at,
+        finishedAt: r.finished_at,
+      })),
+  };
 }

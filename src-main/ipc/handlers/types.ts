@@ -4,11 +4,20 @@ import type { JobManager } from '../../core/jobs/manager.ts';
 import type { AppInfo } from '../methods/app.ts';
 import type { MethodDef } from '../methods/define.ts';
 
+/** Native file dialogs: only the desktop app has them (the bridge's browser types a path or downloads). */
+export interface Dialogs {
+  /** A folder chosen by the user, or null when the dialog was cancelled. */
+  chooseFolder(title: string): Promise<string | null>;
+  /** Where to save a file, or null when cancelled. */
+  chooseSavePath(title: string, defaultName: string): Promise<string | null>;
+}
+
 /** What every handler can use: the data directory's services, the job manager, the transport. */
 export interface Services {
   app: AppContext;
   jobs: JobManager;
   transport: AppInfo['transport'];
+  dialogs?: Dialogs;
 }
 
 /** Handler signatures for one domain's method table. */

@@ -16,6 +16,11 @@ export const appMethods = {
     args: noArgs,
     errors: ['INTERNAL'],
   }),
+  'dialogs.chooseFolder': method<{ path: string | null }>()({
+    summary: 'Desktop app only: a native folder dialog (null when cancelled); in the browser, type the path instead',
+    args: z.object({ title: z.string().max(200).optional() }).strict(),
+    errors: ['UNSUPPORTED'],
+  }),
   'jobs.list': method<JobInfo[]>()({ summary: 'Every job of this session', args: noArgs, errors: [] }),
   'jobs.get': method<JobInfo>()({ summary: 'One job', args: jobId, errors: ['NOT_FOUND'] }),
   'jobs.cancel': method<JobInfo>()({

@@ -1,3 +1,79 @@
-import type { MethodDef } from './define.ts';
+import { z } from 'zod';
+import type { JobInfo } from '../../core/jobs/manager.ts';
+import type { Box } from '../../core/store/types.ts';
+import type { StoredComparison } from '../../core/verify/comparisons.ts';
+import { method, type MethodDef } from './define.ts';
 
-export const verifyMethods = {} satisfies Record<string, MethodDef>;
+/** The figures a case is verified with now (the case's threshold, else the model's EER point). */
+export interface VerifySettingsView {
+  caseId: number;
+  caseName: string;
+  threshold: number;
+  thresholdSource: 'case' | 'model';
+  /** The model's validation EER threshold (what "model default" means), when it has one. */
+  modelThreshold: number | null;
+  band: number;
+  minReferences: number;
+  model: { id: string; name: string; sha256: string; architecture: string; calibrated: boolean; eer: number | null };
+}
+
+export interface SignatureRef {
+  signatureId: number;
+  documentId: number;
+  /** Original file, relative to the imported folder. */
+  path: string;
+  cropSha256: string | null;
+  normalisedSha256: string | null;
+}
+
+export interface CompareView {
+  settings: VerifySettingsView;
+  questioned: SignatureRef & { box: Box; originalSha256: string };
+  subject: { id: number; name: string };
+  /** The subject's known signatures, each with its distance to the questioned one. */
+  references: (SignatureRef & { distance: number })[];
+  /** The recorded comparison (reused when nothing it depends on changed). */
+  comparison: StoredComparison;
+}
+
+/** One questioned document in the batch table: its newest comparison, or why there is none. */
+export interface ResultRow {
+  documentId: number;
+  path: string;
+  signatureId: number | null;
+  cropSha256: string | null;
+  subject: { id: number; name: string } | null;
+  comparison: StoredComparison | null;
+  /** Why the document has no comparison yet (not verified, failed import, no claimed subject...). */
+  pending: string | null;
+}
+
+export interface VerifyResults {
+  settings: VerifySettingsView;
+  rows: ResultRow[];
+}
+
+const caseId = z.number().int().positive();
+
+export const verifyMethods = {
+  'verify.settings': method<VerifySettingsView>()({
+    summary: 'The model, threshold (and where it comes from), band and minimum references a case is verified with',
+    args: z.object({ caseId }).strict(),
+    errors: ['NOT_FOUND', 'INVALID_ARGUMENT', 'INTEGRITY'],
+  }),
+  'verify.compare': method<CompareView>()({
+    summary: "One questioned document against its claimed subject's known signatures; recorded and audit-logged",
+    args: z.object({ caseId, documentId: z.number().int().positive() }).strict(),
+    errors: ['NOT_FOUND', 'INVALID_ARGUMENT', 'INTEGRITY', 'CONFLICT', 'CANCELLED'],
+  }),
+  'verify.batch': method<JobInfo>()({
+    summary: 'Start batch verification of every (or the given) questioned document of a case; progress as job events',
+    args: z.object({ caseId, documentIds: z.array(z.number().int().positive()).max(100000).optional() }).strict(),
+    errors: ['NOT_FOUND', 'INVALID_ARGUMENT', 'CONFLICT'],
+  }),
+  'verify.results': method<VerifyResults>()({
+    summary: 'Every questioned document of a case with its newest comparison (or why it has none)',
+    args: z.object({ caseId }).strict(),
+    errors: ['NOT_FOUND', 'INVALID_ARGUMENT'],
+  }),
+} satisfies Record<string, MethodDef>;

@@ -10,19 +10,25 @@ export function drawIntegrity(w: ReportWriter, ctx: RenderContext): void {
   w.heading('Integrity');
   w.text(
     'Every input file was hashed with SHA-256 when it was imported; the originals are kept unaltered and every step of the ' +
-      'case is recorded in a hash-chained audit log. Anyone holding a file can recompute its hash and compare it with this list.',
+      'case is recorded in a hash-chained audit log. Anyone holding a file can recompute its hash and compare it with this list. ' +
+      'The anchor is the newest audit row the figures below depend on; every earlier row is chained into its hash, and ' +
+      '`countersign audit verify` confirms the chain still holds it.',
     { size: 8.5, lineGap: 2, after: 6 },
   );
   w.keyValues(
     [
-      ['Audit chain head', integrity.auditHeadHash ?? 'not available', { font: 'mono', size: 7.5 }],
+      [
+        integrity.auditHeadSeq ? `Audit chain anchor (row ${integrity.auditHeadSeq})` : 'Audit chain anchor',
+        integrity.auditHeadHash ?? 'not available',
+        { font: 'mono', size: 7.5 },
+      ],
       ['Report content hash', ctx.contentHash, { font: 'mono', size: 7.5 }],
     ],
     120,
   );
   w.text(
     `The content hash (scheme ${CONTENT_HASH_SCHEME}) is the SHA-256 of the canonical JSON of everything this report shows ` +
-      '(case, propositions, items with the SHA-256 of each image, model, inputs, audit head), without the generation ' +
+      '(case, propositions, items with the SHA-256 of each image, model, inputs, audit anchor), without the generation ' +
       'timestamp. The same case data always gives the same content hash and, apart from that timestamp, the same PDF.',
     { size: 7.5, color: COLOR.muted, lineGap: 1.5, after: 8 },
   );

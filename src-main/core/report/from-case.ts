@@ -1,0 +1,201 @@
+/**
+ * Builds a report's input from a case as it is recorded: the newest comparison of every
+ * questioned signature, the images from the object store, the model's metadata and the
+ * audit chain's head. Nothing is computed here that verification did not record, except the
+ * display of those records (the share of K-K pair distances below the aggregate, the
+ * document-context image).
+ */
+import sharp from 'sharp';
+import { decodePage } from '../imaging/decode.ts';
+import { resolveBackend } from '../model/backend.ts';
+import { detCurve, labelScores } from '../model/metrics.ts';
+import { getModel, type ModelMetadata } from '../model/registry.ts';
+import { APP_VERSION } from '../paths.ts';
+import type { Store } from '../store/index.ts';
+import { caseSignatures, type CaseSignature } from '../verify/case-data.ts';
+import { DECISION_LABELS } from '../verify/compare.ts';
+import { ComparisonRepository, type StoredComparison } from '../verify/comparisons.ts';
+import { median } from '../verify/distance.ts';
+import { AppError } from '../errors.ts';
+import { DEFAULT_PROPOSITIONS, type ReportInput, type ReportItem, type ReportModel } from './types.ts';
+
+export interface BuildOptions {
+  generatedAt?: string;
+  laboratory?: string;
+}
+
+function basename(p: string): string {
+  return p.split('/').pop() ?? p;
+}
+
+/** The region of the original around the signature box, with the box drawn, as PNG. */
+async function contextImage(store: Store, doc: { sha256: string; pageIndex: number; path: string }, box: CaseSignature['box']): Promise<Buffer | null> {
+  let page;
+  try {
+    page = await decodePage(store.objects.get(doc.sha256), doc.path, doc.pageIndex);
+  } catch {
+    return null; // the report says the context is unavailable rather than failing the whole report
+  }
+  const mx = Math.round(box.w * 0.6);
+  const my = Math.round(box.h * 0.8);
+  const left = Math.max(0, box.x - mx);
+  const top = Math.max(0, box.y - my);
+  const width = Math.min(page.width, box.x + box.w + mx) - left;
+  const height = Math.min(page.height, box.y + box.h + my) - top;
+  const stroke = Math.max(2, Math.round(Math.min(width, height) / 150));
+  const svg = Buffer.from(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect x="${box.x - left}" y="${box.y - top}" width="${box.w}" height="${box.h}" fill="none" stroke="#d0342c" stroke-width="${stroke}"/></svg>`,
+  );
+  return sharp(page.data, { raw: { width: page.width, height: page.height, channels: page.channels as 1 | 3 } })
+    .extract({ left, top, width, height })
+    .composite([{ input: svg, top: 0, left: 0 }])
+    .png()
+    .toBuffer();
+}
+
+function flatPreprocessing(p: Record<string, unknown>): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(p)) {
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = v;
+    else if (v !== null && v !== undefined) out[k] = JSON.stringify(v);
+  }
+  return out;
+}
+
+function reportModel(meta: ModelMetadata, backend: string): ReportModel {
+  const m = meta.metrics;
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  const vd = meta.validationDistances;
+  const c = meta.calibration;
+  const td = meta.trainingData as Record<string, unknown> | null;
+  return {
+    id: meta.id,
+    name: meta.name,
+    version: String(meta.version),
+    sha256: meta.sha256,
+    architecture: meta.architecture,
+    backend,
+    preprocessing: flatPreprocessing(meta.preprocessing),
+    calibration: c
+      ? {
+          method: 'logistic regression (prior-weighted), bounded by Laplace-PAV',
+          summary: `log10 LR = ${c.a.toFixed(4)} ${c.b < 0 ? '-' : '+'} ${Math.abs(c.b).toFixed(4)} x distance, within [${c.bounds.lower.toFixed(2)}, ${c.bounds.upper.toFixed(2)}]; fitted on ${c.fittedOn.same} same-writer and ${c.fittedOn.diff} different-writer validation comparisons`,
+          parameters: { a: c.a, b: c.b, lower: c.bounds.lower, upper: c.bounds.upper },
+        }
+      : null,
+    metrics: {
+      eer: num(m.eer) ?? NaN,
+      cllr: num(m.cllr) ?? c?.cllr ?? null,
+      cllrMin: num(m.cllrMin) ?? c?.cllrMin ?? null,
+      auc: num(m.auc) ?? NaN,
+      ...(vd ? { genuineComparisons: vd.same.length, impostorComparisons: vd.diff.length } : {}),
+      ...(td ? { dataset: String(td.description ?? td.source ?? `${td.writers ?? '?'} writers, ${td.images ?? '?'} images`) } : {}),
+    },
+    scoreDistributions: vd ? { genuine: vd.same, impostor: vd.diff } : null,
+    det: vd && vd.same.length && vd.diff.length
+      ? (() => {
+          const pts = detCurve(labelScores(vd.same, vd.diff));
+          return { far: pts.map((p) => p.far), frr: pts.map((p) => p.frr) };
+        })()
+      : null,
+    ...(td ? { trainingSummary: `${td.writers ?? '?'} writers, ${td.images ?? '?'} images${td.manifestSha256 ? `, manifest SHA-256 ${String(td.manifestSha256).slice(0, 16)}…` : ''}` } : {}),
+  };
+}
+
+/**
+ * The newest audit row the report depends on: that of its newest comparison. Anchoring to it
+ * rather than the chain head keeps the report reproducible (the head moves with every later
+ * write, including the report's own audit row) while still chaining every import and
+ * comparison before it.
+ */
+function auditAnchor(store: Store, comparisons: readonly StoredComparison[]): { auditHeadHash: string | null; auditHeadSeq: number | null } {
+  const newest = Math.max(...comparisons.map((c) => c.id));
+  const row = store.db.prepare('SELECT seq, hash FROM audit_log WHERE entity = ? ORDER BY seq DESC LIMIT 1').get(`comparison:${newest}`) as { seq: number; hash: string } | undefined;
+  return { auditHeadHash: row?.hash ?? null, auditHeadSeq: row?.seq ?? null };
+}
+
+interface DocRow {
+  id: number;
+  role: string;
+  original_path: string;
+  sha256: string;
+  page_index: number;
+}
+
+export async function buildCaseReport(store: Store, caseRef: string | number, opts: BuildOptions = {}): Promise<{ input: ReportInput; comparisons: StoredComparison[] }> {
+  const c = store.cases.get(caseRef);
+  const comparisons = new ComparisonRepository(store).latestForCase(c.id);
+  if (!comparisons.length) throw new AppError('INVALID_ARGUMENT', `case '${c.name}': nothing has been verified yet; run \`countersign verify --case ${c.id}\` first`);
+  const modelIds = [...new Set(comparisons.map((x) => x.modelId))];
+  if (modelIds.length > 1) {
+    // One report, one method: mixing models would leave the appendix describing only one of them.
+    throw new AppError('CONFLICT', `case '${c.name}': the newest comparisons come from several models (${modelIds.join(', ')}); verify the case again with one model`);
+  }
+  const decisionRules = new Set(comparisons.map((x) => `${x.threshold}/${x.inconclusiveBand}`));
+  if (decisionRules.size > 1) {
+    throw new AppError('CONFLICT', `case '${c.name}': the newest comparisons were decided at different thresholds or bands; verify the case again so that one rule applies to every item`);
+  }
+  const meta = getModel(store.dataDir, modelIds[0]!);
+  const sigs = new Map(caseSignatures(store, c.id).map((s) => [s.signatureId, s]));
+  const docs = new Map((store.db.prepare('SELECT id, role, original_path, sha256, page_index FROM documents WHERE case_id = ?').all(c.id) as DocRow[]).map((d) => [d.id, d]));
+  const crop = (s: CaseSignature | undefined) => (s?.cropSha256 ? store.objects.get(s.cropSha256) : s?.normalisedSha256 ? store.objects.get(s.normalisedSha256) : null);
+
+  const items: ReportItem[] = [];
+  for (const cmp of comparisons) {
+    const q = sigs.get(cmp.questionedSignatureId);
+    if (!q) continue; // superseded by a newer crop that has not been verified yet: not reported
+    const qPng = crop(q);
+    if (!qPng) continue;
+    const doc = docs.get(q.documentId)!;
+    const kk = cmp.distances.naturalVariation.pairDistances;
+    const sorted = [...kk].sort((a, b) => a - b);
+    const references = cmp.distances.perReference.flatMap((r) => {
+      const s = sigs.get(r.signatureId);
+      const png = crop(s);
+      return s && png ? [{ signatureId: String(r.signatureId), label: basename(s.documentPath), png, distance: r.distance }] : [];
+    });
+    items.push({
+      documentId: String(q.documentId),
+      documentLabel: q.documentPath,
+      claimedSubject: q.subjectName ?? '',
+      questionedPng: qPng,
+      contextPng: await contextImage(store, { sha256: doc.sha256, pageIndex: doc.page_index, path: doc.original_path }, q.box),
+      references,
+      aggregate: { method: cmp.distances.aggregateMethod, value: cmp.aggregate },
+      kkSpread: sorted.length ? { min: sorted[0]!, median: median(sorted), max: sorted.at(-1)!, values: kk } : { min: 0, median: 0, max: 0, values: [] },
+      qPercentile: kk.length ? (100 * kk.filter((d) => d < cmp.aggregate).length) / kk.length : null,
+      log10Lr: cmp.llr,
+      verbal: cmp.verbal ?? '',
+      decision: DECISION_LABELS[cmp.decision] as ReportItem['decision'],
+      warnings: cmp.warnings.map((w) => ({ code: w.code, message: w.message })),
+    });
+  }
+  const used = new Set(items.flatMap((it) => [Number(it.documentId), ...it.references.map((r) => sigs.get(Number(r.signatureId))!.documentId)]));
+  const inputs = [...docs.values()]
+    .filter((d) => used.has(d.id))
+    .sort((a, b) => (a.role === b.role ? a.original_path.localeCompare(b.original_path) : a.role === 'questioned' ? -1 : 1))
+    .map((d) => ({ path: d.original_path, sha256: d.sha256, role: d.role }));
+  inputs.push({ path: `model ${meta.id} (weights.bin)`, sha256: meta.sha256, role: 'model' });
+  const threshold = comparisons[0]!.threshold;
+  const band = comparisons[0]!.inconclusiveBand;
+  const backend = (await resolveBackend()).backend;
+  const input: ReportInput = {
+    case: {
+      id: String(c.id),
+      name: c.name,
+      examiner: c.examiner ?? '',
+      notes: c.notes ?? '',
+      threshold,
+      inconclusiveBand: band > 0 ? { low: threshold - band, high: threshold + band } : null,
+      createdAt: c.createdAt,
+    },
+    generatedAt: opts.generatedAt ?? new Date().toISOString(),
+    ...(opts.laboratory ? { laboratory: opts.laboratory } : {}),
+    propositions: DEFAULT_PROPOSITIONS,
+    items,
+    model: reportModel(meta, backend),
+    appVersion: APP_VERSION,
+    integrity: { inputs, ...auditAnchor(store, comparisons) },
+  };
+  return { input, comparisons };
+}

@@ -1,0 +1,115 @@
+// verify.*, report.*, training.runs and dialogs through the dispatcher, with fake services.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createContext } from '../../../src-main/core/context.ts';
+import { JobManager, type JobInfo } from '../../../src-main/core/jobs/manager.ts';
+import { setActiveModel } from '../../../src-main/core/model/registry.ts';
+import type { MethodName, MethodResult } from '../../../src-main/ipc/contract.ts';
+import { createHandlers, type Dialogs } from '../../../src-main/ipc/handlers.ts';
+import { createDispatcher } from '../../../src-main/ipc/registry.ts';
+import { saveTinyModel, seedVerifiableCase, type VerifiableCase } from '../../helpers/verify-fixture.ts';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'cs-ipc-verify-'));
+const app = createContext(dir, { client: 'bridge' });
+const jobs = new JobManager();
+const saved: string[] = [];
+const dialogs: Dialogs = {
+  chooseFolder: async () => '/chosen/folder',
+  chooseSavePath: async (_t, name) => {
+    const p = path.join(dir, 'saved', name);
+    saved.push(p);
+    return p;
+  },
+};
+const desktop = createDispatcher(createHandlers({ app, jobs, transport: 'electron', dialogs }));
+const bridge = createDispatcher(createHandlers({ app, jobs, transport: 'bridge' }));
+after(() => {
+  app.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function ok<M extends MethodName>(name: M, args: unknown, dispatch = bridge) {
+  const r = (await dispatch(name, args)) as MethodResult<M>;
+  if (!r.ok) assert.fail(`${name} failed: ${r.error.code} ${r.error.message}`);
+  return r.value;
+}
+
+describe('verify.* and report.*', () => {
+  let fx: VerifiableCase;
+  before(async () => {
+    setActiveModel(dir, (await saveTinyModel(dir)).id);
+    fx = await seedVerifiableCase(app.store, { subjects: 1, known: 4, questioned: 2 });
+  });
+
+  it('verify.settings says where the threshold comes from', async () => {
+    const s = await ok('verify.settings', { caseId: fx.caseId });
+    assert.deepEqual([s.threshold, s.thresholdSource, s.modelThreshold, s.band, s.minReferences], [0.5, 'model', 0.5, 0.05, 4]);
+    assert.equal(s.model.calibrated, true);
+  });
+
+  it('verify.results lists every questioned document as not verified yet', async () => {
+    const r = await ok('verify.results', { caseId: fx.caseId });
+    assert.equal(r.rows.length, 2);
+    assert.ok(r.rows.every((row) => row.comparison === null && row.pending === 'not verified yet'));
+  });
+
+  it('verify.compare returns Q, the references with their distances, and the recorded comparison', async () => {
+    const v = await ok('verify.compare', { caseId: fx.caseId, documentId: fx.questioned[0]!.documentId });
+    assert.equal(v.questioned.documentId, fx.questioned[0]!.documentId);
+    assert.equal(v.references.length, 4);
+    for (const r of v.references) {
+      assert.equal(r.distance, v.comparison.distances.perReference.find((d) => d.signatureId === r.signatureId)!.distance);
+    }
+    assert.equal(v.subject.name, fx.subjects[0]!.name);
+  });
+
+  it('verify.batch runs as a job with progress and a result per item', async () => {
+    const progress: number[] = [];
+    const off = jobs.on('job.progress', (p) => progress.push(p.done));
+    const job = await ok('verify.batch', { caseId: fx.caseId });
+    const done = (await jobs.wait(job.jobId)) as JobInfo & { result: { items: unknown[]; totals: { compared: number } } };
+    off();
+    assert.equal(done.status, 'done');
+    assert.equal(done.result.totals.compared, 2);
+    assert.ok(progress.length > 0);
+    const r = await ok('verify.results', { caseId: fx.caseId });
+    assert.ok(r.rows.every((row) => row.comparison !== null && row.pending === null));
+  });
+
+  it('report.create, then report.get as a PDF data URL; other objects are not handed out', async () => {
+    const rep = await ok('report.create', { caseId: fx.caseId });
+    const got = await ok('report.get', { sha256: rep.sha256, fileName: rep.fileName });
+    assert.match(got.dataUrl, /^data:application\/pdf;base64,JVBER/);
+    const sig = app.store.db.prepare('SELECT crop_sha256 AS sha FROM signatures LIMIT 1').get() as { sha: string };
+    const refused = await bridge('report.get', { sha256: sig.sha, fileName: 'x.pdf' });
+    assert.equal(refused.ok, false);
+    if (!refused.ok) assert.equal(refused.error.code, 'NOT_FOUND');
+  });
+
+  it('report.saveAs writes where the desktop dialog says and logs it; the bridge has no dialogs', async () => {
+    const rep = await ok('report.create', { caseId: fx.caseId });
+    const r = await ok('report.saveAs', { sha256: rep.sha256, fileName: rep.fileName }, desktop);
+    assert.equal(r.path, saved.at(-1));
+    assert.ok(existsSync(r.path!) && readFileSync(r.path!).subarray(0, 4).toString() === '%PDF');
+    assert.ok(app.store.audit.list().some((a) => a.action === 'report.save' && a.details.path === r.path));
+    const b = await bridge('report.saveAs', { sha256: rep.sha256, fileName: rep.fileName });
+    assert.equal(b.ok, false);
+    if (!b.ok) assert.equal(b.error.code, 'UNSUPPORTED');
+    assert.deepEqual(await ok('dialogs.chooseFolder', {}, desktop), { path: '/chosen/folder' });
+    const f = await bridge('dialogs.chooseFolder', {});
+    assert.equal(f.ok ? 'ok' : f.error.code, 'UNSUPPORTED');
+  });
+
+  it('refuses bad arguments before a handler runs', async () => {
+    const r = await bridge('verify.compare', { caseId: fx.caseId, documentId: 'seven' });
+    assert.equal(r.ok, false);
+    if (!r.ok) assert.match(r.error.message, /documentId/);
+  });
+
+  it('training.runs is empty before any training', async () => {
+    assert.deepEqual(await ok('training.runs', {}), []);
+  });
+});
