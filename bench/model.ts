@@ -243,6 +243,58 @@ export async function runModelBench(options: ModelBenchOptions = {}): Promise<Mo
   };
 }
 
+export interface EmbedMemoryResult {
+  images: number;
+  workers: number;
+  seconds: number;
+  /** Resident set size of the whole process (all worker threads) before and at its peak. */
+  rssBeforeMb: number;
+  rssPeakMb: number;
+}
+
+/**
+ * Peak memory of the product's embedding path: `images` random inputs through an EmbedPool
+ * (one worker per core on wasm) of a registered random-weight model, as `ensureEmbeddings`
+ * runs it. RSS is sampled every 20 ms.
+ */
+export async function benchEmbedMemory(options: { architecture?: string; images?: number; workers?: number } = {}): Promise<EmbedMemoryResult> {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { saveModel } = await import('../src-main/core/model/registry.ts');
+  const { EmbedPool } = await import('../src-main/core/model/embed-pool.ts');
+  const spec = getSpec(options.architecture ?? 'signet');
+  const images = options.images ?? 1000;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'countersign-bench-mem-'));
+  try {
+    const params = initParams(spec, 1);
+    const meta = await saveModel(dir, {
+      metadata: { name: 'bench', architecture: spec.name, inputShape: spec.inputShape, embeddingSize: spec.embeddingSize, preprocessing: {} },
+      weights: [...params.tensors.entries()].map(([name, tensor]) => ({ name, tensor })),
+    });
+    disposeParams(params);
+    const size = spec.inputShape.reduce((a, b) => a * b, 1);
+    const rng = new Rng(5);
+    const inputs = Array.from({ length: images }, () => {
+      const x = new Float32Array(size);
+      for (let i = 0; i < size; i++) x[i] = rng.next() < 0.06 ? 1 : 0;
+      return x;
+    });
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+    const t0 = performance.now();
+    const pool = await EmbedPool.create({ dataDir: dir, modelId: meta.id, ...(options.workers ? { workers: options.workers } : {}) });
+    try {
+      await pool.embed(inputs);
+    } finally {
+      await pool.close();
+      clearInterval(timer);
+    }
+    return { images, workers: pool.size, seconds: (performance.now() - t0) / 1000, rssBeforeMb: before / 2 ** 20, rssPeakMb: Math.max(peak, process.memoryUsage().rss) / 2 ** 20 };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export function formatModelBench(r: ModelBenchResult): string[] {
   const f = (x: number) => x.toFixed(2);
   const lines = [`${r.architecture} on ${r.backend}, ${r.cores} cores, batch ${r.batch}, ${(r.forwardMacs / 1e6).toFixed(0)} M MACs per image`];
