@@ -1,5 +1,7 @@
 // Cases in Chromium through `countersign serve`: the list, the create dialog and its field
 // errors, search, archive, a seeded case's grid and audit trail, and a document's page.
+// page.evaluate callbacks run in the browser, so DOM types are in scope here:
+/// <reference lib="dom" />
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { CaseRow } from '../../src-main/core/store/types.ts';
@@ -87,6 +89,35 @@ describe('cases', () => {
     await page.keyboard.press('Escape');
     await dialog.getByTestId('case-name').waitFor({ state: 'hidden' });
     assert.equal(caseList().some((c) => c.name === 'Case 2'), false, 'nothing was created');
+    await page.close();
+  });
+
+  it('changes the threshold of a case after showing the zones it gives, and audits old and new', async () => {
+    const id = caseList().find((c) => c.name === 'Harper estate')!.id;
+    const page = await app.open(`/cases/${id}`);
+    await page.getByTestId('change-threshold').click();
+    const dialog = page.getByTestId('threshold-dialog');
+    const input = dialog.getByTestId('threshold-input');
+    assert.equal(await input.inputValue(), '0.50');
+    await input.fill('0');
+    await dialog.getByTestId('save-threshold').click();
+    await dialog.getByTestId('threshold-error').filter({ hasText: 'greater than 0' }).waitFor();
+    await input.fill('0.55');
+    await dialog.getByText('up to 0.50 supports genuine, from 0.60 supports not genuine').waitFor();
+    await dialog.getByTestId('save-threshold').click();
+    await page.getByTestId('case-threshold-value').filter({ hasText: '0.55' }).waitFor();
+    assert.equal(caseList().find((c) => c.id === id)?.threshold, 0.55);
+    await page.getByRole('tab', { name: /Audit trail/ }).click();
+    await page.getByTestId('audit-row').filter({ hasText: 'Threshold changed' }).filter({ hasText: '0.50 → 0.55' }).waitFor();
+    await page.close();
+  });
+
+  it('says what went wrong for a case that does not exist or an address that names none', async () => {
+    const page = await app.open('/cases/999');
+    await page.getByRole('alert').filter({ hasText: 'no case 999' }).waitFor();
+    await page.getByRole('button', { name: 'Try again' }).waitFor();
+    await page.goto(`${app.url}#/cases/not-a-number`);
+    await page.getByRole('heading', { name: 'This address does not name a case' }).waitFor();
     await page.close();
   });
 

@@ -1,6 +1,8 @@
 // Keyboard-only use and the dark theme: skip link, view keys, a case created and its audit
 // trail opened without the mouse, a document's box moved with the arrow keys, the theme
 // switched in Settings, and screenshots of the views in dark.
+// page.evaluate callbacks run in the browser, so DOM types are in scope here:
+/// <reference lib="dom" />
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';

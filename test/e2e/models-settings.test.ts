@@ -7,15 +7,17 @@ import type { CaseRow } from '../../src-main/core/store/types.ts';
 import { screenshot } from '../helpers/browser.ts';
 import { cli, lastJson } from '../helpers/cli.ts';
 import { assertNoPageErrors, startApp, type App } from './fixtures/app.ts';
-import { seedModels } from './fixtures/models.ts';
+import { seedBrokenModel, seedModels } from './fixtures/models.ts';
 
 describe('models and settings', () => {
   let app: App;
   let ids: { parent: string; child: string };
+  let broken: string;
 
   before(async () => {
     app = await startApp(async (dir) => {
       ids = await seedModels(dir);
+      broken = seedBrokenModel(dir);
     });
   });
   after(async () => {
@@ -31,6 +33,12 @@ describe('models and settings', () => {
     assert.match((await row(ids.parent).textContent()) ?? '', /from scratch.*not calibrated/s);
     assert.match((await row(ids.child).textContent()) ?? '', new RegExp(`↳ ${ids.parent}.*calibrated`, 's'));
     assert.match((await row(ids.child).textContent()) ?? '', /user/);
+    // None chosen and no base model installed: the view says so rather than implying one.
+    await page.getByTestId('no-active-model').waitFor();
+    // A folder the registry cannot read is listed with why, not silently skipped.
+    const problems = page.getByTestId('model-problems');
+    await problems.locator('.mono', { hasText: broken }).waitFor();
+    assert.match((await problems.textContent()) ?? '', /metadata\.json/);
 
     await row(ids.child).getByRole('button', { name: /Institution v2/ }).click();
     const details = page.getByTestId('model-details');
@@ -62,6 +70,8 @@ describe('models and settings', () => {
 
     const list = lastJson<{ id: string; active: boolean }[]>(cli(['--data-dir', app.dir, 'models', 'list', '--json']));
     assert.deepEqual(list.filter((m) => m.active).map((m) => m.id), [ids.child]);
+    await row(ids.child).getByRole('button', { name: /Institution v2/ }).click();
+    await page.getByTestId('model-details').waitFor();
     await screenshot(page, 'models');
     await page.close();
   });
