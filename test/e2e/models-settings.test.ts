@@ -33,8 +33,9 @@ describe('models and settings', () => {
     assert.match((await row(ids.parent).textContent()) ?? '', /from scratch.*not calibrated/s);
     assert.match((await row(ids.child).textContent()) ?? '', new RegExp(`↳ ${ids.parent}.*calibrated`, 's'));
     assert.match((await row(ids.child).textContent()) ?? '', /user/);
-    // None chosen and no base model installed: the view says so rather than implying one.
-    await page.getByTestId('no-active-model').waitFor();
+    // None chosen: the newest base model applies if one ships, else the view says none is active.
+    const base = await page.locator('[data-testid=model-row] .chip.source', { hasText: 'base' }).count();
+    await page.getByTestId(base ? 'active-model' : 'no-active-model').waitFor();
     // A folder the registry cannot read is listed with why, not silently skipped.
     const problems = page.getByTestId('model-problems');
     await problems.locator('.mono', { hasText: broken }).waitFor();
