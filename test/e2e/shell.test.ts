@@ -50,7 +50,7 @@ describe('the UI through `countersign serve` in Chromium', () => {
     assert.match((await status.textContent()) ?? '', /Backend: (wasm|cpu|tensorflow)/);
     assert.match((await page.getByTestId('status-datadir').textContent()) ?? '', new RegExp(tmp.dir.replace(/[/\\^$.*+?()[\]{}|]/g, '\\$&')));
     for (const label of ['Cases', 'Compare', 'Batch', 'Training', 'Models', 'Settings']) {
-      await page.getByRole('link', { name: label, exact: true }).click();
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true }).click();
       await page.getByRole('heading', { level: 1, name: label }).waitFor();
     }
     const file = await screenshot(page, 'shell');

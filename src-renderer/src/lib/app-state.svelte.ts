@@ -21,3 +21,8 @@ export function toggleTheme(): void {
   app.theme = app.theme === 'dark' ? 'light' : 'dark';
   localStorage.setItem('countersign.theme', app.theme);
 }
+
+export function setTheme(theme: 'light' | 'dark'): void {
+  app.theme = theme;
+  localStorage.setItem('countersign.theme', theme);
+}

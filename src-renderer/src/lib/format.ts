@@ -17,8 +17,34 @@ export function llr(v: number | null | undefined): string {
   return (v >= 0 ? '+' : '−') + Math.abs(v).toFixed(2);
 }
 
+/**
+ * A value as entered, with at least `min` decimals so a column of them lines up, and never
+ * rounded below what was stored (0.425 stays 0.425; 0.5 reads 0.50).
+ */
+export function exact(v: number | null | undefined, min = 2, max = 6): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  for (let d = min; d < max; d++) if (Number(v.toFixed(d)) === v) return v.toFixed(d);
+  return v.toFixed(max);
+}
+
+/** A case threshold: the distance, or 'model default' when the case has none of its own. */
 export function threshold(t: number | null | undefined): string {
-  return t === null || t === undefined ? 'model default' : String(t);
+  return t === null || t === undefined ? 'model default' : exact(t);
+}
+
+/**
+ * The three decision zones of a threshold and inconclusive band, on the mean distance of Q
+ * to the references (the rule of core/verify decide(): at or below t - band supports
+ * genuine, at or above t + band supports not genuine, inconclusive between).
+ */
+export function decisionZones(t: number, band: number): { genuineUpTo: string; notGenuineFrom: string } {
+  const digits = Math.max(2, exact(t).split('.')[1]?.length ?? 2, exact(band).split('.')[1]?.length ?? 2);
+  return { genuineUpTo: Math.max(0, t - band).toFixed(digits), notGenuineFrom: (t + band).toFixed(digits) };
+}
+
+/** First characters of a hash, for tables (the full value goes in a title and a copy button). */
+export function shortHash(h: string | null | undefined, n = 12): string {
+  return h ? h.slice(0, n) : '–';
 }
 
 /** ISO timestamp as local 'YYYY-MM-DD HH:MM' (24 h), unambiguous in every locale. */

@@ -15,9 +15,10 @@ function parse(hash: string): { view: ViewId; params: string[] } {
   return { view, params: parts.slice(1) };
 }
 
-export const route = $state(parse(location.hash));
+/** The current route; `navigations` counts hash changes since the app loaded (0 on first load). */
+export const route = $state({ ...parse(location.hash), navigations: 0 });
 
-window.addEventListener('hashchange', () => Object.assign(route, parse(location.hash)));
+window.addEventListener('hashchange', () => Object.assign(route, parse(location.hash), { navigations: route.navigations + 1 }));
 
 export function href(view: ViewId, ...params: (string | number)[]): string {
   return '#/' + [view, ...params.map((p) => encodeURIComponent(String(p)))].join('/');
