@@ -7,6 +7,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { AppError } from './errors.ts';
+import { DEFAULT_INCONCLUSIVE_BAND, DEFAULT_MIN_REFERENCES, THRESHOLD_MAX } from './store/index.ts';
 
 export interface Settings {
   /** Model id used by default for new cases (see model/registry getActiveModel). */
@@ -57,4 +58,26 @@ export function updateSettings(dataDir: string, patch: Partial<Settings>): Setti
     throw new AppError('IO', `${file}: cannot write settings (${(err as Error).message})`);
   }
   return next;
+}
+
+export const MIN_REFERENCES_MAX = 1000;
+
+export function validMinReferences(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MIN_REFERENCES_MAX;
+}
+
+export function validBand(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= THRESHOLD_MAX;
+}
+
+/**
+ * What a new case starts with (minimum references, inconclusive band): the examiner's
+ * settings, where a hand-edited value out of range falls back to the built-in default.
+ * Used by every way of creating a case (UI and CLI), so both give the same case.
+ */
+export function newCaseDefaults(raw: Settings): { minReferences: number; inconclusiveBand: number } {
+  return {
+    minReferences: validMinReferences(raw.minReferences) ? raw.minReferences : DEFAULT_MIN_REFERENCES,
+    inconclusiveBand: validBand(raw.inconclusiveBand) ? raw.inconclusiveBand : DEFAULT_INCONCLUSIVE_BAND,
+  };
 }

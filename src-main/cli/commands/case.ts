@@ -1,4 +1,5 @@
 import { AppError } from '../../core/errors.ts';
+import { newCaseDefaults, readSettings } from '../../core/settings.ts';
 import type { CaseRow } from '../../core/store/index.ts';
 import { bool, str, type Command, type ParsedArgs } from '../command.ts';
 import { formatTable } from '../table.ts';
@@ -57,6 +58,7 @@ Example: countersign case create "Smith v. Jones" --examiner "A. Examiner" --thr
       const name = one(args, '<name>', 'case create');
       const rawT = str(args, 'threshold');
       const row = ctx.app().store.cases.create({
+        ...newCaseDefaults(readSettings(ctx.dataDir)),
         name,
         examiner: str(args, 'examiner'),
         notes: str(args, 'notes'),

@@ -1,10 +1,9 @@
 import { AppError } from '../../core/errors.ts';
-import { readSettings } from '../../core/settings.ts';
+import { newCaseDefaults, readSettings } from '../../core/settings.ts';
 import type { Db, Store } from '../../core/store/index.ts';
 import type { CaseRow, SubjectRow } from '../../core/store/types.ts';
 import type { CaseSummary, SubjectSummary, casesMethods } from '../methods/cases.ts';
 import { caseDocuments } from './documents.ts';
-import { settingsWithDefaults } from './settings.ts';
 import type { HandlersFor, Services } from './types.ts';
 
 interface Counts {
@@ -94,7 +93,7 @@ export function casesHandlers(s: Services): HandlersFor<typeof casesMethods> {
     },
     'cases.create': ({ name, examiner, threshold, notes }) => {
       // New cases take the examiner's defaults from the settings (minimum references, band).
-      const defaults = settingsWithDefaults(s.app.dataDir, readSettings(s.app.dataDir));
+      const defaults = newCaseDefaults(readSettings(s.app.dataDir));
       return s.app.store.cases.create({
         name,
         examiner: examiner ?? null,

@@ -1,24 +1,14 @@
 import { AppError } from '../../core/errors.ts';
-import { readSettings, updateSettings, type Settings } from '../../core/settings.ts';
+import { MIN_REFERENCES_MAX, newCaseDefaults, readSettings, updateSettings, validBand, validMinReferences, type Settings } from '../../core/settings.ts';
 import { DEFAULT_INCONCLUSIVE_BAND, DEFAULT_MIN_REFERENCES, THRESHOLD_MAX } from '../../core/store/index.ts';
 import type { SettingsView, settingsMethods } from '../methods/settings.ts';
 import type { HandlersFor, Services } from './types.ts';
-
-const MIN_REFERENCES_MAX = 1000;
-
-function validMinReferences(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MIN_REFERENCES_MAX;
-}
-function validBand(v: unknown): v is number {
-  return typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= THRESHOLD_MAX;
-}
 
 /** The settings with defaults filled in; a hand-edited value out of range falls back to the default. */
 export function settingsWithDefaults(dataDir: string, raw: Settings): SettingsView {
   return {
     dataDir,
-    minReferences: validMinReferences(raw.minReferences) ? raw.minReferences : DEFAULT_MIN_REFERENCES,
-    inconclusiveBand: validBand(raw.inconclusiveBand) ? raw.inconclusiveBand : DEFAULT_INCONCLUSIVE_BAND,
+    ...newCaseDefaults(raw),
     activeModel: typeof raw.activeModel === 'string' && raw.activeModel ? raw.activeModel : null,
     defaults: { minReferences: DEFAULT_MIN_REFERENCES, inconclusiveBand: DEFAULT_INCONCLUSIVE_BAND },
   };

@@ -98,3 +98,13 @@ test('bad input through the real CLI: exit 1, a JSON error naming the field, not
     after.close();
   }
 });
+
+test('case create takes minimum references and band from the settings, as the UI does', async () => {
+  const dir = path.join(tempDir(), 'data');
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({ minReferences: 6, inconclusiveBand: 0.1 }));
+  const created = await cli(dir, 'case', 'create', 'Defaults', '--json');
+  assert.equal(created.code, 0, created.stderr);
+  assert.deepEqual([created.json.minReferences, created.json.inconclusiveBand], [6, 0.1]);
+});
