@@ -98,7 +98,8 @@ export const evalCommand: Command = {
   usage: '--data <folder|manifest.csv> [--model M] [--references K] [--seed S]',
   description: `Per writer, K genuine references (default 5, chosen with the seed); questioned are that
 writer's other genuine signatures and all its forgeries; the score is the mean distance to
-the references. Reports eer, auc, far/frr at the model's threshold, cllr when calibrated,
+the references. Reports eer (skilled forgeries), eerRandom (one genuine signature of each of
+up to 10 other writers as random forgeries), auc, far/frr at the model's threshold, cllr when calibrated,
 pairEer (all genuine-genuine against genuine-forged pairs), counts, model id and SHA-256,
 backend and seconds.`,
   options: { data: { type: 'string' }, model: { type: 'string' }, references: { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' } },
@@ -121,7 +122,7 @@ backend and seconds.`,
     if (ctx.json) return ctx.emit(r);
     ctx.out(`model ${r.model.id} (${r.model.architecture}, sha256 ${r.model.sha256.slice(0, 16)}...) on ${r.backend}`);
     ctx.out(`data: ${r.counts.writers} writers, ${r.counts.genuine} genuine and ${r.counts.forged} forged questioned, ${r.references} references each`);
-    ctx.out(`EER ${pct(r.eer)} (threshold ${fix(r.eerThreshold)})  AUC ${fix(r.auc)}  pair EER ${pct(r.pairEer)}`);
+    ctx.out(`EER ${pct(r.eer)} skilled forgeries (threshold ${fix(r.eerThreshold)}), ${pct(r.eerRandom)} random forgeries  AUC ${fix(r.auc)}  pair EER ${pct(r.pairEer)}`);
     if (r.threshold !== null) ctx.out(`at the model threshold ${fix(r.threshold)}: FAR ${pct(r.far)}  FRR ${pct(r.frr)}`);
     ctx.out(`Cllr ${r.cllr === null ? 'n/a (uncalibrated)' : fix(r.cllr)}  Cllr min ${fix(r.cllrMin)}   ${r.seconds.toFixed(1)} s`);
   },

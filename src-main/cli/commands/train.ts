@@ -8,8 +8,10 @@ function describe(e: TrainEvent): string | null {
   switch (e.type) {
     case 'start':
       return `run ${e.runId}: ${e.images} images, ${e.trainWriters} training / ${e.validationWriters} validation writers, ${e.backend} x ${e.workers}${e.resumedFrom ? `, resumed at epoch ${e.resumedFrom.epoch} batch ${e.resumedFrom.batch}` : ''}`;
+    case 'baseline':
+      return `before training: validation EER ${(e.valEer * 100).toFixed(1)}% skilled${e.valEerRandom === null ? '' : ` / ${(e.valEerRandom * 100).toFixed(1)}% random`}`;
     case 'epoch':
-      return `epoch ${e.epoch}/${e.epochs}: training loss ${e.trainLoss.toFixed(4)}, validation EER ${(e.valEer * 100).toFixed(1)}%${e.best ? ' (best)' : ''}, ${e.seconds.toFixed(0)} s, ETA ${Math.round(e.etaSeconds / 60)} min`;
+      return `epoch ${e.epoch}/${e.epochs}: training loss ${e.trainLoss.toFixed(4)}, validation EER ${(e.valEer * 100).toFixed(1)}% skilled${e.valEerRandom === null ? '' : ` / ${(e.valEerRandom * 100).toFixed(1)}% random`}${e.best ? ' (best)' : ''}, ${e.seconds.toFixed(0)} s, ETA ${Math.round(e.etaSeconds / 60)} min`;
     default:
       return null;
   }
@@ -19,10 +21,12 @@ export const commands: Command[] = [
   {
     name: 'train',
     summary: 'Fine-tune a model (or train one from scratch) on labelled signatures; the result is a new model version',
-    usage: '--data <folder|manifest.csv> [--base M | --arch A] [--epochs N] [--batch B] [--lr X] [--margin X] [--name NAME] [--resume RUN]',
+    usage: '--data <folder|manifest.csv> [--base M | --arch A] [--epochs N] [--batch B] [--lr X] [--margin X] [--optimizer rmsprop|adam] [--pairs P] [--seed S] [--dropout D] [--name NAME] [--resume RUN]',
     description: `Contrastive training (SigNet): genuine-genuine pairs similar; genuine-forgery and
 genuine-other-writer pairs dissimilar; a writer-disjoint validation split.
 Starts from --base (default: the active model), or from scratch with --arch (signet, signet-tiny).
+--dropout scales the architecture's dropout rates in training (1 = the authors', default 0:
+see docs/model.md for why).
 Progress per batch; Ctrl-C stops at the next batch, keeps the 'last' checkpoint and prints
 how to resume. The new model is never made active automatically (countersign models use).
 With --json: one JSON line per event, the last line holds the new model's id.`,
@@ -37,6 +41,7 @@ With --json: one JSON line per event, the last line holds the new model's id.`,
       optimizer: { type: 'string' },
       pairs: { type: 'string' },
       seed: { type: 'string' },
+      dropout: { type: 'string' },
       name: { type: 'string' },
       'model-id': { type: 'string' },
       workers: { type: 'string' },
@@ -69,6 +74,7 @@ With --json: one JSON line per event, the last line holds the new model's id.`,
           optimizer: optimizer as 'rmsprop' | 'adam' | undefined,
           pairsPerEpoch: num(args, 'pairs', { min: 2, max: 10_000_000, integer: true }),
           seed: num(args, 'seed', { integer: true }),
+          dropout: num(args, 'dropout', { min: 0, max: 1.5 }),
           augment: bool(args, 'no-augment') ? false : undefined,
         },
         ...(workers ? { workers } : {}),

@@ -12,14 +12,16 @@ import { distance, mean, type DistanceMetric } from '../verify/distance.ts';
 import { resolveBackend } from './backend.ts';
 import { prepareInputs, readLabelledData, summarise, type DataSummary, type LabelledItem } from './dataset.ts';
 import { EmbedPool } from './embed-pool.ts';
-import { auc, eer, farFrrAt, labelScores, scoreWriterDependent, writerDependentSplit, type LabelledScore } from './metrics.ts';
+import { auc, eer, farFrrAt, labelScores, scoreRandomForgeries, scoreWriterDependent, writerDependentSplit, type LabelledScore } from './metrics.ts';
 import { getModel } from './registry.ts';
 
 export interface ScoreSets {
   /** Writer-dependent scores (aggregate distances) of genuine questioned signatures. */
   genuine: number[];
-  /** ... of forgeries. */
+  /** ... of forgeries (skilled: the data set's forged signatures). */
   forged: number[];
+  /** ... of random forgeries: other writers' genuine signatures against the writer's references. */
+  random: number[];
   /** All within-writer genuine-genuine pair distances. */
   pairSame: number[];
   /** All within-writer genuine-forged pair distances. */
@@ -29,7 +31,10 @@ export interface ScoreSets {
 }
 
 export interface EvalMetrics {
+  /** EER of genuine against skilled forgeries (the headline figure; calibration uses these trials). */
   eer: number;
+  /** EER of genuine against random forgeries (other writers); null with a single writer. */
+  eerRandom: number | null;
   eerThreshold: number;
   auc: number;
   pairEer: number | null;
@@ -53,7 +58,9 @@ export function scoreEmbeddings(
     idx.map((i) => ({ writer: items[i]!.writer, genuine: items[i]!.label === 'genuine', item: i })),
     { references: opts.references, seed: opts.seed },
   );
-  const scores = scoreWriterDependent(split, (q, refs) => mean(refs.map((r) => distance(metric, vectors[q]!, vectors[r]!))));
+  const aggregate = (q: number, refs: readonly number[]) => mean(refs.map((r) => distance(metric, vectors[q]!, vectors[r]!)));
+  const scores = scoreWriterDependent(split, aggregate);
+  const random = scoreRandomForgeries(split, aggregate, { seed: opts.seed });
   const pairSame: number[] = [];
   const pairDiff: number[] = [];
   const byWriter = new Map<string, number[]>();
@@ -69,6 +76,7 @@ export function scoreEmbeddings(
   return {
     genuine: scores.filter((s) => s.genuine).map((s) => s.score),
     forged: scores.filter((s) => !s.genuine).map((s) => s.score),
+    random,
     pairSame,
     pairDiff,
     writersUsed: split.writers.length,
@@ -87,6 +95,7 @@ export function metricsOf(sets: ScoreSets, opts: { threshold?: number | null; ca
   const cal = opts.calibration ?? null;
   return {
     eer: e.eer,
+    eerRandom: sets.random.length ? eer(labelScores(sets.genuine, sets.random)).eer : null,
     eerThreshold: e.threshold,
     auc: auc(scores),
     pairEer: sets.pairSame.length && sets.pairDiff.length ? eer(labelScores(sets.pairSame, sets.pairDiff)).eer : null,

@@ -347,3 +347,24 @@ export function scoreWriterDependent<T>(
   }
   return out;
 }
+
+/**
+ * Random forgeries for the same split: each writer's references against one questioned
+ * genuine signature of each of up to `perWriter` other writers (chosen with the seed), the
+ * classic "random forgery" trial. Scores use the same `score` as the skilled trials.
+ */
+export function scoreRandomForgeries<T>(
+  split: WriterDependentSplit<T>,
+  score: (questioned: T, references: readonly T[], writer: string) => number,
+  options: { perWriter?: number; seed: number | string },
+): number[] {
+  const per = options.perWriter ?? 10;
+  const pool = split.writers.map((w) => ({ writer: w.writer, item: w.questioned.find((q) => q.genuine)?.item ?? w.references[0]! }));
+  const root = new Rng(options.seed).fork('random-forgeries');
+  const out: number[] = [];
+  for (const w of split.writers) {
+    const others = root.fork(w.writer).shuffle(pool.filter((p) => p.writer !== w.writer)).slice(0, per);
+    for (const o of others) out.push(score(o.item, w.references, w.writer));
+  }
+  return out;
+}

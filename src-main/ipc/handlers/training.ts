@@ -43,6 +43,7 @@ export function trainingHandlers(s: Services): HandlersFor<typeof trainingMethod
           ...(a.optimizer ? { optimizer: a.optimizer } : {}),
           ...(a.pairsPerEpoch !== undefined ? { pairsPerEpoch: a.pairsPerEpoch } : {}),
           ...(a.seed !== undefined ? { seed: a.seed } : {}),
+          ...(a.dropout !== undefined ? { dropout: a.dropout } : {}),
         },
         ...(a.resume ? { resume: a.resume, ...(a.epochs !== undefined ? { resumeEpochs: a.epochs } : {}) } : {}),
       };

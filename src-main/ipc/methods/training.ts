@@ -25,6 +25,7 @@ export const trainingMethods = {
         optimizer: z.enum(['rmsprop', 'adam']).optional(),
         pairsPerEpoch: z.number().int().min(2).max(10_000_000).optional(),
         seed: z.number().int().optional(),
+        dropout: z.number().min(0).max(1.5).optional(),
         resume: z.string().min(1).max(200).optional(),
       })
       .strict(),

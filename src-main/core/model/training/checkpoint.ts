@@ -15,18 +15,33 @@ export interface CheckpointState {
   /** Batches of `epoch` already done (0 = the epoch has not started). */
   batchInEpoch: number;
   step: number;
+  /** The best selection score so far (selectionScore of the best epoch's validation). */
   bestEer: number | null;
   bestEpoch: number | null;
   history: EpochRecord[];
+  /** Validation of the starting weights (before the first batch). */
+  baseline?: { valEer: number; valEerRandom: number | null };
   [key: string]: unknown;
 }
 
 export interface EpochRecord {
   epoch: number;
   trainLoss: number;
+  /** Skilled-forgery EER on the validation writers. */
   valEer: number;
+  /** Random-forgery EER on the validation writers. */
+  valEerRandom?: number | null;
   valPairEer: number | null;
   seconds: number;
+}
+
+/**
+ * What `best` is chosen by: the mean of the skilled- and random-forgery EERs. Skilled forgeries
+ * alone are few per validation writer and their EER moves by chance from epoch to epoch; both
+ * kinds of trial matter to an examiner.
+ */
+export function selectionScore(m: { eer: number; eerRandom: number | null }): number {
+  return m.eerRandom === null ? m.eer : (m.eer + m.eerRandom) / 2;
 }
 
 export function runDir(dataDir: string, runId: string): string {
