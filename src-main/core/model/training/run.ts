@@ -275,6 +275,9 @@ export async function runTraining(o: TrainOptions): Promise<TrainResult> {
       let lossSum = 0;
       let lossN = 0;
       for (let b = state.batchInEpoch; b < batches; b++) {
+        // An in-thread trainer resolves its steps without a macrotask; yield so a cancel
+        // message from the thread that owns this run can arrive between batches.
+        await new Promise((resolve) => setImmediate(resolve));
         if (o.signal?.aborted) {
           cancelled = true;
           break outer;
