@@ -149,7 +149,12 @@ export function onSignatureLine(a: PageAnalysis, L: Line): Pick | null {
     const overlap = Math.min(m.x1, L.x1) - Math.max(m.x0, L.x0);
     if (overlap < (L.x1 - L.x0) * 0.25) continue;
     const mRow = Math.max(lineRowAt(m, Math.max(m.x0, zx0)), lineRowAt(m, Math.min(m.x1, zx1)));
-    if (mRow >= row((L.x0 + L.x1) / 2) - 0.35 * u) continue;
+    const above = row((L.x0 + L.x1) / 2) - mRow;
+    if (above < 0.35 * u) continue;
+    // A short straight run just above the line is more likely the signature's own baseline
+    // stroke than a printed rule (the amount line lies further up, even when handwriting
+    // crossing it leaves only a piece of it).
+    if (m.x1 - m.x0 < (L.x1 - L.x0) * 0.6 && above < 0.7 * u) continue;
     const y = Math.ceil(mRow + m.thickness / 2 + 1);
     if (y > top) {
       top = y;
