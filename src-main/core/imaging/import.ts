@@ -9,7 +9,7 @@
  */
 import { throwIfCancelled } from '../jobs/manager.ts';
 import type { CaseRef, Store } from '../store/index.ts';
-import type { FileTask } from './import-file.ts';
+import type { FileOutcome, FileTask } from './import-file.ts';
 import { processFiles } from './import-pool.ts';
 import { failedEntry, recordFile } from './import-record.ts';
 import type { ImportFileEntry, ImportProgress, ImportReport, ImportTotals } from './import-report.ts';
@@ -28,6 +28,8 @@ export interface ImportOptions {
   maxFileBytes?: number;
   /** Localisation confidence below this is flagged (default 0.5). */
   flagBelow?: number;
+  /** The folder's plan when the caller walked it already (to refuse a bad layout before starting a job). */
+  plan?: ImportPlan;
 }
 
 /** Subjects the plan names, created where missing (audited), as ids by lower-case name. */
@@ -86,7 +88,7 @@ function missingReferences(store: Store, caseId: number, plan: ImportPlan, ids: 
 export async function importCaseFolder(store: Store, opts: ImportOptions): Promise<ImportReport> {
   const started = new Date();
   const c = store.cases.requireWritable(opts.caseRef);
-  const plan = await planImport(opts.folder);
+  const plan = opts.plan ?? (await planImport(opts.folder));
   throwIfCancelled(opts.signal, 'the import');
   const { ids, created } = ensureSubjects(store, c.id, plan);
   const skip = importedHashes(store, c.id);
@@ -112,6 +114,8 @@ export async function importCaseFolder(store: Store, opts: ImportOptions): Promi
     if (f.problem) finished(i, failedEntry(f, f.problem.code, f.problem.message));
     else tasks.push({ id: i, path: f.path, abs: f.abs, role: f.role });
   });
+  const arrived = new Map<number, FileOutcome>();
+  let written = 0;
   await processFiles(
     tasks,
     {
@@ -125,7 +129,16 @@ export async function importCaseFolder(store: Store, opts: ImportOptions): Promi
       ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
       onStart: (t) => opts.onProgress?.({ done, total, current: t.path, started: true, ...counts }),
-      onOutcome: (t, outcome) => finished(t.id, recordFile({ store, caseId: c.id, subjectIds: ids }, plan.files[t.id]!, outcome)),
+      onOutcome: (t, outcome) => {
+        // Rows are written in the folder's order whatever order the workers finish in, so
+        // the same folder always gives the same document numbers.
+        arrived.set(t.id, outcome);
+        for (let next = tasks[written]; next && arrived.has(next.id); next = tasks[++written]) {
+          const o = arrived.get(next.id)!;
+          arrived.delete(next.id);
+          finished(next.id, recordFile({ store, caseId: c.id, subjectIds: ids }, plan.files[next.id]!, o));
+        }
+      },
     },
   );
 
