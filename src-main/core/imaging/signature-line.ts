@@ -133,6 +133,21 @@ export interface Pick {
   zone?: [number, number, number, number];
 }
 
+/**
+ * Page components of the writing along the rule above the zone that reaches the zone from
+ * the left: pen strokes in the band just above the zone's top, grouped by proximity, in
+ * groups that start well left of the signature line.
+ */
+function writingFromTheLeft(a: PageAnalysis, L: Line, top: number, zx1: number): Set<number> {
+  const u = a.scale.workDpi;
+  const band = a.components.filter((c) => c.kind === 'stroke' && c.y1 >= top - 0.8 * u && c.y0 <= top + 0.1 * u && c.x0 <= zx1);
+  const out = new Set<number>();
+  for (const g of groupByProximity(band, 0.3 * u, 0.15 * u)) {
+    if (g.x0 < L.x0 - 0.5 * u) for (const c of g.parts) out.add(c.id);
+  }
+  return out;
+}
+
 /** The signature standing on one candidate signature line, if any. */
 export function onSignatureLine(a: PageAnalysis, L: Line): Pick | null {
   const u = a.scale.workDpi;
@@ -147,7 +162,10 @@ export function onSignatureLine(a: PageAnalysis, L: Line): Pick | null {
   for (const m of a.lines) {
     if (!m.horizontal || m === L) continue;
     const overlap = Math.min(m.x1, L.x1) - Math.max(m.x0, L.x0);
-    if (overlap < (L.x1 - L.x0) * 0.25) continue;
+    // A long rule seen only to the left of the zone (handwriting covering the rest of it,
+    // as the amount in words covers the amount line) still runs on above the zone.
+    const longFromLeft = m.x1 - m.x0 >= 0.4 * W && m.x1 < L.x0 + 0.5 * (L.x1 - L.x0) && m.x1 >= zx0 - 2 * u;
+    if (overlap < (L.x1 - L.x0) * 0.25 && !longFromLeft) continue;
     const mRow = Math.max(lineRowAt(m, Math.max(m.x0, zx0)), lineRowAt(m, Math.min(m.x1, zx1)));
     const above = row((L.x0 + L.x1) / 2) - mRow;
     if (above < 0.35 * u) continue;
@@ -184,11 +202,18 @@ export function onSignatureLine(a: PageAnalysis, L: Line): Pick | null {
     const gl = zone.global[c.id]!;
     inside.set(gl, (inside.get(gl) ?? 0) + c.area);
   }
+  const fromLeft = bounded ? writingFromTheLeft(a, L, top, zx1) : null;
   const crossing = new Map<number, 'own' | 'foreign'>();
   for (const [gl, inZone] of inside) {
     const G = a.components[gl];
     if (!G || G.y0 >= top) continue;
-    const own = G.area - inZone <= inZone && G.x0 >= L.x0 - 0.25 * u && G.x1 <= zx1 && G.y0 >= top - 0.8 * u;
+    const placed = G.x0 >= L.x0 - 0.25 * u && G.x1 <= zx1 && G.y0 >= top - 0.8 * u;
+    // Writing on the rule above runs in from the left (the amount in words starts at the
+    // cheque's left edge) and hangs down only a little; a signature reaching up past that
+    // rule does neither, however much of it stands above the rule. Signature strokes that
+    // touch that writing still reach deep into the zone.
+    const deep = G.y1 - top > 0.35 * u;
+    const own = placed && (G.area - inZone <= inZone || (fromLeft !== null && (!fromLeft.has(gl) || deep)));
     crossing.set(gl, own ? 'own' : 'foreign');
   }
   const parts = kept.filter((c) => crossing.get(zone.global[c.id]!) !== 'foreign' || c.y1 - top > 0.35 * u);
