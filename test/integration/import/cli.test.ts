@@ -100,7 +100,7 @@ describe('countersign import', () => {
 describe('countersign crop', () => {
   test('re-derives a document signature with the given box and says what it replaced', () => {
     const q = cliReport().files.find((f) => f.role === 'questioned' && f.status !== 'failed')!;
-    const [x, y, w, h] = q.box!;
+    const [x, y, w, h] = q.box as [number, number, number, number];
     const r = run('crop', String(q.documentId), '--box', `${x},${y},${w + 8},${h}`, '--json');
     assert.equal(r.status, 0, r.stderr);
     const out = lastJson<{ signature: { source: string; status: string; box: unknown }; previous: { box: unknown } }>(r);
