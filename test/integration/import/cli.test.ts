@@ -37,9 +37,9 @@ before(() => {
   assert.equal(run('case', 'create', 'CLI import').status, 0);
 });
 
-describe('countersign import', () => {
-  let report: Report;
+let report: Report;
 
+describe('countersign import', () => {
   test('--json: one entry per file with path, sha256, status, reason, role, subject, box, confidence; and totals', () => {
     const r = run('import', folder, '--case', 'cli import', '--json');
     assert.equal(r.status, 0, r.stderr);
@@ -99,7 +99,7 @@ describe('countersign import', () => {
 
 describe('countersign crop', () => {
   test('re-derives a document signature with the given box and says what it replaced', () => {
-    const q = cliReport().files.find((f) => f.role === 'questioned' && f.status !== 'failed')!;
+    const q = report.files.find((f) => f.role === 'questioned' && f.status !== 'failed')!;
     const [x, y, w, h] = q.box as [number, number, number, number];
     const r = run('crop', String(q.documentId), '--box', `${x},${y},${w + 8},${h}`, '--json');
     assert.equal(r.status, 0, r.stderr);
@@ -115,7 +115,3 @@ describe('countersign crop', () => {
     assert.equal(audit.ok, true);
   });
 });
-
-function cliReport(): Report {
-  return lastJson<Report>(run('import', folder, '--case', 'cli import', '--json'));
-}
