@@ -1,10 +1,11 @@
 // `countersign import` and `countersign crop` as real child processes on a case written by
 // `countersign synth case`: the JSON report's shape, exit codes, the line-per-file log.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
-import { cli, lastJson } from '../../helpers/cli.ts';
+import { BIN, ROOT, cli, lastJson } from '../../helpers/cli.ts';
 import { tempDir } from '../store/helpers.ts';
 
 const root = tempDir('cs-import-cli-');
@@ -26,7 +27,7 @@ interface Entry {
 interface Report {
   ok: boolean;
   files: Entry[];
-  totals: Record<string, number>;
+  totals: { files: number; imported: number; skipped: number; failed: number; documents: number; lowConfidence: number; notProcessed: number };
 }
 
 before(() => {
@@ -83,6 +84,26 @@ describe('countersign import', () => {
     assert.equal(lines.filter((l) => /^(imported|failed|skipped) {2,}/.test(l)).length, 9);
     assert.ok(lines.some((l) => /^Case \d+ "Log" from .*: 8 imported, 0 skipped \(already in the case\), 1 failed, of 9 files/.test(l)), r.stdout);
     assert.ok(lines.some((l) => /^ {2}questioned\/.*statement\.pdf: PDF files are not supported yet/.test(l)));
+  });
+
+  test('Ctrl-C stops after the files in flight with exit 130 and says how to go on; running it again completes it', async () => {
+    assert.equal(run('case', 'create', 'Interrupted').status, 0);
+    const child = spawn(process.execPath, [BIN, '--data-dir', data, 'import', folder, '--case', 'Interrupted'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      if (/^imported /m.test(out) && child.exitCode === null && !child.killed) child.kill('SIGINT');
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    assert.equal(code, 130, err);
+    assert.match(err, /import stopped after \d+ of 9 files; what was imported is kept\.\nTo import the rest, run the same command again/);
+    const done = out.split('\n').filter((l) => /^(imported|failed|skipped) {2,}/.test(l)).length;
+    assert.ok(done >= 1 && done < 9, `${done} files before stopping`);
+    const rest = lastJson<Report>(run('import', folder, '--case', 'Interrupted', '--json'));
+    assert.equal(rest.totals.imported + rest.totals.skipped + rest.totals.failed, 9);
+    assert.equal(rest.totals.notProcessed, 0);
   });
 
   test('a folder that is not a case folder, an unknown case, a missing --case: exit 1 or 2 with the reason', () => {
