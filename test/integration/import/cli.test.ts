@@ -76,16 +76,6 @@ describe('countersign import', () => {
     assert.deepEqual(again.files.map((f) => f.sha256), report.files.map((f) => f.sha256));
   });
 
-  test('without a terminal: one line per file, then a summary naming the failures', () => {
-    assert.equal(run('case', 'create', 'Log').status, 0);
-    const r = run('import', folder, '--case', 'Log');
-    assert.equal(r.status, 0, r.stderr);
-    const lines = r.stdout.split('\n');
-    assert.equal(lines.filter((l) => /^(imported|failed|skipped) {2,}/.test(l)).length, 9);
-    assert.ok(lines.some((l) => /^Case \d+ "Log" from .*: 8 imported, 0 skipped \(already in the case\), 1 failed, of 9 files/.test(l)), r.stdout);
-    assert.ok(lines.some((l) => /^ {2}questioned\/.*statement\.pdf: PDF files are not supported yet/.test(l)));
-  });
-
   test('Ctrl-C stops after the files in flight with exit 130 and says how to go on; running it again completes it', async () => {
     assert.equal(run('case', 'create', 'Interrupted').status, 0);
     const child = spawn(process.execPath, [BIN, '--data-dir', data, 'import', folder, '--case', 'Interrupted'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -100,21 +90,28 @@ describe('countersign import', () => {
     assert.equal(code, 130, err);
     assert.match(err, /import stopped after \d+ of 9 files; what was imported is kept\.\nTo import the rest, run the same command again/);
     const done = out.split('\n').filter((l) => /^(imported|failed|skipped) {2,}/.test(l)).length;
+    const importedFirst = out.split('\n').filter((l) => /^imported {2,}/.test(l)).length;
     assert.ok(done >= 1 && done < 9, `${done} files before stopping`);
-    const rest = lastJson<Report>(run('import', folder, '--case', 'Interrupted', '--json'));
-    assert.equal(rest.totals.imported + rest.totals.skipped + rest.totals.failed, 9);
-    assert.equal(rest.totals.notProcessed, 0);
+    // without a terminal: one line per file, then a summary naming the failures
+    const rest = run('import', folder, '--case', 'Interrupted');
+    assert.equal(rest.status, 0, rest.stderr);
+    const lines = rest.stdout.split('\n');
+    assert.equal(lines.filter((l) => /^(imported|failed|skipped) {2,}/.test(l)).length, 9);
+    assert.equal(lines.filter((l) => /^skipped {2,}/.test(l)).length, importedFirst, 'what the stopped run imported is skipped');
+    const summary = new RegExp(`^Case \\d+ "Interrupted" from .*: ${8 - importedFirst} imported, ${importedFirst} skipped \\(already in the case\\), 1 failed, of 9 files`);
+    assert.ok(lines.some((l) => summary.test(l)), rest.stdout);
+    assert.ok(lines.some((l) => /^ {2}questioned\/.*statement\.pdf: PDF files are not supported yet/.test(l)));
   });
 
   test('a folder that is not a case folder, an unknown case, a missing --case: exit 1 or 2 with the reason', () => {
-    const notCase = run('import', path.join(folder, 'known'), '--case', 'Log');
+    const notCase = run('import', path.join(folder, 'known'), '--case', 'cli import');
     assert.equal(notCase.status, 1);
     assert.match(notCase.stderr, /has neither a known\/ nor a questioned\/ folder; expected a case folder laid out as\n {2}known\/<subject>\/<files>/);
     const unknown = run('import', folder, '--case', 'Nope');
     assert.equal(unknown.status, 1);
     assert.match(unknown.stderr, /case: no case named or numbered 'Nope'/);
     assert.match(run('import', folder).stderr, /--case: required/);
-    assert.equal(run('import', folder, '--case', 'Log', '--bogus').status, 2);
+    assert.equal(run('import', folder, '--case', 'cli import', '--bogus').status, 2);
   });
 });
 
@@ -132,7 +129,5 @@ describe('countersign crop', () => {
     const bad = run('crop', String(q.documentId), '--box', '1,2,3');
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /--box: expected four whole numbers x,y,width,height/);
-    const audit = lastJson<{ ok: boolean }>(run('audit', 'verify', '--json'));
-    assert.equal(audit.ok, true);
   });
 });
