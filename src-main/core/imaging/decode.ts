@@ -24,6 +24,12 @@ import {
  */
 export const DEFAULT_MAX_PIXELS = 64_000_000;
 
+/**
+ * Largest file we read, in bytes: 256 MiB. An uncompressed 64-megapixel RGB TIFF is 192 MB;
+ * anything larger is refused before it is read into memory.
+ */
+export const DEFAULT_MAX_FILE_BYTES = 256 * 1024 * 1024;
+
 /** Stable reasons for failures, carried in `AppError.details.reason`. */
 export type DecodeFailure =
   | 'empty'
@@ -98,7 +104,7 @@ function fail(code: ErrorCode, name: string, reason: DecodeFailure, text: string
  * Reads a file's bytes with a clear error for each way that can go wrong.
  * `name` (default: the path) is what messages call the file.
  */
-export async function readImageBytes(path: string, name: string = path): Promise<Buffer> {
+export async function readImageBytes(path: string, name: string = path, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<Buffer> {
   let size: number;
   try {
     const st = await fsp.stat(path);
@@ -108,6 +114,9 @@ export async function readImageBytes(path: string, name: string = path): Promise
     throw fsError(err, path, name);
   }
   if (size === 0) throw fail('INVALID_ARGUMENT', name, 'empty', 'empty file (0 bytes)');
+  if (size > maxBytes) {
+    throw fail('UNSUPPORTED', name, 'too-large', `file is too large: ${mb(size)} is above the ${mb(maxBytes)} limit; nothing was read`, { size, maxBytes });
+  }
   try {
     const bytes = await fsp.readFile(path);
     if (bytes.length === 0) throw fail('INVALID_ARGUMENT', name, 'empty', 'empty file (0 bytes)');
@@ -186,6 +195,10 @@ function decoderError(err: unknown, name: string, format: ImageFormat, maxPixels
     return fail('UNSUPPORTED', name, 'too-large', `image is larger than the ${mp(maxPixels)} limit (${msg.trim()})`);
   }
   return fail('INVALID_ARGUMENT', name, 'corrupt', `damaged ${FORMAT_NAMES[format]} file (${msg.trim()})`);
+}
+
+function mb(bytes: number): string {
+  return `${Math.round((bytes / 1048576) * 10) / 10} MiB`;
 }
 
 function mp(pixels: number): string {

@@ -175,7 +175,7 @@ export function findLines(mask: Uint8Array, w: number, h: number, workDpi: numbe
         const expected = f.pos + f.slope * ((q.a0 + q.a1) / 2 - f.centre);
         if (Math.abs(q.sb / q.n - expected) > maxThick) continue;
         // a short gap is a break in the print; a long one only when handwriting covers it
-        if (q.a0 > end + workDpi * 0.5 && !gapInked(mask, w, horizontal, end + 1, q.a0 - 1, f, maxThick)) continue;
+        if (q.a0 > end + workDpi * 0.5 && !gapInked(mask, cand, w, horizontal, end + 1, q.a0 - 1, f, maxThick)) continue;
         chain.push(q);
         used[j] = 1;
         end = q.a1;
@@ -210,8 +210,22 @@ export function findLines(mask: Uint8Array, w: number, h: number, workDpi: numbe
   return { lines, lineMask };
 }
 
-/** True when most of a gap along a line's path has ink on it (pen strokes hiding the rule). */
-function gapInked(mask: Uint8Array, w: number, horizontal: boolean, a0: number, a1: number, f: { pos: number; slope: number; centre: number }, r: number): boolean {
+/**
+ * True when most of a gap along a line's path has ink on it (pen strokes hiding the rule).
+ * Thin-run pixels (`rule`) do not count: a stretch of printed rule in the gap is a piece of
+ * its own, and letting it bridge the gap would join two collinear rules (the memo line and
+ * the signature line) into one that spans both.
+ */
+function gapInked(
+  mask: Uint8Array,
+  rule: Uint8Array,
+  w: number,
+  horizontal: boolean,
+  a0: number,
+  a1: number,
+  f: { pos: number; slope: number; centre: number },
+  r: number,
+): boolean {
   const h = mask.length / w;
   let inked = 0;
   for (let a = a0; a <= a1; a++) {
@@ -219,7 +233,7 @@ function gapInked(mask: Uint8Array, w: number, horizontal: boolean, a0: number, 
     for (let d = -r; d <= r; d++) {
       const bb = b + d;
       const idx = horizontal ? bb * w + a : a * w + bb;
-      if (bb >= 0 && bb < (horizontal ? h : w) && mask[idx]) {
+      if (bb >= 0 && bb < (horizontal ? h : w) && mask[idx] && !rule[idx]) {
         inked++;
         break;
       }

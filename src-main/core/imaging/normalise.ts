@@ -226,7 +226,7 @@ export function normaliseGrey(grey: GreyImage, name: string, o: Required<Normali
   // that of the ink pixels whose blurred value is still clearly darker than the paper (below
   // halfway between threshold and paper): a lone dark pixel blurs away, while thin pen
   // strokes (which a blurred value below the Otsu threshold itself would lose) are kept whole.
-  const blurred = gaussianBlur(grey, o.blurSigma);
+  const blurred = gaussianBlur(grey, o.blurSigma, t); // read only at ink pixels below
   const boxThreshold = (t + paperLevel) / 2;
   let x0 = w;
   let y0 = h;
@@ -307,9 +307,13 @@ export function blurEffect(grey: GreyImage, box: Box): number {
     let sumV = 0;
     for (let j = 0; j < m; j++) {
       for (let i = 0; i < n; i++) line[i] = vertical ? data[(by + i) * w + bx + j]! : data[(by + j) * w + bx + i]!;
-      for (let i = 0; i < n; i++) {
-        let s = 0;
-        for (let k = -4; k <= 4; k++) s += line[Math.min(n - 1, Math.max(0, i + k))]!;
+      // Running 9-tap sum with edges replicated: the values are whole grey levels, so the
+      // sums are exact and equal to summing the nine taps each time.
+      let s = 0;
+      for (let k = -4; k <= 4; k++) s += line[Math.min(n - 1, Math.max(0, k))]!;
+      mean[0] = s / 9;
+      for (let i = 1; i < n; i++) {
+        s += line[Math.min(n - 1, i + 4)]! - line[Math.max(0, i - 5)]!;
         mean[i] = s / 9;
       }
       for (let i = 1; i < n; i++) {

@@ -133,8 +133,12 @@ export function gaussianKernel(sigma: number): Float32Array {
   return k;
 }
 
-/** Separable Gaussian blur with edge replication; sigma 0 returns a float copy. */
-export function gaussianBlur(img: GreyImage, sigma: number): Float32Array {
+/**
+ * Separable Gaussian blur with edge replication; sigma 0 returns a float copy. With
+ * `onlyAtOrBelow`, the result is computed only at pixels whose own grey level is at most that
+ * (the ink, when the blur only serves to judge ink pixels) and is 255 elsewhere.
+ */
+export function gaussianBlur(img: GreyImage, sigma: number, onlyAtOrBelow?: number): Float32Array {
   const { width: w, height: h, data } = img;
   const out = new Float32Array(w * h);
   if (sigma <= 0) {
@@ -143,27 +147,55 @@ export function gaussianBlur(img: GreyImage, sigma: number): Float32Array {
   }
   const k = gaussianKernel(sigma);
   const r = (k.length - 1) >> 1;
+  const n = k.length;
   const tmp = new Float32Array(w * h);
+  // Each output is summed over the taps in the same order as the plain formula (edge pixels
+  // replicated), so the result is bit for bit that formula's; only the clamping is taken out
+  // of the interior and the vertical pass walks rows (the one pass over a crop that counts).
   for (let y = 0; y < h; y++) {
     const row = y * w;
     for (let x = 0; x < w; x++) {
       let s = 0;
-      for (let j = -r; j <= r; j++) {
-        const xx = x + j < 0 ? 0 : x + j >= w ? w - 1 : x + j;
-        s += (k[j + r] as number) * (data[row + xx] as number);
+      if (x >= r && x + r < w) {
+        const base = row + x - r;
+        for (let j = 0; j < n; j++) s += k[j]! * data[base + j]!;
+      } else {
+        for (let j = -r; j <= r; j++) {
+          const xx = x + j < 0 ? 0 : x + j >= w ? w - 1 : x + j;
+          s += k[j + r]! * data[row + xx]!;
+        }
       }
       tmp[row + x] = s;
     }
   }
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let s = 0;
-      for (let j = -r; j <= r; j++) {
-        const yy = y + j < 0 ? 0 : y + j >= h ? h - 1 : y + j;
-        s += (k[j + r] as number) * (tmp[yy * w + x] as number);
+  if (onlyAtOrBelow !== undefined) {
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const i = y * w + x;
+        if (data[i]! > onlyAtOrBelow) {
+          out[i] = 255;
+          continue;
+        }
+        let s = 0;
+        for (let j = -r; j <= r; j++) {
+          const yy = y + j < 0 ? 0 : y + j >= h ? h - 1 : y + j;
+          s += k[j + r]! * tmp[yy * w + x]!;
+        }
+        out[i] = s;
       }
-      out[y * w + x] = s;
     }
+    return out;
+  }
+  const acc = new Float64Array(w);
+  for (let y = 0; y < h; y++) {
+    acc.fill(0);
+    for (let j = -r; j <= r; j++) {
+      const yy = y + j < 0 ? 0 : y + j >= h ? h - 1 : y + j;
+      const kj = k[j + r]!;
+      const src = yy * w;
+      for (let x = 0; x < w; x++) acc[x] = acc[x]! + kj * tmp[src + x]!;
+    }
+    out.set(acc, y * w);
   }
   return out;
 }

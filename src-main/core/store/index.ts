@@ -20,6 +20,15 @@ export {
   DEFAULT_INCONCLUSIVE_BAND,
   type CaseRef,
 } from './cases.ts';
+export {
+  DocumentRepository,
+  activeSignature,
+  validateSubjectName,
+  SUBJECT_NAME_MAX,
+  type NewDocument,
+  type DocumentUpdate,
+  type NewSignature,
+} from './documents.ts';
 export { canonicalJson } from './canonical.ts';
 export { DB_FILE, toStoreError, type Db } from './database.ts';
 export { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from './migrations/index.ts';

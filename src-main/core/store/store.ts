@@ -5,6 +5,7 @@ import { AppError } from '../errors.ts';
 import { APP_VERSION } from '../paths.ts';
 import { AuditLog, missingAppendOnlyTriggers, restoreAppendOnlyTriggers } from './audit.ts';
 import { CaseRepository } from './cases.ts';
+import { DocumentRepository } from './documents.ts';
 import { DB_FILE, DEFAULT_BUSY_TIMEOUT_MS, guarded, openDatabase, type Db } from './database.ts';
 import { migrate, schemaVersion, type MigrationResult } from './migrate.ts';
 import { ioError, ObjectStore } from './objects.ts';
@@ -34,6 +35,8 @@ export interface Store {
   readonly objects: ObjectStore;
   readonly audit: AuditLog;
   readonly cases: CaseRepository;
+  /** Subjects, documents and signatures (written by the import job and the crop editor). */
+  readonly documents: DocumentRepository;
   /** What opening the store did to the schema. */
   readonly migration: MigrationResult;
   schemaVersion(): number;
@@ -114,6 +117,7 @@ export function openStore(dataDir: string, opts: StoreOptions = {}): Store {
     }
     const objects = new ObjectStore(path.join(dir, OBJECTS_DIR));
     const cases = new CaseRepository(db, dbPath, audit, write);
+    const documents = new DocumentRepository(db, dbPath, write);
     let closed = false;
     return {
       dataDir: dir,
@@ -124,6 +128,7 @@ export function openStore(dataDir: string, opts: StoreOptions = {}): Store {
       objects,
       audit,
       cases,
+      documents,
       migration,
       schemaVersion: () => guarded(dbPath, () => schemaVersion(db)),
       write,

@@ -1,203 +1,61 @@
 /**
- * Documents, signatures and images for the UI. Read-only over the store: the rows are
- * written by the import job and the crop editor (core). Queries are prepared once per
- * database connection (the store opens lazily, so not before the first call).
+ * Documents, signatures and images for the UI. Read-only over the store's documents
+ * repository (store/documents.ts), whose rows the import job and the crop editor write;
+ * this file adds what only the UI needs (quality problems in words, image rendering).
  */
 import sharp, { type Metadata } from 'sharp';
 import { AppError } from '../../core/errors.ts';
-import type { Db, Store } from '../../core/store/index.ts';
-import type { CaseStatus, Decision, DocumentRow, SignatureRow } from '../../core/store/types.ts';
+import { activeSignature, type Store } from '../../core/store/index.ts';
+import type { ComparisonRow, SignatureRow } from '../../core/store/types.ts';
 import { qualityProblems, type QualityInfo } from '../../core/verify/compare.ts';
-import type { DocumentSummary, ImageData, LatestComparison, SignatureView, documentsMethods } from '../methods/documents.ts';
+import type { DocumentDetail, DocumentSummary, ImageData, LatestComparison, SignatureView, documentsMethods } from '../methods/documents.ts';
 import type { HandlersFor, Services } from './types.ts';
 
-interface RawDocument {
-  id: number;
-  case_id: number | null;
-  role: DocumentRow['role'];
-  subject_id: number | null;
-  claimed_subject_id: number | null;
-  original_path: string;
-  sha256: string;
-  size: number;
-  format: string | null;
-  width: number | null;
-  height: number | null;
-  dpi: number | null;
-  page_index: number;
-  status: DocumentRow['status'];
-  failure_reason: string | null;
-  imported_at: string;
-}
-
-interface RawSignature {
-  id: number;
-  document_id: number;
-  box_x: number;
-  box_y: number;
-  box_w: number;
-  box_h: number;
-  confidence: number | null;
-  low_confidence: number;
-  is_crop: number;
-  source: SignatureRow['source'];
-  status: SignatureRow['status'];
-  crop_sha256: string | null;
-  normalised_sha256: string | null;
-  params: string;
-  quality: string;
-  created_at: string;
-  updated_at: string;
-}
-
-interface RawComparison {
-  id: number;
-  questioned_signature_id: number;
-  decision: Decision;
-  aggregate: number;
-  threshold: number;
-  inconclusive_band: number;
-  llr: number | null;
-  verbal: string | null;
-  warnings: string;
-  created_at: string;
-}
-
-function parseObject(text: string): Record<string, unknown> {
-  try {
-    const v = JSON.parse(text) as unknown;
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
-export function toDocumentRow(r: RawDocument): DocumentRow {
-  return {
-    id: r.id,
-    caseId: r.case_id,
-    role: r.role,
-    subjectId: r.subject_id,
-    claimedSubjectId: r.claimed_subject_id,
-    originalPath: r.original_path,
-    sha256: r.sha256,
-    size: r.size,
-    format: r.format,
-    width: r.width,
-    height: r.height,
-    dpi: r.dpi,
-    pageIndex: r.page_index,
-    status: r.status,
-    failureReason: r.failure_reason,
-    importedAt: r.imported_at,
-  };
-}
+export { activeSignature };
 
 /** The signature row plus its quality and localisation problems in words. */
-export function toSignatureView(r: RawSignature): SignatureView {
-  const quality = parseObject(r.quality);
-  const warnings = qualityProblems(quality as QualityInfo);
-  if (r.low_confidence) {
+export function toSignatureView(r: SignatureRow): SignatureView {
+  const warnings = qualityProblems(r.quality as QualityInfo);
+  if (r.lowConfidence) {
     warnings.unshift(
       r.confidence === null
         ? 'the signature was found with low confidence: check the box on the scan'
         : `the signature was found with low confidence (${r.confidence.toFixed(2)}): check the box on the scan`,
     );
   }
-  return {
-    id: r.id,
-    documentId: r.document_id,
-    box: { x: r.box_x, y: r.box_y, w: r.box_w, h: r.box_h },
-    confidence: r.confidence,
-    lowConfidence: r.low_confidence === 1,
-    isCrop: r.is_crop === 1,
-    source: r.source,
-    status: r.status,
-    cropSha256: r.crop_sha256,
-    normalisedSha256: r.normalised_sha256,
-    params: parseObject(r.params),
-    quality,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    warnings,
-  };
+  return { ...r, warnings };
 }
 
-function toLatestComparison(r: RawComparison): LatestComparison {
-  let warnings = 0;
-  try {
-    const w = JSON.parse(r.warnings) as unknown;
-    warnings = Array.isArray(w) ? w.length : 0;
-  } catch {
-    /* counted as none */
-  }
+function toLatestComparison(r: ComparisonRow): LatestComparison {
   return {
     id: r.id,
     decision: r.decision,
     aggregate: r.aggregate,
     threshold: r.threshold,
-    inconclusiveBand: r.inconclusive_band,
+    inconclusiveBand: r.inconclusiveBand,
     llr: r.llr,
     verbal: r.verbal,
-    warnings,
-    createdAt: r.created_at,
+    warnings: r.warnings.length,
+    createdAt: r.createdAt,
   };
-}
-
-/** The signature the document stands for now: the newest not rejected, else the newest. */
-export function activeSignature<T extends { id: number; status: string }>(sigs: readonly T[]): T | null {
-  let best: T | null = null;
-  for (const s of sigs) {
-    const better = !best || (best.status === 'rejected' && s.status !== 'rejected') || ((s.status !== 'rejected') === (best.status !== 'rejected') && s.id > best.id);
-    if (better) best = s;
-  }
-  return best;
-}
-
-function prepare(db: Db) {
-  return {
-    db,
-    docsOfCase: db.prepare("SELECT * FROM documents WHERE case_id = ? ORDER BY role = 'questioned', id"),
-    sigsOfCase: db.prepare('SELECT s.* FROM signatures s JOIN documents d ON d.id = s.document_id WHERE d.case_id = ? ORDER BY s.id'),
-    latestComparisons: db.prepare(
-      'SELECT * FROM comparisons WHERE id IN (SELECT max(id) FROM comparisons WHERE case_id = ? GROUP BY questioned_signature_id)',
-    ),
-    doc: db.prepare('SELECT * FROM documents WHERE id = ?'),
-    sigsOfDoc: db.prepare('SELECT * FROM signatures WHERE document_id = ? ORDER BY id'),
-    caseBrief: db.prepare('SELECT id, name, status FROM cases WHERE id = ?'),
-    subjectBrief: db.prepare('SELECT id, name FROM subjects WHERE id = ?'),
-  };
-}
-export type DocumentQueries = ReturnType<typeof prepare>;
-
-const prepared = new WeakMap<Db, DocumentQueries>();
-/** Statements for this store's connection, prepared on first use. */
-export function documentQueries(store: Store): DocumentQueries {
-  let q = prepared.get(store.db);
-  if (!q) {
-    q = prepare(store.db);
-    prepared.set(store.db, q);
-  }
-  return q;
 }
 
 /** Every document of a case with its active signature and the latest verification of it. */
 export function caseDocuments(store: Store, caseId: number): DocumentSummary[] {
-  const q = documentQueries(store);
-  const docs = q.docsOfCase.all(caseId) as RawDocument[];
-  const byDoc = new Map<number, RawSignature[]>();
-  for (const s of q.sigsOfCase.all(caseId) as RawSignature[]) {
-    const list = byDoc.get(s.document_id) ?? [];
+  const repo = store.documents;
+  const byDoc = new Map<number, SignatureRow[]>();
+  for (const s of repo.signaturesOfCase(caseId)) {
+    const list = byDoc.get(s.documentId) ?? [];
     list.push(s);
-    byDoc.set(s.document_id, list);
+    byDoc.set(s.documentId, list);
   }
   const latest = new Map<number, LatestComparison>();
-  for (const c of q.latestComparisons.all(caseId) as RawComparison[]) latest.set(c.questioned_signature_id, toLatestComparison(c));
-  return docs.map((d) => {
+  for (const c of repo.latestComparisons(caseId)) latest.set(c.questionedSignatureId, toLatestComparison(c));
+  return repo.documentsOfCase(caseId).map((d) => {
     const sigs = byDoc.get(d.id) ?? [];
     const active = activeSignature(sigs);
     return {
-      ...toDocumentRow(d),
+      ...d,
       signature: active ? toSignatureView(active) : null,
       signatureCount: sigs.length,
       latestComparison: active ? (latest.get(active.id) ?? null) : null,
@@ -285,37 +143,37 @@ export function documentsHandlers(s: Services): HandlersFor<typeof documentsMeth
       cache.set(key, image);
       return image;
     },
-    'documents.get': async ({ documentId }) => {
-      const store = s.app.store;
-      const q = documentQueries(store);
-      const raw = q.doc.get(documentId) as RawDocument | undefined;
-      if (!raw) throw new AppError('NOT_FOUND', `documentId: no document ${documentId}`);
-      const document = toDocumentRow(raw);
-      const signatures = (q.sigsOfDoc.all(documentId) as RawSignature[]).map(toSignatureView);
-      const c = document.caseId === null ? undefined : (q.caseBrief.get(document.caseId) as { id: number; name: string; status: CaseStatus } | undefined);
-      const subjectId = document.subjectId ?? document.claimedSubjectId;
-      const subject = subjectId === null ? undefined : (q.subjectBrief.get(subjectId) as { id: number; name: string } | undefined);
-      let original: { width: number; height: number } | null = null;
-      let originalProblem: string | null = null;
-      if (document.width && document.height) original = { width: document.width, height: document.height };
-      else if (!store.objects.has(document.sha256)) originalProblem = `the original ${document.sha256} is missing from the object store`;
-      else {
-        try {
-          const img = await renderImage(store.objects.get(document.sha256), document.sha256, 16, document.pageIndex || undefined);
-          original = { width: img.originalWidth, height: img.originalHeight };
-        } catch (err) {
-          originalProblem = err instanceof Error ? err.message : String(err);
-        }
-      }
-      return {
-        document,
-        case: c ?? null,
-        subject: subject ?? null,
-        signature: activeSignature(signatures),
-        signatures,
-        original,
-        originalProblem,
-      };
-    },
+    'documents.get': ({ documentId }) => documentDetail(s.app.store, documentId),
+  };
+}
+
+/** A document with its active signature, every earlier one, its case, subject and original size. */
+export async function documentDetail(store: Store, documentId: number): Promise<DocumentDetail> {
+  const repo = store.documents;
+  const document = repo.requireDocument(documentId);
+  const signatures = repo.signaturesOf(documentId).map(toSignatureView);
+  const c = document.caseId === null ? undefined : store.cases.find(document.caseId);
+  const subjectId = document.subjectId ?? document.claimedSubjectId;
+  const subject = subjectId === null ? undefined : repo.subject(subjectId);
+  let original: { width: number; height: number } | null = null;
+  let originalProblem: string | null = null;
+  if (document.width && document.height) original = { width: document.width, height: document.height };
+  else if (!store.objects.has(document.sha256)) originalProblem = `the original ${document.sha256} is missing from the object store`;
+  else {
+    try {
+      const img = await renderImage(store.objects.get(document.sha256), document.sha256, 16, document.pageIndex || undefined);
+      original = { width: img.originalWidth, height: img.originalHeight };
+    } catch (err) {
+      originalProblem = err instanceof Error ? err.message : String(err);
+    }
+  }
+  return {
+    document,
+    case: c ? { id: c.id, name: c.name, status: c.status } : null,
+    subject: subject ? { id: subject.id, name: subject.name } : null,
+    signature: activeSignature(signatures),
+    signatures,
+    original,
+    originalProblem,
   };
 }
