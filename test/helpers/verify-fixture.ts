@@ -4,6 +4,7 @@
  * `signet-tiny` model, so verification and reports can be tested on their own.
  * Images come from the synthetic generator with fixed seeds.
  */
+import { storedQuality } from '../../src-main/core/imaging/derive.ts';
 import { normaliseSignature } from '../../src-main/core/imaging/normalise.ts';
 import { getSpec } from '../../src-main/core/model/architectures.ts';
 import { disposeParams, initParams } from '../../src-main/core/model/network.ts';
@@ -52,7 +53,7 @@ async function addSignatureDocument(
           `INSERT INTO signatures (document_id, box_x, box_y, box_w, box_h, is_crop, status, crop_sha256, normalised_sha256, params, quality, created_at, updated_at)
            VALUES (?, 0, 0, ?, ?, 1, 'approved', ?, ?, ?, ?, ?, ?)`,
         )
-        .run(doc, d.width, d.height, sha, normSha, JSON.stringify(n.params), JSON.stringify(n.quality), now(), now()).lastInsertRowid,
+        .run(doc, d.width, d.height, sha, normSha, JSON.stringify(n.params), JSON.stringify(storedQuality(n.quality)), now(), now()).lastInsertRowid,
     );
     store.audit.append({ action: 'document.import', caseId: d.caseId, entity: `document:${doc}`, details: { path: d.path, sha256: sha } });
     return { documentId: doc, signatureId: sig };

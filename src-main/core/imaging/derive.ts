@@ -123,25 +123,29 @@ export async function deriveSignature(input: DeriveInput): Promise<DerivedSignat
   const [rx, ry] = region;
   const ib = n.params.inkBox;
   const normalise: NormaliseParams = { ...n.params, region, inkBox: [ib[0] + rx, ib[1] + ry, ib[2], ib[3]] };
-  const q = n.quality;
   return {
     crop: await encodePng(crop),
     normalised: n.png,
     input: n.input,
     params: { deriveVersion: DERIVE_VERSION, region, clean: input.strokes?.method ?? 'none', normalise },
-    quality: {
-      inkRatio: q.inkRatio,
-      contrast: Math.round((q.contrast / 255) * 1000) / 1000,
-      inkBoxWidth: q.inkBox.w,
-      inkBoxHeight: q.inkBox.h,
-      inkBoxInches: q.inkBox.wInches === null || q.inkBox.hInches === null ? null : { w: q.inkBox.wInches, h: q.inkBox.hInches },
-      inkPixels: q.inkPixels,
-      paperLevel: q.paperLevel,
-      inkLevel: q.inkLevel,
-      blur: q.blur,
-      touches: q.touches,
-      warnings: q.warnings,
-    },
+    quality: storedQuality(n.quality),
+  };
+}
+
+/** normaliseSignature's quality figures as the signature row stores them (contrast as 0..1). */
+export function storedQuality(q: SignatureQuality): Omit<StoredQuality, 'lowConfidence'> {
+  return {
+    inkRatio: q.inkRatio,
+    contrast: Math.round((q.contrast / 255) * 1000) / 1000,
+    inkBoxWidth: q.inkBox.w,
+    inkBoxHeight: q.inkBox.h,
+    inkBoxInches: q.inkBox.wInches === null || q.inkBox.hInches === null ? null : { w: q.inkBox.wInches, h: q.inkBox.hInches },
+    inkPixels: q.inkPixels,
+    paperLevel: q.paperLevel,
+    inkLevel: q.inkLevel,
+    blur: q.blur,
+    touches: q.touches,
+    warnings: q.warnings,
   };
 }
 

@@ -2,7 +2,7 @@
  * Raw SQL rows of subjects, documents, signatures and comparisons and their mapping to the
  * camelCase rows of types.ts (0/1 flags to booleans, JSON text parsed, boxes as objects).
  */
-import type { ComparisonRow, DocumentRole, DocumentRow, DocumentStatus, SignatureRow, SignatureSource, SignatureStatus, SubjectRow } from './types.ts';
+import type { DocumentRole, DocumentRow, DocumentStatus, SignatureRow, SignatureSource, SignatureStatus, SubjectRow } from './types.ts';
 
 export interface RawSubject {
   id: number;
@@ -53,25 +53,6 @@ export interface RawSignature {
   updated_at: string;
 }
 
-export interface RawComparison {
-  id: number;
-  case_id: number;
-  questioned_signature_id: number;
-  subject_id: number;
-  model_id: string;
-  model_sha256: string;
-  app_version: string;
-  threshold: number;
-  inconclusive_band: number;
-  distances: string;
-  aggregate: number;
-  llr: number | null;
-  verbal: string | null;
-  decision: ComparisonRow['decision'];
-  warnings: string;
-  batch_id: string | null;
-  created_at: string;
-}
 
 function parseJson(text: string): unknown {
   try {
@@ -138,25 +119,3 @@ export function toSignatureRow(r: RawSignature): SignatureRow {
   };
 }
 
-export function toComparisonRow(r: RawComparison): ComparisonRow {
-  const warnings = parseJson(r.warnings);
-  return {
-    id: r.id,
-    caseId: r.case_id,
-    questionedSignatureId: r.questioned_signature_id,
-    subjectId: r.subject_id,
-    modelId: r.model_id,
-    modelSha256: r.model_sha256,
-    appVersion: r.app_version,
-    threshold: r.threshold,
-    inconclusiveBand: r.inconclusive_band,
-    distances: parseJson(r.distances),
-    aggregate: r.aggregate,
-    llr: r.llr,
-    verbal: r.verbal,
-    decision: r.decision,
-    warnings: Array.isArray(warnings) ? warnings : [],
-    batchId: r.batch_id,
-    createdAt: r.created_at,
-  };
-}

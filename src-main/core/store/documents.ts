@@ -2,16 +2,14 @@ import { AppError } from '../errors.ts';
 import { nameKey } from './cases.ts';
 import { guarded, nowIso, type Db } from './database.ts';
 import {
-  toComparisonRow,
   toDocumentRow,
   toSignatureRow,
   toSubjectRow,
-  type RawComparison,
   type RawDocument,
   type RawSignature,
   type RawSubject,
 } from './document-rows.ts';
-import type { Box, ComparisonRow, DocumentRole, DocumentRow, DocumentStatus, SignatureRow, SignatureSource, SignatureStatus, SubjectRow } from './types.ts';
+import type { Box, DocumentRole, DocumentRow, DocumentStatus, SignatureRow, SignatureSource, SignatureStatus, SubjectRow } from './types.ts';
 
 export const SUBJECT_NAME_MAX = 200;
 
@@ -117,9 +115,6 @@ export class DocumentRepository {
          VALUES (@documentId, @x, @y, @w, @h, @confidence, @lowConfidence, @isCrop, @source, @status, @cropSha256, @normalisedSha256, @params, @quality, @now, @now)`,
       ),
       setSigStatus: db.prepare('UPDATE signatures SET status = ?, updated_at = ? WHERE id = ?'),
-      latestComparisons: db.prepare(
-        'SELECT * FROM comparisons WHERE id IN (SELECT max(id) FROM comparisons WHERE case_id = ? GROUP BY questioned_signature_id)',
-      ),
     };
   }
 
@@ -262,13 +257,6 @@ export class DocumentRepository {
       if (!row) throw new AppError('NOT_FOUND', `signatureId: no signature ${id}`);
       return row;
     });
-  }
-
-  // ------------------------------------------------------------------------- comparisons
-
-  /** The newest comparison of each questioned signature of the case. */
-  latestComparisons(caseId: number): ComparisonRow[] {
-    return guarded(this.dbPath, () => (this.q.latestComparisons.all(caseId) as RawComparison[]).map(toComparisonRow));
   }
 }
 

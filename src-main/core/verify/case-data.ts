@@ -50,15 +50,12 @@ LEFT JOIN subjects sub ON sub.id = COALESCE(d.subject_id, d.claimed_subject_id)
 WHERE d.case_id = ? AND d.status = 'ready'
 ORDER BY d.role DESC, d.original_path, d.page_index`;
 
-/** Reduces imaging's quality record to the figures the warnings use. */
+/** The figures of a signature's stored quality record (imaging/derive.ts StoredQuality) that the warnings use. */
 export function qualityInfo(raw: Record<string, unknown>, lowConfidence: boolean): QualityInfo {
-  const box = (raw.inkBox ?? {}) as { w?: number; h?: number };
   const q: QualityInfo = { lowConfidence };
-  if (typeof raw.inkRatio === 'number') q.inkRatio = raw.inkRatio;
-  // imaging reports contrast in grey levels (0..255); the warnings use 0..1
-  if (typeof raw.contrast === 'number') q.contrast = raw.contrast / 255;
-  if (typeof box.w === 'number') q.inkBoxWidth = box.w;
-  if (typeof box.h === 'number') q.inkBoxHeight = box.h;
+  const num = (k: string) => (typeof raw[k] === 'number' ? (raw[k] as number) : undefined);
+  const fields = { inkRatio: num('inkRatio'), contrast: num('contrast'), inkBoxWidth: num('inkBoxWidth'), inkBoxHeight: num('inkBoxHeight') };
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined) q[k as keyof typeof fields] = v;
   return q;
 }
 

@@ -6,8 +6,10 @@
 import sharp, { type Metadata } from 'sharp';
 import { AppError } from '../../core/errors.ts';
 import { activeSignature, type Store } from '../../core/store/index.ts';
-import type { ComparisonRow, SignatureRow } from '../../core/store/types.ts';
-import { qualityProblems, type QualityInfo } from '../../core/verify/compare.ts';
+import type { SignatureRow } from '../../core/store/types.ts';
+import { qualityInfo } from '../../core/verify/case-data.ts';
+import { qualityProblems } from '../../core/verify/compare.ts';
+import { ComparisonRepository, type StoredComparison } from '../../core/verify/comparisons.ts';
 import type { DocumentDetail, DocumentSummary, ImageData, LatestComparison, SignatureView, documentsMethods } from '../methods/documents.ts';
 import type { HandlersFor, Services } from './types.ts';
 
@@ -15,7 +17,8 @@ export { activeSignature };
 
 /** The signature row plus its quality and localisation problems in words. */
 export function toSignatureView(r: SignatureRow): SignatureView {
-  const warnings = qualityProblems(r.quality as QualityInfo);
+  // The same reading of imaging's quality record as verification's warnings use.
+  const warnings = qualityProblems(qualityInfo(r.quality, r.lowConfidence));
   if (r.lowConfidence) {
     warnings.unshift(
       r.confidence === null
@@ -26,7 +29,7 @@ export function toSignatureView(r: SignatureRow): SignatureView {
   return { ...r, warnings };
 }
 
-function toLatestComparison(r: ComparisonRow): LatestComparison {
+function toLatestComparison(r: StoredComparison): LatestComparison {
   return {
     id: r.id,
     decision: r.decision,
@@ -50,7 +53,7 @@ export function caseDocuments(store: Store, caseId: number): DocumentSummary[] {
     byDoc.set(s.documentId, list);
   }
   const latest = new Map<number, LatestComparison>();
-  for (const c of repo.latestComparisons(caseId)) latest.set(c.questionedSignatureId, toLatestComparison(c));
+  for (const c of new ComparisonRepository(store).latestForCase(caseId)) latest.set(c.questionedSignatureId, toLatestComparison(c));
   return repo.documentsOfCase(caseId).map((d) => {
     const sigs = byDoc.get(d.id) ?? [];
     const active = activeSignature(sigs);

@@ -61,6 +61,8 @@ describe('verifyCase', () => {
       assert.equal(c.distances.naturalVariation.pairDistances.length, 6, 'K-K pairs of 4 references');
       assert.equal(typeof c.llr, 'number', 'calibrated model gives an LR');
       assert.match(c.verbal ?? '', /support/);
+      const codes = c.warnings.map((w) => w.code);
+      assert.ok(!codes.includes('LOW_QUALITY_QUESTIONED') && !codes.includes('LOW_QUALITY_REFERENCE'), `clean synthetic crops read as good quality: ${codes.join(', ')}`);
       assert.equal(c.decision, c.aggregate <= 0.5 - 0.05 ? 'genuine' : c.aggregate >= 0.55 ? 'not_genuine' : 'inconclusive');
     }
     const actions = store.audit.list({ caseId: fx.caseId }).map((a) => a.action);
