@@ -17,7 +17,7 @@ export function openDatabase(dbPath: string, busyTimeoutMs = DEFAULT_BUSY_TIMEOU
   try {
     db = new Database(dbPath, { timeout: busyTimeoutMs });
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
-    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    const mode = switchToWal(db, busyTimeoutMs);
     if (String(mode).toLowerCase() !== 'wal') {
       throw new AppError('IO', `${dbPath}: cannot switch the database to WAL mode (got '${mode}')`);
     }
@@ -31,6 +31,25 @@ export function openDatabase(dbPath: string, busyTimeoutMs = DEFAULT_BUSY_TIMEOU
       /* already failing */
     }
     throw toStoreError(err, dbPath);
+  }
+}
+
+/**
+ * The first switch of a brand-new file to WAL needs an exclusive lock, and SQLite can answer
+ * SQLITE_BUSY at once (without its busy handler) while another process creates the same
+ * database: retry for up to the busy timeout, as every other write waits.
+ */
+function switchToWal(db: Db, busyTimeoutMs: number): unknown {
+  const deadline = Date.now() + busyTimeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
+    try {
+      return db.pragma('journal_mode = WAL', { simple: true });
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY') || Date.now() + wait > deadline) throw err;
+      Atomics.wait(pause, 0, 0, wait);
+    }
   }
 }
 
