@@ -69,7 +69,7 @@ describe('batch', () => {
     assert.ok(seen.stages.some((s) => /Embedding|Comparing/.test(s)), `the stage was named (${seen.stages.join(', ')})`);
     assert.ok(seen.indicator, 'the status bar showed the running job');
     assert.match((await page.getByTestId('batch-outcome').textContent()) ?? '', /6 documents compared/);
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=batch-row]')].every((r) => r.getAttribute('data-decision') !== 'none'));
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid=batch-row]')).every((r) => r.getAttribute('data-decision') !== 'none'));
     assert.equal((await decisions()).filter((d) => d === 'none').length, 0);
     assert.match((await page.getByTestId('row-support').first().textContent()) ?? '', /support/);
     await page.getByTestId('jobs-indicator').filter({ hasText: 'none running' }).waitFor();
@@ -91,7 +91,7 @@ describe('batch', () => {
       await page.getByTestId(`filter-${d}`).click();
       const n = all.filter((x) => x === d).length;
       if (n) await page.waitForFunction(([want, count]) => {
-        const r = [...document.querySelectorAll('[data-testid=batch-row]')];
+        const r = Array.from(document.querySelectorAll('[data-testid=batch-row]'));
         return r.length === count && r.every((x) => x.getAttribute('data-decision') === want);
       }, [d, n] as const);
       else await page.getByTestId('batch-none').waitFor();

@@ -108,7 +108,7 @@ describe('compare', () => {
     await page.keyboard.press('+');
     await page.getByTestId('zoom-value').filter({ hasText: '156 %' }).waitFor();
     await page.keyboard.press('ArrowLeft');
-    const transforms = () => page.evaluate(() => [...document.querySelectorAll('[data-testid^=pane-] .layer')].map((l) => (l as HTMLElement).style.transform));
+    const transforms = () => page.evaluate(() => Array.from(document.querySelectorAll('[data-testid^=pane-] .layer')).map((l) => (l as HTMLElement).style.transform));
     const [tq, tk] = await transforms();
     assert.match(tq ?? '', /scale\(1\.5625\)/);
     assert.equal(tq, tk, 'both panes show the same region');
