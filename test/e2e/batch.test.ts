@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { AuditRow } from '../../src-main/core/store/types.ts';
+import { openStore } from '../../src-main/core/store/index.ts';
 import { ARTIFACTS } from '../helpers/browser.ts';
 import { cli, lastJson } from '../helpers/cli.ts';
 import { assertNoPageErrors, startApp, type App } from './fixtures/app.ts';
@@ -25,6 +26,14 @@ describe('batch', () => {
   before(async () => {
     app = await startApp(async (dir) => {
       seed = await seedVerification(dir, { subjects: 3, known: 4, questioned: 2 });
+      // One of the third subject's exemplars excluded by the examiner: 3 references left, below the minimum of 4.
+      const store = openStore(dir, { client: 'cli' });
+      try {
+        const k = seed.case.known.filter((d) => d.subjectId === seed.case.subjects[2]!.id)[0]!;
+        store.write(() => store.db.prepare("UPDATE documents SET status = 'excluded' WHERE id = ?").run(k.documentId));
+      } finally {
+        store.close();
+      }
     });
     page = await app.open(`/batch/${seed.case.caseId}`);
   });
@@ -97,6 +106,11 @@ describe('batch', () => {
       else await page.getByTestId('batch-none').waitFor();
     }
     await page.getByTestId('filter-all').click();
+    // The two documents claimed to be from the subject with too few references carry the warning.
+    await page.getByTestId('filter-warnings').check();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=batch-row]').length === 2);
+    assert.deepEqual(await page.getByTestId('row-warnings').allTextContents().then((t) => t.map((x) => x.replace(/:.*/, '').trim())), ['▲ few references', '▲ few references']);
+    await page.getByTestId('filter-warnings').uncheck();
     const subject = seed.case.subjects[1]!.name;
     await page.getByTestId('batch-search').fill(subject.split(' ').at(-1)!.toLowerCase());
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid=batch-row]').length === n, 2);

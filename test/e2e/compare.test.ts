@@ -34,6 +34,8 @@ describe('compare', () => {
         const c = await seedVerifiableCase(store, { name: 'Uncalibrated case', subjects: 1, known: 4, questioned: 1, seed: 9 });
         store.write(() => ensureModelRow(store, dir, model.id));
         store.cases.setModel(c.caseId, model.id);
+        // A minimum above its 4 references: every comparison warns about the reference set.
+        store.write(() => store.db.prepare('UPDATE cases SET min_references = 5 WHERE id = ?').run(c.caseId));
         uncalibrated = { caseId: c.caseId, documentId: c.questioned[0]!.documentId };
       } finally {
         store.close();
@@ -200,12 +202,15 @@ describe('compare', () => {
     await page.close();
   });
 
-  it('says so when the model is not calibrated: distances and a decision, no likelihood ratio', async () => {
+  it('says so when the model is not calibrated, and places each warning beside the figure it concerns', async () => {
     const page = await app.open(`/compare/${uncalibrated.caseId}/${uncalibrated.documentId}`);
     await openComparison(page);
     assert.match((await page.getByTestId('uncalibrated').textContent()) ?? '', /No likelihood ratio is given: the model used has not been calibrated/);
-    await page.getByTestId('evidence-panel').getByText('the model is not calibrated').waitFor();
+    await page.getByRole('list', { name: 'Warnings about the likelihood ratio' }).getByText('the model is not calibrated').waitFor();
     assert.equal(await page.getByTestId('llr').count(), 0);
+    await page.getByRole('list', { name: 'Warnings about the references' }).getByText('only 4 known signatures (minimum 5)').waitFor();
+    assert.ok(await page.getByTestId('decision').getAttribute('data-decision'), 'a decision at the threshold all the same');
+    await shot(page, 'compare-uncalibrated');
     await page.close();
   });
 
