@@ -52,6 +52,11 @@ export function refreshJobs(): Promise<void> {
         const known = jobs.get(j.jobId);
         // A finished job stays finished even if an older list still says running.
         if (!known || known.status === 'running') jobs.set(j.jobId, j);
+        // An end the events did not bring (the bridge's socket was reconnecting): tell the views.
+        if (known?.status === 'running' && j.status !== 'running') {
+          cancelling.delete(j.jobId);
+          finishedListeners.forEach((l) => l(j));
+        }
       }
     })
     .catch(() => {})
@@ -80,6 +85,10 @@ export function startJobTracking(): void {
     finishedListeners.forEach((l) => l(info));
   });
   void refreshJobs();
+  // While something runs, check now and then that no event was missed.
+  setInterval(() => {
+    if (runningJobs().length) void refreshJobs();
+  }, 5000);
 }
 
 /** Asks a job to stop at its next safe point; the job reports 'cancelled' when it has. */
