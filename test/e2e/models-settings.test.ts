@@ -132,17 +132,23 @@ describe('models and settings', () => {
     await page.close();
   });
 
-  it('shows honest empty states for the views that come with import and verification', async () => {
+  it('shows honest empty states in Compare, Batch and Training before anything is imported or run', async () => {
     const page = await app.open('/compare');
     for (const [view, key, text] of [
-      ['compare', '2', 'imported'],
-      ['batch', '3', 'imported'],
-      ['training', '4', 'labelled'],
+      ['compare', '2', 'The questioned documents of the case appear here'],
+      ['batch', '3', 'verify every questioned document of a case'],
+      ['training', '4', 'No training run in this session yet'],
     ] as const) {
       await page.keyboard.press(`Alt+${key}`);
       await page.getByRole('heading', { level: 1, name: new RegExp(view, 'i') }).waitFor();
       await page.getByText(text, { exact: false }).first().waitFor();
       await screenshot(page, `empty-${view}`);
+    }
+    // A case without questioned documents says where they come from, in both views.
+    const id = lastJson<CaseRow[]>(cli(['--data-dir', app.dir, 'case', 'list', '--json']))[0]!.id;
+    for (const view of ['compare', 'batch']) {
+      await page.goto(`${app.url}#/${view}/${id}`);
+      await page.getByRole('heading', { name: 'This case has no questioned documents' }).waitFor();
     }
     await page.close();
     assertNoPageErrors(app);

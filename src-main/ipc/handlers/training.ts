@@ -1,8 +1,9 @@
 import { AppError } from '../../core/errors.ts';
+import { architectureNames, getSpec, paramInfos } from '../../core/model/architectures.ts';
 import { getActiveModel } from '../../core/model/registry.ts';
 import { trainInWorker } from '../../core/model/training/job.ts';
 import { recordTrainingRun } from '../../core/model/training/record.ts';
-import type { TrainOptions } from '../../core/model/training/run.ts';
+import { DEFAULT_HYPERPARAMETERS, type TrainOptions } from '../../core/model/training/run.ts';
 import type { TrainingRunRow } from '../../core/store/types.ts';
 import type { trainingMethods } from '../methods/training.ts';
 import type { HandlersFor, Services } from './types.ts';
@@ -67,6 +68,19 @@ export function trainingHandlers(s: Services): HandlersFor<typeof trainingMethod
         return { status: result.status, runId: result.runId, modelId: result.modelId, resumeHint: result.resumeHint };
       });
     },
+    'training.options': () => ({
+      defaults: { ...DEFAULT_HYPERPARAMETERS },
+      architectures: architectureNames().map((name) => {
+        const spec = getSpec(name);
+        return {
+          name,
+          description: spec.description,
+          inputShape: spec.inputShape,
+          embeddingSize: spec.embeddingSize,
+          parameters: paramInfos(spec).reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0),
+        };
+      }),
+    }),
     'training.runs': () =>
       (s.app.store.db.prepare('SELECT * FROM training_runs ORDER BY created_at DESC').all() as RawRun[]).map((r) => ({
         id: r.id,

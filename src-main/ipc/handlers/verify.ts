@@ -2,14 +2,16 @@ import { caseSignatures } from '../../core/verify/case-data.ts';
 import { caseVerificationSettings, modelThreshold, type CaseVerificationSettings } from '../../core/verify/case-settings.ts';
 import { ComparisonRepository } from '../../core/verify/comparisons.ts';
 import { verifyJson } from '../../core/verify/summary.ts';
+import { shortVerbal, verbalEquivalent } from '../../core/verify/verbal.ts';
 import { compareDocument, verifyCase } from '../../core/verify/verify-case.ts';
-import type { ResultRow, VerifySettingsView, verifyMethods } from '../methods/verify.ts';
+import type { CompareView, ResultRow, VerifySettingsView, verifyMethods } from '../methods/verify.ts';
 import type { HandlersFor, Services } from './types.ts';
 
 function settingsView(s: CaseVerificationSettings): VerifySettingsView {
   return {
     caseId: s.case.id,
     caseName: s.case.name,
+    caseStatus: s.case.status,
     threshold: s.threshold,
     thresholdSource: s.thresholdSource,
     modelThreshold: modelThreshold(s.model),
@@ -24,6 +26,13 @@ function settingsView(s: CaseVerificationSettings): VerifySettingsView {
       eer: typeof s.model.metrics.eer === 'number' ? s.model.metrics.eer : null,
     },
   };
+}
+
+/** The recorded LR's place on the ENFSI scale, from the core's one definition of it. */
+function supportOf(llr: number | null): CompareView['support'] {
+  if (llr === null) return { short: shortVerbal(null), scale: null };
+  const v = verbalEquivalent(llr);
+  return { short: shortVerbal(llr), scale: { level: v.level, favours: v.favours, phrase: v.phrase, lrRange: v.lrRange } };
 }
 
 interface QuestionedDoc {
@@ -50,6 +59,7 @@ export function verifyHandlers(s: Services): HandlersFor<typeof verifyMethods> {
         subject: { id: item.subjectId, name: item.subjectName },
         references: item.references.map((r) => ({ ...ref(r), distance: distance.get(r.signatureId)! })),
         comparison: item.comparison,
+        support: supportOf(item.comparison.llr),
       };
     },
     'verify.batch': ({ caseId, documentIds }) => {
@@ -91,6 +101,7 @@ export function verifyHandlers(s: Services): HandlersFor<typeof verifyMethods> {
           cropSha256: sig?.cropSha256 ?? null,
           subject: sig && sig.subjectId !== null ? { id: sig.subjectId, name: sig.subjectName ?? `subject #${sig.subjectId}` } : null,
           comparison,
+          support: comparison ? shortVerbal(comparison.llr) : null,
           pending,
         };
       });

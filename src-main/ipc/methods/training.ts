@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import type { JobInfo } from '../../core/jobs/manager.ts';
+import type { TrainHyperparameters } from '../../core/model/training/run.ts';
 import type { TrainingRunRow } from '../../core/store/types.ts';
 import { method, type MethodDef } from './define.ts';
+
+/** What a training form offers: the defaults training.start applies, and the architectures this build knows. */
+export interface TrainingOptions {
+  defaults: TrainHyperparameters;
+  architectures: { name: string; description: string; inputShape: [number, number, number]; embeddingSize: number; parameters: number }[];
+}
 
 /**
  * Progress of a training job: `job.progress` events whose `data` is one of the training
@@ -30,6 +37,11 @@ export const trainingMethods = {
       })
       .strict(),
     errors: ['INVALID_ARGUMENT', 'NOT_FOUND', 'BUSY'],
+  }),
+  'training.options': method<TrainingOptions>()({
+    summary: 'The hyperparameter defaults of a training run and the architectures that can be trained from scratch',
+    args: z.object({}).strict(),
+    errors: [],
   }),
   'training.runs': method<TrainingRunRow[]>()({
     summary: 'Training runs recorded in this data directory, newest first',

@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import type { JobInfo } from '../../core/jobs/manager.ts';
-import type { Box } from '../../core/store/types.ts';
+import type { Box, CaseStatus } from '../../core/store/types.ts';
 import type { StoredComparison } from '../../core/verify/comparisons.ts';
+import type { VerbalEquivalent } from '../../core/verify/verbal.ts';
 import { method, type MethodDef } from './define.ts';
 
 /** The figures a case is verified with now (the case's threshold, else the model's EER point). */
 export interface VerifySettingsView {
   caseId: number;
   caseName: string;
+  /** An archived case accepts no threshold change and no new comparison. */
+  caseStatus: CaseStatus;
   threshold: number;
   thresholdSource: 'case' | 'model';
   /** The model's validation EER threshold (what "model default" means), when it has one. */
@@ -34,6 +37,8 @@ export interface CompareView {
   references: (SignatureRef & { distance: number })[];
   /** The recorded comparison (reused when nothing it depends on changed). */
   comparison: StoredComparison;
+  /** The ENFSI band of the recorded log10 LR (null when the model is uncalibrated), and a few words for it. */
+  support: { short: string; scale: Pick<VerbalEquivalent, 'level' | 'favours' | 'phrase' | 'lrRange'> | null };
 }
 
 /** One questioned document in the batch table: its newest comparison, or why there is none. */
@@ -44,6 +49,8 @@ export interface ResultRow {
   cropSha256: string | null;
   subject: { id: number; name: string } | null;
   comparison: StoredComparison | null;
+  /** A few words for the recorded LR ('moderate support for genuine'), null without a comparison. */
+  support: string | null;
   /** Why the document has no comparison yet (not verified, failed import, no claimed subject...). */
   pending: string | null;
 }

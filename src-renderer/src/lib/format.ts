@@ -99,3 +99,48 @@ export function decide(aggregate: number, t: number, band: number): Decision {
   if (aggregate >= t + band) return 'not_genuine';
   return 'inconclusive';
 }
+
+/** A positive number with about `sig` significant digits, grouped ('17', '3.2', '1,200', '2.4 × 10⁶'). */
+function magnitude(v: number, sig = 2): string {
+  if (v >= 1e6) {
+    const e = Math.floor(Math.log10(v));
+    const sup = String(e).replace(/\d/g, (d) => '⁰¹²³⁴⁵⁶⁷⁸⁹'[Number(d)]!);
+    return `${(v / 10 ** e).toFixed(1)} × 10${sup}`;
+  }
+  if (v >= 100) return Math.round(v).toLocaleString('en-GB');
+  return Number(v.toPrecision(sig)).toString();
+}
+
+/**
+ * The likelihood ratio of a log10 LR in words an examiner reads at a glance: 'LR ≈ 17' or,
+ * for support of the alternative, 'LR ≈ 1/17'. At a calibration bound the figure is a limit:
+ * 'LR ≥ 27' (the data cannot support more) or 'LR ≤ 1/27'.
+ */
+export function lrValue(log10LR: number | null | undefined, atBound = false): string {
+  if (log10LR === null || log10LR === undefined || !Number.isFinite(log10LR)) return '–';
+  const lr = 10 ** log10LR;
+  const rel = atBound ? (log10LR >= 0 ? '≥' : '≤') : '≈';
+  return log10LR >= 0 ? `LR ${rel} ${magnitude(lr)}` : `LR ${rel} 1/${magnitude(1 / lr)}`;
+}
+
+/** A signed number with a real minus sign ('+0.84', '−1.20'), for z-scores and differences. */
+export function signed(v: number | null | undefined, digits = 2): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  return (v >= 0 ? '+' : '−') + Math.abs(v).toFixed(digits);
+}
+
+/** The last part of a path ('questioned/smith/q1.png' -> 'q1.png'). */
+export function fileName(p: string | null | undefined): string {
+  return p ? (p.split('/').at(-1) ?? p) : '–';
+}
+
+/** A comparison warning in two or three words, for tables (the full message goes in a title). */
+export const WARNING_SHORT: Record<string, string> = {
+  TOO_FEW_REFERENCES: 'few references',
+  LOW_QUALITY_QUESTIONED: 'Q image quality',
+  LOW_QUALITY_REFERENCE: 'K image quality',
+  LOW_LOCALISATION_CONFIDENCE: 'box confidence',
+  SUSPICIOUSLY_CLOSE: 'suspiciously close',
+  SAME_SOURCE_FILE: 'same source file',
+  UNCALIBRATED: 'no calibration',
+};

@@ -48,12 +48,13 @@ describe('verify.* and report.*', () => {
     const s = await ok('verify.settings', { caseId: fx.caseId });
     assert.deepEqual([s.threshold, s.thresholdSource, s.modelThreshold, s.band, s.minReferences], [0.5, 'model', 0.5, 0.05, 4]);
     assert.equal(s.model.calibrated, true);
+    assert.equal(s.caseStatus, 'open');
   });
 
   it('verify.results lists every questioned document as not verified yet', async () => {
     const r = await ok('verify.results', { caseId: fx.caseId });
     assert.equal(r.rows.length, 2);
-    assert.ok(r.rows.every((row) => row.comparison === null && row.pending === 'not verified yet'));
+    assert.ok(r.rows.every((row) => row.comparison === null && row.support === null && row.pending === 'not verified yet'));
   });
 
   it('verify.compare returns Q, the references with their distances, and the recorded comparison', async () => {
@@ -64,6 +65,13 @@ describe('verify.* and report.*', () => {
       assert.equal(r.distance, v.comparison.distances.perReference.find((d) => d.signatureId === r.signatureId)!.distance);
     }
     assert.equal(v.subject.name, fx.subjects[0]!.name);
+    // The ENFSI band of the recorded LR comes from the core's scale (docs/evaluation.md section 3).
+    const llr = v.comparison.llr!;
+    assert.equal(typeof llr, 'number');
+    const band = Math.abs(llr) < Math.log10(2) ? 'none' : Math.abs(llr) <= 1 ? 'weak' : Math.abs(llr) <= 2 ? 'moderate' : Math.abs(llr) <= 3 ? 'moderately strong' : null;
+    if (band) assert.equal(v.support.scale?.level, band);
+    assert.equal(v.support.scale?.favours, band === 'none' ? 'neither' : llr > 0 ? 'same' : 'different');
+    assert.match(v.support.short, band === 'none' ? /^no support either way$/ : new RegExp(`for ${llr > 0 ? 'genuine' : 'not genuine'}$`));
   });
 
   it('verify.batch runs as a job with progress and a result per item', async () => {
@@ -77,6 +85,7 @@ describe('verify.* and report.*', () => {
     assert.ok(progress.length > 0);
     const r = await ok('verify.results', { caseId: fx.caseId });
     assert.ok(r.rows.every((row) => row.comparison !== null && row.pending === null));
+    assert.ok(r.rows.every((row) => typeof row.support === 'string' && row.support.length > 0));
   });
 
   it('report.create, then report.get as a PDF data URL; other objects are not handed out', async () => {
@@ -111,5 +120,16 @@ describe('verify.* and report.*', () => {
 
   it('training.runs is empty before any training', async () => {
     assert.deepEqual(await ok('training.runs', {}), []);
+  });
+
+  it('training.options gives the defaults training.start applies and the known architectures', async () => {
+    const o = await ok('training.options', {});
+    assert.deepEqual([o.defaults.epochs, o.defaults.batchSize, o.defaults.learningRate, o.defaults.margin, o.defaults.optimizer], [5, 32, 1e-4, 1, 'rmsprop']);
+    const names = o.architectures.map((a) => a.name);
+    assert.ok(names.includes('signet') && names.includes('signet-tiny'));
+    const tiny = o.architectures.find((a) => a.name === 'signet-tiny')!;
+    const full = o.architectures.find((a) => a.name === 'signet')!;
+    assert.deepEqual(tiny.inputShape, [155, 220, 1]);
+    assert.ok(tiny.parameters > 0 && full.parameters > 10 * tiny.parameters, 'parameter counts are real and signet is the larger');
   });
 });
