@@ -81,16 +81,22 @@ With --json: one JSON line per event, the last line holds the new model's id.`,
         ...(resume ? { resume, ...(epochs ? { resumeEpochs: epochs } : {}) } : {}),
       };
       const record = recordTrainingRun(ctx.app().store);
-      const result = await trainInWorker(options, ctx.signal, (e) => {
-        record.onEvent(e, options);
-        if (ctx.json) return ctx.emit(e);
-        if (e.type === 'prepare') ctx.progress(e.done, e.total, 'preparing images');
-        else if (e.type === 'batch') ctx.progress(e.batch, e.batches, `epoch ${e.epoch}/${e.epochs} loss ${e.loss.toFixed(4)} ${e.pairsPerSec.toFixed(1)} pairs/s`);
-        else {
-          const line = describe(e);
-          if (line) ctx.out(line);
-        }
-      });
+      let result;
+      try {
+        result = await trainInWorker(options, ctx.signal, (e) => {
+          record.onEvent(e, options);
+          if (ctx.json) return ctx.emit(e);
+          if (e.type === 'prepare') ctx.progress(e.done, e.total, 'preparing images');
+          else if (e.type === 'batch') ctx.progress(e.batch, e.batches, `epoch ${e.epoch}/${e.epochs} loss ${e.loss.toFixed(4)} ${e.pairsPerSec.toFixed(1)} pairs/s`);
+          else {
+            const line = describe(e);
+            if (line) ctx.out(line);
+          }
+        });
+      } catch (err) {
+        record.onError(err);
+        throw err;
+      }
       record.onResult(result);
       if (ctx.json) ctx.emit({ type: 'result', status: result.status, runId: result.runId, modelId: result.modelId, resume: result.resumeHint });
       if (result.status === 'cancelled') {

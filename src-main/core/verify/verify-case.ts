@@ -208,8 +208,29 @@ export async function verifyCase(store: Store, caseRef: string | number, opts: V
   return summaryOf(p, batchId, r);
 }
 
+/** An archived case accepts no new results: its newest recorded comparison, read only. */
+function recordedComparison(store: Store, caseId: number, caseName: string, documentId: number): VerifiedItem {
+  const sigs = caseSignatures(store, caseId);
+  const q = sigs.find((s) => s.documentId === documentId && s.role === 'questioned');
+  if (!q || q.subjectId === null) throw new AppError('NOT_FOUND', `document #${documentId}: not a questioned document of case '${caseName}' with a claimed subject`, { field: 'documentId' });
+  const comparison = new ComparisonRepository(store).latest(q.signatureId, q.subjectId);
+  if (!comparison) throw new AppError('CONFLICT', `case '${caseName}' is archived and document #${documentId} was never compared; archived cases accept no new results`);
+  const used = new Set(comparison.distances.perReference.map((d) => d.signatureId));
+  return {
+    documentId,
+    documentPath: q.documentPath,
+    signatureId: q.signatureId,
+    subjectId: q.subjectId,
+    subjectName: q.subjectName ?? `subject #${q.subjectId}`,
+    references: sigs.filter((s) => used.has(s.signatureId)),
+    comparison,
+  };
+}
+
 /** One questioned document against its claimed subject's references, for the compare view. */
 export async function compareDocument(store: Store, caseRef: string | number, documentId: number, opts: Omit<VerifyCaseOptions, 'documentIds'> = {}): Promise<VerifiedItem> {
+  const c = store.cases.get(caseRef);
+  if (c.status === 'archived') return recordedComparison(store, c.id, c.name, documentId);
   const p = plan(store, caseRef, [documentId]);
   if (!p.work.length) throw new AppError('INVALID_ARGUMENT', `document #${documentId}: ${p.skipped[0]?.reason ?? 'cannot be compared'}`, { field: 'documentId' });
   const r = await run(store, p, { ...opts, batchId: null, reuse: true });

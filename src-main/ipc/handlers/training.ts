@@ -55,15 +55,21 @@ export function trainingHandlers(s: Services): HandlersFor<typeof trainingMethod
         let done = 0;
         let total = 0;
         let message = 'starting';
-        const result = await trainInWorker(options, ctl.signal, (e) => {
-          record.onEvent(e, options);
-          if (e.type === 'batch') {
-            done = (e.epoch - 1) * e.batches + e.batch;
-            total = e.epochs * e.batches;
-            message = `epoch ${e.epoch}/${e.epochs}`;
-          } else if (e.type === 'prepare') message = `preparing images ${e.done}/${e.total}`;
-          ctl.progress(done, total, message, e);
-        });
+        let result;
+        try {
+          result = await trainInWorker(options, ctl.signal, (e) => {
+            record.onEvent(e, options);
+            if (e.type === 'batch') {
+              done = (e.epoch - 1) * e.batches + e.batch;
+              total = e.epochs * e.batches;
+              message = `epoch ${e.epoch}/${e.epochs}`;
+            } else if (e.type === 'prepare') message = `preparing images ${e.done}/${e.total}`;
+            ctl.progress(done, total, message, e);
+          });
+        } catch (err) {
+          record.onError(err);
+          throw err;
+        }
         record.onResult(result);
         return { status: result.status, runId: result.runId, modelId: result.modelId, resumeHint: result.resumeHint };
       });

@@ -123,6 +123,18 @@ describe('verifyCase', () => {
     assert.equal(store.integrityCheck().ok, true);
   });
 
+  it('an archived case shows its newest recorded comparison and records nothing new', async () => {
+    const other = await seedVerifiableCase(store, { name: 'To archive', subjects: 1, known: 4, questioned: 2 });
+    const first = await compareDocument(store, other.caseId, other.questioned[0]!.documentId, { workers: 1 });
+    store.cases.archive(other.caseId);
+    const rows = count(store, 'SELECT COUNT(*) AS n FROM comparisons');
+    const shown = await compareDocument(store, other.caseId, other.questioned[0]!.documentId);
+    assert.equal(shown.comparison.id, first.comparison.id);
+    assert.equal(shown.references.length, 4);
+    assert.equal(count(store, 'SELECT COUNT(*) AS n FROM comparisons'), rows);
+    await assert.rejects(compareDocument(store, other.caseId, other.questioned[1]!.documentId), /archived and document #\d+ was never compared/);
+  });
+
   it('reads back every stored comparison of the case, newest per signature', () => {
     const latest = new ComparisonRepository(store).latestForCase(fx.caseId);
     assert.equal(latest.length, fx.questioned.length);

@@ -36,5 +36,14 @@ export function recordTrainingRun(store: Store) {
         });
       });
     },
+    /** A run that failed after it started: its row says so, with the error, instead of staying 'running'. */
+    onError(err: unknown) {
+      if (!runId) return;
+      const message = err instanceof Error ? err.message : String(err);
+      store.write(() => {
+        store.db.prepare(`UPDATE training_runs SET status = 'failed', error = ?, finished_at = ? WHERE id = ?`).run(message, now(), runId);
+        store.audit.append({ action: 'training.fail', entity: `training_run:${runId}`, details: { error: message } });
+      });
+    },
   };
 }
