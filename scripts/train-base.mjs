@@ -1,7 +1,8 @@
 // `npm run train:base`: reproduces the shipped base model (resources/models/signet-synth-v1):
 // a synthetic data set from the generator (fixed seed), SigNet trained on it from scratch
 // with fixed hyperparameters and seed, then the model folder copied into resources/models/.
-// `npm run train:base -- --resume <run>` continues a stopped run (Ctrl-C keeps `last`).
+// `npm run train:base -- --resume <run> [--epochs N]` continues a stopped run (Ctrl-C keeps
+// `last`); --epochs extends it or ends it sooner (the best epoch so far is registered).
 // Everything happens through the `countersign` CLI, so the run is recorded like any other
 // (training_runs, audit log) in .countersign/base-model. See docs/model.md.
 import { spawnSync } from 'node:child_process';
@@ -32,7 +33,7 @@ if (!existsSync(path.join(data, 'manifest.csv'))) {
   cli('synth', 'dataset', data, '--writers', String(DATA.writers), '--genuine', String(DATA.genuine), '--forged', String(DATA.forged), '--seed', String(DATA.seed));
 }
 if (resumeAt > 0) {
-  cli('--data-dir', dataDir, 'train', '--data', data, '--resume', process.argv[resumeAt + 1]);
+  cli('--data-dir', dataDir, 'train', '--data', data, '--resume', process.argv[resumeAt + 1], ...process.argv.slice(resumeAt + 2));
 } else {
   cli(
     '--data-dir', dataDir, 'train', '--data', data, '--arch', 'signet', '--model-id', MODEL_ID,
