@@ -135,26 +135,6 @@ export interface EmbeddingRow {
 
 export type Decision = 'genuine' | 'not_genuine' | 'inconclusive';
 
-export interface ComparisonRow {
-  id: number;
-  caseId: number;
-  questionedSignatureId: number;
-  subjectId: number;
-  modelId: string;
-  modelSha256: string;
-  appVersion: string;
-  threshold: number;
-  inconclusiveBand: number;
-  /** Per-reference distances, reference spread etc., as the verify module records them. */
-  distances: unknown;
-  aggregate: number;
-  llr: number | null;
-  verbal: string | null;
-  decision: Decision;
-  warnings: unknown[];
-  batchId: string | null;
-  createdAt: string;
-}
 
 export type TrainingStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 

@@ -1,36 +1,10 @@
 // cases.* contract methods over a real store in a temporary data directory.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { after, describe, it } from 'node:test';
-import { createContext } from '../../../src-main/core/context.ts';
-import { JobManager } from '../../../src-main/core/jobs/manager.ts';
-import { createHandlers } from '../../../src-main/ipc/handlers.ts';
-import { createDispatcher } from '../../../src-main/ipc/registry.ts';
-import type { MethodName, MethodResult } from '../../../src-main/ipc/contract.ts';
+import { describe, it } from 'node:test';
 import { addComparison, addDocument, addModelRow, addSignature, addSubject } from '../../e2e/fixtures/seed.ts';
+import { contractHarness } from '../../helpers/ipc.ts';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'cs-ipc-cases-'));
-const app = createContext(dir, { client: 'cli' });
-after(() => {
-  app.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-const dispatch = createDispatcher(createHandlers({ app, jobs: new JobManager(), transport: 'bridge' }));
-
-async function ok<M extends MethodName>(name: M, args: unknown) {
-  const r = (await dispatch(name, args)) as MethodResult<M>;
-  if (!r.ok) assert.fail(`${name} failed: ${r.error.code} ${r.error.message}`);
-  return r.value;
-}
-async function fails(name: MethodName, args: unknown, code: string, pattern: RegExp) {
-  const r = await dispatch(name, args);
-  assert.equal(r.ok, false, `${name} should fail`);
-  if (r.ok) return;
-  assert.equal(r.error.code, code, r.error.message);
-  assert.match(r.error.message, pattern);
-}
+const { app, ok, fails } = contractHarness('cs-ipc-cases-');
 
 describe('cases.*', () => {
   it('creates a case and lists it with counts, threshold and examiner', async () => {

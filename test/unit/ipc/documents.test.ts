@@ -1,30 +1,11 @@
 // images.get and documents.get over a real store: formats, downscaling, orientation, errors.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import { createContext } from '../../../src-main/core/context.ts';
-import { JobManager } from '../../../src-main/core/jobs/manager.ts';
-import { createHandlers } from '../../../src-main/ipc/handlers.ts';
-import { createDispatcher } from '../../../src-main/ipc/registry.ts';
-import type { MethodName, MethodResult } from '../../../src-main/ipc/contract.ts';
 import { addDocument, addSignature, addSubject } from '../../e2e/fixtures/seed.ts';
+import { contractHarness } from '../../helpers/ipc.ts';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'cs-ipc-docs-'));
-const app = createContext(dir, { client: 'cli' });
-after(() => {
-  app.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-const dispatch = createDispatcher(createHandlers({ app, jobs: new JobManager(), transport: 'bridge' }));
-
-async function ok<M extends MethodName>(name: M, args: unknown) {
-  const r = (await dispatch(name, args)) as MethodResult<M>;
-  if (!r.ok) assert.fail(`${name} failed: ${r.error.code} ${r.error.message}`);
-  return r.value;
-}
+const { app, dispatch, ok } = contractHarness('cs-ipc-docs-');
 
 /** A 400 x 100 test card: white with a dark bar in the top-left corner (to check orientation). */
 function card() {

@@ -1,38 +1,14 @@
 // import.start and documents.crop through the dispatcher, over a real store and job manager.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { createContext } from '../../../src-main/core/context.ts';
+import { before, describe, it } from 'node:test';
 import type { ImportReport } from '../../../src-main/core/imaging/import.ts';
-import { JobManager, type JobInfo, type JobProgress } from '../../../src-main/core/jobs/manager.ts';
+import { type JobInfo, type JobProgress } from '../../../src-main/core/jobs/manager.ts';
 import { createWriter, renderCheque, renderSignature } from '../../../src-main/core/synth/index.ts';
-import type { MethodName, MethodResult } from '../../../src-main/ipc/contract.ts';
-import { createHandlers } from '../../../src-main/ipc/handlers.ts';
-import { createDispatcher } from '../../../src-main/ipc/registry.ts';
+import { contractHarness } from '../../helpers/ipc.ts';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'cs-ipc-import-'));
-const app = createContext(path.join(dir, 'data'), { client: 'cli' });
-const jobs = new JobManager();
-after(() => {
-  app.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-const dispatch = createDispatcher(createHandlers({ app, jobs, transport: 'bridge' }));
-
-async function ok<M extends MethodName>(name: M, args: unknown) {
-  const r = (await dispatch(name, args)) as MethodResult<M>;
-  if (!r.ok) assert.fail(`${name} failed: ${r.error.code} ${r.error.message}`);
-  return r.value;
-}
-async function fails(name: MethodName, args: unknown, code: string, pattern: RegExp) {
-  const r = await dispatch(name, args);
-  assert.equal(r.ok, false, `${name} should fail`);
-  if (r.ok) return;
-  assert.equal(r.error.code, code, r.error.message);
-  assert.match(r.error.message, pattern);
-}
+const { dir, ok, fails, jobs } = contractHarness('cs-ipc-import-', { dataSubdir: 'data' });
 
 const folder = path.join(dir, 'case');
 before(async () => {

@@ -1,31 +1,14 @@
 // models.list / models.setActive over a real registry and store in a temporary data directory.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { createContext } from '../../../src-main/core/context.ts';
-import { JobManager } from '../../../src-main/core/jobs/manager.ts';
 import { saveModel, WEIGHTS_FILE } from '../../../src-main/core/model/registry.ts';
 import { readSettings } from '../../../src-main/core/settings.ts';
-import { createHandlers } from '../../../src-main/ipc/handlers.ts';
-import { createDispatcher } from '../../../src-main/ipc/registry.ts';
-import type { MethodName, MethodResult } from '../../../src-main/ipc/contract.ts';
+import { contractHarness } from '../../helpers/ipc.ts';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'cs-ipc-models-'));
-const app = createContext(dir, { client: 'cli' });
-after(() => {
-  app.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-const dispatch = createDispatcher(createHandlers({ app, jobs: new JobManager(), transport: 'bridge' }));
-
-async function ok<M extends MethodName>(name: M, args: unknown) {
-  const r = (await dispatch(name, args)) as MethodResult<M>;
-  if (!r.ok) assert.fail(`${name} failed: ${r.error.code} ${r.error.message}`);
-  return r.value;
-}
+const { dir, app, dispatch, ok } = contractHarness('cs-ipc-models-');
 
 async function save(name: string, createdAt: string, extra: Record<string, unknown> = {}) {
   const w = tf.tensor1d([1, 2, 3]);

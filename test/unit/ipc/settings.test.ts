@@ -1,29 +1,10 @@
 // settings.get / settings.update: defaults, ranges naming the field, audit log.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { after, describe, it } from 'node:test';
-import { createContext } from '../../../src-main/core/context.ts';
-import { JobManager } from '../../../src-main/core/jobs/manager.ts';
+import { describe, it } from 'node:test';
 import { readSettings, updateSettings } from '../../../src-main/core/settings.ts';
-import { createHandlers } from '../../../src-main/ipc/handlers.ts';
-import { createDispatcher } from '../../../src-main/ipc/registry.ts';
-import type { MethodName, MethodResult } from '../../../src-main/ipc/contract.ts';
+import { contractHarness } from '../../helpers/ipc.ts';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'cs-ipc-settings-'));
-const app = createContext(dir, { client: 'cli' });
-after(() => {
-  app.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-const dispatch = createDispatcher(createHandlers({ app, jobs: new JobManager(), transport: 'bridge' }));
-
-async function ok<M extends MethodName>(name: M, args: unknown) {
-  const r = (await dispatch(name, args)) as MethodResult<M>;
-  if (!r.ok) assert.fail(`${name} failed: ${r.error.code} ${r.error.message}`);
-  return r.value;
-}
+const { dir, app, dispatch, ok } = contractHarness('cs-ipc-settings-');
 
 describe('settings.*', () => {
   it('starts from the defaults and names the data directory', async () => {
