@@ -98,7 +98,6 @@ describe('the whole workflow', () => {
     // The grid refreshed: every document as a card with its crop.
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=document-card] img').length === 12, null, { timeout: 60_000 });
     assert.equal(await page.getByTestId('subject-group').count(), 2);
-    await panel.evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await screenshot(page, 'workflow-2c-import-results');
 
     // The same results in the dark theme.
@@ -107,6 +106,7 @@ describe('the whole workflow', () => {
     await screenshot(page, 'workflow-2c-import-results-dark');
     await page.getByRole('button', { name: 'Switch between light and dark theme' }).click();
     await page.waitForFunction(() => document.documentElement.dataset.theme === 'light');
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
 
     await page.getByRole('tab', { name: /Documents/ }).evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await screenshot(page, 'workflow-2d-grid');
@@ -140,11 +140,13 @@ describe('the whole workflow', () => {
     // The history: the automatic box kept as rejected, the examiner's in use.
     const history = page.getByTestId('box-history-row');
     assert.equal(await history.count(), 2);
-    assert.match((await history.nth(0).textContent()) ?? '', /automatic.*rejected · earlier box/);
+    assert.match((await history.nth(0).textContent()) ?? '', /automatic.*rejected\s*earlier box/);
     assert.match((await history.nth(1).textContent()) ?? '', /examiner.*in use/);
     assert.match((await page.getByTestId('signature-panel').textContent()) ?? '', /the examiner \(manual box\)/);
     await page.getByTestId('signature-panel').locator('img').nth(1).waitFor();
     await screenshot(page, 'workflow-3a-box-corrected');
+    await page.getByTestId('box-history').evaluate((el) => el.scrollIntoView({ block: 'center', inline: 'nearest' }));
+    await screenshot(page, 'workflow-3b-box-history');
 
     const crop = audit().filter((r) => r.action === 'signature.crop').at(-1);
     assert.ok(crop, 'the crop is in the audit trail');
@@ -156,7 +158,7 @@ describe('the whole workflow', () => {
     await row.waitFor();
     assert.match((await row.textContent()) ?? '', new RegExp(`${x}, ${y}, ${w} × ${h} px → ${x - 10}, ${y}, ${w + 20} × ${h} px`));
     await row.evaluate((el) => el.scrollIntoView({ block: 'center' }));
-    await screenshot(page, 'workflow-3b-audit-crop');
+    await screenshot(page, 'workflow-3c-audit-crop');
   });
 
   it('4. opens the comparison of the corrected document', async () => {
