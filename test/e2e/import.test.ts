@@ -99,7 +99,11 @@ describe('import', () => {
     assert.equal(await dialog.getByTestId('import-folder').getAttribute('aria-invalid'), 'true');
     await screenshot(page, 'import-layout-error');
 
-    await dialog.getByTestId('import-folder').fill(path.join(tmp.dir, 'no-such-folder'));
+    await dialog.getByTestId('import-folder').fill('cases/smith');
+    await dialog.getByTestId('import-start').click();
+    await error.filter({ hasText: '“cases/smith” is not a full path' }).waitFor();
+
+    await dialog.getByTestId('import-folder').fill(`"${path.join(tmp.dir, 'no-such-folder')}"`);
     await dialog.getByTestId('import-start').click();
     await error.filter({ hasText: 'does not exist' }).waitFor();
     assert.equal(await error.getAttribute('data-code'), 'NOT_FOUND');
