@@ -143,6 +143,12 @@ describe('import', () => {
     assert.deepEqual(new Set(await rowsOf(page).evaluateAll((els) => els.map((e) => e.getAttribute('data-status')))), new Set(['failed']));
     assert.match((await page.getByTestId('import-shown').textContent()) ?? '', /4 of 8 files shown/);
     await screenshot(page, 'import-results-failed');
+    const theme = page.getByRole('button', { name: 'Switch between light and dark theme' });
+    await theme.click();
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+    await screenshot(page, 'import-results-failed-dark');
+    await theme.click();
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'light');
 
     await page.getByTestId('import-filter-flagged').click();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=import-row]').length === 1);
