@@ -228,15 +228,18 @@ describe('cases', () => {
     assert.equal(await page.getByTestId('box-history-row').count(), 1);
     assert.match((await page.getByTestId('verification-panel').textContent()) ?? '', /Not verified yet/);
 
-    // The box moves with the keyboard; saving is honestly unavailable, nothing is stored.
+    // The box moves with the keyboard; saving says what it does (the workflow and import tests save); Reset puts it back.
     await box.focus();
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowDown');
     await page.getByText('changed, not saved').waitFor();
     assert.notEqual((await readout.textContent())?.replace(/\s+/g, ' ').trim(), before);
-    assert.equal(await page.getByTestId('save-box').isDisabled(), true);
-    await page.getByText('Saving a corrected box is not available in this version').waitFor();
+    assert.equal(await page.getByTestId('save-box').isDisabled(), false);
+    await page.getByTestId('save-hint').filter({ hasText: 'records it in the audit trail; the comparison is then run again' }).waitFor();
     await screenshot(page, 'document-page');
+    await page.getByTestId('reset-box').click();
+    await page.getByText('changed, not saved').waitFor({ state: 'hidden' });
+    assert.equal((await readout.textContent())?.replace(/\s+/g, ' ').trim(), before);
 
     await page.getByTestId('next-document').click();
     await page.getByTestId('document-title').filter({ hasText: 'q03.png' }).waitFor();

@@ -74,7 +74,10 @@ export function qualityFigures(q: Record<string, unknown>): QualityFigure[] {
     add('inkBox', 'Ink area', `${box.w} × ${box.h} px${inches}`, 'width × height of the ink in the original');
   } else if (isNum(q.inkBoxWidth) && isNum(q.inkBoxHeight)) {
     seen.add('inkBoxWidth').add('inkBoxHeight');
-    add('inkBox', 'Ink area', `${q.inkBoxWidth} × ${q.inkBoxHeight} px`, 'width × height of the ink in the original');
+    const ib = q.inkBoxInches as { w?: unknown; h?: unknown } | undefined;
+    const inches = ib && typeof ib === 'object' && isNum(ib.w) && isNum(ib.h) ? ` (${ib.w.toFixed(2)} × ${ib.h.toFixed(2)} in)` : '';
+    if (inches) seen.add('inkBoxInches');
+    add('inkBox', 'Ink area', `${q.inkBoxWidth} × ${q.inkBoxHeight} px${inches}`, 'width × height of the ink in the original');
   }
   if (isNum(q.blur)) {
     seen.add('blur');

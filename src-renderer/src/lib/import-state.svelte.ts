@@ -1,0 +1,97 @@
+/**
+ * Imports of case folders as the case page sees them: per case, the import job started from
+ * this window (or one found running for the case), the folder last used, and the live counts
+ * the job's progress events carry (imported / skipped / failed so far, the file begun or just
+ * finished). The job itself, and its ImportReport once it ends, live in lib/jobs.
+ */
+import { SvelteMap } from 'svelte/reactivity';
+import type { ImportReport } from '../../../src-main/ipc/methods/import.ts';
+import { call } from './api.ts';
+import { jobs, onJobProgress, runningJobs, trackJob, type JobInfo } from './jobs.svelte.ts';
+
+export type { ImportReport };
+
+export interface ImportCaseState {
+  /** The import job of this case shown on its page (null: none yet, or dismissed). */
+  jobId: string | null;
+  /** The folder last typed or chosen for this case, offered again next time. */
+  folder: string;
+}
+
+export interface ImportLive {
+  /** The file begun (`started`) or just finished. */
+  current: string;
+  started: boolean;
+  imported: number;
+  skipped: number;
+  failed: number;
+}
+
+const states = new Map<number, ImportCaseState>();
+/** jobId -> case, for the jobs started here (the jobs panel links them to their case). */
+export const importCase = new SvelteMap<string, number>();
+export const importLive = new SvelteMap<string, ImportLive>();
+
+onJobProgress((p) => {
+  if (p.kind !== 'import') return;
+  const d = p.data ?? {};
+  importLive.set(p.jobId, {
+    current: p.message ?? '',
+    started: d.started === true,
+    imported: Number(d.imported ?? 0),
+    skipped: Number(d.skipped ?? 0),
+    failed: Number(d.failed ?? 0),
+  });
+});
+
+export function importState(caseId: number): ImportCaseState {
+  let s = states.get(caseId);
+  if (!s) {
+    const fresh = $state<ImportCaseState>({ jobId: null, folder: '' });
+    s = fresh;
+    states.set(caseId, s);
+  }
+  return s;
+}
+
+/** The job label the core gives an import: `Import <folder> into '<case name>'`. */
+export function isImportOf(j: JobInfo, caseName: string): boolean {
+  return j.kind === 'import' && j.label.endsWith(` into '${caseName}'`);
+}
+
+/** The import job to show for a case: its own, else one running for it started elsewhere. */
+export function importJobFor(caseId: number, caseName: string): JobInfo | null {
+  const st = importState(caseId);
+  const mine = st.jobId ? (jobs.get(st.jobId) ?? null) : null;
+  if (mine?.status === 'running') return mine;
+  return runningJobs().find((j) => isImportOf(j, caseName)) ?? mine;
+}
+
+/** Starts `import.start`; the job is tracked at once. Rejects with the core's error (bad layout ...). */
+export async function startImport(caseId: number, folder: string): Promise<JobInfo> {
+  const info = await call('import.start', { caseId, folder });
+  trackJob(info);
+  importCase.set(info.jobId, caseId);
+  const st = importState(caseId);
+  st.jobId = info.jobId;
+  st.folder = folder;
+  return info;
+}
+
+/** The report of a finished import job (done or cancelled), if it has one. */
+export function reportOf(j: JobInfo | null): ImportReport | null {
+  const r = j && j.status !== 'running' ? (j.result as ImportReport | undefined) : undefined;
+  return r && Array.isArray(r.files) ? r : null;
+}
+
+/** The folder of an import job, from its label. */
+export function folderOf(j: JobInfo): string | null {
+  const m = /^Import (.*) into '.*'$/s.exec(j.label);
+  return m ? m[1]! : null;
+}
+
+/** What the core's layout error says, split from the layout it spells out (the UI shows that itself). */
+export function splitLayoutError(message: string): { why: string; layout: boolean } {
+  const i = message.indexOf('; expected a case folder laid out as');
+  return i < 0 ? { why: message, layout: false } : { why: message.slice(0, i), layout: true };
+}
