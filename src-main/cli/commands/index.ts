@@ -8,6 +8,7 @@ import { commands as doctor } from './doctor.ts';
 import { commands as evalCommands } from './eval.ts';
 import { commands as identify } from './identify.ts';
 import { commands as importCommands } from './import.ts';
+import { commands as library } from './library.ts';
 import { commands as models } from './models.ts';
 import { commands as report } from './report.ts';
 import { commands as serve } from './serve.ts';
@@ -24,6 +25,7 @@ export const allCommands: Command[] = [
   ...verify,
   ...report,
   ...identify,
+  ...library,
   ...train,
   ...evalCommands,
   ...models,
