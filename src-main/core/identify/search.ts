@@ -61,6 +61,12 @@ function exactScan(store: Store, scope: Scope, model: ModelKey, q: Float32Array,
   return { ranked: best.items, scored };
 }
 
+/**
+ * Rows a first KNN query asks for: enough for every query measured (docs/benchmarks.md) and
+ * cheaper than VEC_MAX_K; only when they do not settle the ranking is VEC_MAX_K asked for.
+ */
+const FIRST_K = 1024;
+
 function indexSearch(store: Store, scope: Scope, model: ModelKey, q: Float32Array, top: number, exclude: Exclusions, limit: number) {
   const index = vectorIndexOf(store);
   const key = { modelId: model.id, dim: model.dim, metric: model.metric };
@@ -69,22 +75,23 @@ function indexSearch(store: Store, scope: Scope, model: ModelKey, q: Float32Arra
   const best = new TopWriters(top);
   const seen = new Set<number>();
   let read = 0;
-  let settled = false;
-  for (const n of index.neighbours(key, q, limit)) {
-    if (best.full && lowerBound(model.metric, n.estimate) > best.bar) {
-      settled = true;
-      break;
+  for (const k of [...new Set([Math.min(FIRST_K, limit), limit])]) {
+    // A larger k returns the same nearest rows first: skip what the smaller one already gave.
+    let row = 0;
+    for (const n of index.neighbours(key, q, k)) {
+      if (row++ < read) continue;
+      if (best.full && lowerBound(model.metric, n.estimate) > best.bar) return { settled: true, ranked: best.items, scored: seen.size, read, sync };
+      read++;
+      const writer = reader.writerOf(n.signatureId);
+      if (writer === undefined || seen.has(writer)) continue;
+      seen.add(writer);
+      const exemplars = reader.exemplarsOf(writer);
+      if (exemplars.length) best.offer(scoreWriter(model.metric, q, writer, exemplars));
     }
-    read++;
-    const writer = reader.writerOf(n.signatureId);
-    if (writer === undefined || seen.has(writer)) continue;
-    seen.add(writer);
-    const exemplars = reader.exemplarsOf(writer);
-    if (exemplars.length) best.offer(scoreWriter(model.metric, q, writer, exemplars));
+    // Fewer rows than asked for: the index holds no more, so every candidate was met.
+    if (row < k) return { settled: true, ranked: best.items, scored: seen.size, read, sync };
   }
-  // Fewer rows than asked for: the index holds no more, so every candidate was met.
-  if (!settled && read < limit) settled = true;
-  return { settled, ranked: best.items, scored: seen.size, read, sync };
+  return { settled: false, ranked: best.items, scored: seen.size, read, sync };
 }
 
 export function searchWriters(store: Store, scope: Scope, model: ModelKey, q: Float32Array, opts: SearchOptions): SearchResult {

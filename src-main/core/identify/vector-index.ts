@@ -28,6 +28,13 @@ export const INDEX_FILE = 'vector-index.db';
 /** sqlite-vec refuses k above this in a KNN query. */
 export const VEC_MAX_K = 4096;
 const SYNC_BATCH = 5000;
+/**
+ * vec0 keeps vectors in chunks and, for a KNN query, selects the k best of each chunk: the
+ * cost grows with min(k, chunk size). Small chunks make a large k (up to VEC_MAX_K) cost
+ * about what k = 64 costs with the default 1024 (measured in docs/benchmarks.md), and the
+ * search needs a large k whenever many exemplars lie near the query.
+ */
+const VEC_LAYOUT = 'chunk_size=64';
 
 export interface VecAvailability {
   available: boolean;
@@ -46,20 +53,29 @@ function loadInto(db: Database.Database): string {
   return db.prepare('SELECT vec_version()').pluck().get() as string;
 }
 
-let availability: VecAvailability | undefined;
+const availability = new Map<string, VecAvailability>();
 
-/** Whether the extension loads on this machine (checked once per process, on an in-memory database). */
+/** Whether the extension loads on this machine (checked once per process and path, on an in-memory database). */
 export function vectorSearchAvailability(): VecAvailability {
-  if (availability && !process.env.COUNTERSIGN_SQLITE_VEC) return availability;
-  const db = new Database(':memory:');
+  let where: string;
   try {
-    availability = { available: true, version: loadInto(db), reason: null };
+    where = extensionPath();
   } catch (err) {
-    availability = { available: false, version: null, reason: `the sqlite-vec extension cannot be loaded (${err instanceof Error ? err.message : String(err)})` };
+    return { available: false, version: null, reason: `the sqlite-vec extension is not installed for this platform (${err instanceof Error ? err.message : String(err)})` };
+  }
+  const known = availability.get(where);
+  if (known) return known;
+  const db = new Database(':memory:');
+  let found: VecAvailability;
+  try {
+    found = { available: true, version: loadInto(db), reason: null };
+  } catch (err) {
+    found = { available: false, version: null, reason: `the sqlite-vec extension cannot be loaded (${err instanceof Error ? err.message : String(err)})` };
   } finally {
     db.close();
   }
-  return availability;
+  availability.set(where, found);
+  return found;
 }
 
 export interface IndexKey {
@@ -76,6 +92,7 @@ interface IndexRow {
   synced_seq: number;
   anchor: string | null;
   vectors: number;
+  layout: string;
 }
 
 export interface SyncResult {
@@ -129,6 +146,8 @@ export class VectorIndex {
       db.pragma('journal_mode = WAL');
       // Derived data: a lost last transaction is re-synced from the log, never wrong.
       db.pragma('synchronous = NORMAL');
+      // The KNN scan reads every chunk: mapped pages instead of copies through a small page cache.
+      db.pragma('mmap_size = 4294967296');
       loadInto(db);
     } catch (err) {
       db?.close();
@@ -137,7 +156,8 @@ export class VectorIndex {
     }
     db.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
              CREATE TABLE IF NOT EXISTS indexes (name TEXT PRIMARY KEY, model_id TEXT NOT NULL, dim INTEGER NOT NULL, metric TEXT NOT NULL,
-               synced_seq INTEGER NOT NULL DEFAULT 0, anchor TEXT, vectors INTEGER NOT NULL DEFAULT 0, UNIQUE (model_id, dim, metric));`);
+               synced_seq INTEGER NOT NULL DEFAULT 0, anchor TEXT, vectors INTEGER NOT NULL DEFAULT 0, layout TEXT NOT NULL DEFAULT '',
+               UNIQUE (model_id, dim, metric));`);
     const index = new VectorIndex(db, store, file);
     index.checkOrigin();
     return index;
@@ -158,13 +178,19 @@ export class VectorIndex {
   private info(key: IndexKey): IndexRow {
     const get = () => this.db.prepare('SELECT * FROM indexes WHERE model_id = ? AND dim = ? AND metric = ?').get(key.modelId, key.dim, key.metric) as IndexRow | undefined;
     const found = get();
-    if (found) return found;
+    if (found?.layout === VEC_LAYOUT) return found;
     this.db.transaction(() => {
-      if (get()) return;
+      const stale = get();
+      if (stale?.layout === VEC_LAYOUT) return;
+      if (stale) {
+        // Built by another version with another layout: rebuilt from the log.
+        this.db.exec(`DROP TABLE IF EXISTS ${stale.name}`);
+        this.db.prepare('DELETE FROM indexes WHERE name = ?').run(stale.name);
+      }
       const n = (this.db.prepare('SELECT COALESCE(MAX(CAST(substr(name, 5) AS INTEGER)), 0) + 1 FROM indexes').pluck().get() as number) ?? 1;
       const name = `vec_${n}`;
-      this.db.exec(`DROP TABLE IF EXISTS ${name}; CREATE VIRTUAL TABLE ${name} USING vec0(embedding float[${key.dim}])`);
-      this.db.prepare('INSERT INTO indexes (name, model_id, dim, metric) VALUES (?, ?, ?, ?)').run(name, key.modelId, key.dim, key.metric);
+      this.db.exec(`DROP TABLE IF EXISTS ${name}; CREATE VIRTUAL TABLE ${name} USING vec0(embedding float[${key.dim}], ${VEC_LAYOUT})`);
+      this.db.prepare('INSERT INTO indexes (name, model_id, dim, metric, layout) VALUES (?, ?, ?, ?, ?)').run(name, key.modelId, key.dim, key.metric, VEC_LAYOUT);
     }).immediate();
     return get()!;
   }
