@@ -2,17 +2,8 @@ import { existsSync } from 'node:fs';
 import { AppError } from '../../core/errors.ts';
 import { identify, MAX_TOP, type IdentifyQuery } from '../../core/identify/identify.ts';
 import type { IdentificationResult } from '../../core/identify/types.ts';
-import { supportLevel } from '../../core/verify/verbal.ts';
 import { bool, num, str, type Command } from '../command.ts';
 import { formatTable } from '../table.ts';
-
-/** "moderate support for same writer": the ENFSI band of a candidate's LR, in two words. */
-export function supportText(llr: number | null): string {
-  if (llr === null) return 'no LR (uncalibrated)';
-  const band = supportLevel(llr);
-  if (band.level === 'none') return 'no support either way';
-  return `${band.phrase} for ${llr > 0 ? 'same writer' : 'another writer'}`;
-}
 
 const llrText = (x: number | null, atBound: boolean) => (x === null ? 'n/a' : `${atBound ? (x > 0 ? '>=' : '<=') : ''}${x >= 0 ? '+' : ''}${x.toFixed(2)}`);
 
@@ -42,7 +33,7 @@ export function identificationLines(r: IdentificationResult): string[] {
       c.distances.max.toFixed(3),
       String(c.exemplars.length),
       llrText(c.llr, c.llrAtBound),
-      supportText(c.llr),
+      c.support,
       c.withinThreshold === null ? '-' : c.withinThreshold ? 'yes' : 'no',
     ]);
     lines.push('', ...formatTable(head, rows, { numeric: [0, 2, 3, 4, 5, 6] }));

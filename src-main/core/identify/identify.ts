@@ -14,7 +14,7 @@ import { APP_VERSION } from '../paths.ts';
 import { DEFAULT_MIN_REFERENCES, type Store } from '../store/index.ts';
 import { calibrate, type Calibration } from '../verify/calibration.ts';
 import { caseVerificationSettings, modelThreshold } from '../verify/case-settings.ts';
-import { defaultPropositions, UNCALIBRATED_STATEMENT, verbalEquivalent } from '../verify/verbal.ts';
+import { defaultPropositions, supportLevel, UNCALIBRATED_STATEMENT, verbalEquivalent } from '../verify/verbal.ts';
 import { exemplarsWithoutEmbedding, maxSignatureId, writersInScope, type Scope } from './exemplars.ts';
 import { IdentificationRepository } from './identifications.ts';
 import { prepareQuery, type IdentifyQuery } from './query.ts';
@@ -81,6 +81,14 @@ function settingsFor(store: Store, opts: IdentifyOptions): Settings {
     calibration: model.calibration,
     minReferences: DEFAULT_MIN_REFERENCES,
   };
+}
+
+/** "moderate support for same writer": the ENFSI band of a candidate's LR, in a few words. */
+export function supportText(llr: number | null): string {
+  if (llr === null) return 'no LR (uncalibrated)';
+  const band = supportLevel(llr);
+  if (band.level === 'none') return 'no support either way';
+  return `${band.phrase} for ${llr > 0 ? 'same writer' : 'another writer'}`;
 }
 
 // Exemplars up to this signature id are known to have embeddings for the model (per store):
@@ -161,6 +169,7 @@ export async function identify(store: Store, query: IdentifyQuery, opts: Identif
       }),
       llr: c ? c.log10LR : null,
       llrAtBound: c ? c.atBound : false,
+      support: supportText(c ? c.log10LR : null),
       verbal: c ? verbalEquivalent(c.log10LR, defaultPropositions(writer)).sentence : UNCALIBRATED_STATEMENT,
       withinThreshold: s.threshold === null ? null : w.aggregate <= s.threshold,
       warnings,

@@ -33,6 +33,8 @@ export interface Candidate {
   /** log10 LR (same writer vs not) at the aggregate; null when the model is uncalibrated. */
   llr: number | null;
   llrAtBound: boolean;
+  /** The ENFSI band in a few words: 'moderate support for same writer'. */
+  support: string;
   verbal: string;
   /** aggregate <= threshold (null: no threshold known). */
   withinThreshold: boolean | null;
