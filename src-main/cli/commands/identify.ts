@@ -21,7 +21,7 @@ export function identificationLines(r: IdentificationResult): string[] {
   const source = r.thresholdSource === 'case' ? 'case' : r.thresholdSource === 'given' ? 'given' : "model's EER point";
   const lines = [
     `Identification #${r.id}: ${q}`,
-    `against ${where}: ${r.writersSearched} writers, ${r.exemplarsSearched} exemplars; model ${r.model.id} (${r.metric}), threshold ${r.threshold === null ? 'none' : `${r.threshold.toFixed(3)} (${source})`}; ${r.method}${r.methodNote ? ` (${r.methodNote})` : ''}`,
+    `against ${where}: ${r.writersSearched} writers, ${r.exemplarsSearched} exemplars; model ${r.model.id} (${r.metric}), threshold ${r.threshold === null ? 'none' : `${r.threshold.toFixed(3)} (${source})`}; ${r.method}${r.methodNote ? `: ${r.methodNote}` : ''}`,
   ];
   if (r.candidates.length) {
     const head = ['RANK', 'WRITER', 'MEAN DIST', 'MIN', 'MAX', 'EXEMPLARS', 'LOG10 LR', 'SUPPORT', 'WITHIN'];

@@ -106,7 +106,7 @@ export function searchWriters(store: Store, scope: Scope, model: ModelKey, q: Fl
   let note: string | null = null;
   if (method !== 'exact') {
     const vec = vectorSearchAvailability();
-    if (scope.kind !== 'library') note = 'a case is searched by exact scan (the index holds the library)';
+    if (scope.kind !== 'library') note = "a case's writers are searched by exact scan; the vector index holds the library";
     else if (!vec.available) note = vec.reason;
     else if (store.db.inTransaction) note = 'called inside a write transaction: the index is not brought up to date there';
     if (note && method === 'index') throw new AppError('UNAVAILABLE', `vector search: ${note}`);
