@@ -101,17 +101,51 @@ export class ExemplarReader {
 
 /** How many writers of the scope have at least one exemplar (what a search ranks among). */
 export function writersInScope(store: Store, scope: Scope): { writers: number; exemplars: number } {
-  const r = store.db
+  const key = `${scope.kind === 'case' ? scope.caseId : 'library'}`;
+  const fingerprint = changesFingerprint(store);
+  const cache = counted.get(store);
+  const hit = cache?.get(key);
+  if (hit && hit.fingerprint === fingerprint) return hit.value;
+  const value = store.db
     .prepare(`SELECT count(DISTINCT sub.id) AS writers, count(*) AS exemplars ${FROM} WHERE ${scopeWhere(scope)} AND s.normalised_sha256 IS NOT NULL`)
     .get(scope.kind === 'case' ? { caseId: scope.caseId } : {}) as { writers: number; exemplars: number };
-  return r;
+  const map = cache ?? new Map();
+  map.set(key, { fingerprint, value });
+  counted.set(store, map);
+  return value;
+}
+
+// Counting a large library takes about as long as searching it, so the counts are kept until
+// anything is written: by another connection (data_version) or this one (total_changes).
+const counted = new WeakMap<Store, Map<string, { fingerprint: string; value: { writers: number; exemplars: number } }>>();
+
+function changesFingerprint(store: Store): string {
+  return `${store.db.pragma('data_version', { simple: true }) as number}:${store.db.prepare('SELECT total_changes()').pluck().get() as number}`;
+}
+
+/**
+ * After a write this connection made that changes no exemplar (an identification's record):
+ * the counts taken just before it stay valid. Called synchronously after that write.
+ */
+export function keepCountsAfterOwnWrite(store: Store, before: string): void {
+  const map = counted.get(store);
+  if (!map) return;
+  const now = changesFingerprint(store);
+  for (const v of map.values()) if (v.fingerprint === before) v.fingerprint = now;
+}
+
+export function countsFingerprint(store: Store): string {
+  return changesFingerprint(store);
 }
 
 /** Exemplars of the scope (signature id above `after`) that have no embedding for the model yet. */
 export function exemplarsWithoutEmbedding(store: Store, scope: Scope, modelId: string, after = 0): number[] {
+  // Signatures first (CROSS JOIN fixes the order): after the first check only the newest are read.
   return store.db
     .prepare(
-      `SELECT s.id ${FROM} WHERE ${scopeWhere(scope)} AND s.normalised_sha256 IS NOT NULL AND s.id > @after
+      `SELECT s.id FROM signatures s CROSS JOIN documents d ON d.id = s.document_id CROSS JOIN subjects sub ON sub.id = d.subject_id
+       WHERE s.id > @after AND d.role = 'known' AND d.status = 'ready' AND ${scopeWhere(scope)} AND s.normalised_sha256 IS NOT NULL
+       AND s.id = (SELECT MAX(id) FROM signatures WHERE document_id = d.id AND status <> 'rejected')
        AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.signature_id = s.id AND e.model_id = @model) ORDER BY s.id`,
     )
     .pluck()

@@ -15,7 +15,7 @@ import { DEFAULT_MIN_REFERENCES, type Store } from '../store/index.ts';
 import { calibrate, type Calibration } from '../verify/calibration.ts';
 import { caseVerificationSettings, modelThreshold } from '../verify/case-settings.ts';
 import { defaultPropositions, supportLevel, UNCALIBRATED_STATEMENT, verbalEquivalent } from '../verify/verbal.ts';
-import { exemplarsWithoutEmbedding, maxSignatureId, writersInScope, type Scope } from './exemplars.ts';
+import { countsFingerprint, exemplarsWithoutEmbedding, keepCountsAfterOwnWrite, maxSignatureId, writersInScope, type Scope } from './exemplars.ts';
 import { IdentificationRepository } from './identifications.ts';
 import { prepareQuery, type IdentifyQuery } from './query.ts';
 import { searchWriters } from './search.ts';
@@ -199,6 +199,7 @@ export async function identify(store: Store, query: IdentifyQuery, opts: Identif
     seconds: { embed: q.seconds, search: found.seconds, total: (performance.now() - t0) / 1000 },
   };
   const repo = new IdentificationRepository(store);
+  const fingerprint = countsFingerprint(store);
   const id = store.write(() => {
     const rowId = repo.insert(draft, createdAt);
     store.audit.append({
@@ -222,5 +223,6 @@ export async function identify(store: Store, query: IdentifyQuery, opts: Identif
     });
     return rowId;
   });
+  keepCountsAfterOwnWrite(store, fingerprint);
   return { ...draft, id, createdAt };
 }

@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { enrolFiles } from '../../../src-main/core/library/enrol.ts';
 import { setActiveModel } from '../../../src-main/core/model/registry.ts';
+import { openStore } from '../../../src-main/core/store/index.ts';
 import { generateDataset } from '../../../src-main/core/synth/index.ts';
 import { cli, lastJson, tempDir } from '../../helpers/cli.ts';
 import { saveTinyModel } from '../../helpers/verify-fixture.ts';
@@ -30,19 +32,25 @@ describe('countersign library and identify', () => {
   before(async () => {
     await generateDataset(images, { writers: 4, genuine: 4, forged: 0, seed: 8 });
     setActiveModel(home, (await saveTinyModel(home)).id);
+    // Two writers enrolled in-process (without embeddings: identify computes them); one through the CLI below.
+    const store = openStore(home);
+    try {
+      for (const w of ['w0002', 'w0003']) await enrolFiles(store, { name: `Writer ${w}`, paths: [file(w, 1), file(w, 2), file(w, 3)], modelId: null });
+    } finally {
+      store.close();
+    }
   });
 
   it('enrols writers from image files, lists them, and refuses a missing folder by name', () => {
-    for (const w of ['w0001', 'w0002', 'w0003']) {
-      const r = run('library', 'enrol', `Writer ${w}`, file(w, 1), file(w, 2), file(w, 3), '--json');
-      assert.equal(r.status, 0, r.stderr);
-      const out = lastJson<{ totals: { enrolled: number }; model: { embedded: number } }>(r);
-      assert.equal(out.totals.enrolled, 3);
-      assert.equal(out.model.embedded, 3);
-    }
+    const r = run('library', 'enrol', 'Writer w0001', file('w0001', 1), file('w0001', 2), file('w0001', 3), '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const out = lastJson<{ totals: { enrolled: number }; model: { embedded: number } }>(r);
+    assert.equal(out.totals.enrolled, 3);
+    assert.equal(out.model.embedded, 3);
     const human = run('library', 'list');
     assert.equal(human.status, 0, human.stderr);
-    assert.match(human.stdout, /Writer w0002\s+3\s+3\s+3\s+0\s+active/);
+    assert.match(human.stdout, /Writer w0001\s+3\s+3\s+3\s+0\s+active/);
+    assert.match(human.stdout, /Writer w0002\s+3\s+0\s+3\s+0\s+active/);
     const missing = run('library', 'enrol', 'Nobody', path.join(tmp.dir, 'nowhere'));
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /nowhere: no such file or folder/);
