@@ -62,10 +62,10 @@ function exactScan(store: Store, scope: Scope, model: ModelKey, q: Float32Array,
 }
 
 /**
- * Rows a first KNN query asks for: enough for every query measured (docs/benchmarks.md) and
- * cheaper than VEC_MAX_K; only when they do not settle the ranking is VEC_MAX_K asked for.
+ * Rows a first KNN query asks for: the queries measured needed about 100 (docs/benchmarks.md),
+ * and a smaller k costs less; only when they do not settle the ranking is VEC_MAX_K asked for.
  */
-const FIRST_K = 1024;
+const FIRST_K = 256;
 
 function indexSearch(store: Store, scope: Scope, model: ModelKey, q: Float32Array, top: number, exclude: Exclusions, limit: number) {
   const index = vectorIndexOf(store);

@@ -43,9 +43,13 @@ export interface VecAvailability {
   reason: string | null;
 }
 
-/** Where the loadable extension is: COUNTERSIGN_SQLITE_VEC overrides the npm package's prebuilt binary. */
+/**
+ * Where the loadable extension is: COUNTERSIGN_SQLITE_VEC overrides the npm package's prebuilt
+ * binary. In a packaged app the binary is unpacked beside the asar archive (electron-builder
+ * asarUnpack), because SQLite loads extensions from real files only.
+ */
 function extensionPath(): string {
-  return process.env.COUNTERSIGN_SQLITE_VEC || sqliteVec.getLoadablePath();
+  return process.env.COUNTERSIGN_SQLITE_VEC || sqliteVec.getLoadablePath().replace(/app\.asar([\\/])/, 'app.asar.unpacked$1');
 }
 
 function loadInto(db: Database.Database): string {
