@@ -17,6 +17,7 @@ import { importMethods } from './methods/import.ts';
 import { verifyMethods } from './methods/verify.ts';
 import { reportMethods } from './methods/report.ts';
 import { trainingMethods } from './methods/training.ts';
+import { identifyMethods } from './methods/identify.ts';
 import type { MethodDef } from './methods/define.ts';
 
 export type { MethodDef } from './methods/define.ts';
@@ -32,6 +33,7 @@ export const methods = {
   ...verifyMethods,
   ...reportMethods,
   ...trainingMethods,
+  ...identifyMethods,
 } satisfies Record<string, MethodDef>;
 
 export type Methods = typeof methods;

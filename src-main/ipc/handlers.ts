@@ -11,6 +11,7 @@ import { importHandlers } from './handlers/import.ts';
 import { verifyHandlers } from './handlers/verify.ts';
 import { reportHandlers } from './handlers/report.ts';
 import { trainingHandlers } from './handlers/training.ts';
+import { identifyHandlers } from './handlers/identify.ts';
 import type { Services } from './handlers/types.ts';
 import type { Handlers } from './registry.ts';
 
@@ -27,5 +28,6 @@ export function createHandlers(s: Services): Handlers {
     ...verifyHandlers(s),
     ...reportHandlers(s),
     ...trainingHandlers(s),
+    ...identifyHandlers(s),
   };
 }

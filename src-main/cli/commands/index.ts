@@ -8,6 +8,8 @@ import { commands as doctor } from './doctor.ts';
 import { commands as evalCommands } from './eval.ts';
 import { commands as identify } from './identify.ts';
 import { commands as importCommands } from './import.ts';
+import { commands as library } from './library.ts';
+import { commands as metric } from './metric.ts';
 import { commands as models } from './models.ts';
 import { commands as report } from './report.ts';
 import { commands as serve } from './serve.ts';
@@ -24,9 +26,11 @@ export const allCommands: Command[] = [
   ...verify,
   ...report,
   ...identify,
+  ...library,
   ...train,
   ...evalCommands,
   ...models,
+  ...metric,
   ...synth,
   ...audit,
   ...backup,

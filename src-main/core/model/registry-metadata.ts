@@ -54,7 +54,8 @@ export interface ModelMetadata {
   calibration: Calibration | null;
   /** Validation distances the calibration was (or can be re-)fitted on. */
   validationDistances?: { same: number[]; diff: number[] } | null;
-  distanceMetric: 'euclidean';
+  /** How embeddings are compared: Euclidean (what the contrastive loss trains) or cosine (1 - cosine similarity). */
+  distanceMetric: 'euclidean' | 'cosine';
   createdAt: string;
   appVersion: string;
 }
@@ -84,7 +85,7 @@ export const metadataSchema = z.looseObject({
   metrics: z.record(z.string(), z.number().nullable()),
   calibration: calibrationSchema.nullable(),
   validationDistances: z.object({ same: z.array(z.number()), diff: z.array(z.number()) }).nullable().optional(),
-  distanceMetric: z.literal('euclidean'),
+  distanceMetric: z.enum(['euclidean', 'cosine']),
   createdAt: z.string().min(1),
   appVersion: z.string().min(1),
 });

@@ -14,6 +14,7 @@ import { commands as backupCommands } from '../../../src-main/cli/commands/backu
 import { commands as caseCommands } from '../../../src-main/cli/commands/case.ts';
 import { createContext, type AppContext } from '../../../src-main/core/context.ts';
 import { toErrorValue, type ErrorValue } from '../../../src-main/core/errors.ts';
+import { LATEST_SCHEMA_VERSION } from '../../../src-main/core/store/index.ts';
 import { tempDir } from './helpers.ts';
 
 const ALL = [...caseCommands, ...auditCommands, ...backupCommands];
@@ -121,7 +122,7 @@ test('backup and restore commands: round trip into a new directory, refusal of a
   const file = path.join(root, 'b.tar');
   const b = await run(dir, ['backup', file]);
   assert.equal(b.code, 0, b.error?.message);
-  assert.equal(b.value.manifest.schemaVersion, 1);
+  assert.equal(b.value.manifest.schemaVersion, LATEST_SCHEMA_VERSION);
   assert.equal((await run(dir, ['backup', file])).error?.code, 'CONFLICT');
   assert.equal((await run(dir, ['backup'])).error?.code, 'INVALID_ARGUMENT');
 

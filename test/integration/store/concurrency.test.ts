@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { openStore } from '../../../src-main/core/store/index.ts';
+import { LATEST_SCHEMA_VERSION, openStore } from '../../../src-main/core/store/index.ts';
 import { startFixture, tempDir } from './helpers.ts';
 
 test('two processes writing one brand-new data directory at once: both succeed (or get BUSY), nothing is lost or corrupted', async () => {
@@ -22,7 +22,7 @@ test('two processes writing one brand-new data directory at once: both succeed (
   const store = openStore(dir);
   try {
     assert.deepEqual(store.integrityCheck(), { ok: true, problems: [] });
-    assert.equal(store.schemaVersion(), 1);
+    assert.equal(store.schemaVersion(), LATEST_SCHEMA_VERSION);
     assert.equal(store.db.prepare(`SELECT count(*) FROM audit_log WHERE action = 'store.create'`).pluck().get(), 1, 'migrated once');
     const names = new Set(store.cases.list().map((c) => c.name));
     const created = summaries.flatMap((s) => s.created);

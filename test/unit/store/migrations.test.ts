@@ -8,14 +8,15 @@ import { MIGRATIONS } from '../../../src-main/core/store/migrations/index.ts';
 import { LATEST_SCHEMA_VERSION, openStore } from '../../../src-main/core/store/index.ts';
 import { tempDir, throwsCode } from './helpers.ts';
 
-const TABLES = ['audit_log', 'cases', 'comparisons', 'documents', 'embeddings', 'models', 'schema_migrations', 'signatures', 'subjects', 'training_runs'];
+const TABLES = ['audit_log', 'cases', 'comparisons', 'documents', 'embedding_log', 'embeddings', 'identifications', 'library_enrolments', 'models', 'schema_migrations', 'signatures', 'subjects', 'training_runs'];
+const APPLIED = ['001_initial', '002_library'];
 
 test('migration from an empty data directory creates the schema, WAL, foreign keys and a first audit row', () => {
   const dir = path.join(tempDir(), 'data');
   const store = openStore(dir);
   try {
     assert.equal(store.schemaVersion(), LATEST_SCHEMA_VERSION);
-    assert.deepEqual(store.migration, { from: 0, to: LATEST_SCHEMA_VERSION, applied: ['001_initial'] });
+    assert.deepEqual(store.migration, { from: 0, to: LATEST_SCHEMA_VERSION, applied: APPLIED });
     const tables = store.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).pluck().all();
     assert.deepEqual(tables, TABLES);
     assert.equal(store.db.pragma('journal_mode', { simple: true }), 'wal');
@@ -24,7 +25,7 @@ test('migration from an empty data directory creates the schema, WAL, foreign ke
     const rows = store.audit.list();
     assert.equal(rows.length, 1);
     assert.equal(rows[0]?.action, 'store.create');
-    assert.deepEqual(rows[0]?.details.migrations, ['001_initial']);
+    assert.deepEqual(rows[0]?.details.migrations, APPLIED);
     assert.ok(fs.existsSync(path.join(dir, 'objects', 'tmp')));
     assert.deepEqual(store.integrityCheck(), { ok: true, problems: [] });
   } finally {
@@ -68,7 +69,7 @@ test('all pending migrations run in one transaction: a failing one leaves the da
   const ok = [...MIGRATIONS, { version: LATEST_SCHEMA_VERSION + 1, name: 'adds_a_table', up: (d: typeof db) => d.exec('CREATE TABLE extra (x INTEGER)') }];
   const r = migrate(db, ':memory:', { migrations: ok });
   assert.deepEqual(r, { from: LATEST_SCHEMA_VERSION, to: LATEST_SCHEMA_VERSION + 1, applied: [`${String(LATEST_SCHEMA_VERSION + 1).padStart(3, '0')}_adds_a_table`] });
-  assert.equal(db.prepare('SELECT count(*) FROM schema_migrations').pluck().get(), 2);
+  assert.equal(db.prepare('SELECT count(*) FROM schema_migrations').pluck().get(), MIGRATIONS.length + 1);
   db.close();
 });
 

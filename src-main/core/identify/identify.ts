@@ -1,0 +1,228 @@
+/**
+ * "Who among our known writers could have written this?" (docs/identification.md): the
+ * questioned signature against every writer of the reference library (or of one case),
+ * ranked by the verification aggregate, the top k with their distances and calibrated
+ * likelihood ratios, and an open-set outcome: when even the closest writer is beyond the
+ * threshold, no enrolled writer is close enough. Every identification is recorded
+ * (identifications table) with its audit row, in one transaction.
+ */
+import { AppError } from '../errors.ts';
+import { ensureEmbeddings } from '../model/embeddings.ts';
+import { ensureModelRow } from '../model/model-rows.ts';
+import { getActiveModel, getModel, verifyModel, type ModelMetadata } from '../model/registry.ts';
+import { APP_VERSION } from '../paths.ts';
+import { DEFAULT_MIN_REFERENCES, type Store } from '../store/index.ts';
+import { calibrate, type Calibration } from '../verify/calibration.ts';
+import { caseVerificationSettings, modelThreshold } from '../verify/case-settings.ts';
+import { defaultPropositions, supportLevel, UNCALIBRATED_STATEMENT, verbalEquivalent } from '../verify/verbal.ts';
+import { countsFingerprint, exemplarsWithoutEmbedding, keepCountsAfterOwnWrite, maxSignatureId, writersInScope, type Scope } from './exemplars.ts';
+import { IdentificationRepository } from './identifications.ts';
+import { prepareQuery, type IdentifyQuery } from './query.ts';
+import { searchWriters } from './search.ts';
+import type { Candidate, IdentificationResult, IdentifyOutcome, IdentifyScope } from './types.ts';
+
+export type { IdentifyQuery } from './query.ts';
+
+export const DEFAULT_TOP = 5;
+export const MAX_TOP = 100;
+
+export interface IdentifyOptions {
+  /** The library (default) or one case's writers. */
+  caseRef?: string | number | null;
+  top?: number;
+  /** Library only: the model (default: the active one). A case uses its own (pinned) model. */
+  modelId?: string;
+  /** Overrides the threshold (distance units); otherwise the case's, else the model's EER point. */
+  threshold?: number;
+  method?: 'auto' | 'exact' | 'index';
+  signal?: AbortSignal;
+  onProgress?: (stage: 'embed', done: number, total: number) => void;
+}
+
+interface Settings {
+  scope: Scope;
+  scopeInfo: IdentifyScope;
+  model: ModelMetadata;
+  threshold: number | null;
+  thresholdSource: IdentificationResult['thresholdSource'];
+  calibration: Calibration | null;
+  minReferences: number;
+}
+
+function settingsFor(store: Store, opts: IdentifyOptions): Settings {
+  const given = opts.threshold;
+  if (given !== undefined && !(Number.isFinite(given) && given > 0)) throw new AppError('INVALID_ARGUMENT', `threshold: expected a positive distance, got ${given}`, { field: 'threshold' });
+  if (opts.caseRef !== undefined && opts.caseRef !== null) {
+    if (opts.modelId) throw new AppError('INVALID_ARGUMENT', '--model: a case is searched with its own model; leave --model out');
+    const s = caseVerificationSettings(store, opts.caseRef, { pin: true });
+    return {
+      scope: { kind: 'case', caseId: s.case.id },
+      scopeInfo: { kind: 'case', caseId: s.case.id, caseName: s.case.name },
+      model: s.model,
+      threshold: given ?? s.threshold,
+      thresholdSource: given !== undefined ? 'given' : s.thresholdSource,
+      calibration: s.calibration,
+      minReferences: s.minReferences,
+    };
+  }
+  const id = opts.modelId ?? getActiveModel(store.dataDir)?.id;
+  if (!id) throw new AppError('NOT_FOUND', 'model: no model is installed or selected; import one with `countersign models import` or train one');
+  const model = getModel(store.dataDir, id);
+  // A result is never computed with weights whose files changed.
+  verifyModel(store.dataDir, id);
+  store.write(() => ensureModelRow(store, store.dataDir, id));
+  const fromModel = modelThreshold(model);
+  return {
+    scope: { kind: 'library' },
+    scopeInfo: { kind: 'library' },
+    model,
+    threshold: given ?? fromModel,
+    thresholdSource: given !== undefined ? 'given' : fromModel !== null ? 'model' : null,
+    calibration: model.calibration,
+    minReferences: DEFAULT_MIN_REFERENCES,
+  };
+}
+
+/** "moderate support for same writer": the ENFSI band of a candidate's LR, in a few words. */
+export function supportText(llr: number | null): string {
+  if (llr === null) return 'no LR (uncalibrated)';
+  const band = supportLevel(llr);
+  if (band.level === 'none') return 'no support either way';
+  return `${band.phrase} for ${llr > 0 ? 'same writer' : 'another writer'}`;
+}
+
+// Exemplars up to this signature id are known to have embeddings for the model (per store):
+// signatures are never deleted and new ones get larger ids, so only newer ones need checking.
+const covered = new WeakMap<Store, Map<string, number>>();
+
+/** Embeds every exemplar of the scope that has no embedding for the model yet (first use of a model). */
+export async function ensureScopeEmbeddings(store: Store, scope: Scope, modelId: string, opts: Pick<IdentifyOptions, 'signal' | 'onProgress'> = {}): Promise<number> {
+  const key = `${modelId}\u0000${scope.kind === 'case' ? scope.caseId : 'library'}`;
+  const map = covered.get(store) ?? new Map<string, number>();
+  covered.set(store, map);
+  const upTo = maxSignatureId(store);
+  const missing = exemplarsWithoutEmbedding(store, scope, modelId, map.get(key) ?? 0);
+  if (missing.length) {
+    await ensureEmbeddings(store, modelId, missing, {
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onProgress: (d, t) => opts.onProgress?.('embed', d, t),
+    });
+  }
+  map.set(key, upTo);
+  return missing.length;
+}
+
+function statementOf(outcome: IdentifyOutcome, s: Settings, best: Candidate | undefined, within: number, writers: number): string {
+  const t = s.threshold;
+  const source = s.thresholdSource === 'case' ? "the case's threshold" : s.thresholdSource === 'given' ? 'the threshold given' : "the model's validation EER threshold";
+  const among = `${writers} enrolled writer${writers === 1 ? '' : 's'}${s.scopeInfo.kind === 'case' ? ` of case '${s.scopeInfo.caseName}'` : ' of the reference library'}`;
+  switch (outcome) {
+    case 'empty':
+      return `No writer could be ranked: ${among} have exemplars with embeddings for model ${s.model.id}.`;
+    case 'undecided':
+      return `The questioned signature was ranked against ${among}; the closest is ${best!.name} (mean distance ${best!.aggregate.toFixed(3)}). No threshold is known for model ${s.model.id}, so whether any enrolled writer is close enough cannot be said.`;
+    case 'no-match':
+      return `No enrolled writer is close enough: among ${among}, the closest, ${best!.name}, has a mean distance of ${best!.aggregate.toFixed(3)} to the questioned signature, beyond ${source} of ${t!.toFixed(3)}. The questioned signature may be by a writer who is not enrolled.`;
+    default:
+      return `${within} of ${among} ${within === 1 ? 'is' : 'are'} within ${source} of ${t!.toFixed(3)}; the closest is ${best!.name} (mean distance ${best!.aggregate.toFixed(3)}). A ranking is support for the examiner's comparison, not a conclusion: the more writers are searched, the more likely a close match by chance.`;
+  }
+}
+
+interface ExemplarMeta {
+  id: number;
+  document_id: number;
+  original_path: string;
+  crop_sha256: string | null;
+}
+
+/** Identifies the questioned signature (see the file comment). */
+export async function identify(store: Store, query: IdentifyQuery, opts: IdentifyOptions = {}): Promise<IdentificationResult> {
+  const t0 = performance.now();
+  const top = opts.top ?? DEFAULT_TOP;
+  if (!Number.isInteger(top) || top < 1 || top > MAX_TOP) throw new AppError('INVALID_ARGUMENT', `top: expected a whole number in 1..${MAX_TOP}, got ${top}`, { field: 'top' });
+  const s = settingsFor(store, opts);
+  const q = await prepareQuery(store, s.model, query, opts.signal);
+  await ensureScopeEmbeddings(store, s.scope, s.model.id, opts);
+  const counts = writersInScope(store, s.scope);
+  const dim = q.vector.length;
+  const found = searchWriters(store, s.scope, { id: s.model.id, dim, metric: s.model.distanceMetric }, q.vector, { top, method: opts.method ?? 'auto', exclude: q.exclude });
+
+  const name = store.db.prepare('SELECT name FROM subjects WHERE id = ?').pluck();
+  const meta = store.db.prepare('SELECT s.id, s.document_id, d.original_path, s.crop_sha256 FROM signatures s JOIN documents d ON d.id = s.document_id WHERE s.id = ?');
+  const candidates: Candidate[] = found.ranked.map((w, i) => {
+    const writer = name.get(w.subjectId) as string;
+    const ds = w.distances.map((d) => d.distance);
+    const c = s.calibration ? calibrate(s.calibration, w.aggregate) : null;
+    const warnings: string[] = [];
+    if (w.distances.length < s.minReferences) warnings.push(`only ${w.distances.length} exemplar${w.distances.length === 1 ? '' : 's'} (minimum ${s.minReferences}): the writer's natural variation is poorly known`);
+    const identical = w.distances.find((d) => d.distance < 1e-6);
+    if (identical) warnings.push(`identical to exemplar #${identical.signatureId}: possibly the same image or a copy`);
+    return {
+      rank: i + 1,
+      subjectId: w.subjectId,
+      name: writer,
+      aggregate: w.aggregate,
+      distances: { min: Math.min(...ds), mean: w.aggregate, max: Math.max(...ds) },
+      exemplars: w.distances.map((d) => {
+        const m = meta.get(d.signatureId) as ExemplarMeta;
+        return { signatureId: d.signatureId, documentId: m.document_id, path: m.original_path, cropSha256: m.crop_sha256, distance: d.distance };
+      }),
+      llr: c ? c.log10LR : null,
+      llrAtBound: c ? c.atBound : false,
+      support: supportText(c ? c.log10LR : null),
+      verbal: c ? verbalEquivalent(c.log10LR, defaultPropositions(writer)).sentence : UNCALIBRATED_STATEMENT,
+      withinThreshold: s.threshold === null ? null : w.aggregate <= s.threshold,
+      warnings,
+    };
+  });
+  const best = candidates[0];
+  const within = candidates.filter((c) => c.withinThreshold).length;
+  const outcome: IdentifyOutcome = !best ? 'empty' : s.threshold === null ? 'undecided' : best.withinThreshold ? 'candidates' : 'no-match';
+  const createdAt = new Date().toISOString();
+  const draft: Omit<IdentificationResult, 'id' | 'createdAt'> = {
+    appVersion: APP_VERSION,
+    scope: s.scopeInfo,
+    query: q.info,
+    model: { id: s.model.id, name: s.model.name, sha256: s.model.sha256, calibrated: s.calibration !== null },
+    metric: s.model.distanceMetric,
+    threshold: s.threshold,
+    thresholdSource: s.thresholdSource,
+    top,
+    writersSearched: counts.writers,
+    exemplarsSearched: counts.exemplars,
+    method: found.method,
+    methodNote: found.note,
+    candidates,
+    outcome,
+    statement: statementOf(outcome, s, best, within, counts.writers),
+    excluded: { signatureId: q.exclude.signatureId ?? null, sha256: q.exclude.sha256 ?? null },
+    seconds: { embed: q.seconds, search: found.seconds, total: (performance.now() - t0) / 1000 },
+  };
+  const repo = new IdentificationRepository(store);
+  const fingerprint = countsFingerprint(store);
+  const id = store.write(() => {
+    const rowId = repo.insert(draft, createdAt);
+    store.audit.append({
+      action: 'identify.query',
+      caseId: s.scopeInfo.kind === 'case' ? s.scopeInfo.caseId : q.info.kind === 'signature' ? q.info.caseId : null,
+      entity: `identification:${rowId}`,
+      details: {
+        scope: s.scopeInfo.kind === 'case' ? `case:${s.scopeInfo.caseId}` : 'library',
+        query: q.info.kind === 'signature' ? { signatureId: q.info.signatureId, documentId: q.info.documentId } : { image: q.info.path, sha256: q.info.originalSha256 },
+        normalisedSha256: q.info.normalisedSha256,
+        model: s.model.id,
+        modelSha256: s.model.sha256,
+        metric: s.model.distanceMetric,
+        threshold: s.threshold,
+        thresholdSource: s.thresholdSource,
+        method: found.method,
+        writersSearched: counts.writers,
+        outcome,
+        top: candidates.map((c) => ({ subjectId: c.subjectId, name: c.name, aggregate: c.aggregate, llr: c.llr })),
+      },
+    });
+    return rowId;
+  });
+  keepCountsAfterOwnWrite(store, fingerprint);
+  return { ...draft, id, createdAt };
+}

@@ -1,0 +1,104 @@
+/**
+ * A synthetic reference library of embeddings, written straight into a store (subjects,
+ * documents, signatures and embeddings rows as enrolment leaves them, without images or
+ * audit rows): for testing and benchmarking the identification search at sizes no image
+ * pipeline could produce here (10k to 1M vectors). Never used on evidence.
+ *
+ * Default vectors are clustered like a trained model's: each writer a random centre (unit
+ * scale), each exemplar the centre plus Gaussian noise of `spread` times that scale.
+ * `kind: 'uniform'` makes every vector independent (no writer structure at all: the worst
+ * case for any nearest-neighbour shortcut).
+ */
+import type { Store } from '../store/index.ts';
+import { Rng } from '../util/random.ts';
+
+export interface EmbeddingLibraryOptions {
+  writers: number;
+  /** Exemplars per writer: a number, or [min, max] drawn per writer. */
+  exemplars: number | [number, number];
+  dim: number;
+  seed: number;
+  modelId: string;
+  kind?: 'clustered' | 'uniform';
+  /** Exemplar noise relative to the spread of writer centres (clustered). Default 0.35. */
+  spread?: number;
+  /** Overrides the vectors: (writer index, exemplar index) -> vector. */
+  vector?: (writer: number, exemplar: number) => Float32Array;
+  /** Rows per transaction. */
+  batch?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface EmbeddingLibrary {
+  subjectIds: number[];
+  /** Writer centres (clustered kind), for drawing queries near a writer. */
+  centres: Float32Array[];
+  exemplars: number;
+}
+
+export function gaussianVector(rng: Rng, dim: number, scale: number, around?: Float32Array): Float32Array {
+  const v = new Float32Array(dim);
+  const s = scale / Math.sqrt(dim);
+  for (let i = 0; i < dim; i++) v[i] = (around ? around[i]! : 0) + rng.normal(0, s);
+  return v;
+}
+
+const fakeSha = (prefix: string, n: number) => (prefix + n.toString(16)).padStart(64, '0');
+
+/** A model row for synthetic embeddings (the embeddings table refers to models). */
+export function ensureSyntheticModelRow(store: Store, modelId: string, dim: number): void {
+  store.write(() =>
+    store.db
+      .prepare(`INSERT OR IGNORE INTO models (id, name, version, architecture, weights_sha256, parent_id, metadata, created_at) VALUES (?, ?, '1', 'synthetic', ?, NULL, ?, ?)`)
+      .run(modelId, `synthetic ${dim}-d`, fakeSha('5', dim), JSON.stringify({ synthetic: true, embeddingSize: dim }), new Date().toISOString()),
+  );
+}
+
+export function seedEmbeddingLibrary(store: Store, o: EmbeddingLibraryOptions): EmbeddingLibrary {
+  ensureSyntheticModelRow(store, o.modelId, o.dim);
+  const rng = new Rng(o.seed);
+  const spread = o.spread ?? 0.35;
+  const db = store.db;
+  const base = (db.prepare('SELECT COALESCE(MAX(id), 0) FROM documents').pluck().get() as number) + 1;
+  const now = new Date().toISOString();
+  const subj = db.prepare("INSERT INTO subjects (case_id, scope, name, name_key, created_at) VALUES (NULL, 'library', ?, ?, ?)");
+  const doc = db.prepare(
+    "INSERT INTO documents (case_id, role, subject_id, original_path, sha256, size, format, status, imported_at) VALUES (NULL, 'known', ?, ?, ?, 1, 'png', 'ready', ?)",
+  );
+  const sig = db.prepare(
+    "INSERT INTO signatures (document_id, box_x, box_y, box_w, box_h, is_crop, status, crop_sha256, normalised_sha256, created_at, updated_at) VALUES (?, 0, 0, 1, 1, 1, 'proposed', ?, ?, ?, ?)",
+  );
+  const emb = db.prepare('INSERT INTO embeddings (signature_id, model_id, dim, vector, created_at) VALUES (?, ?, ?, ?, ?)');
+  const counts = Array.from({ length: o.writers }, () => (Array.isArray(o.exemplars) ? rng.int(o.exemplars[0], o.exemplars[1]) : o.exemplars));
+  const total = counts.reduce((s, n) => s + n, 0);
+  const out: EmbeddingLibrary = { subjectIds: [], centres: [], exemplars: total };
+  const batch = o.batch ?? 5000;
+  let done = 0;
+  let w = 0;
+  let n = base;
+  const tag = `${o.seed}-${base}`;
+  while (w < o.writers) {
+    store.write(() => {
+      let rows = 0;
+      while (w < o.writers && rows < batch) {
+        const name = `synthetic ${tag} writer ${w + 1}`;
+        const subjectId = Number(subj.run(name, name, now).lastInsertRowid);
+        out.subjectIds.push(subjectId);
+        const centre = o.kind === 'uniform' ? new Float32Array(o.dim) : gaussianVector(rng, o.dim, 1);
+        out.centres.push(centre);
+        for (let e = 0; e < counts[w]!; e++) {
+          const v = o.vector ? o.vector(w, e) : o.kind === 'uniform' ? gaussianVector(rng, o.dim, 1) : gaussianVector(rng, o.dim, spread, centre);
+          const documentId = Number(doc.run(subjectId, `synthetic/${w + 1}/${e + 1}.png`, fakeSha('d', n), now).lastInsertRowid);
+          const signatureId = Number(sig.run(documentId, fakeSha('c', n), fakeSha('e', n), now, now).lastInsertRowid);
+          emb.run(signatureId, o.modelId, o.dim, Buffer.from(v.buffer, v.byteOffset, v.byteLength), now);
+          n++;
+          rows++;
+        }
+        done += counts[w]!;
+        w++;
+      }
+    });
+    o.onProgress?.(done, total);
+  }
+  return out;
+}

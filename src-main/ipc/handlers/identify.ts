@@ -1,0 +1,64 @@
+import { AppError } from '../../core/errors.ts';
+import { IdentificationRepository } from '../../core/identify/identifications.ts';
+import { identify } from '../../core/identify/identify.ts';
+import { vectorSearchAvailability } from '../../core/identify/vector-index.ts';
+import { drawFromLibrary, enrolFromCase, withdrawLibrarySubject } from '../../core/library/copy.ts';
+import { enrolFiles } from '../../core/library/enrol.ts';
+import { LibraryRepository } from '../../core/library/repository.ts';
+import { getActiveModel } from '../../core/model/registry.ts';
+import { activeSignature, type Store } from '../../core/store/index.ts';
+import type { identifyMethods } from '../methods/identify.ts';
+import type { HandlersFor, Services } from './types.ts';
+
+/** The signature a document stands for now (the newest not rejected), refusing one without. */
+function documentSignature(store: Store, documentId: number) {
+  const doc = store.documents.requireDocument(documentId);
+  const sig = activeSignature(store.documents.signaturesOf(doc.id).filter((s) => s.status !== 'rejected'));
+  if (!sig) throw new AppError('INVALID_ARGUMENT', `documentId: document ${doc.id} (${doc.originalPath}) has no signature to identify`, { field: 'documentId' });
+  return { doc, sig };
+}
+
+export function identifyHandlers(s: Services): HandlersFor<typeof identifyMethods> {
+  const store = () => s.app.store;
+  // One enrolment per writer name at a time from this process.
+  const enrolling = new Set<string>();
+  return {
+    'identify.query': async ({ documentId, signatureId, scope, top }) => {
+      const st = store();
+      const sig = documentId !== undefined ? documentSignature(st, documentId).sig : st.documents.signature(signatureId!);
+      if (!sig) throw new AppError('NOT_FOUND', `signatureId: no signature ${signatureId}`, { field: 'signatureId' });
+      const doc = st.documents.requireDocument(sig.documentId);
+      if (scope === 'case' && doc.caseId === null) throw new AppError('INVALID_ARGUMENT', `scope: document ${doc.id} is in the reference library, not in a case`, { field: 'scope' });
+      return identify(st, { signatureId: sig.id }, { top, ...(scope === 'case' ? { caseRef: doc.caseId! } : {}) });
+    },
+    'identify.history': ({ documentId }) => {
+      const st = store();
+      const { sig } = documentSignature(st, documentId);
+      return new IdentificationRepository(st).ofSignature(sig.id);
+    },
+    'library.list': ({ includeWithdrawn }) => {
+      const model = getActiveModel(s.app.dataDir)?.id ?? null;
+      return { model, subjects: new LibraryRepository(store()).list({ includeWithdrawn, modelId: model }), vectorSearch: vectorSearchAvailability() };
+    },
+    'library.enrol': ({ name, paths, notes }) => {
+      const key = name.trim().toLowerCase();
+      if (enrolling.has(key)) throw new AppError('BUSY', `'${name}' is already being enrolled; wait for that job to finish`);
+      enrolling.add(key);
+      try {
+        return s.jobs.start('library.enrol', `Enrol '${name}' into the library`, async (ctl) => {
+          try {
+            return await enrolFiles(store(), { name, paths, notes: notes ?? null, signal: ctl.signal, onProgress: (d, t, f) => ctl.progress(d, t, f) });
+          } finally {
+            enrolling.delete(key);
+          }
+        });
+      } catch (err) {
+        enrolling.delete(key);
+        throw err;
+      }
+    },
+    'library.enrolFromCase': ({ caseId, subject, name }) => enrolFromCase(store(), { caseRef: caseId, subject, ...(name ? { name } : {}) }),
+    'library.draw': ({ caseId, subjectId, name }) => drawFromLibrary(store(), { caseRef: caseId, subject: subjectId, ...(name ? { name } : {}) }),
+    'library.remove': ({ subjectId, reason }) => withdrawLibrarySubject(store(), subjectId, reason),
+  };
+}

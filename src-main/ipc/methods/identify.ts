@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import type { IdentificationResult } from '../../core/identify/types.ts';
+import type { JobInfo } from '../../core/jobs/manager.ts';
+import type { DrawReport } from '../../core/library/copy.ts';
+import type { EnrolReport } from '../../core/library/enrol.ts';
+import type { LibrarySubject } from '../../core/library/repository.ts';
+import { method, type MethodDef } from './define.ts';
+
+export type { IdentificationResult, Candidate, CandidateExemplar } from '../../core/identify/types.ts';
+export type { EnrolReport, DrawReport, LibrarySubject };
+
+export interface LibraryView {
+  /** The active model, whose embeddings `embedded` counts (null: none installed). */
+  model: string | null;
+  subjects: LibrarySubject[];
+  /** Whether sqlite-vec loads here; without it the library is searched by exact scan (same results, slower). */
+  vectorSearch: { available: boolean; version: string | null; reason: string | null };
+}
+
+const id = z.number().int().positive();
+const name = z.string().min(1).max(200);
+
+export const identifyMethods = {
+  'identify.query': method<IdentificationResult>()({
+    summary:
+      "Who wrote this? Rank every writer of the library (scope 'library') or of the document's case (scope 'case') for a questioned signature: top k with mean distances, calibrated LRs and the open-set outcome; recorded and audit-logged",
+    args: z
+      .object({
+        /** A document (its active signature is the query) or a signature. */
+        documentId: id.optional(),
+        signatureId: id.optional(),
+        scope: z.enum(['library', 'case']).default('library'),
+        top: z.number().int().min(1).max(100).default(5),
+      })
+      .strict()
+      .refine((a) => (a.documentId === undefined) !== (a.signatureId === undefined), { message: 'give documentId or signatureId (one of them)' }),
+    errors: ['NOT_FOUND', 'INVALID_ARGUMENT', 'INTEGRITY', 'UNAVAILABLE', 'CANCELLED'],
+  }),
+  'identify.history': method<IdentificationResult[]>()({
+    summary: 'Earlier identifications of a document\'s active signature, newest first (results are never changed)',
+    args: z.object({ documentId: id }).strict(),
+    errors: ['NOT_FOUND'],
+  }),
+  'library.list': method<LibraryView>()({
+    summary: 'Writers of the reference library with their exemplars and embeddings for the active model',
+    args: z.object({ includeWithdrawn: z.boolean().default(false) }).strict(),
+    errors: ['IO'],
+  }),
+  'library.enrol': method<JobInfo>()({
+    summary: "Enrol a writer into the library from image files or folders as a job (the import's crop and normalisation); the job's result is the EnrolReport",
+    args: z.object({ name, paths: z.array(z.string().min(1).max(4096)).min(1).max(10000), notes: z.string().max(20000).optional() }).strict(),
+    errors: ['NOT_FOUND', 'INVALID_ARGUMENT', 'CONFLICT', 'BUSY', 'IO'],
+  }),
+  'library.enrolFromCase': method<EnrolReport>()({
+    summary: "Enrol a case's subject into the library (its known signatures copied, the case subject linked); audit-logged",
+    args: z.object({ caseId: id, subject: name, name: name.optional() }).strict(),
+    errors: ['NOT_FOUND', 'INVALID_ARGUMENT', 'CONFLICT'],
+  }),
+  'library.draw': method<DrawReport>()({
+    summary: "Make a library writer a known writer of a case (its exemplars copied in as known documents); audit-logged",
+    args: z.object({ caseId: id, subjectId: id, name: name.optional() }).strict(),
+    errors: ['NOT_FOUND', 'INVALID_ARGUMENT', 'CONFLICT'],
+  }),
+  'library.remove': method<LibrarySubject>()({
+    summary: 'Withdraw a library writer (never deleted; no longer ranked) with the reason; audit-logged',
+    args: z.object({ subjectId: id, reason: z.string().min(1).max(2000) }).strict(),
+    errors: ['NOT_FOUND', 'INVALID_ARGUMENT', 'CONFLICT'],
+  }),
+} satisfies Record<string, MethodDef>;
