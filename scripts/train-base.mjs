@@ -14,9 +14,10 @@ const work = path.join(root, '.countersign');
 const dataDir = path.join(work, 'base-model');
 const data = path.join(work, 'base-data');
 const MODEL_ID = 'signet-synth-v1';
+const ARCH = 'signet-linear';
 
 export const DATA = { writers: 200, genuine: 12, forged: 6, seed: 2026 };
-export const TRAIN = { epochs: 12, pairs: 2048, batch: 32, lr: 1e-4, optimizer: 'adam', margin: 1, seed: 1, dropout: 0 };
+export const TRAIN = { epochs: 8, pairs: 2048, batch: 32, lr: 1e-4, optimizer: 'adam', margin: 1, seed: 1, dropout: 0, l2: 0 };
 
 // Training registers the model under its fixed id; the shipped copy in resources/ must not
 // count as taken, so the CLI runs with an empty resources folder.
@@ -36,11 +37,11 @@ if (resumeAt > 0) {
   cli('--data-dir', dataDir, 'train', '--data', data, '--resume', process.argv[resumeAt + 1], ...process.argv.slice(resumeAt + 2));
 } else {
   cli(
-    '--data-dir', dataDir, 'train', '--data', data, '--arch', 'signet', '--model-id', MODEL_ID,
+    '--data-dir', dataDir, 'train', '--data', data, '--arch', ARCH, '--model-id', MODEL_ID,
     '--name', 'SigNet synthetic base',
     '--epochs', String(TRAIN.epochs), '--pairs', String(TRAIN.pairs), '--batch', String(TRAIN.batch),
     '--lr', String(TRAIN.lr), '--optimizer', TRAIN.optimizer, '--margin', String(TRAIN.margin),
-    '--seed', String(TRAIN.seed), '--dropout', String(TRAIN.dropout),
+    '--seed', String(TRAIN.seed), '--dropout', String(TRAIN.dropout), '--l2', String(TRAIN.l2),
   );
 }
 const target = path.join(root, 'resources', 'models', MODEL_ID);

@@ -21,12 +21,12 @@ export const commands: Command[] = [
   {
     name: 'train',
     summary: 'Fine-tune a model (or train one from scratch) on labelled signatures; the result is a new model version',
-    usage: '--data <folder|manifest.csv> [--base M | --arch A] [--epochs N] [--batch B] [--lr X] [--margin X] [--optimizer rmsprop|adam] [--pairs P] [--seed S] [--dropout D] [--name NAME] [--resume RUN]',
+    usage: '--data <folder|manifest.csv> [--base M | --arch A] [--epochs N] [--batch B] [--lr X] [--margin X] [--optimizer rmsprop|adam] [--pairs P] [--seed S] [--dropout D] [--l2 S] [--name NAME] [--resume RUN]',
     description: `Contrastive training (SigNet): genuine-genuine pairs similar; genuine-forgery and
 genuine-other-writer pairs dissimilar; a writer-disjoint validation split.
 Starts from --base (default: the active model), or from scratch with --arch (signet, signet-tiny).
---dropout scales the architecture's dropout rates in training (1 = the authors', default 0:
-see docs/model.md for why).
+--dropout scales the architecture's dropout rates in training (1 = the authors', default 0)
+and --l2 its L2 penalty on the dense kernels (1 = the authors' 5e-4); docs/model.md says why.
 Progress per batch; Ctrl-C stops at the next batch, keeps the 'last' checkpoint and prints
 how to resume. The new model is never made active automatically (countersign models use).
 With --json: one JSON line per event, the last line holds the new model's id.`,
@@ -42,6 +42,7 @@ With --json: one JSON line per event, the last line holds the new model's id.`,
       pairs: { type: 'string' },
       seed: { type: 'string' },
       dropout: { type: 'string' },
+      l2: { type: 'string' },
       name: { type: 'string' },
       'model-id': { type: 'string' },
       workers: { type: 'string' },
@@ -75,6 +76,7 @@ With --json: one JSON line per event, the last line holds the new model's id.`,
           pairsPerEpoch: num(args, 'pairs', { min: 2, max: 10_000_000, integer: true }),
           seed: num(args, 'seed', { integer: true }),
           dropout: num(args, 'dropout', { min: 0, max: 1.5 }),
+          l2: num(args, 'l2', { min: 0, max: 100 }),
           augment: bool(args, 'no-augment') ? false : undefined,
         },
         ...(workers ? { workers } : {}),

@@ -94,6 +94,11 @@ export interface SignetOptions {
   /** Units of the hidden dense layer. */
   dense: number;
   embeddingSize: number;
+  /**
+   * The embedding layer: 'code' as the authors' code (ReLU, L2 5e-4), 'linear' as the paper's
+   * description, REFERENCE.md and the PyTorch reference (linear, no L2). Default 'code'.
+   */
+  embedding?: 'code' | 'linear';
 }
 
 const CODE = 'SigNet_v1.py create_base_network_signet';
@@ -126,8 +131,11 @@ export function signetArchitecture(o: SignetOptions): ArchitectureSpec {
     { kind: 'dense', name: 'fc1', units: o.dense, activation: 'relu', l2: 5e-4,
       source: `${CODE}: Dense(1024, W_regularizer=l2(0.0005), activation='relu')` },
     { kind: 'dropout', rate: 0.5, source: `${CODE}: Dropout(0.5)` },
-    { kind: 'dense', name: 'fc2', units: o.embeddingSize, activation: 'relu', l2: 5e-4,
-      source: `${CODE}: Dense(128, W_regularizer=l2(0.0005), activation='relu') ("softmax changed to relu"; the paper and REFERENCE.md summary omit this ReLU and L2)` },
+    o.embedding === 'linear'
+      ? { kind: 'dense', name: 'fc2', units: o.embeddingSize, activation: 'linear', l2: 0,
+          source: 'paper section 3.2 / REFERENCE.md / ../shared/bench/torch_signet_reference.py: a linear 128-d embedding (the code\'s ReLU and L2 left out; docs/model.md)' }
+      : { kind: 'dense', name: 'fc2', units: o.embeddingSize, activation: 'relu', l2: 5e-4,
+          source: `${CODE}: Dense(128, W_regularizer=l2(0.0005), activation='relu') ("softmax changed to relu"; the paper and REFERENCE.md summary omit this ReLU and L2)` },
   ];
   return { name: o.name, description: o.description, inputShape: o.inputShape, embeddingSize: o.embeddingSize, init: 'glorot-uniform', layers };
 }
@@ -144,6 +152,16 @@ const REGISTRY: Record<string, () => ArchitectureSpec> = {
       filters: [96, 256, 384, 256],
       dense: 1024,
       embeddingSize: 128,
+    }),
+  'signet-linear': () =>
+    signetArchitecture({
+      name: 'signet-linear',
+      description: "SigNet with a linear 128-d embedding layer (the paper's description and the PyTorch reference); otherwise the authors' code",
+      inputShape: SIGNET_INPUT,
+      filters: [96, 256, 384, 256],
+      dense: 1024,
+      embeddingSize: 128,
+      embedding: 'linear',
     }),
   'signet-tiny': () =>
     signetArchitecture({

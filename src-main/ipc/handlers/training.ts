@@ -45,6 +45,7 @@ export function trainingHandlers(s: Services): HandlersFor<typeof trainingMethod
           ...(a.pairsPerEpoch !== undefined ? { pairsPerEpoch: a.pairsPerEpoch } : {}),
           ...(a.seed !== undefined ? { seed: a.seed } : {}),
           ...(a.dropout !== undefined ? { dropout: a.dropout } : {}),
+          ...(a.l2 !== undefined ? { l2: a.l2 } : {}),
         },
         ...(a.resume ? { resume: a.resume, ...(a.epochs !== undefined ? { resumeEpochs: a.epochs } : {}) } : {}),
       };

@@ -33,6 +33,7 @@ export const trainingMethods = {
         pairsPerEpoch: z.number().int().min(2).max(10_000_000).optional(),
         seed: z.number().int().optional(),
         dropout: z.number().min(0).max(1.5).optional(),
+        l2: z.number().min(0).max(100).optional(),
         resume: z.string().min(1).max(200).optional(),
       })
       .strict(),

@@ -50,6 +50,19 @@ describe('architectures', () => {
     assert.ok(Math.abs(forwardMacs(spec) - 484e6) < 5e6, `forward MACs ${forwardMacs(spec)}`);
   });
 
+  test('signet-linear differs from signet only in its embedding layer: linear, no L2 (as the PyTorch reference)', () => {
+    const lin = getSpec('signet-linear');
+    const code = getSpec('signet');
+    assert.deepEqual(countParams(lin), countParams(code));
+    assert.deepEqual(lin.layers.slice(0, -1).map((l) => JSON.stringify({ ...l, source: '' })), code.layers.slice(0, -1).map((l) => JSON.stringify({ ...l, source: '' })));
+    const [a, b] = [lin.layers.at(-1)!, code.layers.at(-1)!];
+    assert.ok(a.kind === 'dense' && b.kind === 'dense');
+    if (a.kind === 'dense' && b.kind === 'dense') {
+      assert.deepEqual([a.activation, a.l2, a.units], ['linear', 0, 128]);
+      assert.deepEqual([b.activation, b.l2], ['relu', 5e-4]);
+    }
+  });
+
   test('signet-tiny has the same structure, far smaller', () => {
     const tiny = getSpec('signet-tiny');
     const big = getSpec('signet');

@@ -46,6 +46,11 @@ export interface TrainHyperparameters {
    * the untrained 0.33 to 0.47), while without it the same runs learned (docs/model.md).
    */
   dropout: number;
+  /**
+   * Scale of the architecture's L2 penalty on the dense kernels during training (1 = the
+   * authors' 5e-4). See docs/model.md for what it does to a short run.
+   */
+  l2: number;
 }
 
 export const DEFAULT_HYPERPARAMETERS: TrainHyperparameters = {
@@ -60,6 +65,7 @@ export const DEFAULT_HYPERPARAMETERS: TrainHyperparameters = {
   references: 5,
   augment: true,
   dropout: 0,
+  l2: 1,
 };
 
 export interface TrainOptions {
@@ -126,11 +132,15 @@ function validateHyper(h: TrainHyperparameters): void {
   check(h.margin > 0 && h.margin <= 100, 'margin', 'a number in (0, 100]', h.margin);
   check(Number.isInteger(h.pairsPerEpoch) && h.pairsPerEpoch >= h.batchSize, 'pairs', `an integer >= the batch size (${h.batchSize})`, h.pairsPerEpoch);
   check(Number.isFinite(h.dropout) && h.dropout >= 0 && h.dropout <= 1.5, 'dropout', 'a scale of the dropout rates in 0..1.5', h.dropout);
+  check(Number.isFinite(h.l2) && h.l2 >= 0 && h.l2 <= 100, 'l2', 'a scale of the L2 penalty in 0..100', h.l2);
 }
 
-/** The spec with its dropout rates scaled (training only); a run from before the setting used the rates as they are. */
-function withDropoutScale(spec: ArchitectureSpec, scale: number): ArchitectureSpec {
-  return { ...spec, layers: spec.layers.map((l) => (l.kind === 'dropout' ? { ...l, rate: Math.min(0.9, l.rate * scale) } : l)) };
+/** The spec as training uses it: dropout rates and L2 penalties scaled (inference uses neither). */
+function trainingSpec(spec: ArchitectureSpec, dropout: number, l2: number): ArchitectureSpec {
+  return {
+    ...spec,
+    layers: spec.layers.map((l) => (l.kind === 'dropout' ? { ...l, rate: Math.min(0.9, l.rate * dropout) } : l.kind === 'dense' ? { ...l, l2: l.l2 * l2 } : l)),
+  };
 }
 
 /** Mean pixel standard deviation over inputs: SigNet divides its inputs by it. */
@@ -215,7 +225,8 @@ export async function runTraining(o: TrainOptions): Promise<TrainResult> {
     disposeParams(p);
   }
   const trainer: Trainer = await createTrainer({
-    spec: withDropoutScale(spec, hyper.dropout ?? 1),
+    // Runs from before a setting existed used the architecture's values as they are.
+    spec: trainingSpec(spec, hyper.dropout ?? 1, hyper.l2 ?? 1),
     params: startParams,
     optimizer: hyper.optimizer,
     learningRate: hyper.learningRate,
