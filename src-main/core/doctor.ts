@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { vectorSearchAvailability, type VecAvailability } from './identify/vector-index.ts';
 import { resolveBackend, type BackendAttempt, type BackendName } from './model/backend.ts';
 import { APP_VERSION } from './paths.ts';
 
@@ -17,6 +18,8 @@ export interface DoctorReport {
   backend: BackendName;
   backendsTried: BackendAttempt[];
   gpu: boolean;
+  /** Writer identification's vector search (sqlite-vec); without it, an exact scan. */
+  vectorSearch: VecAvailability;
   dataDir: string;
   cpus: number;
   platform: string;
@@ -45,6 +48,7 @@ export async function doctor(dataDir: string): Promise<DoctorReport> {
     backend: info.backend,
     backendsTried: info.backendsTried,
     gpu: info.gpu,
+    vectorSearch: vectorSearchAvailability(),
     dataDir,
     cpus: os.availableParallelism(),
     platform: `${process.platform}-${process.arch}`,

@@ -87,6 +87,8 @@ describe('models and settings', () => {
       assert.ok(table.includes(b.name), `${b.name} listed`);
       if (!b.ok && b.reason) assert.ok(table.includes(b.reason), `why ${b.name} is unavailable`);
     }
+    const search = (await page.getByTestId('vector-search').textContent()) ?? '';
+    assert.match(search, /Writer search: sqlite-vec v\d/, 'identification search named as doctor reports it');
     await page.close();
   });
 

@@ -13,6 +13,8 @@ export const commands: Command[] = [
       ctx.out(`Backend:    ${r.backend}`);
       for (const t of r.backendsTried) ctx.out(`  ${t.ok ? 'ok  ' : 'no  '} ${t.name.padEnd(15)} ${t.reason ?? ''}`);
       ctx.out(`GPU:        ${r.gpu ? 'NVIDIA driver visible' : 'none visible'}`);
+      const v = r.vectorSearch;
+      ctx.out(`Search:     ${v.available ? `sqlite-vec ${v.version}` : `exact scan - ${v.reason}`}`);
       ctx.out(`Data dir:   ${r.dataDir}`);
     },
   },

@@ -16,11 +16,15 @@ describe('countersign doctor and the CLI frame', () => {
       electronBinary: boolean;
       dataDir: string;
       gpu: boolean;
+      vectorSearch: { available: boolean; version: string | null; reason: string | null };
     }>(r);
     assert.match(d.version, /^\d+\.\d+\.\d+/);
     assert.equal(d.dataDir, tmp.dir);
     assert.equal(typeof d.electronBinary, 'boolean');
     assert.equal(typeof d.gpu, 'boolean');
+    // sqlite-vec ships prebuilt for linux-x64 (an npm dependency): identification's index loads.
+    assert.deepEqual([d.vectorSearch.available, d.vectorSearch.reason], [true, null]);
+    assert.match(d.vectorSearch.version ?? '', /^v\d+\.\d+/);
     const used = d.backendsTried.find((b) => b.ok);
     assert.equal(used?.name, d.backend);
     for (const b of d.backendsTried.filter((x) => !x.ok)) assert.ok(b.reason && b.reason.length > 10, `${b.name} needs a reason`);
