@@ -13,7 +13,9 @@ type Json = any;
 describe('countersign demo', () => {
   const tmp = tempDir('countersign-demo-');
   after(() => tmp.cleanup());
-  const env = { COUNTERSIGN_HOME: path.join(tmp.dir, 'home') };
+  // The shipped resources, base model included (scripts/test.mjs hides the models from other tests).
+  const shipped = process.env.COUNTERSIGN_SHIPPED_RESOURCES ?? path.resolve(import.meta.dirname, '../../../resources');
+  const env = { COUNTERSIGN_HOME: path.join(tmp.dir, 'home'), COUNTERSIGN_RESOURCES: shipped };
   const out = path.join(tmp.dir, 'out');
   const run = () => cli(['demo', '--out', out, '--subjects', '3', '--known', '4', '--questioned', '2', '--json'], { env, timeoutMs: 600_000 });
 
