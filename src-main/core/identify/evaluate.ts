@@ -18,10 +18,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { AppError } from '../errors.ts';
-import { resolveBackend } from '../model/backend.ts';
 import { eer, labelScores } from '../model/metrics.ts';
-import { prepareInputs, readLabelledData, summarise, type DataSummary } from '../model/dataset.ts';
-import { EmbedPool } from '../model/embed-pool.ts';
+import { readLabelledData, summarise, type DataSummary } from '../model/dataset.ts';
+import { embedLabelled } from '../model/evaluate.ts';
 import { getModel } from '../model/registry.ts';
 import { Rng } from '../util/random.ts';
 import { modelThreshold } from '../verify/case-settings.ts';
@@ -220,19 +219,7 @@ export async function evaluateIdentification(o: IdentifyEvalOptions): Promise<Id
   const meta = getModel(o.dataDir, o.modelId);
   const data = readLabelledData(o.data);
   const items = data.items.filter((i) => i.label === 'genuine');
-  const inputs = await prepareInputs(items, {
-    canvas: [meta.inputShape[0], meta.inputShape[1]],
-    ...(o.signal ? { signal: o.signal } : {}),
-    onProgress: (d, t) => o.onProgress?.('prepare', d, t),
-  });
-  const info = await resolveBackend();
-  const pool = await EmbedPool.create({ dataDir: o.dataDir, modelId: o.modelId, ...(o.workers ? { workers: o.workers } : {}) });
-  let vectors: Float32Array[];
-  try {
-    vectors = await pool.embed(inputs, { ...(o.signal ? { signal: o.signal } : {}), onProgress: (d, t) => o.onProgress?.('embed', d, t) });
-  } finally {
-    await pool.close();
-  }
+  const { vectors, backend } = await embedLabelled(items, meta.inputShape, o);
   const fromModel = modelThreshold(meta);
   const threshold = o.threshold ?? fromModel;
   const protocol = { shots: o.shots ?? 1, ways: o.ways ?? 10, episodes: o.episodes ?? 200, heldOut: o.heldOut ?? 0.2, seed: o.seed ?? 1 };
@@ -246,7 +233,7 @@ export async function evaluateIdentification(o: IdentifyEvalOptions): Promise<Id
     model: { id: meta.id, sha256: meta.sha256, architecture: meta.architecture, metric: meta.distanceMetric },
     threshold,
     thresholdSource: o.threshold !== undefined ? 'given' : fromModel !== null ? 'model' : null,
-    backend: pool.backend ?? info.backend,
+    backend,
     data: summarise(data),
     protocol,
     seconds: (performance.now() - t0) / 1000,

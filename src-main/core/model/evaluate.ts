@@ -9,7 +9,6 @@ import { performance } from 'node:perf_hooks';
 import { AppError } from '../errors.ts';
 import { applyCalibration, cllr, cllrMin, type Calibration } from '../verify/calibration.ts';
 import { distance, mean, type DistanceMetric } from '../verify/distance.ts';
-import { resolveBackend } from './backend.ts';
 import { prepareInputs, readLabelledData, summarise, type DataSummary, type LabelledItem } from './dataset.ts';
 import { EmbedPool } from './embed-pool.ts';
 import { auc, eer, farFrrAt, labelScores, scoreRandomForgeries, scoreWriterDependent, writerDependentSplit, type LabelledScore } from './metrics.ts';
@@ -129,6 +128,29 @@ export interface EvalReport extends EvalMetrics {
   seconds: number;
 }
 
+/**
+ * Labelled images normalised as an import normalises them, then embedded by the registered
+ * model in a worker pool; one vector per item, in order, and the backend the workers used.
+ */
+export async function embedLabelled(
+  items: readonly LabelledItem[],
+  inputShape: readonly [number, number, number],
+  o: Pick<EvalOptions, 'dataDir' | 'modelId' | 'workers' | 'signal' | 'onProgress'>,
+): Promise<{ vectors: Float32Array[]; backend: string }> {
+  const inputs = await prepareInputs(items, {
+    canvas: [inputShape[0], inputShape[1]],
+    ...(o.signal ? { signal: o.signal } : {}),
+    onProgress: (d, t) => o.onProgress?.('prepare', d, t),
+  });
+  const pool = await EmbedPool.create({ dataDir: o.dataDir, modelId: o.modelId, ...(o.workers ? { workers: o.workers } : {}) });
+  try {
+    const vectors = await pool.embed(inputs, { ...(o.signal ? { signal: o.signal } : {}), onProgress: (d, t) => o.onProgress?.('embed', d, t) });
+    return { vectors, backend: pool.backend };
+  } finally {
+    await pool.close();
+  }
+}
+
 /** `countersign eval`: a registered model on a labelled data set. */
 export async function evaluateModel(o: EvalOptions): Promise<EvalReport> {
   const t0 = performance.now();
@@ -136,26 +158,14 @@ export async function evaluateModel(o: EvalOptions): Promise<EvalReport> {
   const data = readLabelledData(o.data);
   const references = o.references ?? 5;
   const seed = o.seed ?? 1;
-  const inputs = await prepareInputs(data.items, {
-    canvas: [meta.inputShape[0], meta.inputShape[1]],
-    ...(o.signal ? { signal: o.signal } : {}),
-    onProgress: (d, t) => o.onProgress?.('prepare', d, t),
-  });
-  const info = await resolveBackend();
-  const pool = await EmbedPool.create({ dataDir: o.dataDir, modelId: o.modelId, ...(o.workers ? { workers: o.workers } : {}) });
-  let vectors: Float32Array[];
-  try {
-    vectors = await pool.embed(inputs, { ...(o.signal ? { signal: o.signal } : {}), onProgress: (d, t) => o.onProgress?.('embed', d, t) });
-  } finally {
-    await pool.close();
-  }
+  const { vectors, backend } = await embedLabelled(data.items, meta.inputShape, o);
   const sets = scoreEmbeddings(data.items, vectors, { references, seed, metric: meta.distanceMetric });
   const threshold = meta.calibration?.eerThreshold ?? meta.metrics.eerThreshold ?? null;
   const m = metricsOf(sets, { threshold, calibration: meta.calibration });
   return {
     ...m,
     model: { id: meta.id, sha256: meta.sha256, architecture: meta.architecture, calibrated: meta.calibration !== null },
-    backend: pool.backend ?? info.backend,
+    backend,
     data: summarise(data),
     references,
     seed,

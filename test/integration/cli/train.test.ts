@@ -13,6 +13,7 @@ describe('countersign train', () => {
   const data = path.join(tmp.dir, 'data');
   const dataDir = path.join(tmp.dir, 'home');
   after(() => tmp.cleanup());
+  let trained: string | undefined;
 
   before(() => {
     const r = cli(['synth', 'dataset', data, '--writers', '8', '--genuine', '5', '--forged', '2', '--seed', '4', '--json']);
@@ -61,5 +62,24 @@ describe('countersign train', () => {
     const list = lastJson<{ id: string; active: boolean }[]>(cli(['--data-dir', dataDir, 'models', 'list', '--json']));
     assert.deepEqual(list.map((m) => [m.id, m.active ?? false]), [[done.modelId, false]]);
     assert.equal(lastJson<{ ok: boolean }>(cli(['--data-dir', dataDir, 'audit', 'verify', '--json'])).ok, true);
+    trained = done.modelId;
+  });
+
+  it('eval --json measures the new model on labelled data; a missing data folder is named', () => {
+    assert.ok(trained, 'the previous test registered a model');
+    const r = cli(['--data-dir', dataDir, 'eval', '--data', data, '--model', trained, '--references', '3', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const e = lastJson<any>(r);
+    assert.equal(e.model.id, trained);
+    assert.equal(e.model.calibrated, true, 'a trained model carries its calibration');
+    assert.deepEqual([e.data.writers, e.data.genuine, e.data.forged], [8, 40, 16]);
+    assert.deepEqual([e.counts.genuine, e.counts.forged], [8 * 2, 16], '5 genuine each: 3 references, 2 questioned');
+    for (const k of ['eer', 'eerRandom', 'auc', 'far', 'frr', 'cllrMin']) assert.ok(e[k] >= 0 && e[k] <= 1, `${k} = ${e[k]}`);
+    assert.ok(Number.isFinite(e.cllr) && e.cllr > 0, `cllr = ${e.cllr}`);
+    assert.equal(typeof e.threshold, 'number', "at the model's EER threshold");
+    const missing = cli(['--data-dir', dataDir, 'eval', '--data', path.join(tmp.dir, 'nowhere'), '--model', trained, '--json']);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stdout + missing.stderr, /nowhere/);
   });
 });
