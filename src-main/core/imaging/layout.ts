@@ -140,17 +140,22 @@ async function listOrReport(st: WalkState, abs: string, role: DocumentRole, subj
   }
 }
 
-/** Every file under a subject folder (sub-folders included), all with the same role and subject. */
-async function walkFiles(st: WalkState, abs: string, role: DocumentRole, subject: string | null): Promise<void> {
-  const entries = await listOrReport(st, abs, role, subject);
-  for (const d of entries) {
+/**
+ * A folder's entries in order, hidden and system files recorded as ignored on the way (and an
+ * unreadable folder as a failed file, by listOrReport).
+ */
+async function* entries(st: WalkState, abs: string, role: DocumentRole, subject: string | null) {
+  for (const d of await listOrReport(st, abs, role, subject)) {
     const childAbs = path.join(abs, d.name);
     const rel = posix(path.relative(st.folder, childAbs));
-    if (isLitter(d.name)) {
-      st.plan.ignored.push({ path: rel, reason: 'hidden or system file' });
-      continue;
-    }
-    const kind = await entryKind(childAbs, d);
+    if (isLitter(d.name)) st.plan.ignored.push({ path: rel, reason: 'hidden or system file' });
+    else yield { name: d.name, abs: childAbs, rel, kind: await entryKind(childAbs, d) };
+  }
+}
+
+/** Every file under a subject folder (sub-folders included), all with the same role and subject. */
+async function walkFiles(st: WalkState, abs: string, role: DocumentRole, subject: string | null): Promise<void> {
+  for await (const { abs: childAbs, rel, kind } of entries(st, abs, role, subject)) {
     if (kind === 'dir') await walkFiles(st, childAbs, role, subject);
     else if (kind === 'dir-link') {
       st.plan.files.push({ path: rel, abs: childAbs, role, subject, problem: folderLink(rel) });
@@ -191,18 +196,10 @@ export async function planImport(folderArg: string): Promise<ImportPlan> {
   }
 
   if (known) {
-    const base = path.join(folder, known.name);
-    for (const d of await listOrReport(st, base, 'known', null)) {
-      const abs = path.join(base, d.name);
-      const rel = posix(path.relative(folder, abs));
-      if (isLitter(d.name)) {
-        plan.ignored.push({ path: rel, reason: 'hidden or system file' });
-        continue;
-      }
-      const kind = await entryKind(abs, d);
-      if (kind === 'dir') await walkFiles(st, abs, 'known', addSubject(st, validateSubjectName(d.name, rel)));
+    for await (const { name, abs, rel, kind } of entries(st, path.join(folder, known.name), 'known', null)) {
+      if (kind === 'dir') await walkFiles(st, abs, 'known', addSubject(st, validateSubjectName(name, rel)));
       else {
-        const problem = kind === 'dir-link' ? folderLink(rel) : { code: 'no-subject', message: `${rel}: a known exemplar must be in its writer's folder, known/<subject>/${d.name}` };
+        const problem = kind === 'dir-link' ? folderLink(rel) : { code: 'no-subject', message: `${rel}: a known exemplar must be in its writer's folder, known/<subject>/${name}` };
         plan.files.push({ path: rel, abs, role: 'known', subject: null, problem });
       }
     }
@@ -214,17 +211,9 @@ export async function planImport(folderArg: string): Promise<ImportPlan> {
   }
   const used = new Set<string>();
   if (questioned) {
-    const base = path.join(folder, questioned.name);
-    for (const d of await listOrReport(st, base, 'questioned', null)) {
-      const abs = path.join(base, d.name);
-      const rel = posix(path.relative(folder, abs));
-      if (isLitter(d.name)) {
-        plan.ignored.push({ path: rel, reason: 'hidden or system file' });
-        continue;
-      }
-      const kind = await entryKind(abs, d);
+    for await (const { name, abs, rel, kind } of entries(st, path.join(folder, questioned.name), 'questioned', null)) {
       if (kind === 'dir') {
-        const subject = addSubject(st, validateSubjectName(d.name, rel));
+        const subject = addSubject(st, validateSubjectName(name, rel));
         const before = plan.files.length;
         await walkFiles(st, abs, 'questioned', subject);
         for (const f of plan.files.slice(before)) {
@@ -247,7 +236,7 @@ export async function planImport(folderArg: string): Promise<ImportPlan> {
           : subject === null
             ? {
                 code: 'no-claimed-subject',
-                message: `${rel}: no claimed subject: move it to questioned/<subject>/${d.name}, or name its subject in case.json as { "questioned": { "${rel}": "<subject>" } }`,
+                message: `${rel}: no claimed subject: move it to questioned/<subject>/${name}, or name its subject in case.json as { "questioned": { "${rel}": "<subject>" } }`,
               }
             : undefined;
       plan.files.push({ path: rel, abs, role: 'questioned', subject, ...(problem ? { problem } : {}) });

@@ -49,17 +49,10 @@ export interface LibraryExemplarRow {
   signatureId: number;
 }
 
-export interface NewLibraryDocument {
+/** A library exemplar's file: the fields of a document row that an enrolment knows. */
+export type NewLibraryDocument = Pick<DocumentRow, 'originalPath' | 'sha256' | 'size' | 'format' | 'width' | 'height' | 'dpi' | 'pageIndex'> & {
   subjectId: number;
-  originalPath: string;
-  sha256: string;
-  size: number;
-  format: string | null;
-  width: number | null;
-  height: number | null;
-  dpi: number | null;
-  pageIndex: number;
-}
+};
 
 // The active signature of a document: the newest one that is not rejected (verify/case-data.ts).
 const ACTIVE_SIGNATURE = `(SELECT MAX(id) FROM signatures WHERE document_id = d.id AND status <> 'rejected')`;

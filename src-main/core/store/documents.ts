@@ -9,27 +9,15 @@ import {
   type RawSignature,
   type RawSubject,
 } from './document-rows.ts';
-import type { Box, DocumentRole, DocumentRow, DocumentStatus, SignatureRow, SignatureSource, SignatureStatus, SubjectRow } from './types.ts';
+import type { Box, DocumentRow, DocumentStatus, SignatureRow, SignatureSource, SignatureStatus, SubjectRow } from './types.ts';
 
 export const SUBJECT_NAME_MAX = 200;
 
 /** What the import job knows about a new document (one page of one file). */
-export interface NewDocument {
+export type NewDocument = Omit<DocumentRow, 'id' | 'caseId' | 'status' | 'importedAt'> & {
   caseId: number;
-  role: DocumentRole;
-  subjectId: number | null;
-  claimedSubjectId: number | null;
-  originalPath: string;
-  sha256: string;
-  size: number;
-  format: string | null;
-  width: number | null;
-  height: number | null;
-  dpi: number | null;
-  pageIndex: number;
   status: Extract<DocumentStatus, 'ready' | 'failed'>;
-  failureReason: string | null;
-}
+};
 
 /** What a retried (previously failed) document learns on the new attempt. */
 export interface DocumentUpdate {

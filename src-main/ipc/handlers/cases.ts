@@ -1,7 +1,8 @@
 import { AppError } from '../../core/errors.ts';
 import { newCaseDefaults, readSettings } from '../../core/settings.ts';
 import type { Db, Store } from '../../core/store/index.ts';
-import type { CaseRow, SubjectRow } from '../../core/store/types.ts';
+import { toSubjectRow, type RawSubject } from '../../core/store/document-rows.ts';
+import type { CaseRow } from '../../core/store/types.ts';
 import type { CaseSummary, SubjectSummary, casesMethods } from '../methods/cases.ts';
 import { caseDocuments } from './documents.ts';
 import type { HandlersFor, Services } from './types.ts';
@@ -15,14 +16,8 @@ interface Counts {
 }
 const NO_COUNTS: Counts = { subjects: 0, documents: 0, known: 0, questioned: 0, failed: 0 };
 
-interface RawSubject {
-  id: number;
-  case_id: number | null;
-  scope: SubjectRow['scope'];
-  name: string;
-  library_subject_id: number | null;
-  notes: string | null;
-  created_at: string;
+/** A subject row with its counts of known and questioned documents. */
+interface RawSubjectCounts extends RawSubject {
   known: number;
   questioned: number;
 }
@@ -69,18 +64,8 @@ function summary(row: CaseRow, counts: Map<number, Counts>): CaseSummary {
   return { ...row, ...(counts.get(row.id) ?? NO_COUNTS) };
 }
 
-function toSubjectSummary(r: RawSubject): SubjectSummary {
-  return {
-    id: r.id,
-    caseId: r.case_id,
-    scope: r.scope,
-    name: r.name,
-    librarySubjectId: r.library_subject_id,
-    notes: r.notes,
-    createdAt: r.created_at,
-    known: r.known,
-    questioned: r.questioned,
-  };
+function toSubjectSummary(r: RawSubjectCounts): SubjectSummary {
+  return { ...toSubjectRow(r), known: r.known, questioned: r.questioned };
 }
 
 export function casesHandlers(s: Services): HandlersFor<typeof casesMethods> {
@@ -107,7 +92,7 @@ export function casesHandlers(s: Services): HandlersFor<typeof casesMethods> {
       const store = s.app.store;
       const row = store.cases.find(caseId);
       if (!row) throw new AppError('NOT_FOUND', `caseId: no case ${caseId}`);
-      const subjects = (queries(store).subjectsOfCase.all(caseId) as RawSubject[]).map(toSubjectSummary);
+      const subjects = (queries(store).subjectsOfCase.all(caseId) as RawSubjectCounts[]).map(toSubjectSummary);
       return { case: summary(row, allCounts(store)), subjects, documents: caseDocuments(store, caseId) };
     },
     'cases.setThreshold': ({ caseId, threshold }) => s.app.store.cases.setThreshold(existing(s.app.store, caseId), threshold),
