@@ -3,11 +3,11 @@ import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync, chmodSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { crc32, deflateSync } from 'node:zlib';
 import sharp, { type Sharp } from 'sharp';
 import { AppError } from '../../../src-main/core/errors.ts';
 import { decodeFile, decodePage, DEFAULT_MAX_PIXELS, probeImage, readImageBytes } from '../../../src-main/core/imaging/decode.ts';
 import { sniffFormat } from '../../../src-main/core/imaging/format.ts';
+import { pngHeaderOnly } from './import-fixtures.ts';
 
 let dir = '';
 const file = (name: string): string => path.join(dir, name);
@@ -17,29 +17,6 @@ async function card(): Promise<Sharp> {
   const data = Buffer.alloc(60 * 30 * 3, 255);
   for (let y = 0; y < 30; y++) for (let x = 0; x < 30; x++) data.fill(0, (y * 60 + x) * 3, (y * 60 + x) * 3 + 3);
   return sharp(data, { raw: { width: 60, height: 30, channels: 3 } });
-}
-
-/** A PNG whose header claims width x height, with a token IDAT (nothing decodes it). */
-function pngHeaderOnly(width: number, height: number): Buffer {
-  const chunk = (type: string, body: Buffer): Buffer => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(body.length);
-    const tb = Buffer.concat([Buffer.from(type, 'ascii'), body]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(tb) >>> 0);
-    return Buffer.concat([len, tb, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 0; // greyscale
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.alloc(1000))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
 }
 
 /** Asserts an AppError with this code whose message names the file and matches `re`. */
