@@ -11,6 +11,7 @@ import { commands as importCommands } from './import.ts';
 import { commands as library } from './library.ts';
 import { commands as metric } from './metric.ts';
 import { commands as models } from './models.ts';
+import { commands as prepare } from './prepare.ts';
 import { commands as report } from './report.ts';
 import { commands as serve } from './serve.ts';
 import { commands as synth } from './synth.ts';
@@ -27,6 +28,7 @@ export const allCommands: Command[] = [
   ...report,
   ...identify,
   ...library,
+  ...prepare,
   ...train,
   ...evalCommands,
   ...models,

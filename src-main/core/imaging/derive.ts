@@ -7,7 +7,7 @@
 import sharp from 'sharp';
 import type { PageAnalysis } from './analyse.ts';
 import type { StrokeMask } from './localise.ts';
-import { normaliseSignature, type NormaliseParams, type SignatureQuality } from './normalise.ts';
+import { normaliseSignature, type NormaliseParams, type NormaliseVersion, type SignatureQuality } from './normalise.ts';
 import { clampBox, type Box, type RawImage } from './pixels.ts';
 
 export const DERIVE_VERSION = 1;
@@ -27,6 +27,8 @@ export interface DeriveInput {
    * background inside the region are not the signature. Omitted: the region as it is.
    */
   strokes?: { mask: StrokeMask; method: Exclude<CleanMethod, 'none'> };
+  /** Normalisation version (default: the current one). */
+  version?: NormaliseVersion;
 }
 
 /** Quality figures in the shape verification reads (verify/compare.ts QualityInfo) plus the rest. */
@@ -119,7 +121,7 @@ export async function deriveSignature(input: DeriveInput): Promise<DerivedSignat
   const region = clampBox(input.region, page.width, page.height, name);
   const crop = extractRaw(page, region);
   const cleaned = input.strokes ? cleanRaw(crop, region, input.strokes.mask) : crop;
-  const n = await normaliseSignature({ data: cleaned, name, dpi: input.dpi });
+  const n = await normaliseSignature({ data: cleaned, name, dpi: input.dpi }, input.version ? { version: input.version } : {});
   const [rx, ry] = region;
   const ib = n.params.inkBox;
   const normalise: NormaliseParams = { ...n.params, region, inkBox: [ib[0] + rx, ib[1] + ry, ib[2], ib[3]] };

@@ -30,7 +30,15 @@ import {
   type RawImage,
 } from './pixels.ts';
 
-export const NORMALISE_VERSION = 1;
+/**
+ * Version 2 (the default): ink-invariant. Every ink pixel (at or below the Otsu threshold) is
+ * set to full ink before scaling, so the network input carries the shape of the strokes and
+ * their coverage at the canvas resolution (anti-aliased edges), never how dark the pen was.
+ * Version 1 kept the ink's grey level (255 - grey); models trained on it still get it.
+ */
+export const NORMALISE_VERSION = 2;
+export type NormaliseVersion = 1 | 2;
+export const NORMALISE_VERSIONS: readonly NormaliseVersion[] = [1, 2];
 
 export interface NormaliseInput {
   /** Raw pixels (1-4 channels; a DecodedPage fits) or an encoded image sharp can read. */
@@ -54,6 +62,8 @@ export interface NormaliseOptions {
   minContrast?: number;
   /** Minimum number of ink pixels (source pixels) for there to be ink at all. */
   minInkPixels?: number;
+  /** 2: ink-invariant (binary ink before scaling); 1: ink keeps its grey level. */
+  version?: NormaliseVersion;
 }
 
 export const DEFAULT_NORMALISE: Required<NormaliseOptions> = {
@@ -62,10 +72,11 @@ export const DEFAULT_NORMALISE: Required<NormaliseOptions> = {
   blurSigma: 2,
   minContrast: 32,
   minInkPixels: 12,
+  version: NORMALISE_VERSION,
 };
 
 export interface NormaliseParams {
-  version: number;
+  version: NormaliseVersion;
   canvas: [number, number];
   margin: number;
   greyscale: 'bt601';
@@ -88,8 +99,12 @@ export interface NormaliseParams {
   /** Size of the scaled ink box on the canvas, [w, h]. */
   scaledSize: [number, number];
   resample: 'area-average down, bilinear up';
-  /** Input values: (255 - grey) / 255 with paper above the threshold forced to 0, ink high. */
+  /**
+   * Input values in [0, 1], paper 0, ink high: version 2 the share of each canvas pixel that
+   * ink covers ('coverage'); version 1 (255 - grey) / 255 with paper forced to 0 ('darkness').
+   */
   valueRange: [0, 1];
+  ink: 'coverage' | 'darkness';
   /** The model applies its own input scaling (SigNet: divide by the dataset pixel std). */
   modelScaling: 'applied by the model';
 }
@@ -140,6 +155,9 @@ export async function normaliseSignature(input: NormaliseInput, options: Normali
   const o = { ...DEFAULT_NORMALISE, ...options };
   const name = input.name ?? 'signature';
   const [H, W] = o.canvas;
+  if (!NORMALISE_VERSIONS.includes(o.version)) {
+    throw new AppError('INVALID_ARGUMENT', `normalisation version: expected one of ${NORMALISE_VERSIONS.join(', ')}, got ${String(o.version)}`);
+  }
   if (!(Number.isInteger(H) && Number.isInteger(W) && H >= 8 && W >= 8)) {
     throw new AppError('INVALID_ARGUMENT', `canvas: expected [height, width] integers of at least 8, got [${o.canvas.join(', ')}]`);
   }
@@ -162,7 +180,7 @@ export async function normaliseSignature(input: NormaliseInput, options: Normali
     input: core.input,
     png,
     params: {
-      version: NORMALISE_VERSION,
+      version: o.version,
       canvas: [H, W],
       margin: o.margin,
       greyscale: 'bt601',
@@ -176,6 +194,7 @@ export async function normaliseSignature(input: NormaliseInput, options: Normali
       scaledSize: core.scaledSize,
       resample: 'area-average down, bilinear up',
       valueRange: [0, 1],
+      ink: o.version === 1 ? 'darkness' : 'coverage',
       modelScaling: 'applied by the model',
     },
     quality,
@@ -249,13 +268,15 @@ export function normaliseGrey(grey: GreyImage, name: string, o: Required<Normali
   const bw = x1 - x0 + 1;
   const bh = y1 - y0 + 1;
 
-  // Crop, paper to white, invert (ink high, paper 0), in float for resampling.
+  // Crop, paper to 0, ink high, in float for resampling. Version 2 sets every ink pixel to
+  // full ink, so after area-average scaling a canvas pixel holds how much of it ink covers.
   const crop = new Float32Array(bw * bh);
+  const binary = o.version !== 1;
   for (let y = 0; y < bh; y++) {
     const srow = (y0 + y) * w + x0;
     for (let x = 0; x < bw; x++) {
       const v = data[srow + x]!;
-      crop[y * bw + x] = v > t ? 0 : 255 - v;
+      crop[y * bw + x] = v > t ? 0 : binary ? 255 : 255 - v;
     }
   }
   const [H, W] = o.canvas;
@@ -364,6 +385,13 @@ function measureQuality(grey: GreyImage, core: CoreResult, dpi: number | null): 
     touches,
     warnings,
   };
+}
+
+/** 8-bit quantisation, as a stored normalised PNG holds the input. */
+export function quantise(input: Float32Array): Float32Array {
+  const out = new Float32Array(input.length);
+  for (let i = 0; i < input.length; i++) out[i] = Math.round(input[i]! * 255) / 255;
+  return out;
 }
 
 /** blurEffect above this raises the 'blurred' warning. */
