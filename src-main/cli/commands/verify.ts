@@ -12,7 +12,8 @@ export function llrText(llr: number | null): string {
 
 /** The human summary table; `extra` adds columns (the demo adds the ground truth). */
 export function verifyTable(r: VerifyCaseResult, extra?: { head: string; cell: (it: VerifiedItem) => string }): string[] {
-  const head = ['DOC', 'DOCUMENT', 'SUBJECT', 'MEAN DIST', 'LOG10 LR', 'SUPPORT', 'DECISION', 'WARNINGS', ...(extra ? [extra.head] : [])];
+  const ratio = r.items.some((it) => it.comparison.scoreMethod === 'kk-ratio');
+  const head = ['DOC', 'DOCUMENT', 'SUBJECT', ratio ? 'SCORE (x K-K)' : 'MEAN DIST', 'LOG10 LR', 'SUPPORT', 'DECISION', 'WARNINGS', ...(extra ? [extra.head] : [])];
   const rows = r.items.map((it) => [
     String(it.documentId),
     it.documentPath,
@@ -35,8 +36,12 @@ export const commands: Command[] = [
     description: `Embeds the signatures with the case's model (the active one is pinned on first use),
 compares each questioned signature with the references of the subject it claims to be from,
 and records every comparison (model and SHA-256, app version, threshold, distances) in the
-case database and the audit log. Decisions use the case threshold, or the model's validation
-EER threshold when the case has none, with the case's inconclusive band around it.
+case database and the audit log. The score is the mean distance of Q to the references divided
+by the references' own spread ("2.3" = Q is 2.3 times as far from them as they are from each
+other; models from before use the plain mean distance). The LR, its verbal equivalent and the
+decision all read this score. Decisions use the case threshold, or the model's (the score where
+its LR is 1) when the case has none; inconclusive within the case's band around it and wherever
+the LR lies between 1/2 and 2.
 Ctrl-C stops after the current item; finished comparisons stay recorded.`,
     options: { case: { type: 'string' }, document: { type: 'string', multiple: true } },
     async run(ctx, args) {
@@ -55,7 +60,7 @@ Ctrl-C stops after the current item; finished comparisons stay recorded.`,
       });
       if (ctx.json) ctx.emit(verifyJson(r));
       else {
-        ctx.out(`Case ${r.caseId} "${r.caseName}": model ${r.model.id}, threshold ${r.threshold.toFixed(3)} (${r.thresholdSource === 'case' ? 'case' : "model's EER point"}), inconclusive band ±${r.band}`);
+        ctx.out(`Case ${r.caseId} "${r.caseName}": model ${r.model.id}, threshold ${r.threshold.toFixed(3)} (${r.thresholdSource === 'case' ? 'case' : 'the model\'s, where its LR is 1'}), inconclusive band ±${r.band}`);
         for (const l of r.items.length ? verifyTable(r) : ['No questioned signature could be compared.']) ctx.out(l);
         for (const s of r.skipped) ctx.out(`skipped document ${s.documentId} ${s.documentPath}: ${s.reason}`);
         if (!r.model.calibrated) ctx.out('The model is not calibrated: no likelihood ratios are given.');

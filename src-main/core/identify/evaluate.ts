@@ -21,7 +21,7 @@ import { AppError } from '../errors.ts';
 import { eer, labelScores } from '../model/metrics.ts';
 import { readLabelledData, summarise, type DataSummary } from '../model/dataset.ts';
 import { embedLabelled } from '../model/evaluate.ts';
-import { getModel } from '../model/registry.ts';
+import { getModel, normaliseVersionOf } from '../model/registry.ts';
 import { Rng } from '../util/random.ts';
 import { modelThreshold } from '../verify/case-settings.ts';
 import type { DistanceMetric } from '../verify/distance.ts';
@@ -219,7 +219,7 @@ export async function evaluateIdentification(o: IdentifyEvalOptions): Promise<Id
   const meta = getModel(o.dataDir, o.modelId);
   const data = readLabelledData(o.data);
   const items = data.items.filter((i) => i.label === 'genuine');
-  const { vectors, backend } = await embedLabelled(items, meta.inputShape, o);
+  const { vectors, backend } = await embedLabelled(items, { inputShape: meta.inputShape, normaliseVersion: normaliseVersionOf(meta) }, o);
   const fromModel = modelThreshold(meta);
   const threshold = o.threshold ?? fromModel;
   const protocol = { shots: o.shots ?? 1, ways: o.ways ?? 10, episodes: o.episodes ?? 200, heldOut: o.heldOut ?? 0.2, seed: o.seed ?? 1 };

@@ -1,7 +1,8 @@
 /**
  * "Who among our known writers could have written this?" (docs/identification.md): the
  * questioned signature against every writer of the reference library (or of one case),
- * ranked by the verification aggregate, the top k with their distances and calibrated
+ * ranked by the verification score (verify/score.ts; for a 'kk-ratio' model the nearest 3k writers
+ * by mean distance are re-ranked by it), the top k with their distances and calibrated
  * likelihood ratios, and an open-set outcome: when even the closest writer is beyond the
  * threshold, no enrolled writer is close enough. Every identification is recorded
  * (identifications table) with its audit row, in one transaction.
@@ -9,13 +10,14 @@
 import { AppError } from '../errors.ts';
 import { ensureEmbeddings } from '../model/embeddings.ts';
 import { ensureModelRow } from '../model/model-rows.ts';
-import { getActiveModel, getModel, verifyModel, type ModelMetadata } from '../model/registry.ts';
+import { getActiveModel, getModel, scoringOf, verifyModel, type ModelMetadata } from '../model/registry.ts';
 import { APP_VERSION } from '../paths.ts';
 import { DEFAULT_MIN_REFERENCES, type Store } from '../store/index.ts';
 import { calibrate, type Calibration } from '../verify/calibration.ts';
 import { caseVerificationSettings, modelThreshold } from '../verify/case-settings.ts';
+import { explainScore, pairDistances, scoreFromDistances } from '../verify/score.ts';
 import { defaultPropositions, supportLevel, UNCALIBRATED_STATEMENT, verbalEquivalent } from '../verify/verbal.ts';
-import { countsFingerprint, exemplarsWithoutEmbedding, keepCountsAfterOwnWrite, maxSignatureId, writersInScope, type Scope } from './exemplars.ts';
+import { countsFingerprint, ExemplarReader, exemplarsWithoutEmbedding, keepCountsAfterOwnWrite, maxSignatureId, writersInScope, type Scope } from './exemplars.ts';
 import { IdentificationRepository } from './identifications.ts';
 import { prepareQuery, type IdentifyQuery } from './query.ts';
 import { searchWriters } from './search.ts';
@@ -112,6 +114,8 @@ export async function ensureScopeEmbeddings(store: Store, scope: Scope, modelId:
   return missing.length;
 }
 
+const scoreText = (c: Candidate) => `score ${c.score.toFixed(3)}: ${c.scoreExplanation}`;
+
 function statementOf(outcome: IdentifyOutcome, s: Settings, best: Candidate | undefined, within: number, writers: number): string {
   const t = s.threshold;
   const source = s.thresholdSource === 'case' ? "the case's threshold" : s.thresholdSource === 'given' ? 'the threshold given' : "the model's validation EER threshold";
@@ -120,11 +124,11 @@ function statementOf(outcome: IdentifyOutcome, s: Settings, best: Candidate | un
     case 'empty':
       return `No writer could be ranked: ${among} have exemplars with embeddings for model ${s.model.id}.`;
     case 'undecided':
-      return `The questioned signature was ranked against ${among}; the closest is ${best!.name} (mean distance ${best!.aggregate.toFixed(3)}). No threshold is known for model ${s.model.id}, so whether any enrolled writer is close enough cannot be said.`;
+      return `The questioned signature was ranked against ${among}; the closest is ${best!.name} (${scoreText(best!)}). No threshold is known for model ${s.model.id}, so whether any enrolled writer is close enough cannot be said.`;
     case 'no-match':
-      return `No enrolled writer is close enough: among ${among}, the closest, ${best!.name}, has a mean distance of ${best!.aggregate.toFixed(3)} to the questioned signature, beyond ${source} of ${t!.toFixed(3)}. The questioned signature may be by a writer who is not enrolled.`;
+      return `No enrolled writer is close enough: among ${among}, the closest, ${best!.name}, has a score of ${best!.score.toFixed(3)} (${best!.scoreExplanation}), beyond ${source} of ${t!.toFixed(3)}. The questioned signature may be by a writer who is not enrolled.`;
     default:
-      return `${within} of ${among} ${within === 1 ? 'is' : 'are'} within ${source} of ${t!.toFixed(3)}; the closest is ${best!.name} (mean distance ${best!.aggregate.toFixed(3)}). A ranking is support for the examiner's comparison, not a conclusion: the more writers are searched, the more likely a close match by chance.`;
+      return `${within} of ${among} ${within === 1 ? 'is' : 'are'} within ${source} of ${t!.toFixed(3)}; the closest is ${best!.name} (${scoreText(best!)}). A ranking is support for the examiner's comparison, not a conclusion: the more writers are searched, the more likely a close match by chance.`;
   }
 }
 
@@ -145,14 +149,24 @@ export async function identify(store: Store, query: IdentifyQuery, opts: Identif
   await ensureScopeEmbeddings(store, s.scope, s.model.id, opts);
   const counts = writersInScope(store, s.scope);
   const dim = q.vector.length;
-  const found = searchWriters(store, s.scope, { id: s.model.id, dim, metric: s.model.distanceMetric }, q.vector, { top, method: opts.method ?? 'auto', exclude: q.exclude });
+  const scoring = scoringOf(s.model);
+  const byScore = scoring.method === 'kk-ratio';
+  const found = searchWriters(store, s.scope, { id: s.model.id, dim, metric: s.model.distanceMetric }, q.vector, { top: byScore ? Math.min(top * 3, MAX_TOP) : top, method: opts.method ?? 'auto', exclude: q.exclude });
 
   const name = store.db.prepare('SELECT name FROM subjects WHERE id = ?').pluck();
   const meta = store.db.prepare('SELECT s.id, s.document_id, d.original_path, s.crop_sha256 FROM signatures s JOIN documents d ON d.id = s.document_id WHERE s.id = ?');
-  const candidates: Candidate[] = found.ranked.map((w, i) => {
+  const reader = byScore ? new ExemplarReader(store, s.scope, s.model.id, q.exclude) : null;
+  const scored = found.ranked
+    .map((w) => {
+      const ds = w.distances.map((d) => d.distance);
+      const kk = reader ? pairDistances(s.model.distanceMetric, reader.exemplarsOf(w.subjectId).map((e) => e.vector)) : [];
+      return { w, ds, parts: scoreFromDistances(ds, kk, scoring) };
+    })
+    .sort((a, b) => a.parts.score - b.parts.score || a.w.subjectId - b.w.subjectId)
+    .slice(0, top);
+  const candidates: Candidate[] = scored.map(({ w, ds, parts }, i) => {
     const writer = name.get(w.subjectId) as string;
-    const ds = w.distances.map((d) => d.distance);
-    const c = s.calibration ? calibrate(s.calibration, w.aggregate) : null;
+    const c = s.calibration ? calibrate(s.calibration, parts.score) : null;
     const warnings: string[] = [];
     if (w.distances.length < s.minReferences) warnings.push(`only ${w.distances.length} exemplar${w.distances.length === 1 ? '' : 's'} (minimum ${s.minReferences}): the writer's natural variation is poorly known`);
     const identical = w.distances.find((d) => d.distance < 1e-6);
@@ -162,6 +176,8 @@ export async function identify(store: Store, query: IdentifyQuery, opts: Identif
       subjectId: w.subjectId,
       name: writer,
       aggregate: w.aggregate,
+      score: parts.score,
+      scoreExplanation: explainScore(parts, scoring),
       distances: { min: Math.min(...ds), mean: w.aggregate, max: Math.max(...ds) },
       exemplars: w.distances.map((d) => {
         const m = meta.get(d.signatureId) as ExemplarMeta;
@@ -171,7 +187,7 @@ export async function identify(store: Store, query: IdentifyQuery, opts: Identif
       llrAtBound: c ? c.atBound : false,
       support: supportText(c ? c.log10LR : null),
       verbal: c ? verbalEquivalent(c.log10LR, defaultPropositions(writer)).sentence : UNCALIBRATED_STATEMENT,
-      withinThreshold: s.threshold === null ? null : w.aggregate <= s.threshold,
+      withinThreshold: s.threshold === null ? null : parts.score <= s.threshold,
       warnings,
     };
   });

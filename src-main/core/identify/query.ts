@@ -12,7 +12,9 @@ import { processFile } from '../imaging/import-file.ts';
 import { inputFromDisplayGrey } from '../model/dataset.ts';
 import { EmbedPool } from '../model/embed-pool.ts';
 import { ensureEmbeddings } from '../model/embeddings.ts';
-import type { ModelMetadata } from '../model/registry.ts';
+import { normaliseVersionOf, type ModelMetadata } from '../model/registry.ts';
+import { NORMALISE_VERSION } from '../imaging/normalise.ts';
+import { rederiveInput, type DerivedFrom } from '../imaging/rederive.ts';
 import type { Store } from '../store/index.ts';
 import type { Exclusions } from './exemplars.ts';
 import type { IdentifyQueryInfo } from './types.ts';
@@ -26,14 +28,20 @@ export interface PreparedQuery {
   seconds: number;
 }
 
-async function embedImage(store: Store, meta: ModelMetadata, normalisedSha256: string, name: string): Promise<Float32Array> {
-  const png = store.objects.get(normalisedSha256);
-  const { data, info } = await sharp(png).greyscale().raw().toBuffer({ resolveWithObject: true });
-  const [h, w] = meta.inputShape;
-  if (info.height !== h || info.width !== w) throw new AppError('INVALID_ARGUMENT', `${name}: normalised image is ${info.width}x${info.height}, model ${meta.id} expects ${w}x${h}`);
+async function embedImage(store: Store, meta: ModelMetadata, normalisedSha256: string, name: string, from: DerivedFrom): Promise<Float32Array> {
+  let input: Float32Array;
+  const version = normaliseVersionOf(meta);
+  if (version !== NORMALISE_VERSION) input = await rederiveInput(store, from, version);
+  else {
+    const png = store.objects.get(normalisedSha256);
+    const { data, info } = await sharp(png).greyscale().raw().toBuffer({ resolveWithObject: true });
+    const [h, w] = meta.inputShape;
+    if (info.height !== h || info.width !== w) throw new AppError('INVALID_ARGUMENT', `${name}: normalised image is ${info.width}x${info.height}, model ${meta.id} expects ${w}x${h}`);
+    input = inputFromDisplayGrey(data);
+  }
   const pool = await EmbedPool.create({ dataDir: store.dataDir, modelId: meta.id, workers: 1 });
   try {
-    const [v] = await pool.embed([inputFromDisplayGrey(data)]);
+    const [v] = await pool.embed([input]);
     return v!;
   } finally {
     await pool.close();
@@ -68,7 +76,13 @@ export async function prepareQuery(store: Store, meta: ModelMetadata, q: Identif
     throw new AppError('INVALID_ARGUMENT', `${q.imagePath}: ${why.replace(`${name}: `, '')}`, { field: 'image' });
   }
   const s = page.signature;
-  const vector = await embedImage(store, meta, s.normalisedSha256, q.imagePath);
+  const vector = await embedImage(store, meta, s.normalisedSha256, q.imagePath, {
+    name: q.imagePath,
+    originalSha256: outcome.sha256,
+    originalPath: name,
+    pageIndex: page.page,
+    params: s.params,
+  });
   return {
     vector,
     info: { kind: 'image', path: path.resolve(q.imagePath), page: page.page, isCrop: s.isCrop, lowConfidence: s.lowConfidence, originalSha256: outcome.sha256, cropSha256: s.cropSha256, normalisedSha256: s.normalisedSha256 },

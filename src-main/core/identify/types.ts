@@ -26,17 +26,20 @@ export interface Candidate {
   rank: number;
   subjectId: number;
   name: string;
-  /** Mean distance to the writer's exemplars (the verification aggregate). */
+  /** Mean distance to the writer's exemplars. */
   aggregate: number;
+  /** The verification score (verify/score.ts): what the rank, the LR and the threshold read. */
+  score: number;
+  scoreExplanation: string;
   distances: { min: number; mean: number; max: number };
   exemplars: CandidateExemplar[];
-  /** log10 LR (same writer vs not) at the aggregate; null when the model is uncalibrated. */
+  /** log10 LR (same writer vs not) at the score; null when the model is uncalibrated. */
   llr: number | null;
   llrAtBound: boolean;
   /** The ENFSI band in a few words: 'moderate support for same writer'. */
   support: string;
   verbal: string;
-  /** aggregate <= threshold (null: no threshold known). */
+  /** score <= threshold (null: no threshold known). */
   withinThreshold: boolean | null;
   warnings: string[];
 }

@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { calibrationSchema, type Calibration } from '../verify/calibration.ts';
+import { NORMALISE_VERSIONS, type NormaliseVersion } from '../imaging/normalise.ts';
+import { parseScoring, type Scoring } from '../verify/score.ts';
 
 /** Version of the metadata.json layout; a newer one is refused with a VERSION error. */
 export const METADATA_FORMAT = 1;
@@ -56,6 +58,11 @@ export interface ModelMetadata {
   validationDistances?: { same: number[]; diff: number[] } | null;
   /** How embeddings are compared: Euclidean (what the contrastive loss trains) or cosine (1 - cosine similarity). */
   distanceMetric: 'euclidean' | 'cosine';
+  /**
+   * How a questioned signature is scored against references (verify/score.ts); calibration,
+   * thresholds and metrics are on this score. Absent: the mean distance (models from before).
+   */
+  scoring?: Scoring;
   createdAt: string;
   appVersion: string;
 }
@@ -86,6 +93,7 @@ export const metadataSchema = z.looseObject({
   calibration: calibrationSchema.nullable(),
   validationDistances: z.object({ same: z.array(z.number()), diff: z.array(z.number()) }).nullable().optional(),
   distanceMetric: z.enum(['euclidean', 'cosine']),
+  scoring: z.unknown().optional(),
   createdAt: z.string().min(1),
   appVersion: z.string().min(1),
 });
@@ -112,6 +120,8 @@ export function parseMetadata(value: unknown, where: string): ModelMetadata {
     throw new AppError('INTEGRITY', `${where}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
   const meta = r.data as ModelMetadata;
+  if (meta.scoring !== undefined) meta.scoring = parseScoring(meta.scoring, where);
+  normaliseVersionOf(meta, where);
   const names = new Set<string>();
   for (const s of meta.weightsManifest) {
     if (names.has(s.name)) throw new AppError('INTEGRITY', `${where}: weightsManifest: duplicate tensor name '${s.name}'`);
@@ -124,4 +134,22 @@ export function parseMetadata(value: unknown, where: string): ModelMetadata {
     );
   }
   return meta;
+}
+
+/** The scoring a model's calibration and threshold are on (absent: the legacy mean distance). */
+export function scoringOf(meta: Pick<ModelMetadata, 'scoring'>): Scoring {
+  return meta.scoring ?? { method: 'mean-distance' };
+}
+
+/**
+ * The image normalisation a model was trained on: `preprocessing.normaliseVersion`, or 1 for
+ * models from before ink-invariant inputs (they saw the ink's grey level).
+ */
+export function normaliseVersionOf(meta: Pick<ModelMetadata, 'preprocessing'>, where = 'model'): NormaliseVersion {
+  const v = meta.preprocessing.normaliseVersion;
+  if (v === undefined) return 1;
+  if (!NORMALISE_VERSIONS.includes(v as NormaliseVersion)) {
+    throw new AppError('INTEGRITY', `${where}: preprocessing.normaliseVersion: expected one of ${NORMALISE_VERSIONS.join(', ')}, got ${String(v)}`);
+  }
+  return v as NormaliseVersion;
 }

@@ -30,6 +30,7 @@ import {
 } from './registry-files.ts';
 
 export type { ModelMetadata, ModelMetrics, WeightSpec } from './registry-metadata.ts';
+export { normaliseVersionOf, scoringOf } from './registry-metadata.ts';
 export {
   findModel,
   getModel,

@@ -5,11 +5,12 @@
  */
 import { AppError } from '../errors.ts';
 import { ensureModelRow } from '../model/model-rows.ts';
-import { getActiveModel, getModel, verifyModel, type ModelMetadata } from '../model/registry.ts';
+import { getActiveModel, getModel, scoringOf, verifyModel, type ModelMetadata } from '../model/registry.ts';
 import type { Store } from '../store/index.ts';
 import type { CaseRow } from '../store/types.ts';
 import type { Calibration } from './calibration.ts';
 import type { DistanceMetric } from './distance.ts';
+import type { Scoring } from './score.ts';
 
 export interface CaseVerificationSettings {
   case: CaseRow;
@@ -21,11 +22,19 @@ export interface CaseVerificationSettings {
   minReferences: number;
   calibration: Calibration | null;
   metric: DistanceMetric;
+  scoring: Scoring;
 }
 
-/** The threshold a model proposes: the EER point on its validation data, when known. */
+/**
+ * The threshold a model proposes: for a calibrated model the score where its LR is 1 (neither
+ * proposition favoured), so that at the default threshold the decision and the verbal scale
+ * always agree; otherwise the EER point on its validation data, when known. With the prior-
+ * weighted calibration both points are close (docs/evaluation.md).
+ */
 export function modelThreshold(meta: ModelMetadata): number | null {
-  const t = meta.calibration?.eerThreshold ?? meta.metrics.eerThreshold;
+  const c = meta.calibration;
+  const neutral = c && c.b < 0 ? -c.a / c.b : null;
+  const t = neutral !== null && neutral > 0 ? neutral : (c?.eerThreshold ?? meta.metrics.eerThreshold);
   return typeof t === 'number' && Number.isFinite(t) && t > 0 ? t : null;
 }
 
@@ -64,5 +73,6 @@ export function caseVerificationSettings(store: Store, caseRef: string | number,
     minReferences: row.minReferences,
     calibration: model.calibration,
     metric: model.distanceMetric ?? 'euclidean',
+    scoring: scoringOf(model),
   };
 }

@@ -2,15 +2,20 @@
  * One questioned signature (Q) against the known signatures (K) of the subject it claims
  * to be from. Pure: embeddings in, figures, decision and warnings out (no database).
  *
- * Aggregate score: the MEAN of the Q-K distances. It uses every reference (so one chance
- * near-match does not decide alone, unlike the minimum), it is the score of the
- * writer-dependent protocol used in evaluation and calibration (model/metrics.ts), and it is
- * directly comparable with the writer's natural variation, measured the same way: each
- * reference's mean distance to the other references (leave-one-out).
+ * The score (verify/score.ts): the MEAN of the Q-K distances (every reference counts, so one
+ * chance near-match does not decide alone), for current models divided by the writer's natural
+ * variation (the mean K-K distance, shrunk towards the model's typical one). It is the score of
+ * the writer-dependent protocol used in evaluation and calibration, so the LR, the verbal scale,
+ * the threshold and the decision all read this one number. `aggregate` holds it.
+ *
+ * The inconclusive zone is the case's band around the threshold, widened where needed to every
+ * score whose calibrated LR lies between 1/2 and 2 (the ENFSI scale's "no support for either
+ * proposition"): a decision is never announced where the evidence supports neither side.
  */
 import { AppError } from '../errors.ts';
 import { calibrate, type Calibration } from './calibration.ts';
 import { distance, mean, median, sd, type DistanceMetric } from './distance.ts';
+import { LEGACY_SCORING, explainScore, scoreFromDistances, type ScoreMethod, type Scoring } from './score.ts';
 import { UNCALIBRATED_STATEMENT, defaultPropositions, verbalEquivalent, type Propositions } from './verbal.ts';
 
 export type Decision = 'genuine' | 'not_genuine' | 'inconclusive';
@@ -28,7 +33,8 @@ export type WarningCode =
   | 'LOW_LOCALISATION_CONFIDENCE'
   | 'SUSPICIOUSLY_CLOSE'
   | 'SAME_SOURCE_FILE'
-  | 'UNCALIBRATED';
+  | 'UNCALIBRATED'
+  | 'THRESHOLD_AGAINST_LR';
 
 export interface VerifyWarning {
   code: WarningCode;
@@ -57,8 +63,16 @@ export interface SignatureInput {
 
 export interface CompareSettings {
   metric: DistanceMetric;
+  /** How the score is made (the model's); absent: the legacy mean distance. */
+  scoring?: Scoring;
   threshold: number;
-  /** Half-width of the inconclusive zone around the threshold, in distance units. */
+  /**
+   * 'model' (default): the model's own threshold, where the LR is 1; the inconclusive zone then
+   * also covers every score the verbal scale calls "no support". 'case': the examiner moved it;
+   * the zone is the band alone, and a warning says when the decision and the LR disagree.
+   */
+  thresholdSource?: 'case' | 'model';
+  /** Half-width of the inconclusive zone around the threshold, in score units. */
   band: number;
   minReferences: number;
   calibration: Calibration | null;
@@ -80,18 +94,37 @@ export interface NaturalVariation {
   max: number | null;
   /** Each reference's mean distance to the others (comparable with the aggregate). */
   leaveOneOut: number[];
-  /** Share of leave-one-out values at or below Q's aggregate (0 = closer than every reference is to its set). */
+  /** Share of leave-one-out values at or below Q's mean distance (0 = closer than every reference is to its set). */
   percentile: number | null;
-  /** (aggregate - mean(leaveOneOut)) / sd(leaveOneOut). */
+  /** (Q's mean distance - mean(leaveOneOut)) / sd(leaveOneOut). */
   zScore: number | null;
+}
+
+export interface ScoreInfo {
+  method: ScoreMethod;
+  /** The mean Q-K distance. */
+  qk: number;
+  /** What it is divided by (the writer's shrunk mean K-K distance; 1 for mean-distance). */
+  scale: number;
+  /** K-K pairs behind the scale. */
+  kkPairs: number;
+  /** The model's typical K-K distance and its weight (kk-ratio only). */
+  prior: number | null;
+  priorWeight: number | null;
+  /** The score in words. */
+  explanation: string;
 }
 
 export interface ComparisonResult {
   metric: DistanceMetric;
   distances: ReferenceDistance[];
   summary: { min: number; mean: number; max: number };
+  /** The score decided on (verify/score.ts): the writer-normalised mean distance, or the mean distance. */
   aggregate: number;
-  aggregateMethod: 'mean';
+  aggregateMethod: 'mean' | 'kk-ratio';
+  score: ScoreInfo;
+  /** Score interval decided as inconclusive: the case's band, widened to where the LR gives no support. */
+  inconclusiveZone: [number, number];
   naturalVariation: NaturalVariation;
   /** log10 LR of "same writer" vs "not"; null when the model is uncalibrated. */
   llr: number | null;
@@ -120,9 +153,32 @@ export function qualityProblems(q: QualityInfo | undefined): string[] {
 }
 
 export function decide(aggregate: number, threshold: number, band: number): Decision {
-  if (aggregate <= threshold - band) return 'genuine';
-  if (aggregate >= threshold + band) return 'not_genuine';
+  return decideInZone(aggregate, [threshold - band, threshold + band]);
+}
+
+/** Genuine below the zone, not genuine above it, inconclusive inside. */
+export function decideInZone(score: number, zone: readonly [number, number]): Decision {
+  if (score <= zone[0]) return 'genuine';
+  if (score >= zone[1]) return 'not_genuine';
   return 'inconclusive';
+}
+
+/** log10 2: below it in absolute value the ENFSI scale says "no support for either proposition". */
+export const NO_SUPPORT_LLR = Math.log10(2);
+
+/**
+ * The inconclusive zone: [threshold - band, threshold + band], widened to cover every score
+ * whose (unbounded) calibrated log10 LR lies strictly between -log10 2 and +log10 2.
+ */
+export function inconclusiveZone(threshold: number, band: number, calibration: Calibration | null): [number, number] {
+  let lo = threshold - band;
+  let hi = threshold + band;
+  if (calibration && calibration.b < 0) {
+    // log10 LR = a + b * score, b < 0: +log10 2 at the lower score, -log10 2 at the higher.
+    lo = Math.min(lo, (NO_SUPPORT_LLR - calibration.a) / calibration.b);
+    hi = Math.max(hi, (-NO_SUPPORT_LLR - calibration.a) / calibration.b);
+  }
+  return [lo, hi];
 }
 
 export function naturalVariation(metric: DistanceMetric, refs: readonly SignatureInput[], aggregate: number): NaturalVariation {
@@ -154,8 +210,10 @@ export function compareSignature(questioned: SignatureInput, references: readonl
   if (!references.length) throw new AppError('INVALID_ARGUMENT', 'references: the subject has no known signatures to compare with');
   const distances = references.map((r) => ({ signatureId: r.signatureId, distance: distance(s.metric, questioned.vector, r.vector) }));
   const ds = distances.map((d) => d.distance);
-  const aggregate = mean(ds);
-  const nv = naturalVariation(s.metric, references, aggregate);
+  const nv = naturalVariation(s.metric, references, mean(ds));
+  const scoring = s.scoring ?? LEGACY_SCORING;
+  const parts = scoreFromDistances(ds, nv.pairDistances, scoring);
+  const aggregate = parts.score;
   const warnings: VerifyWarning[] = [];
 
   if (references.length < s.minReferences) {
@@ -212,17 +270,37 @@ export function compareSignature(questioned: SignatureInput, references: readonl
     warnings.push({ code: 'UNCALIBRATED', concerns: 'llr', message: 'the model is not calibrated: no likelihood ratio can be given' });
   }
 
+  const moved = s.thresholdSource === 'case';
+  const zone = inconclusiveZone(s.threshold, s.band, moved ? null : s.calibration);
+  const decision = decideInZone(aggregate, zone);
+  if (moved && llr !== null && decision !== 'inconclusive' && !(decision === 'genuine' ? llr >= NO_SUPPORT_LLR : llr <= -NO_SUPPORT_LLR)) {
+    warnings.push({
+      code: 'THRESHOLD_AGAINST_LR',
+      concerns: 'llr',
+      message: `the case threshold (${s.threshold.toFixed(3)}) was moved from the model's: at this score the decision (${decision === 'genuine' ? 'genuine' : 'not genuine'}) and the likelihood ratio (${verbal}) do not agree`,
+    });
+  }
   return {
     metric: s.metric,
     distances,
-    summary: { min: minQK, mean: aggregate, max: Math.max(...ds) },
+    summary: { min: minQK, mean: parts.qk, max: Math.max(...ds) },
     aggregate,
-    aggregateMethod: 'mean',
+    aggregateMethod: scoring.method === 'kk-ratio' ? 'kk-ratio' : 'mean',
+    score: {
+      method: scoring.method,
+      qk: parts.qk,
+      scale: parts.scale,
+      kkPairs: parts.kkPairs,
+      prior: scoring.method === 'kk-ratio' ? scoring.prior : null,
+      priorWeight: scoring.method === 'kk-ratio' ? scoring.priorWeight : null,
+      explanation: explainScore(parts, scoring),
+    },
+    inconclusiveZone: zone,
     naturalVariation: nv,
     llr,
     llrAtBound: atBound,
     verbal,
-    decision: decide(aggregate, s.threshold, s.band),
+    decision,
     threshold: s.threshold,
     band: s.band,
     warnings,

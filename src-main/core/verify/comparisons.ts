@@ -7,6 +7,7 @@
 import { APP_VERSION } from '../paths.ts';
 import type { Store } from '../store/index.ts';
 import type { ComparisonResult, Decision, VerifyWarning } from './compare.ts';
+import type { ScoreMethod } from './score.ts';
 
 /** What the `distances` JSON column holds. */
 export interface StoredDistances {
@@ -18,6 +19,10 @@ export interface StoredDistances {
   llrAtBound: boolean;
   thresholdSource: 'case' | 'model';
   minReferences: number;
+  /** How the score was made (absent in rows from before writer-normalised scores: the mean distance). */
+  score?: ComparisonResult['score'];
+  /** The scores decided as inconclusive (absent in older rows: threshold +- band). */
+  inconclusiveZone?: [number, number];
 }
 
 export interface StoredComparison {
@@ -32,6 +37,7 @@ export interface StoredComparison {
   inconclusiveBand: number;
   distances: StoredDistances;
   aggregate: number;
+  scoreMethod: ScoreMethod;
   llr: number | null;
   verbal: string | null;
   decision: Decision;
@@ -52,6 +58,7 @@ interface RawComparison {
   inconclusive_band: number;
   distances: string;
   aggregate: number;
+  score_method: ScoreMethod;
   llr: number | null;
   verbal: string | null;
   decision: Decision;
@@ -73,6 +80,7 @@ function toStored(r: RawComparison): StoredComparison {
     inconclusiveBand: r.inconclusive_band,
     distances: JSON.parse(r.distances) as StoredDistances,
     aggregate: r.aggregate,
+    scoreMethod: r.score_method,
     llr: r.llr,
     verbal: r.verbal,
     decision: r.decision,
@@ -105,9 +113,9 @@ export class ComparisonRepository {
     const db = store.db;
     this.insertStmt = db.prepare(
       `INSERT INTO comparisons (case_id, questioned_signature_id, subject_id, model_id, model_sha256, app_version, threshold,
-         inconclusive_band, distances, aggregate, llr, verbal, decision, warnings, batch_id, created_at)
+         inconclusive_band, distances, aggregate, score_method, llr, verbal, decision, warnings, batch_id, created_at)
        VALUES (@case_id, @questioned_signature_id, @subject_id, @model_id, @model_sha256, @app_version, @threshold,
-         @inconclusive_band, @distances, @aggregate, @llr, @verbal, @decision, @warnings, @batch_id, @created_at)`,
+         @inconclusive_band, @distances, @aggregate, @score_method, @llr, @verbal, @decision, @warnings, @batch_id, @created_at)`,
     );
     this.byIdStmt = db.prepare('SELECT * FROM comparisons WHERE id = ?');
     this.latestStmt = db.prepare('SELECT * FROM comparisons WHERE questioned_signature_id = ? AND subject_id = ? ORDER BY id DESC LIMIT 1');
@@ -131,6 +139,8 @@ export class ComparisonRepository {
       llrAtBound: r.llrAtBound,
       thresholdSource: c.thresholdSource,
       minReferences: c.minReferences,
+      score: r.score,
+      inconclusiveZone: r.inconclusiveZone,
     };
     const id = Number(
       this.insertStmt.run({
@@ -144,6 +154,7 @@ export class ComparisonRepository {
         inconclusive_band: r.band,
         distances: JSON.stringify(distances),
         aggregate: r.aggregate,
+        score_method: r.score.method,
         llr: r.llr,
         verbal: r.verbal,
         decision: r.decision,
@@ -164,6 +175,7 @@ export class ComparisonRepository {
         threshold: r.threshold,
         band: r.band,
         aggregate: r.aggregate,
+        scoreMethod: r.score.method,
         llr: r.llr,
         decision: r.decision,
         warnings: r.warnings.map((w) => w.code),

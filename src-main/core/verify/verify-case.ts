@@ -144,7 +144,9 @@ async function run(store: Store, p: Plan, opts: VerifyCaseOptions & { batchId: s
         w.refs.map((r) => toInput(r, vectors)),
         {
           metric: settings.metric,
+          scoring: settings.scoring,
           threshold: settings.threshold,
+          thresholdSource: settings.thresholdSource,
           band: settings.band,
           minReferences: settings.minReferences,
           calibration: settings.calibration,

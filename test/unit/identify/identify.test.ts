@@ -72,7 +72,7 @@ describe('identify', () => {
     const q = { signatureId: store.db.prepare('SELECT MAX(id) FROM signatures').pluck().get() as number };
     const far = await identify(store, q, { threshold: 1e-6 });
     assert.equal(far.outcome, 'no-match');
-    assert.match(far.statement, /^No enrolled writer is close enough: among 3 enrolled writers of the reference library, the closest, Writer w000\d, has a mean distance of [\d.]+ .* beyond the threshold given of 0\.000/);
+    assert.match(far.statement, /^No enrolled writer is close enough: among 3 enrolled writers of the reference library, the closest, Writer w000\d, has a score of [\d.]+ \(.*\), beyond the threshold given of 0\.000/);
     assert.ok(far.candidates.every((c) => c.withinThreshold === false));
     const near = await identify(store, q, { threshold: 9 });
     assert.equal(near.outcome, 'candidates');

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setActiveModel } from '../../../src-main/core/model/registry.ts';
+import { getModel, setActiveModel } from '../../../src-main/core/model/registry.ts';
 import { APP_VERSION } from '../../../src-main/core/paths.ts';
 import { openStore, type Store } from '../../../src-main/core/store/index.ts';
 import { ComparisonRepository } from '../../../src-main/core/verify/comparisons.ts';
@@ -42,8 +42,10 @@ describe('verifyCase', () => {
     assert.equal(r.items.length, fx.questioned.length);
     assert.equal(r.skipped.length, 0);
     assert.equal(r.cancelled, false);
-    assert.equal(r.thresholdSource, 'model', 'no case threshold: the model EER point');
-    assert.equal(r.threshold, 0.5);
+    assert.equal(r.thresholdSource, 'model', 'no case threshold: the model\'s own');
+    const meta = getModel(dir, modelId);
+    const neutral = -meta.calibration!.a / meta.calibration!.b;
+    assert.ok(Math.abs(r.threshold - neutral) < 1e-12, 'a calibrated model proposes the score where its LR is 1');
     assert.ok(progress.includes('embed') && progress.includes('compare'));
     assert.equal(store.cases.get(fx.caseId).modelId, modelId, 'the active model is pinned on the case');
     for (const it of r.items) {
@@ -53,7 +55,7 @@ describe('verifyCase', () => {
       assert.equal(c.modelId, modelId);
       assert.equal(c.modelSha256, modelSha);
       assert.equal(c.appVersion, APP_VERSION);
-      assert.equal(c.threshold, 0.5);
+      assert.equal(c.threshold, r.threshold);
       assert.equal(c.batchId, r.batchId);
       assert.equal(c.distances.perReference.length, 4, 'one distance per known signature of the subject');
       const ds = c.distances.perReference.map((d) => d.distance);
@@ -63,7 +65,10 @@ describe('verifyCase', () => {
       assert.match(c.verbal ?? '', /support/);
       const codes = c.warnings.map((w) => w.code);
       assert.ok(!codes.includes('LOW_QUALITY_QUESTIONED') && !codes.includes('LOW_QUALITY_REFERENCE'), `clean synthetic crops read as good quality: ${codes.join(', ')}`);
-      assert.equal(c.decision, c.aggregate <= 0.5 - 0.05 ? 'genuine' : c.aggregate >= 0.55 ? 'not_genuine' : 'inconclusive');
+      const [lo, hi] = c.distances.inconclusiveZone!;
+      assert.ok(lo <= r.threshold - 0.05 && hi >= r.threshold + 0.05, 'the zone is at least the band around the threshold');
+      assert.equal(c.decision, c.aggregate <= lo ? 'genuine' : c.aggregate >= hi ? 'not_genuine' : 'inconclusive');
+      if (c.decision !== 'inconclusive') assert.equal(c.decision === 'genuine', c.llr! > 0, 'the decision and the LR agree at the model threshold');
     }
     const actions = store.audit.list({ caseId: fx.caseId }).map((a) => a.action);
     assert.equal(actions.filter((a) => a === 'verify.compare').length, fx.questioned.length);
