@@ -11,7 +11,9 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../errors.ts';
 import { throwIfCancelled } from '../jobs/manager.ts';
-import { normaliseSignature } from '../imaging/normalise.ts';
+import { normaliseSignature, quantise, type NormaliseVersion } from '../imaging/normalise.ts';
+
+export { quantise };
 
 export type Label = 'genuine' | 'forged';
 
@@ -148,12 +150,6 @@ export function summarise(data: LabelledData): DataSummary {
   };
 }
 
-/** 8-bit quantisation, as a stored normalised PNG holds the input. */
-export function quantise(input: Float32Array): Float32Array {
-  const out = new Float32Array(input.length);
-  for (let i = 0; i < input.length; i++) out[i] = Math.round(input[i]! * 255) / 255;
-  return out;
-}
 
 /** Model input from a stored normalised PNG's grey values (ink dark on white). */
 export function inputFromDisplayGrey(grey: Uint8Array | Buffer): Float32Array {
@@ -164,6 +160,8 @@ export function inputFromDisplayGrey(grey: Uint8Array | Buffer): Float32Array {
 
 export interface PrepareOptions {
   canvas?: [number, number];
+  /** Normalisation version the model was trained with (imaging/normalise.ts). */
+  normaliseVersion?: NormaliseVersion;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number, file: string) => void;
   /** Concurrent decodes (sharp runs them on its own threads). */
@@ -180,7 +178,10 @@ export async function prepareInputs(items: readonly LabelledItem[], opts: Prepar
       throwIfCancelled(opts.signal, 'preparing the images');
       const i = next++;
       const item = items[i]!;
-      const n = await normaliseSignature({ data: readFileSync(item.file), name: item.rel }, opts.canvas ? { canvas: opts.canvas } : {});
+      const n = await normaliseSignature(
+        { data: readFileSync(item.file), name: item.rel },
+        { ...(opts.canvas ? { canvas: opts.canvas } : {}), ...(opts.normaliseVersion ? { version: opts.normaliseVersion } : {}) },
+      );
       out[i] = quantise(n.input);
       opts.onProgress?.(++done, items.length, item.rel);
     }

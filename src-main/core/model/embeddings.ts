@@ -1,7 +1,9 @@
 /**
  * Embeddings per (signature, model), computed once and stored in the case database.
  * The model input is read back from the stored normalised PNG (8-bit, ink dark on white),
- * exactly as training and evaluation prepare theirs (model/dataset.ts).
+ * exactly as training and evaluation prepare theirs (model/dataset.ts), when the signature was
+ * normalised at the version the model was trained on; otherwise it is derived again from the
+ * original at the model's version (imaging/rederive.ts).
  */
 import sharp from 'sharp';
 import { AppError } from '../errors.ts';
@@ -9,7 +11,8 @@ import type { Store } from '../store/index.ts';
 import { inputFromDisplayGrey } from './dataset.ts';
 import { EmbedPool } from './embed-pool.ts';
 import { ensureModelRow } from './model-rows.ts';
-import { getModel } from './registry.ts';
+import { derivedFrom, rederiveInput, storedNormaliseVersion } from '../imaging/rederive.ts';
+import { getModel, normaliseVersionOf } from './registry.ts';
 
 export interface EmbedOptions {
   signal?: AbortSignal;
@@ -36,6 +39,7 @@ export async function ensureEmbeddings(store: Store, modelId: string, signatureI
   const get = store.db.prepare('SELECT vector FROM embeddings WHERE signature_id = ? AND model_id = ?');
   const sig = store.db.prepare('SELECT normalised_sha256 AS sha FROM signatures WHERE id = ?');
   const missing: { id: number; sha: string | null }[] = [];
+  const version = normaliseVersionOf(meta);
   for (const id of new Set(signatureIds)) {
     const row = get.get(id, modelId) as { vector: Buffer } | undefined;
     if (row) out.set(id, new Float32Array(row.vector.buffer.slice(row.vector.byteOffset, row.vector.byteOffset + row.vector.byteLength)));
@@ -46,7 +50,13 @@ export async function ensureEmbeddings(store: Store, modelId: string, signatureI
     }
   }
   if (!missing.length) return out;
-  const inputs = await Promise.all(missing.map((m) => signatureInput(store, m.id, m.sha, meta.inputShape)));
+  const inputs = await Promise.all(
+    missing.map(async (m) => {
+      const row = store.documents.signature(m.id)!;
+      if (m.sha && storedNormaliseVersion(row) !== version) return rederiveInput(store, derivedFrom(store, row), version);
+      return signatureInput(store, m.id, m.sha, meta.inputShape);
+    }),
+  );
   const pool = await EmbedPool.create({ dataDir: store.dataDir, modelId, workers: opts.workers ?? (missing.length < 64 ? 1 : undefined) });
   let vectors: Float32Array[];
   try {

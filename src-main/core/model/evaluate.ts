@@ -1,21 +1,25 @@
 /**
  * Evaluation with the writer-dependent protocol (REFERENCE.md): per writer, K genuine
  * references chosen with the seed; questioned = the writer's other genuine signatures and
- * all its forgeries; a questioned signature's score is its MEAN distance to the references
- * (the same aggregate as case verification, verify/compare.ts). Training validation uses
- * the same code on the validation writers, and its scores are what calibration is fitted on.
+ * all its forgeries; a questioned signature's score is the model's score (verify/score.ts: the
+ * writer-normalised mean distance, or the plain mean for older models), the same score case
+ * verification uses. Training validation uses the same code on the validation writers, and its
+ * scores are what calibration is fitted on.
  */
 import { performance } from 'node:perf_hooks';
 import { AppError } from '../errors.ts';
 import { applyCalibration, cllr, cllrMin, type Calibration } from '../verify/calibration.ts';
-import { distance, mean, type DistanceMetric } from '../verify/distance.ts';
+import { distance, type DistanceMetric } from '../verify/distance.ts';
+import { DEFAULT_PRIOR_WEIGHT, scoreQuestioned, typicalWithinWriter, type Scoring } from '../verify/score.ts';
+import { Rng } from '../util/random.ts';
+import type { NormaliseVersion } from '../imaging/normalise.ts';
 import { prepareInputs, readLabelledData, summarise, type DataSummary, type LabelledItem } from './dataset.ts';
 import { EmbedPool } from './embed-pool.ts';
 import { auc, eer, farFrrAt, labelScores, scoreRandomForgeries, scoreWriterDependent, writerDependentSplit, type LabelledScore } from './metrics.ts';
-import { getModel } from './registry.ts';
+import { getModel, normaliseVersionOf, scoringOf } from './registry.ts';
 
 export interface ScoreSets {
-  /** Writer-dependent scores (aggregate distances) of genuine questioned signatures. */
+  /** Writer-dependent scores of genuine questioned signatures. */
   genuine: number[];
   /** ... of forgeries (skilled: the data set's forged signatures). */
   forged: number[];
@@ -27,6 +31,10 @@ export interface ScoreSets {
   pairDiff: number[];
   writersUsed: number;
   writersSkipped: { writer: string; reason: string }[];
+  /** The writer each score of genuine / forged / random belongs to (for resampling by writer). */
+  writerOf: { genuine: string[]; forged: string[]; random: string[] };
+  /** The scoring the scores were made with (a measured prior when asked for). */
+  scoring: Scoring;
 }
 
 export interface EvalMetrics {
@@ -41,15 +49,21 @@ export interface EvalMetrics {
   threshold: number | null;
   far: number | null;
   frr: number | null;
+  /** Share of skilled trials (genuine and forged) decided right at that threshold. */
+  accuracy: number | null;
   cllr: number | null;
   cllrMin: number | null;
 }
 
-/** Scores embeddings of labelled items with the writer-dependent protocol. */
+/**
+ * Scores embeddings of labelled items with the writer-dependent protocol. `scoring: 'measure'`
+ * (training validation) scores with the writer-normalised score whose prior is measured on this
+ * split's own reference sets; the scoring used is returned.
+ */
 export function scoreEmbeddings(
   items: readonly LabelledItem[],
   vectors: readonly Float32Array[],
-  opts: { references: number; seed: number; metric?: DistanceMetric },
+  opts: { references: number; seed: number; metric?: DistanceMetric; scoring: Scoring | 'measure' },
 ): ScoreSets {
   const metric = opts.metric ?? 'euclidean';
   const idx = items.map((_, i) => i);
@@ -57,9 +71,16 @@ export function scoreEmbeddings(
     idx.map((i) => ({ writer: items[i]!.writer, genuine: items[i]!.label === 'genuine', item: i })),
     { references: opts.references, seed: opts.seed },
   );
-  const aggregate = (q: number, refs: readonly number[]) => mean(refs.map((r) => distance(metric, vectors[q]!, vectors[r]!)));
-  const scores = scoreWriterDependent(split, aggregate);
-  const random = scoreRandomForgeries(split, aggregate, { seed: opts.seed });
+  const scoring: Scoring =
+    opts.scoring === 'measure'
+      ? { method: 'kk-ratio', prior: typicalWithinWriter(metric, split.writers.map((w) => w.references.map((r) => vectors[r]!))), priorWeight: DEFAULT_PRIOR_WEIGHT }
+      : opts.scoring;
+  const aggregate = (q: number, refs: readonly number[]) => scoreQuestioned(metric, vectors[q]!, refs.map((r) => vectors[r]!), scoring).score;
+  // The score functions see the writer of the references: collect it for resampling by writer.
+  const scoreWriters: string[] = [];
+  const scores = scoreWriterDependent(split, (q, refs, writer) => (scoreWriters.push(writer), aggregate(q, refs)));
+  const randomWriters: string[] = [];
+  const random = scoreRandomForgeries(split, (q, refs, writer) => (randomWriters.push(writer), aggregate(q, refs)), { seed: opts.seed });
   const pairSame: number[] = [];
   const pairDiff: number[] = [];
   const byWriter = new Map<string, number[]>();
@@ -80,6 +101,12 @@ export function scoreEmbeddings(
     pairDiff,
     writersUsed: split.writers.length,
     writersSkipped: split.skipped,
+    writerOf: {
+      genuine: scoreWriters.filter((_, i) => scores[i]!.genuine),
+      forged: scoreWriters.filter((_, i) => !scores[i]!.genuine),
+      random: randomWriters,
+    },
+    scoring,
   };
 }
 
@@ -101,10 +128,76 @@ export function metricsOf(sets: ScoreSets, opts: { threshold?: number | null; ca
     threshold: t,
     far: at ? at.far : null,
     frr: at ? at.frr : null,
+    accuracy: at ? 1 - (at.far * sets.forged.length + at.frr * sets.genuine.length) / (sets.forged.length + sets.genuine.length) : null,
     cllr: cal ? cllr(sets.genuine.map((d) => applyCalibration(cal, d)), sets.forged.map((d) => applyCalibration(cal, d))) : null,
     // cllrMin takes scores where higher = more support for "same writer": negate distances.
     cllrMin: cllrMin(sets.genuine.map((d) => -d), sets.forged.map((d) => -d)),
   };
+}
+
+export interface Interval {
+  low: number;
+  high: number;
+}
+
+export interface EvalIntervals {
+  /** Writers resampled with replacement, `rounds` times; percentile interval. */
+  method: 'bootstrap over writers';
+  level: 0.95;
+  rounds: number;
+  eer: Interval;
+  eerRandom: Interval | null;
+  auc: Interval;
+  cllr: Interval | null;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  const x = p * (sorted.length - 1);
+  const i = Math.floor(x);
+  return i + 1 < sorted.length ? sorted[i]! + (x - i) * (sorted[i + 1]! - sorted[i]!) : sorted[i]!;
+}
+
+/**
+ * 95 % intervals of the headline figures by resampling writers (a writer's trials are not
+ * independent of each other, so writers, not trials, are the unit): each round draws as many
+ * writers as there are, with replacement, and recomputes the figures on their trials.
+ */
+export function bootstrapByWriter(sets: ScoreSets, calibration: Calibration | null, o: { rounds?: number; seed?: number } = {}): EvalIntervals {
+  const rounds = o.rounds ?? 1000;
+  const rng = new Rng(o.seed ?? 1).fork('bootstrap');
+  const group = (scores: readonly number[], writers: readonly string[]) => {
+    const m = new Map<string, number[]>();
+    scores.forEach((v, i) => m.set(writers[i]!, [...(m.get(writers[i]!) ?? []), v]));
+    return m;
+  };
+  const g = group(sets.genuine, sets.writerOf.genuine);
+  const f = group(sets.forged, sets.writerOf.forged);
+  const r = group(sets.random, sets.writerOf.random);
+  const writers = [...new Set([...g.keys(), ...f.keys()])].sort();
+  const acc = { eer: [] as number[], eerRandom: [] as number[], auc: [] as number[], cllr: [] as number[] };
+  for (let k = 0; k < rounds; k++) {
+    const gs: number[] = [];
+    const fs: number[] = [];
+    const rs: number[] = [];
+    for (let i = 0; i < writers.length; i++) {
+      const w = writers[rng.int(0, writers.length - 1)]!;
+      gs.push(...(g.get(w) ?? []));
+      fs.push(...(f.get(w) ?? []));
+      rs.push(...(r.get(w) ?? []));
+    }
+    if (!gs.length || !fs.length) continue;
+    const labelled = labelScores(gs, fs);
+    acc.eer.push(eer(labelled).eer);
+    acc.auc.push(auc(labelled));
+    if (rs.length) acc.eerRandom.push(eer(labelScores(gs, rs)).eer);
+    if (calibration) acc.cllr.push(cllr(gs.map((d) => applyCalibration(calibration, d)), fs.map((d) => applyCalibration(calibration, d))));
+  }
+  const interval = (v: number[]): Interval | null => {
+    if (!v.length) return null;
+    const sorted = [...v].sort((a, b) => a - b);
+    return { low: percentile(sorted, 0.025), high: percentile(sorted, 0.975) };
+  };
+  return { method: 'bootstrap over writers', level: 0.95, rounds, eer: interval(acc.eer)!, eerRandom: interval(acc.eerRandom), auc: interval(acc.auc)!, cllr: interval(acc.cllr) };
 }
 
 export interface EvalOptions {
@@ -119,12 +212,13 @@ export interface EvalOptions {
 }
 
 export interface EvalReport extends EvalMetrics {
-  model: { id: string; sha256: string; architecture: string; calibrated: boolean };
+  model: { id: string; sha256: string; architecture: string; calibrated: boolean; scoring: Scoring['method']; normaliseVersion: NormaliseVersion };
+  intervals: EvalIntervals;
   backend: string;
   data: DataSummary;
   references: number;
   seed: number;
-  counts: { writers: number; writersSkipped: number; genuine: number; forged: number };
+  counts: { writers: number; writersSkipped: number; genuine: number; forged: number; random: number };
   seconds: number;
 }
 
@@ -134,11 +228,12 @@ export interface EvalReport extends EvalMetrics {
  */
 export async function embedLabelled(
   items: readonly LabelledItem[],
-  inputShape: readonly [number, number, number],
+  model: { inputShape: readonly [number, number, number]; normaliseVersion: NormaliseVersion },
   o: Pick<EvalOptions, 'dataDir' | 'modelId' | 'workers' | 'signal' | 'onProgress'>,
 ): Promise<{ vectors: Float32Array[]; backend: string }> {
   const inputs = await prepareInputs(items, {
-    canvas: [inputShape[0], inputShape[1]],
+    canvas: [model.inputShape[0], model.inputShape[1]],
+    normaliseVersion: model.normaliseVersion,
     ...(o.signal ? { signal: o.signal } : {}),
     onProgress: (d, t) => o.onProgress?.('prepare', d, t),
   });
@@ -158,18 +253,21 @@ export async function evaluateModel(o: EvalOptions): Promise<EvalReport> {
   const data = readLabelledData(o.data);
   const references = o.references ?? 5;
   const seed = o.seed ?? 1;
-  const { vectors, backend } = await embedLabelled(data.items, meta.inputShape, o);
-  const sets = scoreEmbeddings(data.items, vectors, { references, seed, metric: meta.distanceMetric });
+  const normaliseVersion = normaliseVersionOf(meta);
+  const scoring = scoringOf(meta);
+  const { vectors, backend } = await embedLabelled(data.items, { inputShape: meta.inputShape, normaliseVersion }, o);
+  const sets = scoreEmbeddings(data.items, vectors, { references, seed, metric: meta.distanceMetric, scoring });
   const threshold = meta.calibration?.eerThreshold ?? meta.metrics.eerThreshold ?? null;
   const m = metricsOf(sets, { threshold, calibration: meta.calibration });
   return {
     ...m,
-    model: { id: meta.id, sha256: meta.sha256, architecture: meta.architecture, calibrated: meta.calibration !== null },
+    model: { id: meta.id, sha256: meta.sha256, architecture: meta.architecture, calibrated: meta.calibration !== null, scoring: scoring.method, normaliseVersion },
+    intervals: bootstrapByWriter(sets, meta.calibration, { seed }),
     backend,
     data: summarise(data),
     references,
     seed,
-    counts: { writers: sets.writersUsed, writersSkipped: sets.writersSkipped.length, genuine: sets.genuine.length, forged: sets.forged.length },
+    counts: { writers: sets.writersUsed, writersSkipped: sets.writersSkipped.length, genuine: sets.genuine.length, forged: sets.forged.length, random: sets.random.length },
     seconds: (performance.now() - t0) / 1000,
   };
 }

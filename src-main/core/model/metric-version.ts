@@ -15,7 +15,7 @@ import type { DistanceMetric } from '../verify/distance.ts';
 import { prepareInputs, readLabelledData, summarise } from './dataset.ts';
 import { EmbedPool } from './embed-pool.ts';
 import { metricsOf, scoreEmbeddings } from './evaluate.ts';
-import { getModel, loadWeights, saveModel, verifyModel, type ModelMetadata } from './registry.ts';
+import { getModel, loadWeights, normaliseVersionOf, saveModel, scoringOf, verifyModel, type ModelMetadata } from './registry.ts';
 
 export interface MetricVersionOptions {
   /** Labelled data the new metric is calibrated on (held out from training, with skilled forgeries). */
@@ -37,7 +37,7 @@ export async function deriveMetricVersion(dataDir: string, modelId: string, metr
   const data = readLabelledData(o.data);
   const references = o.references ?? 5;
   const seed = o.seed ?? 1;
-  const inputs = await prepareInputs(data.items, { canvas: [parent.inputShape[0], parent.inputShape[1]], ...(o.signal ? { signal: o.signal } : {}), onProgress: (d, t) => o.onProgress?.('prepare', d, t) });
+  const inputs = await prepareInputs(data.items, { canvas: [parent.inputShape[0], parent.inputShape[1]], normaliseVersion: normaliseVersionOf(parent), ...(o.signal ? { signal: o.signal } : {}), onProgress: (d, t) => o.onProgress?.('prepare', d, t) });
   const pool = await EmbedPool.create({ dataDir, modelId, ...(o.workers ? { workers: o.workers } : {}) });
   let vectors: Float32Array[];
   try {
@@ -45,7 +45,8 @@ export async function deriveMetricVersion(dataDir: string, modelId: string, metr
   } finally {
     await pool.close();
   }
-  const sets = scoreEmbeddings(data.items, vectors, { references, seed, metric });
+  // A writer-normalised score needs its prior in the new metric's units: measured again here.
+  const sets = scoreEmbeddings(data.items, vectors, { references, seed, metric, scoring: scoringOf(parent).method === 'kk-ratio' ? 'measure' : scoringOf(parent) });
   const m = metricsOf(sets);
   let calibration: Calibration | null = null;
   try {
@@ -71,6 +72,7 @@ export async function deriveMetricVersion(dataDir: string, modelId: string, metr
         calibration,
         validationDistances: { same: sets.genuine, diff: sets.forged },
         distanceMetric: metric,
+        ...(sets.scoring.method === 'kk-ratio' ? { scoring: sets.scoring } : {}),
       },
       weights,
     });
