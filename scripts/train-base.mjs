@@ -1,10 +1,16 @@
-// `npm run train:base`: reproduces the shipped base model (resources/models/signet-synth-v1):
-// a synthetic data set from the generator (fixed seed), SigNet trained on it from scratch
-// with fixed hyperparameters and seed, then the model folder copied into resources/models/.
-// `npm run train:base -- --resume <run> [--epochs N]` continues a stopped run (Ctrl-C keeps
-// `last`); --epochs extends it or ends it sooner (the best epoch so far is registered).
-// Everything happens through the `countersign` CLI, so the run is recorded like any other
-// (training_runs, audit log) in .countersign/base-model. See docs/model.md.
+// `npm run train:base`: reproduces the shipped base models (see docs/model.md).
+//
+// Stage 1, signet-synth-v1 (only with --from-scratch, or when resources/ lacks it): a synthetic
+// data set from the generator (fixed seed), SigNet trained on it from scratch.
+// Stage 2, signet-sigcomp11-v1 (the default model): signet-synth-v1 fine-tuned with the triplet
+// loss on the real signatures of SigComp2011 Dutch *develop* (../shared/data, provenance in its
+// SOURCE.md), on ink-invariant inputs (normalisation v2) with scan augmentation; 9 develop writers
+// are held out as the validation split that picks the best epoch. The test split is never read.
+//
+// `npm run train:base -- --resume <run> [--epochs N]` continues a stopped stage-2 run.
+// Everything happens through the `countersign` CLI, so each run is recorded like any other
+// (training_runs, audit log) in .countersign/base-model, and the model folders are copied into
+// resources/models/.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -12,39 +18,61 @@ import path from 'node:path';
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const work = path.join(root, '.countersign');
 const dataDir = path.join(work, 'base-model');
-const data = path.join(work, 'base-data');
-const MODEL_ID = 'signet-synth-v1';
-const ARCH = 'signet-linear';
+const synthData = path.join(work, 'base-data');
+const realData = process.env.COUNTERSIGN_SIGCOMP ?? path.resolve(root, '../shared/data/sigcomp2011-dutch/manifest-develop.csv');
 
-export const DATA = { writers: 200, genuine: 12, forged: 6, seed: 2026 };
-export const TRAIN = { epochs: 8, pairs: 2048, batch: 32, lr: 1e-4, optimizer: 'adam', margin: 1, seed: 1, dropout: 0, l2: 0 };
+export const SYNTH = {
+  id: 'signet-synth-v1',
+  data: { writers: 200, genuine: 12, forged: 6, seed: 2026 },
+  train: { arch: 'signet-linear', epochs: 8, pairs: 2048, batch: 32, lr: 1e-4, optimizer: 'adam', margin: 1, seed: 1, dropout: 0, l2: 0 },
+};
+export const REAL = {
+  id: 'signet-sigcomp11-v1',
+  train: { loss: 'triplet', augment: 'scan', epochs: 10, patience: 3, pairs: 4096, batch: 32, lr: 1e-4, optimizer: 'adam', margin: 1, seed: 1 },
+};
 
-// Training registers the model under its fixed id; the shipped copy in resources/ must not
-// count as taken, so the CLI runs with an empty resources folder.
-const env = { ...process.env, COUNTERSIGN_RESOURCES: path.join(work, 'no-resources') };
+// Training registers a model under its fixed id; the shipped copies in resources/ must not count
+// as taken, so the CLI sees a resources folder holding only what the stage starts from.
+const resources = path.join(work, 'base-resources');
 
 function cli(...args) {
+  const env = { ...process.env, COUNTERSIGN_RESOURCES: resources };
   const r = spawnSync(process.execPath, [path.join(root, 'bin/countersign.js'), ...args], { stdio: 'inherit', cwd: root, env });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-mkdirSync(env.COUNTERSIGN_RESOURCES, { recursive: true });
+function ship(id) {
+  const target = path.join(root, 'resources', 'models', id);
+  rmSync(target, { recursive: true, force: true });
+  cpSync(path.join(dataDir, 'models', id), target, { recursive: true });
+  console.log(`model copied to ${path.relative(root, target)}`);
+}
+
+const flags = (o) => Object.entries(o).flatMap(([k, v]) => [`--${k}`, String(v)]);
 const resumeAt = process.argv.indexOf('--resume');
-if (!existsSync(path.join(data, 'manifest.csv'))) {
-  cli('synth', 'dataset', data, '--writers', String(DATA.writers), '--genuine', String(DATA.genuine), '--forged', String(DATA.forged), '--seed', String(DATA.seed));
+const shipped = path.join(root, 'resources', 'models', SYNTH.id);
+rmSync(resources, { recursive: true, force: true });
+mkdirSync(path.join(resources, 'models'), { recursive: true });
+
+if (process.argv.includes('--from-scratch') || !existsSync(shipped)) {
+  const d = SYNTH.data;
+  if (!existsSync(path.join(synthData, 'manifest.csv'))) {
+    cli('synth', 'dataset', synthData, '--writers', String(d.writers), '--genuine', String(d.genuine), '--forged', String(d.forged), '--seed', String(d.seed));
+  }
+  cli('--data-dir', dataDir, 'train', '--data', synthData, '--model-id', SYNTH.id, '--name', 'SigNet synthetic base', '--augment', 'none', ...flags(SYNTH.train));
+  ship(SYNTH.id);
+} else {
+  cpSync(shipped, path.join(resources, 'models', SYNTH.id), { recursive: true });
+}
+
+if (!existsSync(realData)) {
+  console.error(`SigComp2011 develop manifest not found: ${realData} (set COUNTERSIGN_SIGCOMP)`);
+  process.exit(1);
 }
 if (resumeAt > 0) {
-  cli('--data-dir', dataDir, 'train', '--data', data, '--resume', process.argv[resumeAt + 1], ...process.argv.slice(resumeAt + 2));
+  cli('--data-dir', dataDir, 'train', '--data', realData, '--resume', process.argv[resumeAt + 1], ...process.argv.slice(resumeAt + 2));
 } else {
-  cli(
-    '--data-dir', dataDir, 'train', '--data', data, '--arch', ARCH, '--model-id', MODEL_ID,
-    '--name', 'SigNet synthetic base',
-    '--epochs', String(TRAIN.epochs), '--pairs', String(TRAIN.pairs), '--batch', String(TRAIN.batch),
-    '--lr', String(TRAIN.lr), '--optimizer', TRAIN.optimizer, '--margin', String(TRAIN.margin),
-    '--seed', String(TRAIN.seed), '--dropout', String(TRAIN.dropout), '--l2', String(TRAIN.l2),
-  );
+  cli('--data-dir', dataDir, 'train', '--data', realData, '--base', SYNTH.id, '--model-id', REAL.id,
+    '--name', 'SigNet on SigComp2011 Dutch (develop)', ...flags(REAL.train));
 }
-const target = path.join(root, 'resources', 'models', MODEL_ID);
-rmSync(target, { recursive: true, force: true });
-cpSync(path.join(dataDir, 'models', MODEL_ID), target, { recursive: true });
-console.log(`base model copied to ${path.relative(root, target)}`);
+ship(REAL.id);

@@ -78,7 +78,7 @@ describe('training', () => {
     assert.ok((await points('loss-chart')) >= 8, 'a point per batch (64 pairs / 8) and the epoch mean');
     assert.equal(await points('eer-chart'), 1, 'one validation EER for one epoch');
     assert.match((await page.getByTestId('stat-epoch').textContent()) ?? '', /1 \/ 1/);
-    assert.match((await page.getByTestId('stat-pps').textContent()) ?? '', /^\d+\.\d$/);
+    assert.match((await page.getByTestId('stat-ips').textContent()) ?? '', /^\d+\.\d$/);
     const modelId = (await page.getByTestId('new-model-link').textContent())!.trim();
     assert.match(modelId, /^e2e-tiny-v1$/);
     const row = page.locator('[data-testid=run-row][data-status=completed]');

@@ -1,4 +1,9 @@
-import { getActiveModel } from '../../core/model/registry.ts';
+import { AppError } from '../../core/errors.ts';
+import { parameterLayers, getSpec } from '../../core/model/architectures.ts';
+import { getActiveModel, getModel } from '../../core/model/registry.ts';
+import { AUGMENTATIONS, type Augmentation } from '../../core/model/training/augment.ts';
+import { parseDataSource } from '../../core/model/training/sources.ts';
+import type { Objective } from '../../core/model/train/step.ts';
 import { trainInWorker } from '../../core/model/training/job.ts';
 import type { TrainEvent } from '../../core/model/training/run.ts';
 import { recordTrainingRun } from '../../core/model/training/record.ts';
@@ -10,6 +15,10 @@ function describe(e: TrainEvent): string | null {
       return `run ${e.runId}: ${e.images} images, ${e.trainWriters} training / ${e.validationWriters} validation writers, ${e.backend} x ${e.workers}${e.resumedFrom ? `, resumed at epoch ${e.resumedFrom.epoch} batch ${e.resumedFrom.batch}` : ''}`;
     case 'baseline':
       return `before training: validation EER ${(e.valEer * 100).toFixed(1)}% skilled${e.valEerRandom === null ? '' : ` / ${(e.valEerRandom * 100).toFixed(1)}% random`}`;
+    case 'early-stop':
+      return `validation has not improved since epoch ${e.bestEpoch}: stopping after epoch ${e.epoch} (--patience)`;
+    case 'not-better':
+      return `WARNING: the best epoch validates no better than the starting point (selection score ${(e.best * 100).toFixed(1)}% vs ${(e.start * 100).toFixed(1)}%): the new model is registered but is not an improvement on these validation writers`;
     case 'epoch':
       return `epoch ${e.epoch}/${e.epochs}: training loss ${e.trainLoss.toFixed(4)}, validation EER ${(e.valEer * 100).toFixed(1)}% skilled${e.valEerRandom === null ? '' : ` / ${(e.valEerRandom * 100).toFixed(1)}% random`}${e.best ? ' (best)' : ''}, ${e.seconds.toFixed(0)} s, ETA ${Math.round(e.etaSeconds / 60)} min`;
     default:
@@ -21,17 +30,32 @@ export const commands: Command[] = [
   {
     name: 'train',
     summary: 'Fine-tune a model (or train one from scratch) on labelled signatures; the result is a new model version',
-    usage: '--data <folder|manifest.csv> [--base M | --arch A] [--epochs N] [--batch B] [--lr X] [--margin X] [--optimizer rmsprop|adam] [--pairs P] [--seed S] [--dropout D] [--l2 S] [--name NAME] [--resume RUN]',
-    description: `Contrastive training (SigNet): genuine-genuine pairs similar; genuine-forgery and
-genuine-other-writer pairs dissimilar; a writer-disjoint validation split.
-Starts from --base (default: the active model), or from scratch with --arch (signet, signet-tiny).
---dropout scales the architecture's dropout rates in training (1 = the authors', default 0)
-and --l2 its L2 penalty on the dense kernels (1 = the authors' 5e-4); docs/model.md says why.
+    usage:
+      '--data <folder|manifest.csv>[@weight] [--data ...] [--base M | --arch A] [--loss contrastive|triplet] [--objective verification|writers] [--train-from LAYER] [--epochs N] [--patience N] [--batch B] [--lr X] [--margin X] [--optimizer rmsprop|adam] [--pairs P] [--augment none|light|scan] [--seed S] [--dropout D] [--l2 S] [--name NAME] [--resume RUN]',
+    description: `Trains a signature embedding on labelled data; a writer-disjoint validation split of
+the first --data source measures every epoch, and the best epoch becomes the new model.
+--data may be given several times, each with a draw weight (path@0.5): writers are drawn from a
+source in proportion to its weight, so real and synthetic data can be mixed.
+--loss contrastive (SigNet: genuine-genuine pairs similar; genuine-forgery and genuine-other-writer
+pairs dissimilar) or triplet (a writer's genuine signatures against semi-hard negatives, its
+forgeries included). --objective writers pre-trains by writer classification (a softmax over the
+training writers and, as a class of its own, each writer's forgeries); fine-tune the result with
+--loss contrastive or triplet.
+--train-from LAYER keeps the layers below it as they are (e.g. fc1: only the dense layers train).
+--patience N stops after N epochs without a better validation.
+Starts from --base (default: the active model), or from scratch with --arch (signet, signet-linear,
+signet-tiny). --dropout scales the architecture's dropout rates in training (1 = the authors',
+default 0) and --l2 its L2 penalty on the dense kernels (1 = the authors' 5e-4); docs/model.md.
 Progress per batch; Ctrl-C stops at the next batch, keeps the 'last' checkpoint and prints
 how to resume. The new model is never made active automatically (countersign models use).
 With --json: one JSON line per event, the last line holds the new model's id.`,
     options: {
-      data: { type: 'string' },
+      data: { type: 'string', multiple: true },
+      loss: { type: 'string' },
+      objective: { type: 'string' },
+      'train-from': { type: 'string' },
+      patience: { type: 'string' },
+      augment: { type: 'string' },
       base: { type: 'string' },
       arch: { type: 'string' },
       epochs: { type: 'string' },
@@ -51,18 +75,32 @@ With --json: one JSON line per event, the last line holds the new model's id.`,
     },
     async run(ctx, args) {
       const resume = str(args, 'resume');
-      const data = str(args, 'data');
-      if (!data) throw new Error('--data: required (a folder with manifest.csv, a manifest file, or <root>/<writer>/{genuine,forged}/*)');
+      const given = args.values.data;
+      const data = (Array.isArray(given) ? given : typeof given === 'string' ? [given] : []).map((d) => parseDataSource(String(d)));
+      if (!data.length && !resume) throw new AppError('INVALID_ARGUMENT', '--data: required (a folder with manifest.csv, a manifest file, or <root>/<writer>/{genuine,forged}/*)');
       const arch = str(args, 'arch');
       const base = arch ? null : (str(args, 'base') ?? getActiveModel(ctx.dataDir)?.id ?? null);
-      if (!arch && !base && !resume) throw new Error('--base: no model is registered yet; give --base or --arch to train from scratch');
+      if (!arch && !base && !resume) throw new AppError('INVALID_ARGUMENT', '--base: no model is registered yet; give --base or --arch to train from scratch');
       const optimizer = str(args, 'optimizer');
-      if (optimizer && optimizer !== 'rmsprop' && optimizer !== 'adam') throw new Error(`--optimizer: expected rmsprop or adam, got '${optimizer}'`);
+      if (optimizer && optimizer !== 'rmsprop' && optimizer !== 'adam') throw new AppError('INVALID_ARGUMENT', `--optimizer: expected rmsprop or adam, got '${optimizer}'`);
+      const loss = str(args, 'loss');
+      if (loss && loss !== 'contrastive' && loss !== 'triplet') throw new AppError('INVALID_ARGUMENT', `--loss: expected contrastive or triplet, got '${loss}'`);
+      const objectiveFlag = str(args, 'objective');
+      if (objectiveFlag && objectiveFlag !== 'verification' && objectiveFlag !== 'writers') throw new AppError('INVALID_ARGUMENT', `--objective: expected verification or writers, got '${objectiveFlag}'`);
+      if (objectiveFlag === 'writers' && loss) throw new AppError('INVALID_ARGUMENT', '--loss: writer classification has its own loss (softmax); give --loss when fine-tuning its result');
+      const objective: Objective | undefined = objectiveFlag === 'writers' ? 'writers' : (loss as Objective | undefined);
+      const augmentFlag = str(args, 'augment');
+      if (augmentFlag && !AUGMENTATIONS.includes(augmentFlag as Augmentation)) throw new AppError('INVALID_ARGUMENT', `--augment: expected ${AUGMENTATIONS.join(', ')}, got '${augmentFlag}'`);
+      const trainFrom = str(args, 'train-from');
+      if (trainFrom && !resume) {
+        const layers = parameterLayers(getSpec(base ? getModel(ctx.dataDir, base).architecture : (arch ?? 'signet')));
+        if (!layers.includes(trainFrom)) throw new AppError('INVALID_ARGUMENT', `--train-from: '${trainFrom}' is not a layer of this network; its layers are ${layers.join(', ')}`);
+      }
       const epochs = num(args, 'epochs', { min: 1, max: 1000, integer: true });
       const workers = num(args, 'workers', { min: 1, max: 64, integer: true });
       const options = {
         dataDir: ctx.dataDir,
-        data,
+        data: data.length ? data : '',
         baseModel: base,
         ...(arch ? { architecture: arch } : {}),
         name: str(args, 'name') ?? (base ? `${base.replace(/-v\d+$/, '')}-ft` : `${arch}-trained`),
@@ -77,7 +115,10 @@ With --json: one JSON line per event, the last line holds the new model's id.`,
           seed: num(args, 'seed', { integer: true }),
           dropout: num(args, 'dropout', { min: 0, max: 1.5 }),
           l2: num(args, 'l2', { min: 0, max: 100 }),
-          augment: bool(args, 'no-augment') ? false : undefined,
+          augment: bool(args, 'no-augment') ? ('none' as const) : (augmentFlag as Augmentation | undefined),
+          objective,
+          trainFrom: trainFrom ?? undefined,
+          patience: num(args, 'patience', { min: 1, max: 1000, integer: true }),
         },
         ...(workers ? { workers } : {}),
         ...(resume ? { resume, ...(epochs ? { resumeEpochs: epochs } : {}) } : {}),
@@ -89,7 +130,7 @@ With --json: one JSON line per event, the last line holds the new model's id.`,
           record.onEvent(e, options);
           if (ctx.json) return ctx.emit(e);
           if (e.type === 'prepare') ctx.progress(e.done, e.total, 'preparing images');
-          else if (e.type === 'batch') ctx.progress(e.batch, e.batches, `epoch ${e.epoch}/${e.epochs} loss ${e.loss.toFixed(4)} ${e.pairsPerSec.toFixed(1)} pairs/s`);
+          else if (e.type === 'batch') ctx.progress(e.batch, e.batches, `epoch ${e.epoch}/${e.epochs} loss ${e.loss.toFixed(4)} ${e.imagesPerSec.toFixed(1)} images/s`);
           else {
             const line = describe(e);
             if (line) ctx.out(line);

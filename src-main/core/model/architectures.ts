@@ -29,6 +29,8 @@ export interface Conv2dLayer {
   /** Applied right after the convolution (Keras Convolution2D(activation=...)). */
   activation: Activation;
   source: string;
+  /** Training only: the layer keeps its weights (partial fine-tuning). */
+  frozen?: boolean;
 }
 
 export interface BatchNormLayer {
@@ -39,6 +41,8 @@ export interface BatchNormLayer {
   /** Keras convention: moving = momentum * moving + (1 - momentum) * batch. */
   momentum: number;
   source: string;
+  /** Training only: gamma and beta stay, and the moving statistics are used as at inference. */
+  frozen?: boolean;
 }
 
 export interface MaxPoolLayer {
@@ -69,6 +73,8 @@ export interface DenseLayer {
   /** L2 penalty coefficient on the kernel, added to the loss as l2 * sum(kernel^2) (Keras l2()). */
   l2: number;
   source: string;
+  /** Training only: the layer keeps its weights (partial fine-tuning). */
+  frozen?: boolean;
 }
 
 export type LayerSpec = Conv2dLayer | BatchNormLayer | MaxPoolLayer | DropoutLayer | FlattenLayer | DenseLayer;
@@ -255,22 +261,58 @@ export function paramInfos(spec: ArchitectureSpec): ParamInfo[] {
     if (layer.kind === 'conv2d') {
       const cin = prev[2]!;
       const rf = layer.kernel * layer.kernel;
-      infos.push({ name: `${layer.name}/kernel`, shape: [layer.kernel, layer.kernel, cin, layer.filters], trainable: true, init: 'glorot-uniform', fans: [rf * cin, rf * layer.filters] });
-      infos.push({ name: `${layer.name}/bias`, shape: [layer.filters], trainable: true, init: 'zeros' });
+      const trainable = !layer.frozen;
+      infos.push({ name: `${layer.name}/kernel`, shape: [layer.kernel, layer.kernel, cin, layer.filters], trainable, init: 'glorot-uniform', fans: [rf * cin, rf * layer.filters] });
+      infos.push({ name: `${layer.name}/bias`, shape: [layer.filters], trainable, init: 'zeros' });
     } else if (layer.kind === 'batchNorm') {
       const c = prev.at(-1)!;
-      infos.push({ name: `${layer.name}/gamma`, shape: [c], trainable: true, init: 'ones' });
-      infos.push({ name: `${layer.name}/beta`, shape: [c], trainable: true, init: 'zeros' });
+      const trainable = !layer.frozen;
+      infos.push({ name: `${layer.name}/gamma`, shape: [c], trainable, init: 'ones' });
+      infos.push({ name: `${layer.name}/beta`, shape: [c], trainable, init: 'zeros' });
       infos.push({ name: `${layer.name}/moving_mean`, shape: [c], trainable: false, init: 'zeros' });
       infos.push({ name: `${layer.name}/moving_variance`, shape: [c], trainable: false, init: 'ones' });
     } else if (layer.kind === 'dense') {
       const n = prev[0]!;
-      infos.push({ name: `${layer.name}/kernel`, shape: [n, layer.units], trainable: true, init: 'glorot-uniform', fans: [n, layer.units] });
-      infos.push({ name: `${layer.name}/bias`, shape: [layer.units], trainable: true, init: 'zeros' });
+      const trainable = !layer.frozen;
+      infos.push({ name: `${layer.name}/kernel`, shape: [n, layer.units], trainable, init: 'glorot-uniform', fans: [n, layer.units] });
+      infos.push({ name: `${layer.name}/bias`, shape: [layer.units], trainable, init: 'zeros' });
     }
     prev = out;
   }
   return infos;
+}
+
+/** Names of the layers that hold parameters, in order (the choices for partial fine-tuning). */
+export function parameterLayers(spec: ArchitectureSpec): string[] {
+  return spec.layers.flatMap((l) => (l.kind === 'conv2d' || l.kind === 'batchNorm' || l.kind === 'dense' ? [l.name] : []));
+}
+
+/**
+ * The spec with every parameter layer before `from` frozen (partial fine-tuning: the lower
+ * layers keep their weights and their batch norm uses its moving statistics). `from` undefined
+ * or the first layer: everything trains.
+ */
+export function freezeBelow(spec: ArchitectureSpec, from: string | undefined): ArchitectureSpec {
+  if (!from) return spec;
+  const names = parameterLayers(spec);
+  const at = names.indexOf(from);
+  if (at < 0) throw new AppError('INVALID_ARGUMENT', `--train-from: '${from}' is not a layer of ${spec.name}; its layers are ${names.join(', ')}`);
+  const frozen = new Set(names.slice(0, at));
+  return { ...spec, layers: spec.layers.map((l) => ('name' in l && frozen.has(l.name) ? { ...l, frozen: true } : l)) };
+}
+
+/**
+ * The spec with a linear classification layer ('head', `classes` units) after the embedding:
+ * writer-classification pre-training trains it, the registered model leaves it out.
+ */
+export function withClassifierHead(spec: ArchitectureSpec, classes: number): ArchitectureSpec {
+  if (!Number.isInteger(classes) || classes < 2) throw new AppError('INVALID_ARGUMENT', `writer classification needs at least 2 training writers, got ${classes}`);
+  return {
+    ...spec,
+    name: spec.name,
+    embeddingSize: classes,
+    layers: [...spec.layers, { kind: 'dense', name: 'head', units: classes, activation: 'linear', l2: 0, source: 'training only: softmax over the training writers (dropped from the registered model)' }],
+  };
 }
 
 /** Multiply-accumulates of one forward pass of one image (for benchmarks and ETA estimates). */

@@ -167,7 +167,7 @@ export function embed(params: Params, spec: ArchitectureSpec, x: tf.Tensor4D, op
           break;
         }
         case 'batchNorm':
-          if (training) {
+          if (training && !layer.frozen) {
             t = batchNormTrain(
               t as tf.Tensor4D,
               param(params, `${layer.name}/gamma`) as tf.Tensor1D,

@@ -83,8 +83,8 @@ describe('data-parallel trainer', () => {
     assert.deepEqual(b.arrays, a.arrays);
     assert.deepEqual(b.results.map((r) => r.loss), a.results.map((r) => r.loss));
     assert.equal(a.state.step, 3);
-    assert.deepEqual(a.results.map((r) => r.pairs), [4, 4, 1]);
-    assert.ok(a.results.every((r) => r.pairsPerSec > 0 && Number.isFinite(r.loss)));
+    assert.deepEqual(a.results.map((r) => r.items), [4, 4, 1]);
+    assert.ok(a.results.every((r) => r.imagesPerSec > 0 && Number.isFinite(r.loss)));
     assert.ok(a.arrays.every((x) => x.data.every(Number.isFinite)));
   });
 

@@ -101,8 +101,8 @@ describe('gradient of the whole network', () => {
       const params = initParams(MICRO, 11);
       const data = pairBatch(4, 3, MICRO.inputShape);
       const [h, w, c] = MICRO.inputShape;
-      const batch = { a: tf.tensor4d(data.a, [4, h, w, c]), b: tf.tensor4d(data.b, [4, h, w, c]), y: tf.tensor1d(data.y) };
-      const opts = { margin: 1, seed: 5 }; // fixed dropout masks in every evaluation
+      const batch = { kind: 'pairs' as const, a: tf.tensor4d(data.a, [4, h, w, c]), b: tf.tensor4d(data.b, [4, h, w, c]), y: tf.tensor1d(data.y) };
+      const opts = { objective: 'contrastive' as const, margin: 1, seed: 5 }; // fixed dropout masks in every evaluation
       // The objective computeGradients differentiates, evaluated forward only.
       const lossAt = (p: Params) =>
         tf.tidy(() => {
@@ -176,9 +176,9 @@ describe('in-process trainer', () => {
     const params = initParams(MICRO, 4);
     const t = await createTrainer({ spec: MICRO, params, workers: 1, seed: 1, optimizer: 'adam', learningRate: 3e-3 });
     const batch = pairBatch(8, 5, MICRO.inputShape);
-    const first = (await t.step(copyBatch(batch))).contrastiveLoss;
+    const first = (await t.step(copyBatch(batch))).dataLoss;
     let last = first;
-    for (let i = 0; i < 25; i++) last = (await t.step(copyBatch(batch))).contrastiveLoss;
+    for (let i = 0; i < 25; i++) last = (await t.step(copyBatch(batch))).dataLoss;
     assert.ok(last < 0.5 * first, `loss ${first} -> ${last}`);
     assert.ok(await t.replicasInSync());
     await t.dispose();

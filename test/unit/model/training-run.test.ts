@@ -33,11 +33,13 @@ describe('training run (signet-tiny, synthetic data)', () => {
     assert.ok(baseline && baseline.type === 'baseline');
     const epochs = events.filter((e) => e.type === 'epoch');
     assert.equal(epochs.length, 4);
-    assert.ok(events.some((e) => e.type === 'batch' && e.pairsPerSec > 0));
+    assert.ok(events.some((e) => e.type === 'batch' && e.imagesPerSec > 0));
     const m = r.model!;
     const report = `skilled ${baseline.valEer.toFixed(3)} -> ${(m.metrics.eer as number).toFixed(3)}, random ${baseline.valEerRandom?.toFixed(3)} -> ${(m.metrics.eerRandom as number).toFixed(3)}`;
     console.log(`# validation EER ${report}`);
-    assert.ok((m.metrics.eerRandom as number) < baseline.valEerRandom! - 0.1, `the random-forgery validation EER should fall clearly (${report})`);
+    // Scored against each writer's own spread (kk-ratio), the untrained start already separates
+    // some writers; what training adds shows as the random-forgery EER at least halving.
+    assert.ok((m.metrics.eerRandom as number) <= baseline.valEerRandom! / 2, `the random-forgery validation EER should fall clearly (${report})`);
     const start = selectionScore({ eer: baseline.valEer, eerRandom: baseline.valEerRandom });
     const best = selectionScore({ eer: m.metrics.eer as number, eerRandom: m.metrics.eerRandom as number });
     assert.ok(best < start, `the registered (best) epoch beats the start (${report})`);

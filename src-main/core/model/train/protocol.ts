@@ -3,12 +3,14 @@ import type { ArchitectureSpec } from '../architectures.ts';
 import type { NamedArray } from '../network.ts';
 import type { OptimizerConfig, OptimizerState } from './optimizers.ts';
 import type { ShardData } from './replica.ts';
+import type { Objective } from './step.ts';
 
 export interface ReplicaInit {
   spec: ArchitectureSpec;
   params: NamedArray[];
   optimizer: OptimizerConfig;
   optimizerState?: OptimizerState;
+  objective: Objective;
   index: number;
   count: number;
   /** count slots of layout.gradSize float32 each. */
@@ -27,7 +29,7 @@ export type ToReplica =
 
 export type FromReplica =
   | { type: 'ready'; backend: string }
-  | { type: 'gradients'; loss: number; contrastive: number }
+  | { type: 'gradients'; loss: number; dataLoss: number }
   | { type: 'applied' }
   | { type: 'params'; params: NamedArray[] }
   | { type: 'optimizer-state'; state: OptimizerState }

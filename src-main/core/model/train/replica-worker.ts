@@ -20,7 +20,7 @@ function send(msg: FromReplica): void {
 
 async function main(): Promise<void> {
   const info = await resolveBackend();
-  const replica = new Replica(init.spec, paramsFromArrays(init.spec, init.params), new Optimizer(init.optimizer, init.optimizerState));
+  const replica = new Replica(init.spec, paramsFromArrays(init.spec, init.params), new Optimizer(init.optimizer, init.optimizerState), init.objective);
   const { gradSize, statSize } = replica.layout;
   const gradSlots = Array.from({ length: init.count }, (_, k) => new Float32Array(init.gradBuffer, k * gradSize * 4, gradSize));
   const statSlots = Array.from({ length: init.count }, (_, k) => new Float32Array(init.statBuffer, k * statSize * 4, statSize));
@@ -33,13 +33,13 @@ async function main(): Promise<void> {
           if (msg.shard.n === 0) {
             mine.grad.fill(0);
             mine.stat.fill(0);
-            send({ type: 'gradients', loss: 0, contrastive: 0 });
+            send({ type: 'gradients', loss: 0, dataLoss: 0 });
             break;
           }
           const r = replica.gradients(msg.shard, { margin: msg.margin, seed: msg.seed, weight: msg.weight });
-          const { loss, contrastive } = r;
+          const { loss, dataLoss } = r;
           replica.writeSlot(r, msg.weight, mine.grad, mine.stat);
-          send({ type: 'gradients', loss, contrastive });
+          send({ type: 'gradients', loss, dataLoss });
           break;
         }
         case 'apply':

@@ -16,26 +16,26 @@ import { hashString } from '../../util/random.ts';
 import { paramInfos, type ArchitectureSpec } from '../architectures.ts';
 import { disposeBatchStats, updateMovingStats, type BatchStats, type Params } from '../network.ts';
 import { Optimizer } from './optimizers.ts';
-import { computeGradients, type GradientResult } from './step.ts';
+import { branchesOf, computeGradients, type GradientResult, type Objective } from './step.ts';
 
-/** Plain-data pairs of one shard: n pairs of images [H, W, C] flattened, labels 1 similar / 0 dissimilar. */
-export interface ShardData {
-  a: Float32Array;
-  b: Float32Array;
-  y: Float32Array;
-  n: number;
-}
+/**
+ * Plain data of one shard: n pairs of images [H, W, C] flattened with labels 1 similar /
+ * 0 dissimilar (contrastive), or n images with a label each (triplet groups, writer classes).
+ */
+export type ShardData =
+  | { kind: 'pairs'; a: Float32Array; b: Float32Array; y: Float32Array; n: number }
+  | { kind: 'images'; x: Float32Array; labels: Int32Array; n: number };
 
 /** Layout of the flattened trainable gradients and of the batch statistics. */
 export interface ExchangeLayout {
   grads: { name: string; shape: number[]; offset: number; size: number }[];
   gradSize: number;
-  /** One entry per batch-norm layer per branch (a then b), mean then variance. */
+  /** One entry per trained batch-norm layer per forward pass (branch a then b), mean then variance. */
   stats: { layer: string; channels: number; offset: number }[];
   statSize: number;
 }
 
-export function exchangeLayout(spec: ArchitectureSpec): ExchangeLayout {
+export function exchangeLayout(spec: ArchitectureSpec, branches: 1 | 2): ExchangeLayout {
   const grads: ExchangeLayout['grads'] = [];
   let offset = 0;
   for (const p of paramInfos(spec)) {
@@ -44,10 +44,11 @@ export function exchangeLayout(spec: ArchitectureSpec): ExchangeLayout {
     grads.push({ name: p.name, shape: p.shape, offset, size });
     offset += size;
   }
-  const bn = paramInfos(spec).filter((p) => p.name.endsWith('/moving_mean'));
+  const frozen = new Set(spec.layers.flatMap((l) => (l.kind === 'batchNorm' && l.frozen ? [l.name] : [])));
+  const bn = paramInfos(spec).filter((p) => p.name.endsWith('/moving_mean') && !frozen.has(p.name.slice(0, p.name.indexOf('/'))));
   const stats: ExchangeLayout['stats'] = [];
   let sOffset = 0;
-  for (const _branch of ['a', 'b']) {
+  for (let branch = 0; branch < branches; branch++) {
     for (const p of bn) {
       stats.push({ layer: p.name.slice(0, p.name.indexOf('/')), channels: p.shape[0]!, offset: sOffset });
       sOffset += 2 * p.shape[0]!;
@@ -68,26 +69,34 @@ export class Replica {
     readonly spec: ArchitectureSpec,
     public params: Params,
     readonly optimizer: Optimizer,
+    readonly objective: Objective,
   ) {
-    this.layout = exchangeLayout(spec);
+    this.layout = exchangeLayout(spec, branchesOf(objective));
   }
 
   /** Gradients of one shard (tensors owned by the caller). */
   gradients(shard: ShardData, options: { margin: number; seed: number; weight: number }): GradientResult {
     const [h, w, c] = this.spec.inputShape;
     const size = h * w * c;
-    if (shard.a.length !== shard.n * size || shard.b.length !== shard.n * size || shard.y.length !== shard.n) {
-      throw new Error(`training batch: expected ${shard.n} pairs of ${h}x${w}x${c} images and ${shard.n} labels`);
+    if (shard.kind === 'pairs') {
+      if (shard.a.length !== shard.n * size || shard.b.length !== shard.n * size || shard.y.length !== shard.n) {
+        throw new Error(`training batch: expected ${shard.n} pairs of ${h}x${w}x${c} images and ${shard.n} labels`);
+      }
+      const batch = { kind: 'pairs' as const, a: tf.tensor4d(shard.a, [shard.n, h, w, c]), b: tf.tensor4d(shard.b, [shard.n, h, w, c]), y: tf.tensor1d(shard.y) };
+      try {
+        return computeGradients(this.params, this.spec, batch, { ...options, objective: this.objective });
+      } finally {
+        tf.dispose([batch.a, batch.b, batch.y]);
+      }
     }
-    const batch = {
-      a: tf.tensor4d(shard.a, [shard.n, h, w, c]),
-      b: tf.tensor4d(shard.b, [shard.n, h, w, c]),
-      y: tf.tensor1d(shard.y),
-    };
+    if (shard.x.length !== shard.n * size || shard.labels.length !== shard.n) {
+      throw new Error(`training batch: expected ${shard.n} images of ${h}x${w}x${c} and ${shard.n} labels`);
+    }
+    const x = tf.tensor4d(shard.x, [shard.n, h, w, c]);
     try {
-      return computeGradients(this.params, this.spec, batch, options);
+      return computeGradients(this.params, this.spec, { kind: 'images', x, labels: shard.labels }, { ...options, objective: this.objective });
     } finally {
-      tf.dispose([batch.a, batch.b, batch.y]);
+      x.dispose();
     }
   }
 

@@ -26,6 +26,7 @@ import { DEFAULT_MARGIN } from './loss.ts';
 import { Optimizer, resolveOptimizerConfig, type OptimizerConfig, type OptimizerName, type OptimizerState } from './optimizers.ts';
 import type { FromReplica, ReplicaInit, ToReplica } from './protocol.ts';
 import { Replica, exchangeLayout, shardSeed, type ShardData } from './replica.ts';
+import { OBJECTIVES, branchesOf, type Objective } from './step.ts';
 
 export interface TrainerOptions {
   /** Architecture spec or registered name. */
@@ -36,7 +37,9 @@ export interface TrainerOptions {
   optimizer?: OptimizerName | OptimizerConfig;
   /** Overrides the optimizer's learning rate (default 1e-4). */
   learningRate?: number;
-  /** Contrastive margin, default 1. */
+  /** What is learned: 'contrastive' pairs (default), 'triplet' groups, 'writers' classes. */
+  objective?: Objective;
+  /** Contrastive or triplet margin, default 1. */
   margin?: number;
   /** Replicas; default defaultTrainerWorkers(). 1 trains in the calling thread. */
   workers?: number;
@@ -48,6 +51,7 @@ export interface TrainerOptions {
 
 /** One batch of pairs as plain data: n pairs of preprocessed images [H, W, C], flattened. */
 export interface PairBatch {
+  kind?: 'pairs';
   a: Float32Array;
   b: Float32Array;
   /** 1 similar (genuine-genuine, same writer), 0 dissimilar. */
@@ -55,23 +59,41 @@ export interface PairBatch {
   n: number;
 }
 
+/**
+ * One batch of n images (triplet and writer objectives) with a label each. The batch is made of
+ * blocks of `blockSize` images that must stay together on one replica (a writer's group for
+ * triplet mining; 1 for classification); n is a multiple of it.
+ */
+export interface ImageBatch {
+  kind: 'images';
+  x: Float32Array;
+  labels: Int32Array;
+  n: number;
+  blockSize: number;
+}
+
+export type TrainBatch = PairBatch | ImageBatch;
+
 export interface StepResult {
   /** 1-based count of updates applied, including those of a resumed run. */
   step: number;
-  /** Batch objective: mean contrastive loss + L2 penalty. */
+  /** Batch objective: mean data loss + L2 penalty. */
   loss: number;
-  /** Mean contrastive loss alone. */
-  contrastiveLoss: number;
-  pairs: number;
+  /** The objective's data term alone (mean contrastive, triplet or cross-entropy loss). */
+  dataLoss: number;
+  /** Pairs (contrastive) or images in the batch. */
+  items: number;
   seconds: number;
-  pairsPerSec: number;
+  /** Images through the network per second (a pair is two). */
+  imagesPerSec: number;
 }
 
 export interface Trainer {
   readonly workers: number;
   /** tfjs backend the replicas run on. */
   readonly backend: string;
-  step(batch: PairBatch): Promise<StepResult>;
+  readonly objective: Objective;
+  step(batch: TrainBatch): Promise<StepResult>;
   /** Current weights as new tensors on the calling thread's backend (owned by the caller). */
   getParams(): Promise<Params>;
   /** Current weights as plain arrays. */
@@ -89,10 +111,21 @@ export function defaultTrainerWorkers(info?: Pick<BackendInfo, 'threadsPerInstan
   return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 }
 
-function checkBatch(batch: PairBatch, spec: ArchitectureSpec): void {
+function checkBatch(batch: TrainBatch, spec: ArchitectureSpec, objective: Objective): void {
   const [h, w, c] = spec.inputShape;
   const size = h * w * c;
-  if (!Number.isInteger(batch.n) || batch.n < 1) throw new AppError('INVALID_ARGUMENT', `batch: expected at least one pair, got n=${batch.n}`);
+  if (!Number.isInteger(batch.n) || batch.n < 1) throw new AppError('INVALID_ARGUMENT', `batch: expected at least one item, got n=${batch.n}`);
+  if ((batch.kind === 'images') !== (objective !== 'contrastive')) {
+    throw new AppError('INVALID_ARGUMENT', `batch: the ${objective} objective takes ${objective === 'contrastive' ? 'pairs' : 'images'}`);
+  }
+  if (batch.kind === 'images') {
+    if (batch.x.length !== batch.n * size) throw new AppError('INVALID_ARGUMENT', `batch: expected ${batch.n} x ${h}x${w}x${c} floats, got ${batch.x.length}`);
+    if (batch.labels.length !== batch.n) throw new AppError('INVALID_ARGUMENT', `batch: expected ${batch.n} labels, got ${batch.labels.length}`);
+    if (!(Number.isInteger(batch.blockSize) && batch.blockSize >= 1 && batch.n % batch.blockSize === 0)) {
+      throw new AppError('INVALID_ARGUMENT', `batch: blockSize ${batch.blockSize} must divide n=${batch.n}`);
+    }
+    return;
+  }
   if (batch.a.length !== batch.n * size || batch.b.length !== batch.n * size) {
     throw new AppError('INVALID_ARGUMENT', `batch: expected ${batch.n} x ${h}x${w}x${c} floats in a and b, got ${batch.a.length} and ${batch.b.length}`);
   }
@@ -102,16 +135,23 @@ function checkBatch(batch: PairBatch, spec: ArchitectureSpec): void {
   }
 }
 
-function shardOf(batch: PairBatch, spec: ArchitectureSpec, k: number, count: number): ShardData {
+function toShard(batch: TrainBatch): ShardData {
+  return batch.kind === 'images' ? { kind: 'images', x: batch.x, labels: batch.labels, n: batch.n } : { kind: 'pairs', a: batch.a, b: batch.b, y: batch.y, n: batch.n };
+}
+
+/** Shard k of count: contiguous, and for images whole blocks only. */
+function shardOf(batch: TrainBatch, spec: ArchitectureSpec, k: number, count: number): ShardData {
   const size = spec.inputShape.reduce((a, b) => a * b, 1);
-  const start = Math.floor((k * batch.n) / count);
-  const end = Math.floor(((k + 1) * batch.n) / count);
-  return {
-    a: batch.a.slice(start * size, end * size),
-    b: batch.b.slice(start * size, end * size),
-    y: batch.y.slice(start, end),
-    n: end - start,
-  };
+  const unit = batch.kind === 'images' ? batch.blockSize : 1;
+  const blocks = batch.n / unit;
+  const start = Math.floor((k * blocks) / count) * unit;
+  const end = Math.floor(((k + 1) * blocks) / count) * unit;
+  if (batch.kind === 'images') return { kind: 'images', x: batch.x.slice(start * size, end * size), labels: batch.labels.slice(start, end), n: end - start };
+  return { kind: 'pairs', a: batch.a.slice(start * size, end * size), b: batch.b.slice(start * size, end * size), y: batch.y.slice(start, end), n: end - start };
+}
+
+function stepResult(step: number, loss: number, dataLoss: number, batch: TrainBatch, objective: Objective, seconds: number): StepResult {
+  return { step, loss, dataLoss, items: batch.n, seconds, imagesPerSec: (batch.n * branchesOf(objective)) / seconds };
 }
 
 export async function createTrainer(options: TrainerOptions): Promise<Trainer> {
@@ -126,11 +166,14 @@ export async function createTrainer(options: TrainerOptions): Promise<Trainer> {
   const base: OptimizerConfig = typeof options.optimizer === 'string' ? { name: options.optimizer } : (options.optimizer ?? { name: 'rmsprop' });
   const optimizer = resolveOptimizerConfig({ ...base, ...(options.learningRate !== undefined ? { learningRate: options.learningRate } : {}) });
   const seed = options.seed ?? 0;
-  const common = { spec, margin, seed, optimizer, optimizerState: options.optimizerState };
+  const objective = options.objective ?? 'contrastive';
+  if (!OBJECTIVES.includes(objective)) throw new AppError('INVALID_ARGUMENT', `objective: expected one of ${OBJECTIVES.join(', ')}, got ${String(objective)}`);
+  const common = { spec, margin, seed, optimizer, optimizerState: options.optimizerState, objective };
   return workers === 1 ? localTrainer(options.params, common) : workerTrainer(options.params, workers, common);
 }
 
 interface Common {
+  objective: Objective;
   spec: ArchitectureSpec;
   margin: number;
   seed: number;
@@ -140,7 +183,7 @@ interface Common {
 
 function localTrainer(initial: Params | NamedArray[], c: Common): Trainer {
   const params = Array.isArray(initial) ? paramsFromArrays(c.spec, initial) : cloneParams(initial);
-  const replica = new Replica(c.spec, params, new Optimizer(c.optimizer, c.optimizerState));
+  const replica = new Replica(c.spec, params, new Optimizer(c.optimizer, c.optimizerState), c.objective);
   let disposed = false;
   const alive = () => {
     if (disposed) throw new AppError('INVALID_ARGUMENT', 'trainer: already disposed');
@@ -148,15 +191,15 @@ function localTrainer(initial: Params | NamedArray[], c: Common): Trainer {
   return {
     workers: 1,
     backend: tf.getBackend(),
+    objective: c.objective,
     async step(batch) {
       alive();
-      checkBatch(batch, c.spec);
+      checkBatch(batch, c.spec, c.objective);
       const t0 = performance.now();
       const stepIndex = replica.optimizer.iterations;
-      const r = replica.gradients(batch, { margin: c.margin, seed: shardSeed(c.seed, stepIndex, 0), weight: 1 });
+      const r = replica.gradients(toShard(batch), { margin: c.margin, seed: shardSeed(c.seed, stepIndex, 0), weight: 1 });
       replica.applyTensors(r.grads, r.batchStats);
-      const seconds = (performance.now() - t0) / 1000;
-      return { step: stepIndex + 1, loss: r.loss, contrastiveLoss: r.contrastive, pairs: batch.n, seconds, pairsPerSec: batch.n / seconds };
+      return stepResult(stepIndex + 1, r.loss, r.dataLoss, batch, c.objective, (performance.now() - t0) / 1000);
     },
     async getParams() {
       alive();
@@ -235,7 +278,7 @@ function expect<T extends FromReplica['type']>(m: FromReplica, type: T): Extract
 }
 
 async function workerTrainer(initial: Params | NamedArray[], count: number, c: Common): Promise<Trainer> {
-  const layout = exchangeLayout(c.spec);
+  const layout = exchangeLayout(c.spec, branchesOf(c.objective));
   const gradBuffer = new SharedArrayBuffer(count * layout.gradSize * 4);
   const statBuffer = new SharedArrayBuffer(count * layout.statSize * 4);
   const arrays = Array.isArray(initial) ? initial : paramsToArrays(initial, c.spec);
@@ -246,6 +289,7 @@ async function workerTrainer(initial: Params | NamedArray[], count: number, c: C
       params: arrays,
       optimizer: c.optimizer,
       ...(c.optimizerState ? { optimizerState: c.optimizerState } : {}),
+      objective: c.objective,
       index,
       count,
       gradBuffer,
@@ -275,29 +319,30 @@ async function workerTrainer(initial: Params | NamedArray[], count: number, c: C
   return {
     workers: count,
     backend,
+    objective: c.objective,
     step(batch) {
       return serial(async () => {
-        checkBatch(batch, c.spec);
+        checkBatch(batch, c.spec, c.objective);
         const t0 = performance.now();
         const shards = handles.map((_, k) => shardOf(batch, c.spec, k, count));
         const replies = await Promise.all(
           handles.map((h, k) => {
             const shard = shards[k]!;
             const msg: ToReplica = { type: 'gradients', shard, weight: shard.n / batch.n, seed: shardSeed(c.seed, stepIndex, k), margin: c.margin };
-            return h.request(msg, [shard.a.buffer as ArrayBuffer, shard.b.buffer as ArrayBuffer, shard.y.buffer as ArrayBuffer]);
+            const buffers = shard.kind === 'pairs' ? [shard.a.buffer, shard.b.buffer, shard.y.buffer] : [shard.x.buffer, shard.labels.buffer];
+            return h.request(msg, buffers as ArrayBuffer[]);
           }),
         );
         let loss = 0;
-        let contrastive = 0;
+        let dataLoss = 0;
         for (const r of replies) {
           const g = expect(r, 'gradients');
           loss += g.loss;
-          contrastive += g.contrastive;
+          dataLoss += g.dataLoss;
         }
         await Promise.all(handles.map((h) => h.request({ type: 'apply' }).then((m) => expect(m, 'applied'))));
         stepIndex++;
-        const seconds = (performance.now() - t0) / 1000;
-        return { step: stepIndex, loss, contrastiveLoss: contrastive, pairs: batch.n, seconds, pairsPerSec: batch.n / seconds };
+        return stepResult(stepIndex, loss, dataLoss, batch, c.objective, (performance.now() - t0) / 1000);
       });
     },
     getParamArrays,

@@ -32,7 +32,7 @@ export interface Pair {
   kind: 'genuine' | 'skilled' | 'random';
 }
 
-interface WriterIndex {
+export interface WriterIndex {
   genuine: number[];
   forged: number[];
 }
@@ -49,15 +49,57 @@ export function indexByWriter(items: readonly LabelledItem[], writers: readonly 
   return map;
 }
 
+/**
+ * Draws training writers: a source with probability proportional to its weight, then one of its
+ * writers uniformly (so a large synthetic source with weight 1 and a small real one with weight 1
+ * are drawn from equally often). One source, or no weights: every writer equally.
+ */
+export class WriterSampler {
+  private readonly groups: { weight: number; writers: string[] }[];
+  private readonly total: number;
+
+  constructor(writers: readonly string[], sourceOf?: (writer: string) => number, weights?: readonly number[]) {
+    const by = new Map<number, string[]>();
+    for (const w of [...writers].sort()) {
+      const s = sourceOf ? sourceOf(w) : 0;
+      by.set(s, [...(by.get(s) ?? []), w]);
+    }
+    this.groups = [...by.entries()].sort((a, b) => a[0] - b[0]).map(([s, ws]) => ({ weight: weights?.[s] ?? 1, writers: ws })).filter((g) => g.weight > 0);
+    this.total = this.groups.reduce((t, g) => t + g.weight, 0);
+    if (!this.groups.length) throw new AppError('INVALID_ARGUMENT', 'training data: no writers to draw from (every source has weight 0)');
+  }
+
+  get all(): string[] {
+    return this.groups.flatMap((g) => g.writers);
+  }
+
+  pick(rng: Rng): string {
+    let u = rng.next() * this.total;
+    for (const g of this.groups) {
+      if (u < g.weight) return rng.pick(g.writers);
+      u -= g.weight;
+    }
+    return rng.pick(this.groups.at(-1)!.writers);
+  }
+}
+
 /** A balanced, seeded list of pairs for one epoch. */
-export function epochPairs(items: readonly LabelledItem[], writers: readonly string[], count: number, seed: number, epoch: number): Pair[] {
+export function epochPairs(
+  items: readonly LabelledItem[],
+  writers: readonly string[],
+  count: number,
+  seed: number,
+  epoch: number,
+  sampling?: { sourceOf: (writer: string) => number; weights: readonly number[] },
+): Pair[] {
   const rng = new Rng(seed).fork(`pairs:${epoch}`);
   const byWriter = indexByWriter(items, writers);
   const usable = [...byWriter.keys()].sort().filter((w) => byWriter.get(w)!.genuine.length >= 2);
   if (usable.length < 2) throw new AppError('INVALID_ARGUMENT', 'training data: at least 2 writers with 2 or more genuine signatures are needed');
+  const sampler = new WriterSampler(usable, sampling?.sourceOf, sampling?.weights);
   const pairs: Pair[] = [];
   for (let k = 0; k < count; k++) {
-    const w = rng.pick(usable);
+    const w = sampling ? sampler.pick(rng) : rng.pick(usable);
     const own = byWriter.get(w)!;
     const a = rng.pick(own.genuine);
     if (k % 2 === 0) {
@@ -76,55 +118,60 @@ export function epochPairs(items: readonly LabelledItem[], writers: readonly str
 }
 
 /**
- * Light augmentation of one model input (H x W, ink high): a small random affine change
- * (shift, scale, rotation) and, sometimes, a thicker or thinner stroke (3 x 3 max / min).
+ * One batch of images for the triplet objective: `writers` writers drawn with the sampler, each
+ * as a block of `genuine` genuine signatures (label: the writer's index in the batch) followed by
+ * `forged` of its skilled forgeries (label < 0, negatives only; where the writer has fewer, other
+ * writers' genuine signatures, also labelled < 0, fill the block so every block has one size).
  */
-export function augment(input: Float32Array, h: number, w: number, rng: Rng): Float32Array {
-  const angle = rng.uniform(-0.05, 0.05);
-  const scale = rng.uniform(0.94, 1.06);
-  const tx = rng.uniform(-4, 4);
-  const ty = rng.uniform(-3, 3);
-  const cos = Math.cos(angle) / scale;
-  const sin = Math.sin(angle) / scale;
-  const cx = (w - 1) / 2;
-  const cy = (h - 1) / 2;
-  let out: Float32Array = new Float32Array(h * w);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const dx = x - cx - tx;
-      const dy = y - cy - ty;
-      const sx = cos * dx + sin * dy + cx;
-      const sy = -sin * dx + cos * dy + cy;
-      const x0 = Math.floor(sx);
-      const y0 = Math.floor(sy);
-      if (x0 < 0 || y0 < 0 || x0 >= w - 1 || y0 >= h - 1) continue;
-      const fx = sx - x0;
-      const fy = sy - y0;
-      const i = y0 * w + x0;
-      out[y * w + x] =
-        input[i]! * (1 - fx) * (1 - fy) + input[i + 1]! * fx * (1 - fy) + input[i + w]! * (1 - fx) * fy + input[i + w + 1]! * fx * fy;
+export function tripletBatch(
+  byWriter: ReadonlyMap<string, WriterIndex>,
+  sampler: WriterSampler,
+  rng: Rng,
+  shape: { writers: number; genuine: number; forged: number },
+): { indices: number[]; labels: Int32Array; blockSize: number } {
+  const usable = sampler.all.filter((w) => (byWriter.get(w)?.genuine.length ?? 0) >= 2);
+  if (usable.length < 2) throw new AppError('INVALID_ARGUMENT', 'training data: at least 2 writers with 2 or more genuine signatures are needed');
+  const blockSize = shape.genuine + shape.forged;
+  const indices: number[] = [];
+  const labels: number[] = [];
+  const chosen = new Set<string>();
+  let negative = -1;
+  for (let b = 0; b < shape.writers; b++) {
+    let w = sampler.pick(rng);
+    for (let tries = 0; (chosen.has(w) || (byWriter.get(w)?.genuine.length ?? 0) < 2) && tries < 50; tries++) w = sampler.pick(rng);
+    chosen.add(w);
+    const own = byWriter.get(w)!;
+    const gen = rng.shuffle([...own.genuine]);
+    for (let k = 0; k < shape.genuine; k++) {
+      indices.push(gen[k % gen.length]!);
+      labels.push(b);
+    }
+    const forged = rng.shuffle([...own.forged]);
+    for (let k = 0; k < shape.forged; k++) {
+      if (k < forged.length) indices.push(forged[k]!);
+      else {
+        let other = rng.pick(usable);
+        while (other === w) other = rng.pick(usable);
+        indices.push(rng.pick(byWriter.get(other)!.genuine));
+      }
+      labels.push(negative--);
     }
   }
-  const stroke = rng.next();
-  if (stroke < 0.15) out = morph(out, h, w, Math.max);
-  else if (stroke < 0.25) out = morph(out, h, w, Math.min);
-  return out;
+  return { indices, labels: Int32Array.from(labels), blockSize };
 }
 
-function morph(src: Float32Array, h: number, w: number, op: (...v: number[]) => number): Float32Array {
-  const out = new Float32Array(src.length);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let v = src[y * w + x]!;
-      for (let dy = -1; dy <= 1; dy++) {
-        for (let dx = -1; dx <= 1; dx++) {
-          const yy = y + dy;
-          const xx = x + dx;
-          if (yy >= 0 && yy < h && xx >= 0 && xx < w) v = op(v, src[yy * w + xx]!);
-        }
-      }
-      out[y * w + x] = v;
-    }
-  }
-  return out;
+/**
+ * Writer classes for writer-classification pre-training, as SigNet-F (Hafemann et al. 2017):
+ * class w for writer w's genuine signatures and class W + w for the skilled forgeries filed under
+ * writer w, so the features learn to tell a forgery from its model.
+ */
+export function writerClasses(items: readonly LabelledItem[], writers: readonly string[]): { classOf: Int32Array; classes: number } {
+  const index = new Map([...writers].sort().map((w, i) => [w, i]));
+  const n = index.size;
+  const classOf = new Int32Array(items.length).fill(-1);
+  items.forEach((it, i) => {
+    const w = index.get(it.writer);
+    if (w !== undefined) classOf[i] = it.label === 'genuine' ? w : n + w;
+  });
+  return { classOf, classes: 2 * n };
 }

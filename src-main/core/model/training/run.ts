@@ -1,10 +1,14 @@
 /**
- * A training run: contrastive training of a registered model (fine-tuning) or of an
- * architecture from scratch, on labelled data, with a writer-disjoint validation split.
- * Progress per batch (loss, pairs/s) and per epoch (training loss, validation EER, ETA).
- * Cancel stops at the next batch and saves `last`; `best` is kept by validation EER; a run
- * resumes from `last`. The result is a NEW model version (never made active here) with its
- * parent, data summary, hyperparameters, metrics, calibration and validation distances.
+ * A training run: training of a registered model (fine-tuning) or of an architecture from
+ * scratch, on one or more labelled data sources, with a writer-disjoint validation split of the
+ * first source. Objectives: contrastive pairs (SigNet), triplets with semi-hard mining, or writer
+ * classification (pre-training). Progress per batch and per epoch; cancel stops at the next batch
+ * and saves `last`; `best` is kept by validation; a run resumes from `last`; `patience` stops a
+ * run whose validation has not improved for that many epochs. The result is a NEW model version
+ * (never made active here) with its parent, data, hyperparameters, metrics with their sample
+ * sizes, scoring, calibration and validation scores, and whether it beat its starting point.
+ *
+ * Steps: prepareRun (run file, data, inputs, weights) -> trainEpochs -> registerBest.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -14,43 +18,51 @@ import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../errors.ts';
 import { Rng } from '../../util/random.ts';
 import { fitCalibration, type Calibration } from '../../verify/calibration.ts';
-import { getSpec, type ArchitectureSpec } from '../architectures.ts';
+import type { Scoring } from '../../verify/score.ts';
+import { NORMALISE_VERSION, type NormaliseVersion } from '../../imaging/normalise.ts';
+import { freezeBelow, getSpec, paramInfos, withClassifierHead, type ArchitectureSpec } from '../architectures.ts';
 import { resolveBackend } from '../backend.ts';
-import { prepareInputs, readLabelledData, summarise, type LabelledItem } from '../dataset.ts';
+import { prepareInputs } from '../dataset.ts';
 import { metricsOf, scoreEmbeddings, type EvalMetrics } from '../evaluate.ts';
 import { inputScaleOf, wrapParams } from '../inference.ts';
 import { disposeParams, initParams, paramsFromArrays, paramsToArrays, type NamedArray } from '../network.ts';
-import { getModel, loadWeights, saveModel, type ModelMetadata } from '../registry.ts';
-import { createTrainer, type Trainer } from '../train/trainer.ts';
+import { getModel, loadWeights, normaliseVersionOf, saveModel, type ModelMetadata } from '../registry.ts';
+import type { Objective } from '../train/step.ts';
+import { createTrainer, type Trainer, type TrainBatch } from '../train/trainer.ts';
 import type { OptimizerName } from '../train/optimizers.ts';
+import { AUGMENTATIONS, augment, type Augmentation } from './augment.ts';
 import { loadCheckpoint, runDir, saveCheckpoint, selectionScore, type CheckpointState, type EpochRecord } from './checkpoint.ts';
-import { augment, epochPairs, splitWriters } from './pairs.ts';
+import { WriterSampler, epochPairs, indexByWriter, splitWriters, tripletBatch, writerClasses } from './pairs.ts';
+import { readSources, type CombinedData, type DataSource } from './sources.ts';
 
 export interface TrainHyperparameters {
   epochs: number;
+  /** Pairs per batch (contrastive) or images per batch (triplet, writers). */
   batchSize: number;
   learningRate: number;
   margin: number;
   optimizer: OptimizerName;
   seed: number;
+  /** Pairs (contrastive) or images (triplet, writers) per epoch. */
   pairsPerEpoch: number;
   validationFraction: number;
   /** References per writer in validation (writer-dependent protocol). */
   references: number;
-  augment: boolean;
+  augment: Augmentation;
   /**
    * Scale of the architecture's dropout rates during training (1 = the authors' 0.3/0.3/0.5,
    * 0 = none). Inference never uses dropout, so the model is the same architecture either way.
    * Default 0: on the synthetic data and training budgets measured here, the authors' dropout
-   * made the embeddings collapse (distances shrank about 7x and the validation EER rose from
-   * the untrained 0.33 to 0.47), while without it the same runs learned (docs/model.md).
+   * made the embeddings collapse (docs/model.md).
    */
   dropout: number;
-  /**
-   * Scale of the architecture's L2 penalty on the dense kernels during training (1 = the
-   * authors' 5e-4). See docs/model.md for what it does to a short run.
-   */
+  /** Scale of the architecture's L2 penalty on the dense kernels during training (1 = the authors' 5e-4). */
   l2: number;
+  objective: Objective;
+  /** First layer that trains; the layers below keep their weights (null: all train). */
+  trainFrom: string | null;
+  /** Stop after this many epochs without a better validation (null: run every epoch). */
+  patience: number | null;
 }
 
 export const DEFAULT_HYPERPARAMETERS: TrainHyperparameters = {
@@ -63,15 +75,21 @@ export const DEFAULT_HYPERPARAMETERS: TrainHyperparameters = {
   pairsPerEpoch: 2048,
   validationFraction: 0.2,
   references: 5,
-  augment: true,
+  augment: 'scan',
   dropout: 0,
   l2: 1,
+  objective: 'contrastive',
+  trainFrom: null,
+  patience: null,
 };
+
+/** Images per triplet block: a writer's genuine signatures, then its forgeries (or fillers). */
+export const TRIPLET_BLOCK = { genuine: 4, forged: 2 };
 
 export interface TrainOptions {
   dataDir: string;
-  /** Labelled data: folder or manifest.csv. */
-  data: string;
+  /** Labelled data: a folder or manifest.csv, or several sources with weights (the first is validated on). */
+  data: string | DataSource[];
   /** Registered model to start from; null trains `architecture` from scratch. */
   baseModel: string | null;
   architecture?: string;
@@ -92,13 +110,17 @@ export interface TrainOptions {
 }
 
 export type TrainEvent =
-  | { type: 'start'; runId: string; backend: string; workers: number; trainWriters: number; validationWriters: number; images: number; resumedFrom: { epoch: number; batch: number } | null }
+  | { type: 'start'; runId: string; backend: string; workers: number; trainWriters: number; validationWriters: number; images: number; objective: Objective; trainFrom: string | null; resumedFrom: { epoch: number; batch: number } | null }
   | { type: 'prepare'; done: number; total: number }
   /** Validation of the starting weights, before the first batch. */
   | { type: 'baseline'; valEer: number; valEerRandom: number | null }
-  | { type: 'batch'; epoch: number; epochs: number; batch: number; batches: number; step: number; loss: number; pairsPerSec: number; etaSeconds: number | null }
+  | { type: 'batch'; epoch: number; epochs: number; batch: number; batches: number; step: number; loss: number; imagesPerSec: number; etaSeconds: number | null }
   | { type: 'epoch'; epoch: number; epochs: number; trainLoss: number; valEer: number; valEerRandom: number | null; valPairEer: number | null; best: boolean; seconds: number; etaSeconds: number }
-  | { type: 'checkpoint'; which: 'last' | 'best'; epoch: number; step: number };
+  | { type: 'checkpoint'; which: 'last' | 'best'; epoch: number; step: number }
+  /** Validation has not improved for `patience` epochs: the run ends here. */
+  | { type: 'early-stop'; epoch: number; bestEpoch: number }
+  /** The best epoch is no better on validation than where training started. */
+  | { type: 'not-better'; start: number; best: number };
 
 export interface TrainResult {
   runId: string;
@@ -110,37 +132,60 @@ export interface TrainResult {
   checkpointDir: string;
   /** How to continue a cancelled run. */
   resumeHint: string | null;
+  /** Whether the registered model validates better than its starting point (null: cancelled). */
+  betterThanStart: boolean | null;
 }
 
 interface RunFile {
   runId: string;
-  options: Omit<TrainOptions, 'signal' | 'onEvent' | 'resume' | 'resumeEpochs'>;
+  options: Omit<TrainOptions, 'signal' | 'onEvent' | 'resume' | 'resumeEpochs' | 'data'> & { data: DataSource[] };
   hyper: TrainHyperparameters;
   split: { train: string[]; validation: string[] };
   dataSha256: string;
   inputScale: number;
+  normaliseVersion: NormaliseVersion;
   createdAt: string;
 }
 
 function validateHyper(h: TrainHyperparameters): void {
   const check = (ok: boolean, field: string, what: string, v: unknown) => {
-    if (!ok) throw new AppError('INVALID_ARGUMENT', `--${field}: expected ${what}, got ${String(v)}`);
+    if (!ok) throw new AppError('INVALID_ARGUMENT', `${field}: expected ${what}, got ${String(v)}`, { field });
   };
   check(Number.isInteger(h.epochs) && h.epochs >= 1 && h.epochs <= 1000, 'epochs', 'an integer in 1..1000', h.epochs);
-  check(Number.isInteger(h.batchSize) && h.batchSize >= 2 && h.batchSize <= 1024, 'batch', 'an integer in 2..1024', h.batchSize);
-  check(h.learningRate > 0 && h.learningRate < 1, 'lr', 'a number in (0, 1)', h.learningRate);
+  check(Number.isInteger(h.batchSize) && h.batchSize >= 2 && h.batchSize <= 1024, 'batch size', 'an integer in 2..1024', h.batchSize);
+  check(h.learningRate > 0 && h.learningRate < 1, 'learning rate', 'a number in (0, 1)', h.learningRate);
   check(h.margin > 0 && h.margin <= 100, 'margin', 'a number in (0, 100]', h.margin);
-  check(Number.isInteger(h.pairsPerEpoch) && h.pairsPerEpoch >= h.batchSize, 'pairs', `an integer >= the batch size (${h.batchSize})`, h.pairsPerEpoch);
+  check(Number.isInteger(h.pairsPerEpoch) && h.pairsPerEpoch >= h.batchSize, 'pairs per epoch', `an integer >= the batch size (${h.batchSize})`, h.pairsPerEpoch);
   check(Number.isFinite(h.dropout) && h.dropout >= 0 && h.dropout <= 1.5, 'dropout', 'a scale of the dropout rates in 0..1.5', h.dropout);
-  check(Number.isFinite(h.l2) && h.l2 >= 0 && h.l2 <= 100, 'l2', 'a scale of the L2 penalty in 0..100', h.l2);
+  check(Number.isFinite(h.l2) && h.l2 >= 0 && h.l2 <= 100, 'L2', 'a scale of the L2 penalty in 0..100', h.l2);
+  check(['contrastive', 'triplet', 'writers'].includes(h.objective), 'objective', 'contrastive, triplet or writers', h.objective);
+  check(AUGMENTATIONS.includes(h.augment), 'augmentation', AUGMENTATIONS.join(', '), h.augment);
+  check(h.patience === null || (Number.isInteger(h.patience) && h.patience >= 1), 'patience', 'a whole number of epochs >= 1', h.patience);
+  check(h.objective !== 'triplet' || h.batchSize >= 2 * (TRIPLET_BLOCK.genuine + TRIPLET_BLOCK.forged), 'batch size', `at least ${2 * (TRIPLET_BLOCK.genuine + TRIPLET_BLOCK.forged)} images for triplets (two writers)`, h.batchSize);
 }
 
-/** The spec as training uses it: dropout rates and L2 penalties scaled (inference uses neither). */
-function trainingSpec(spec: ArchitectureSpec, dropout: number, l2: number): ArchitectureSpec {
+/** Run files and hyperparameters written before a setting existed mean what was done then. */
+function upgradeHyper(h: Partial<Omit<TrainHyperparameters, 'augment'>> & { augment?: Augmentation | boolean }): TrainHyperparameters {
   return {
-    ...spec,
-    layers: spec.layers.map((l) => (l.kind === 'dropout' ? { ...l, rate: Math.min(0.9, l.rate * dropout) } : l.kind === 'dense' ? { ...l, l2: l.l2 * l2 } : l)),
+    ...DEFAULT_HYPERPARAMETERS,
+    dropout: 1,
+    l2: 1,
+    objective: 'contrastive',
+    trainFrom: null,
+    patience: null,
+    ...h,
+    augment: h.augment === true || h.augment === undefined ? 'light' : h.augment === false ? 'none' : h.augment,
+  } as TrainHyperparameters;
+}
+
+/** The spec as training uses it: dropout and L2 scaled, lower layers frozen, a writer head (inference uses none of these). */
+function trainingSpec(base: ArchitectureSpec, h: TrainHyperparameters, classes: number): ArchitectureSpec {
+  const scaled: ArchitectureSpec = {
+    ...base,
+    layers: base.layers.map((l) => (l.kind === 'dropout' ? { ...l, rate: Math.min(0.9, l.rate * h.dropout) } : l.kind === 'dense' ? { ...l, l2: l.l2 * h.l2 } : l)),
   };
+  const frozen = freezeBelow(scaled, h.trainFrom ?? undefined);
+  return h.objective === 'writers' ? withClassifierHead(frozen, classes) : frozen;
 }
 
 /** Mean pixel standard deviation over inputs: SigNet divides its inputs by it. */
@@ -157,23 +202,42 @@ function pixelStd(inputs: readonly Float32Array[]): number {
   return Math.sqrt(Math.max(1e-12, s2 / n - m * m));
 }
 
-function validationReferences(items: readonly LabelledItem[], writers: readonly string[], wanted: number): number {
-  const counts = writers.map((w) => items.filter((i) => i.writer === w && i.label === 'genuine').length);
-  return Math.max(1, Math.min(wanted, Math.min(...counts) - 1));
+function validationReferences(data: CombinedData, writers: readonly string[], wanted: number): number {
+  const counts = writers.map((w) => data.items.filter((i) => i.writer === w && i.label === 'genuine').length);
+  return Math.max(2, Math.min(wanted, Math.min(...counts) - 1));
 }
 
-export async function runTraining(o: TrainOptions): Promise<TrainResult> {
-  const emit = o.onEvent ?? (() => {});
+interface Run {
+  runId: string;
+  run: RunFile;
+  dir: string;
+  data: CombinedData;
+  inputs: Float32Array[];
+  valIdx: number[];
+  parent: ModelMetadata | null;
+  spec: ArchitectureSpec;
+  trainSpec: ArchitectureSpec;
+  classes: { classOf: Int32Array; classes: number } | null;
+  start: NamedArray[];
+  resumed: ReturnType<typeof loadCheckpoint> | null;
+  backend: string;
+}
+
+function sourcesOf(data: TrainOptions['data']): DataSource[] {
+  return typeof data === 'string' ? [{ path: data, weight: 1 }] : data;
+}
+
+async function prepareRun(o: TrainOptions, emit: (e: TrainEvent) => void): Promise<Run> {
   const info = await resolveBackend();
   let runId: string;
   let run: RunFile;
-  let resumed: ReturnType<typeof loadCheckpoint> | null = null;
-
+  let resumed: Run['resumed'] = null;
   if (o.resume) {
     runId = o.resume;
     const file = path.join(runDir(o.dataDir, runId), 'run.json');
-    if (!existsSync(file)) throw new AppError('NOT_FOUND', `--resume: no training run '${runId}' in ${o.dataDir}`);
-    run = JSON.parse(readFileSync(file, 'utf8')) as RunFile;
+    if (!existsSync(file)) throw new AppError('NOT_FOUND', `resume: no training run '${runId}' in ${o.dataDir}`);
+    const raw = JSON.parse(readFileSync(file, 'utf8')) as RunFile & { options: { data: string | DataSource[] } };
+    run = { ...raw, options: { ...raw.options, data: sourcesOf(raw.options.data) }, hyper: upgradeHyper(raw.hyper), normaliseVersion: raw.normaliseVersion ?? 1 };
     resumed = loadCheckpoint(runDir(o.dataDir, runId), 'last');
     if (o.resumeEpochs !== undefined) {
       run.hyper = { ...run.hyper, epochs: o.resumeEpochs };
@@ -181,214 +245,375 @@ export async function runTraining(o: TrainOptions): Promise<TrainResult> {
       writeFileSync(file, JSON.stringify(run, null, 1));
     }
   } else {
-    const hyper = { ...DEFAULT_HYPERPARAMETERS, ...Object.fromEntries(Object.entries(o.hyper ?? {}).filter(([, v]) => v !== undefined)) } as TrainHyperparameters;
+    const given = Object.fromEntries(Object.entries(o.hyper ?? {}).filter(([, v]) => v !== undefined));
+    const hyper = { ...DEFAULT_HYPERPARAMETERS, ...given } as TrainHyperparameters;
     validateHyper(hyper);
     runId = `${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`;
-    const { signal: _s, onEvent: _e, resume: _r, resumeEpochs: _re, ...options } = o;
-    run = { runId, options, hyper, split: { train: [], validation: [] }, dataSha256: '', inputScale: 1, createdAt: new Date().toISOString() };
+    const { signal: _s, onEvent: _e, resume: _r, resumeEpochs: _re, data, ...options } = o;
+    run = {
+      runId,
+      options: { ...options, data: sourcesOf(data) },
+      hyper,
+      split: { train: [], validation: [] },
+      dataSha256: '',
+      inputScale: 1,
+      normaliseVersion: NORMALISE_VERSION,
+      createdAt: new Date().toISOString(),
+    };
   }
   const hyper = run.hyper;
   const opts = run.options;
   const dir = runDir(o.dataDir, runId);
 
-  // Data.
-  const data = readLabelledData(opts.data);
+  const data = readSources(opts.data);
   if (o.resume && data.manifestSha256 !== run.dataSha256) {
-    throw new AppError('INTEGRITY', `--data: the data changed since run ${runId} started (manifest SHA-256 ${data.manifestSha256.slice(0, 12)}... vs ${run.dataSha256.slice(0, 12)}...)`);
+    throw new AppError('INTEGRITY', `data: the data changed since run ${runId} started (manifest SHA-256 ${data.manifestSha256.slice(0, 12)}... vs ${run.dataSha256.slice(0, 12)}...)`);
   }
   const parent: ModelMetadata | null = opts.baseModel ? getModel(o.dataDir, opts.baseModel) : null;
   const spec: ArchitectureSpec = getSpec(parent?.architecture ?? opts.architecture ?? 'signet');
   const [H, W] = spec.inputShape;
   if (!o.resume) {
-    run.split = splitWriters(data.writers, hyper.validationFraction, hyper.seed);
+    // Validation writers come from the first source only; the other sources only train.
+    const first = splitWriters(data.writersBySource[0]!, hyper.validationFraction, hyper.seed);
+    run.split = { train: [...first.train, ...data.writersBySource.slice(1).flat()].sort(), validation: first.validation };
     run.dataSha256 = data.manifestSha256;
   }
-  const inputs = await prepareInputs(data.items, { canvas: [H, W], ...(o.signal ? { signal: o.signal } : {}), onProgress: (d, t) => emit({ type: 'prepare', done: d, total: t }) });
+  const inputs = await prepareInputs(data.items, {
+    canvas: [H, W],
+    normaliseVersion: run.normaliseVersion,
+    ...(o.signal ? { signal: o.signal } : {}),
+    onProgress: (d, t) => emit({ type: 'prepare', done: d, total: t }),
+  });
   const trainSet = new Set(run.split.train);
-  const valIdx = data.items.map((it, i) => (trainSet.has(it.writer) ? -1 : i)).filter((i) => i >= 0);
+  const valSet = new Set(run.split.validation);
+  const valIdx = data.items.map((it, i) => (valSet.has(it.writer) ? i : -1)).filter((i) => i >= 0);
   if (!o.resume) {
-    run.inputScale = parent ? inputScaleOf(parent) : 1 / pixelStd(inputs.filter((_, i) => trainSet.has(data.items[i]!.writer)));
+    // A parent's input scale holds for inputs normalised as it was trained; otherwise measure.
+    const keep = parent && normaliseVersionOf(parent) === run.normaliseVersion;
+    run.inputScale = keep ? inputScaleOf(parent) : 1 / pixelStd(inputs.filter((_, i) => trainSet.has(data.items[i]!.writer)));
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'run.json'), JSON.stringify(run, null, 1));
   }
+  const classes = hyper.objective === 'writers' ? writerClasses(data.items, run.split.train) : null;
+  const trainSpec = trainingSpec(spec, hyper, classes?.classes ?? 0);
 
-  // Weights: resumed checkpoint, parent model, or fresh.
-  let startParams: NamedArray[];
-  if (resumed) startParams = resumed.params;
-  else if (parent) {
-    const named = await loadWeights(o.dataDir, parent.id);
-    startParams = named.map((n) => ({ name: n.name, shape: [...n.tensor.shape], data: n.tensor.dataSync() as Float32Array }));
-    tf.dispose(named.map((n) => n.tensor));
-  } else {
-    const p = initParams(spec, hyper.seed);
-    startParams = paramsToArrays(p, spec);
-    disposeParams(p);
+  let start: NamedArray[];
+  if (resumed) start = resumed.params;
+  else {
+    if (parent) {
+      const named = await loadWeights(o.dataDir, parent.id);
+      start = named.map((n) => ({ name: n.name, shape: [...n.tensor.shape], data: n.tensor.dataSync() as Float32Array }));
+      tf.dispose(named.map((n) => n.tensor));
+    } else {
+      const p = initParams(spec, hyper.seed);
+      start = paramsToArrays(p, spec);
+      disposeParams(p);
+    }
+    if (classes) {
+      // The classification head starts fresh whatever the network starts from.
+      const withHead = initParams(trainSpec, hyper.seed);
+      const head = paramsToArrays(withHead, trainSpec).filter((a) => a.name.startsWith('head/'));
+      disposeParams(withHead);
+      start = [...start, ...head];
+    }
   }
-  const trainer: Trainer = await createTrainer({
-    // Runs from before a setting existed used the architecture's values as they are.
-    spec: trainingSpec(spec, hyper.dropout ?? 1, hyper.l2 ?? 1),
-    params: startParams,
-    optimizer: hyper.optimizer,
-    learningRate: hyper.learningRate,
-    margin: hyper.margin,
-    seed: hyper.seed,
-    ...(o.workers ? { workers: o.workers } : {}),
-    ...(resumed ? { optimizerState: resumed.optimizer } : {}),
-  });
+  return { runId, run, dir, data, inputs, valIdx, parent, spec, trainSpec, classes, start, resumed, backend: info.backend };
+}
 
-  const state: CheckpointState = resumed?.state ?? { runId, epoch: 1, batchInEpoch: 0, step: 0, bestEer: null, bestEpoch: null, history: [] };
-  emit({
-    type: 'start',
-    runId,
-    backend: trainer.backend,
-    workers: trainer.workers,
-    trainWriters: run.split.train.length,
-    validationWriters: run.split.validation.length,
-    images: data.items.length,
-    resumedFrom: resumed ? { epoch: state.epoch, batch: state.batchInEpoch } : null,
-  });
+/** Embedding weights of the base spec from the training weights (the writer head left out). */
+function embeddingArrays(run: Run, arrays: readonly NamedArray[]): NamedArray[] {
+  const names = new Set(paramInfos(run.spec).map((p) => p.name));
+  return arrays.filter((a) => names.has(a.name));
+}
 
-  const size = H * W;
-  const batches = Math.floor(hyper.pairsPerEpoch / hyper.batchSize);
-  const valRefs = validationReferences(data.items, run.split.validation, hyper.references);
-  const metaForVal = { preprocessing: { inputScale: run.inputScale } } as unknown as ModelMetadata;
-  let lastVal: { metrics: EvalMetrics; same: number[]; diff: number[] } | null = null;
-  const times: number[] = [];
-  let cancelled = false;
+interface Validation {
+  metrics: EvalMetrics;
+  same: number[];
+  diff: number[];
+  scoring: Scoring;
+  counts: { writers: number; genuine: number; forged: number; random: number };
+  arrays: NamedArray[];
+}
 
-  const validate = async () => {
-    const params = await trainer.getParams();
-    const model = wrapParams(metaForVal, spec, params);
-    const vecs: Float32Array[] = [];
-    for (let s = 0; s < valIdx.length; s += 32) {
-      const chunk = valIdx.slice(s, s + 32);
-      const x = new Float32Array(chunk.length * size);
-      chunk.forEach((i, k) => x.set(inputs[i]!, k * size));
-      const out = model.embedBatch(x, chunk.length);
-      chunk.forEach((_, k) => vecs.push(out.slice(k * spec.embeddingSize, (k + 1) * spec.embeddingSize)));
-    }
-    const arrays = paramsToArrays(params, spec);
-    model.dispose();
-    const sets = scoreEmbeddings(valIdx.map((i) => data.items[i]!), vecs, { references: valRefs, seed: hyper.seed });
-    return { metrics: metricsOf(sets), same: sets.genuine, diff: sets.forged, arrays };
-  };
-
+async function validate(r: Run, trainer: Trainer): Promise<Validation> {
+  const arrays = await trainer.getParamArrays();
+  const params = paramsFromArrays(r.spec, embeddingArrays(r, arrays));
+  const metaForVal = { preprocessing: { inputScale: r.run.inputScale } } as unknown as ModelMetadata;
+  const model = wrapParams(metaForVal, r.spec, params);
+  const size = r.spec.inputShape[0] * r.spec.inputShape[1] * r.spec.inputShape[2];
+  const vecs: Float32Array[] = [];
   try {
-    if (!state.baseline) {
-      // Where the run starts from (the parent model, or untrained weights): what training must beat.
-      const v = await validate();
-      state.baseline = { valEer: v.metrics.eer, valEerRandom: v.metrics.eerRandom };
-      emit({ type: 'baseline', valEer: v.metrics.eer, valEerRandom: v.metrics.eerRandom });
+    for (let s = 0; s < r.valIdx.length; s += 32) {
+      const chunk = r.valIdx.slice(s, s + 32);
+      const x = new Float32Array(chunk.length * size);
+      chunk.forEach((i, k) => x.set(r.inputs[i]!, k * size));
+      const out = model.embedBatch(x, chunk.length);
+      chunk.forEach((_, k) => vecs.push(out.slice(k * r.spec.embeddingSize, (k + 1) * r.spec.embeddingSize)));
     }
-    outer: for (; state.epoch <= hyper.epochs; state.epoch++, state.batchInEpoch = 0) {
-      const epochStart = performance.now();
-      const pairs = epochPairs(data.items, run.split.train, batches * hyper.batchSize, hyper.seed, state.epoch);
-      let lossSum = 0;
-      let lossN = 0;
-      for (let b = state.batchInEpoch; b < batches; b++) {
-        // An in-thread trainer resolves its steps without a macrotask; yield so a cancel
-        // message from the thread that owns this run can arrive between batches.
-        await new Promise((resolve) => setImmediate(resolve));
-        if (o.signal?.aborted) {
-          cancelled = true;
-          break outer;
-        }
-        const rng = new Rng(hyper.seed).fork(`aug:${state.epoch}:${b}`);
-        const slice = pairs.slice(b * hyper.batchSize, (b + 1) * hyper.batchSize);
+  } finally {
+    model.dispose();
+  }
+  const refs = validationReferences(r.data, r.run.split.validation, r.run.hyper.references);
+  const sets = scoreEmbeddings(r.valIdx.map((i) => r.data.items[i]!), vecs, { references: refs, seed: r.run.hyper.seed, scoring: 'measure' });
+  return {
+    metrics: metricsOf(sets),
+    same: sets.genuine,
+    diff: sets.forged,
+    scoring: sets.scoring,
+    counts: { writers: sets.writersUsed, genuine: sets.genuine.length, forged: sets.forged.length, random: sets.random.length },
+    arrays,
+  };
+}
+
+/** The batches of one epoch, built lazily (augmentation and input scale applied). */
+function epochBatches(r: Run, epoch: number): { count: number; batch: (b: number) => TrainBatch } {
+  const h = r.run.hyper;
+  const [H, W] = r.spec.inputShape;
+  const size = H * W;
+  const count = Math.floor(h.pairsPerEpoch / h.batchSize);
+  const sampling = { sourceOf: (w: string) => r.data.sourceOfWriter.get(w) ?? 0, weights: r.data.weights };
+  const prepared = (i: number, rng: Rng): Float32Array => {
+    const x = augment(r.inputs[i]!, H, W, rng, h.augment);
+    const out = new Float32Array(size);
+    for (let k = 0; k < size; k++) out[k] = x[k]! * r.run.inputScale;
+    return out;
+  };
+  const rngOf = (b: number) => new Rng(h.seed).fork(`aug:${epoch}:${b}`);
+  if (h.objective === 'contrastive') {
+    const pairs = epochPairs(r.data.items, r.run.split.train, count * h.batchSize, h.seed, epoch, r.data.weights.length > 1 ? sampling : undefined);
+    return {
+      count,
+      batch: (b) => {
+        const rng = rngOf(b);
+        const slice = pairs.slice(b * h.batchSize, (b + 1) * h.batchSize);
         const a = new Float32Array(slice.length * size);
         const bb = new Float32Array(slice.length * size);
         const y = new Float32Array(slice.length);
         slice.forEach((p, k) => {
-          a.set(hyper.augment ? augment(inputs[p.a]!, H, W, rng) : inputs[p.a]!, k * size);
-          bb.set(hyper.augment ? augment(inputs[p.b]!, H, W, rng) : inputs[p.b]!, k * size);
+          a.set(prepared(p.a, rng), k * size);
+          bb.set(prepared(p.b, rng), k * size);
           y[k] = p.y;
         });
-        for (const arr of [a, bb]) for (let i = 0; i < arr.length; i++) arr[i]! *= run.inputScale;
-        const t0 = performance.now();
-        const r = await trainer.step({ a, b: bb, y, n: slice.length });
-        times.push(performance.now() - t0);
-        state.step = r.step;
-        state.batchInEpoch = b + 1;
-        lossSum += r.contrastiveLoss;
-        lossN++;
-        const recent = times.slice(-20);
-        const perBatch = recent.reduce((s, t) => s + t, 0) / recent.length / 1000;
-        const left = (hyper.epochs - state.epoch) * batches + (batches - b - 1);
-        emit({ type: 'batch', epoch: state.epoch, epochs: hyper.epochs, batch: b + 1, batches, step: r.step, loss: r.contrastiveLoss, pairsPerSec: r.pairsPerSec, etaSeconds: perBatch * left });
-      }
-      const val = await validate();
-      lastVal = { metrics: val.metrics, same: val.same, diff: val.diff };
-      const rec: EpochRecord = {
-        epoch: state.epoch,
-        trainLoss: lossN ? lossSum / lossN : NaN,
-        valEer: val.metrics.eer,
-        valEerRandom: val.metrics.eerRandom,
-        valPairEer: val.metrics.pairEer,
-        seconds: (performance.now() - epochStart) / 1000,
-      };
-      state.history.push(rec);
-      const score = selectionScore(val.metrics);
-      const best = state.bestEer === null || score < state.bestEer;
-      const optimizer = await trainer.getOptimizerState();
-      const next = { ...state, epoch: state.epoch + 1, batchInEpoch: 0 };
-      if (best) {
-        state.bestEer = score;
-        state.bestEpoch = state.epoch;
-        next.bestEer = state.bestEer;
-        next.bestEpoch = state.bestEpoch;
-        saveCheckpoint(dir, 'best', { params: val.arrays, optimizer, state: { ...next, valSame: val.same, valDiff: val.diff, valMetrics: val.metrics } });
-        emit({ type: 'checkpoint', which: 'best', epoch: state.epoch, step: state.step });
-      }
-      saveCheckpoint(dir, 'last', { params: val.arrays, optimizer, state: next });
-      emit({ type: 'checkpoint', which: 'last', epoch: state.epoch, step: state.step });
-      const perEpoch = state.history.reduce((s, h) => s + h.seconds, 0) / state.history.length;
-      emit({ type: 'epoch', epoch: state.epoch, epochs: hyper.epochs, trainLoss: rec.trainLoss, valEer: rec.valEer, valEerRandom: rec.valEerRandom ?? null, valPairEer: rec.valPairEer, best, seconds: rec.seconds, etaSeconds: perEpoch * (hyper.epochs - state.epoch) });
-    }
-    if (cancelled) {
-      // Keep `last` at the exact batch reached, so a resume continues from there.
-      saveCheckpoint(dir, 'last', { params: await trainer.getParamArrays(), optimizer: await trainer.getOptimizerState(), state: { ...state } });
-      emit({ type: 'checkpoint', which: 'last', epoch: state.epoch, step: state.step });
-      return { runId, status: 'cancelled', modelId: null, model: null, history: state.history, checkpointDir: dir, resumeHint: `countersign train --resume ${runId}` };
-    }
-  } finally {
-    await trainer.dispose();
+        return { a, b: bb, y, n: slice.length };
+      },
+    };
   }
+  const byWriter = indexByWriter(r.data.items, r.run.split.train);
+  const sampler = new WriterSampler([...byWriter.keys()], sampling.sourceOf, r.data.weights);
+  return {
+    count,
+    batch: (b) => {
+      const rng = rngOf(b);
+      let indices: number[];
+      let labels: Int32Array;
+      let blockSize = 1;
+      if (h.objective === 'triplet') {
+        const block = TRIPLET_BLOCK.genuine + TRIPLET_BLOCK.forged;
+        ({ indices, labels, blockSize } = tripletBatch(byWriter, sampler, rng.fork('triplets'), { writers: Math.floor(h.batchSize / block), ...TRIPLET_BLOCK }));
+      } else {
+        const pick = rng.fork('images');
+        indices = Array.from({ length: h.batchSize }, () => {
+          const own = byWriter.get(sampler.pick(pick))!;
+          return pick.pick(own.forged.length && pick.chance(0.5) ? own.forged : own.genuine);
+        });
+        labels = Int32Array.from(indices.map((i) => r.classes!.classOf[i]!));
+      }
+      const x = new Float32Array(indices.length * size);
+      indices.forEach((i, k) => x.set(prepared(i, rng), k * size));
+      return { kind: 'images', x, labels, n: indices.length, blockSize };
+    },
+  };
+}
 
-  // Register the best weights as a new model version.
-  const best = loadCheckpoint(dir, 'best');
-  const bs = best.state as CheckpointState & { valSame?: number[]; valDiff?: number[]; valMetrics?: EvalMetrics };
-  const same = bs.valSame ?? lastVal?.same ?? [];
-  const diff = bs.valDiff ?? lastVal?.diff ?? [];
+/** Trains epoch by epoch until the end, a cancel, or patience runs out. Returns whether it was cancelled. */
+async function trainEpochs(r: Run, trainer: Trainer, state: CheckpointState, emit: (e: TrainEvent) => void, signal?: AbortSignal): Promise<boolean> {
+  const h = r.run.hyper;
+  const times: number[] = [];
+  if (!state.baseline) {
+    // Where the run starts from (the parent model, or untrained weights): what training must beat.
+    const v = await validate(r, trainer);
+    state.baseline = { valEer: v.metrics.eer, valEerRandom: v.metrics.eerRandom };
+    emit({ type: 'baseline', valEer: v.metrics.eer, valEerRandom: v.metrics.eerRandom });
+  }
+  for (; state.epoch <= h.epochs; state.epoch++, state.batchInEpoch = 0) {
+    const epochStart = performance.now();
+    const { count, batch } = epochBatches(r, state.epoch);
+    let lossSum = 0;
+    let lossN = 0;
+    for (let b = state.batchInEpoch; b < count; b++) {
+      // An in-thread trainer resolves its steps without a macrotask; yield so a cancel
+      // message from the thread that owns this run can arrive between batches.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (signal?.aborted) return true;
+      const t0 = performance.now();
+      const s = await trainer.step(batch(b));
+      times.push(performance.now() - t0);
+      state.step = s.step;
+      state.batchInEpoch = b + 1;
+      lossSum += s.dataLoss;
+      lossN++;
+      const recent = times.slice(-20);
+      const perBatch = recent.reduce((t, x) => t + x, 0) / recent.length / 1000;
+      const left = (h.epochs - state.epoch) * count + (count - b - 1);
+      emit({ type: 'batch', epoch: state.epoch, epochs: h.epochs, batch: b + 1, batches: count, step: s.step, loss: s.dataLoss, imagesPerSec: s.imagesPerSec, etaSeconds: perBatch * left });
+    }
+    const val = await validate(r, trainer);
+    const rec: EpochRecord = {
+      epoch: state.epoch,
+      trainLoss: lossN ? lossSum / lossN : NaN,
+      valEer: val.metrics.eer,
+      valEerRandom: val.metrics.eerRandom,
+      valPairEer: val.metrics.pairEer,
+      seconds: (performance.now() - epochStart) / 1000,
+    };
+    state.history.push(rec);
+    const score = selectionScore(val.metrics);
+    const best = state.bestEer === null || score < state.bestEer;
+    const optimizer = await trainer.getOptimizerState();
+    if (best) {
+      state.bestEer = score;
+      state.bestEpoch = state.epoch;
+    }
+    const next: CheckpointState = { ...state, epoch: state.epoch + 1, batchInEpoch: 0 };
+    if (best) {
+      saveCheckpoint(r.dir, 'best', { params: val.arrays, optimizer, state: { ...next, valSame: val.same, valDiff: val.diff, valMetrics: val.metrics, valScoring: val.scoring, valCounts: val.counts } });
+      emit({ type: 'checkpoint', which: 'best', epoch: state.epoch, step: state.step });
+    }
+    saveCheckpoint(r.dir, 'last', { params: val.arrays, optimizer, state: next });
+    emit({ type: 'checkpoint', which: 'last', epoch: state.epoch, step: state.step });
+    const perEpoch = state.history.reduce((t, x) => t + x.seconds, 0) / state.history.length;
+    emit({ type: 'epoch', epoch: state.epoch, epochs: h.epochs, trainLoss: rec.trainLoss, valEer: rec.valEer, valEerRandom: rec.valEerRandom ?? null, valPairEer: rec.valPairEer, best, seconds: rec.seconds, etaSeconds: perEpoch * (h.epochs - state.epoch) });
+    if (h.patience !== null && state.bestEpoch !== null && state.epoch - state.bestEpoch >= h.patience && state.epoch < h.epochs) {
+      state.stoppedEarly = state.epoch;
+      emit({ type: 'early-stop', epoch: state.epoch, bestEpoch: state.bestEpoch });
+      state.epoch++;
+      return false;
+    }
+  }
+  return false;
+}
+
+/** Registers the best epoch's weights as a new model version. */
+async function registerBest(r: Run, o: TrainOptions, state: CheckpointState, emit: (e: TrainEvent) => void): Promise<TrainResult> {
+  const opts = r.run.options;
+  const best = loadCheckpoint(r.dir, 'best');
+  // Checkpoints of runs from before writer-normalised scores carry neither scoring nor counts:
+  // their validation scores are mean distances, and the model is scored that way.
+  const bs = best.state as CheckpointState & { valSame: number[]; valDiff: number[]; valMetrics: EvalMetrics; valScoring?: Scoring; valCounts?: Validation['counts'] };
   let calibration: Calibration | null = null;
   try {
-    calibration = fitCalibration(same, diff);
+    calibration = fitCalibration(bs.valSame, bs.valDiff);
   } catch {
-    calibration = null; // e.g. larger distance does not mean less support: stays uncalibrated
+    calibration = null; // e.g. a larger score does not mean less support: stays uncalibrated
   }
-  const vm = bs.valMetrics ?? lastVal!.metrics;
-  const params = paramsFromArrays(spec, best.params);
-  const summary = summarise(data);
+  const vm = bs.valMetrics;
+  const startScore = state.baseline ? selectionScore({ eer: state.baseline.valEer, eerRandom: state.baseline.valEerRandom }) : null;
+  const bestScore = selectionScore(vm);
+  const betterThanStart = startScore === null ? true : bestScore < startScore;
+  if (!betterThanStart) emit({ type: 'not-better', start: startScore!, best: bestScore });
+  const params = paramsFromArrays(r.spec, embeddingArrays(r, best.params));
+  const h = r.run.hyper;
+  const [H, W] = r.spec.inputShape;
+  const sources = r.data.summaries;
   try {
     const model = await saveModel(o.dataDir, {
       metadata: {
         ...(opts.modelId ? { id: opts.modelId } : {}),
         name: opts.name,
-        description: opts.description ?? `${parent ? `fine-tuned from ${parent.id}` : `trained from scratch`} on ${summary.writers} writers (${summary.images} images)`,
-        architecture: spec.name,
-        inputShape: spec.inputShape,
-        embeddingSize: spec.embeddingSize,
-        preprocessing: { normalise: 'imaging/normaliseSignature v1 (sigver: Otsu, crop to ink, invert, fit and centre)', canvas: [H, W], quantised: '8-bit', inputScale: run.inputScale },
-        parentId: parent?.id ?? null,
-        trainingData: { ...summary, trainWriters: run.split.train, validationWriters: run.split.validation, runId },
-        hyperparameters: { ...hyper, workers: o.workers ?? null, backend: info.backend, bestEpoch: bs.bestEpoch, baseline: state.baseline ?? null, history: state.history },
-        metrics: { eer: vm.eer, eerRandom: vm.eerRandom ?? null, auc: vm.auc, pairEer: vm.pairEer, eerThreshold: vm.eerThreshold, cllr: calibration?.cllr ?? null, cllrMin: vm.cllrMin },
+        description:
+          opts.description ??
+          `${r.parent ? `fine-tuned from ${r.parent.id}` : 'trained from scratch'} (${h.objective}) on ${sources.map((s) => `${s.label}: ${s.writers} writers`).join(', ')}`,
+        architecture: r.spec.name,
+        inputShape: r.spec.inputShape,
+        embeddingSize: r.spec.embeddingSize,
+        preprocessing: {
+          normalise: `imaging/normaliseSignature v${r.run.normaliseVersion} (${r.run.normaliseVersion === 1 ? 'ink grey level kept' : 'ink-invariant: binary ink, area-average scaling'}; Otsu, crop to ink, fit and centre)`,
+          normaliseVersion: r.run.normaliseVersion,
+          canvas: [H, W],
+          quantised: '8-bit',
+          inputScale: r.run.inputScale,
+        },
+        parentId: r.parent?.id ?? null,
+        trainingData: {
+          sources,
+          trainWriters: r.run.split.train,
+          validationWriters: r.run.split.validation,
+          validationSource: sources[0]!.label,
+          runId: r.runId,
+        },
+        hyperparameters: {
+          ...h,
+          workers: o.workers ?? null,
+          backend: r.backend,
+          bestEpoch: bs.bestEpoch,
+          stoppedEarly: state.stoppedEarly ?? null,
+          baseline: state.baseline ?? null,
+          betterThanStart,
+          history: state.history,
+        },
+        metrics: {
+          eer: vm.eer,
+          eerRandom: vm.eerRandom ?? null,
+          auc: vm.auc,
+          pairEer: vm.pairEer,
+          eerThreshold: vm.eerThreshold,
+          cllr: calibration?.cllr ?? null,
+          cllrMin: vm.cllrMin,
+          validationWriters: bs.valCounts?.writers ?? null,
+          validationGenuine: bs.valCounts?.genuine ?? null,
+          validationForged: bs.valCounts?.forged ?? null,
+          validationRandom: bs.valCounts?.random ?? null,
+        },
         calibration,
-        validationDistances: { same, diff },
+        validationDistances: { same: bs.valSame, diff: bs.valDiff },
+        ...(bs.valScoring ? { scoring: bs.valScoring } : {}),
       },
       weights: [...params.tensors.entries()].map(([name, tensor]) => ({ name, tensor })),
     });
-    return { runId, status: 'done', modelId: model.id, model, history: state.history, checkpointDir: dir, resumeHint: null };
+    return { runId: r.runId, status: 'done', modelId: model.id, model, history: state.history, checkpointDir: r.dir, resumeHint: null, betterThanStart };
   } finally {
     disposeParams(params);
   }
+}
+
+export async function runTraining(o: TrainOptions): Promise<TrainResult> {
+  const emit = o.onEvent ?? (() => {});
+  const r = await prepareRun(o, emit);
+  const h = r.run.hyper;
+  const trainer = await createTrainer({
+    spec: r.trainSpec,
+    params: r.start,
+    optimizer: h.optimizer,
+    learningRate: h.learningRate,
+    margin: h.margin,
+    seed: h.seed,
+    objective: h.objective,
+    ...(o.workers ? { workers: o.workers } : {}),
+    ...(r.resumed ? { optimizerState: r.resumed.optimizer } : {}),
+  });
+  const state: CheckpointState = r.resumed?.state ?? { runId: r.runId, epoch: 1, batchInEpoch: 0, step: 0, bestEer: null, bestEpoch: null, history: [] };
+  emit({
+    type: 'start',
+    runId: r.runId,
+    backend: trainer.backend,
+    workers: trainer.workers,
+    trainWriters: r.run.split.train.length,
+    validationWriters: r.run.split.validation.length,
+    images: r.data.items.length,
+    objective: h.objective,
+    trainFrom: h.trainFrom,
+    resumedFrom: r.resumed ? { epoch: state.epoch, batch: state.batchInEpoch } : null,
+  });
+  try {
+    const cancelled = await trainEpochs(r, trainer, state, emit, o.signal);
+    if (cancelled) {
+      // Keep `last` at the exact batch reached, so a resume continues from there.
+      saveCheckpoint(r.dir, 'last', { params: await trainer.getParamArrays(), optimizer: await trainer.getOptimizerState(), state: { ...state } });
+      emit({ type: 'checkpoint', which: 'last', epoch: state.epoch, step: state.step });
+      return { runId: r.runId, status: 'cancelled', modelId: null, model: null, history: state.history, checkpointDir: r.dir, resumeHint: `countersign train --resume ${r.runId}`, betterThanStart: null };
+    }
+  } finally {
+    await trainer.dispose();
+  }
+  return registerBest(r, o, state, emit);
 }
