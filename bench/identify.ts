@@ -307,6 +307,8 @@ export function identifySummary(r: IdentifyBenchResult) {
       n: s.embeddings,
       medianMs: h.medianMs,
       p95Ms: h.p95Ms,
+      /** CPU time of the median query: the wall clock includes waiting for a core on a shared machine. */
+      medianCpuMs: h.medianCpuMs,
       recallAt5: h.recallAtK,
       queries: h.queries,
       compared: h.compared,
