@@ -10,9 +10,9 @@
  * coordinate 0, the squared L2 distance is |q - c|^2 + s^2 = mean |q - x|^2, the writer's
  * mean SQUARED distance to the query, which orders writers almost exactly as their mean
  * distance (the aggregate) does. For cosine (unit vectors) it is exactly twice the
- * aggregate. Ten times fewer points than exemplars at ten exemplars per writer, and
- * measured to find the right writers far more often than an index of exemplars
- * (docs/benchmarks.md#identification-search).
+ * aggregate. Ten times fewer points than exemplars at ten exemplars per writer (no
+ * comparison with an index of exemplars is recorded; recall of this layout against the
+ * exact scan: docs/benchmarks.md#identification-search).
  *
  * Derived data, like the sqlite-vec index: never evidence, not in backups, deletable at any
  * time. It stays right the same way: it remembers the database it was built from (the
@@ -38,7 +38,7 @@ import type { Exemplar } from './rank.ts';
 export const ANN_DIR = 'ann-index';
 const FORMAT = 1;
 const LAYOUT = 'centroid+spread';
-/** HNSW graph degree and construction beam: measured in docs/benchmarks.md (recall against build time). */
+/** HNSW graph degree and construction beam (the recall they give at 1M: docs/benchmarks.md#identification-search; no sweep recorded). */
 export const HNSW_PARAMS = { connectivity: 16, expansionAdd: 128 } as const;
 const ADD_BATCH = 20_000;
 

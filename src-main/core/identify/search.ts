@@ -119,7 +119,8 @@ export const HNSW_CANDIDATES = 256;
 /**
  * Writers ranked exactly per query: reading a writer's exemplars from the database is what
  * costs (0.05-0.3 ms each at a million embeddings), and beyond 4k the index's order is
- * already right about the top k (docs/benchmarks.md).
+ * already right about the top k (recall with this count: docs/benchmarks.md; no sweep of
+ * the count is recorded).
  */
 export function rerankCount(top: number): number {
   return Math.max(20, 4 * top);
