@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { writerSearchInfo, type WriterSearchInfo } from './identify/search.ts';
 import { vectorSearchAvailability, type VecAvailability } from './identify/vector-index.ts';
 import { resolveBackend, type BackendAttempt, type BackendName } from './model/backend.ts';
 import { APP_VERSION } from './paths.ts';
@@ -18,8 +19,10 @@ export interface DoctorReport {
   backend: BackendName;
   backendsTried: BackendAttempt[];
   gpu: boolean;
-  /** Writer identification's vector search (sqlite-vec); without it, an exact scan. */
+  /** sqlite-vec's availability (kept for older clients; writerSearch says what is used). */
   vectorSearch: VecAvailability;
+  /** Writer identification's search: HNSW (usearch), else sqlite-vec, else the exact scan. */
+  writerSearch: WriterSearchInfo;
   dataDir: string;
   cpus: number;
   platform: string;
@@ -49,6 +52,7 @@ export async function doctor(dataDir: string): Promise<DoctorReport> {
     backendsTried: info.backendsTried,
     gpu: info.gpu,
     vectorSearch: vectorSearchAvailability(),
+    writerSearch: writerSearchInfo(),
     dataDir,
     cpus: os.availableParallelism(),
     platform: `${process.platform}-${process.arch}`,

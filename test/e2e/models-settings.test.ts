@@ -88,7 +88,7 @@ describe('models and settings', () => {
       if (!b.ok && b.reason) assert.ok(table.includes(b.reason), `why ${b.name} is unavailable`);
     }
     const search = (await page.getByTestId('vector-search').textContent()) ?? '';
-    assert.match(search, /Writer search: sqlite-vec v\d/, 'identification search named as doctor reports it');
+    assert.match(search, /Writer search: HNSW \(usearch \d+\.\d+\.\d+\)/, 'identification search named as doctor reports it');
     await page.close();
   });
 

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { formatIdentifyBench, identifySummary, runIdentifyBench } from '../../../bench/identify.ts';
 import { benchEmbedMemory, formatModelBench, runModelBench } from '../../../bench/model.ts';
-import { bool, num, str, type Command } from '../command.ts';
+import { AppError } from '../../core/errors.ts';
+import { bool, num, str, type Command, type CommandContext, type ParsedArgs } from '../command.ts';
 
 /** The PyTorch reference script shipped beside the project (../shared/bench), when present. */
 function defaultReference(): string | undefined {
@@ -12,14 +14,22 @@ function defaultReference(): string | undefined {
 export const commands: Command[] = [
   {
     name: 'bench',
-    summary: 'Embeddings per second and training pairs per second of SigNet on the active backend',
-    usage: '[--arch signet] [--seconds 8] [--workers N] [--reference torch_signet_reference.py | --no-reference] [--memory]',
+    summary: 'Embeddings per second and training pairs per second of SigNet on the active backend; writer search at N embeddings (--identify N)',
+    usage: '[--arch signet] [--seconds 8] [--workers N] [--reference torch_signet_reference.py | --no-reference] [--memory]\n       countersign bench --identify N [--queries 200] [--exact-queries 50] [--library spectrum|clustered] [--engines hnsw,sqlite-vec] [--dir D]',
     description: `Random 155 x 220 inputs, batch 32, random weights; warm-up excluded. Embedding with one
 worker and a pool of one worker per core; training with one replica and data-parallel
 replicas. --reference runs the PyTorch reference (same network, same machine; Debian's
 /usr/bin/python3 with python3-torch) first and reports the ratios; by default
 ../shared/bench/torch_signet_reference.py is used when it exists. --memory also reports
-the peak memory of embedding 1,000 signatures through the product's worker pool.`,
+the peak memory of embedding 1,000 signatures through the product's worker pool.
+
+--identify N: writer identification's search over a synthetic reference library of N
+128-d embeddings (10 per writer) in a temporary data directory: HNSW writer index build
+time, size and memory, query latency (median, p95) and recall@5 against the exact scan
+(the first --exact-queries queries are also run by exact scan; 8 s each at a million).
+--library spectrum (default) draws writers and exemplars with the covariance shapes
+measured on real signatures' embeddings; clustered uses isotropic centres (spread 0.35).
+--json prints {"identify":{"n","medianMs","p95Ms","recallAt5",...}}.`,
     options: {
       arch: { type: 'string' },
       seconds: { type: 'string' },
@@ -27,8 +37,15 @@ the peak memory of embedding 1,000 signatures through the product's worker pool.
       reference: { type: 'string' },
       'no-reference': { type: 'boolean' },
       memory: { type: 'boolean' },
+      identify: { type: 'string' },
+      queries: { type: 'string' },
+      'exact-queries': { type: 'string' },
+      library: { type: 'string' },
+      engines: { type: 'string' },
+      dir: { type: 'string' },
     },
     async run(ctx, args) {
+      if (str(args, 'identify') !== undefined) return benchIdentify(ctx, args);
       const reference = bool(args, 'no-reference') ? undefined : (str(args, 'reference') ?? defaultReference());
       const workers = num(args, 'workers', { min: 1, max: 64, integer: true });
       const r = await runModelBench({
@@ -45,3 +62,28 @@ the peak memory of embedding 1,000 signatures through the product's worker pool.
     },
   },
 ];
+
+const ENGINES = ['hnsw', 'sqlite-vec'] as const;
+
+async function benchIdentify(ctx: CommandContext, args: ParsedArgs): Promise<void> {
+  const n = num(args, 'identify', { min: 10, max: 10_000_000, integer: true })!;
+  const queries = num(args, 'queries', { min: 2, max: 100_000, integer: true, default: 200 })!;
+  const exactQueries = num(args, 'exact-queries', { min: 1, max: 100_000, integer: true, default: Math.min(queries, 50) })!;
+  const library = str(args, 'library') ?? 'spectrum';
+  if (library !== 'spectrum' && library !== 'clustered') throw new AppError('INVALID_ARGUMENT', `--library: expected spectrum or clustered, got '${library}'`, { field: 'library' });
+  const engines = (str(args, 'engines') ?? 'hnsw').split(',').map((e) => e.trim());
+  for (const e of engines) {
+    if (!(ENGINES as readonly string[]).includes(e)) throw new AppError('INVALID_ARGUMENT', `--engines: expected a list of ${ENGINES.join(', ')}, got '${e}'`, { field: 'engines' });
+  }
+  const r = await runIdentifyBench({
+    sizes: [n],
+    queries,
+    exactQueries,
+    library,
+    engines: engines as (typeof ENGINES)[number][],
+    ...(str(args, 'dir') ? { dir: str(args, 'dir')! } : {}),
+    onProgress: ctx.json ? undefined : (line) => ctx.out(line),
+  });
+  if (ctx.json) return ctx.emit(identifySummary(r));
+  for (const l of formatIdentifyBench(r)) ctx.out(l);
+}

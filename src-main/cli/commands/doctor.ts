@@ -11,10 +11,13 @@ export const commands: Command[] = [
       ctx.out(`Countersign ${r.version}  (Node ${r.node}, ${r.platform}, ${r.cpus} cores)`);
       ctx.out(`Electron:   ${r.electron ?? 'not installed'}${r.electronBinary ? '' : ' - binary missing: the desktop window is unavailable; use `countersign serve`'}`);
       ctx.out(`Backend:    ${r.backend}`);
-      for (const t of r.backendsTried) ctx.out(`  ${t.ok ? 'ok  ' : 'no  '} ${t.name.padEnd(15)} ${t.reason ?? ''}`);
+      for (const t of r.backendsTried) ctx.out(`  ${t.ok ? 'used' : t.tried ? 'no  ' : '-   '} ${t.name.padEnd(15)} ${t.reason ?? ''}`);
       ctx.out(`GPU:        ${r.gpu ? 'NVIDIA driver visible' : 'none visible'}`);
-      const v = r.vectorSearch;
-      ctx.out(`Search:     ${v.available ? `sqlite-vec ${v.version}` : `exact scan - ${v.reason}`}`);
+      const w = r.writerSearch;
+      ctx.out(`Search:     ${w.engine}${w.engine === 'hnsw' ? ` (${w.hnsw.library}): approximate candidates, ranked by exact distances` : w.engine === 'sqlite-vec' ? ` ${w.sqliteVec.version} (exact)` : ' (exact)'}`);
+      ctx.out(`  ${w.hnsw.available ? 'used' : 'no  '} hnsw            ${w.hnsw.available ? w.hnsw.library : w.hnsw.reason}`);
+      ctx.out(`  ${w.engine === 'sqlite-vec' ? 'used' : w.sqliteVec.available ? '-   ' : 'no  '} sqlite-vec      ${w.sqliteVec.available ? `${w.sqliteVec.version}${w.engine === 'hnsw' ? ': the fallback where usearch cannot load' : ''}` : w.sqliteVec.reason}`);
+      ctx.out(`  ${w.engine === 'exact' ? 'used' : '-   '} exact scan      always available; ${w.engine === 'exact' ? 'no index loads here' : 'the last fallback, and a case\'s writers'}`);
       ctx.out(`Data dir:   ${r.dataDir}`);
     },
   },

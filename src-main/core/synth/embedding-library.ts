@@ -7,10 +7,14 @@
  * Default vectors are clustered like a trained model's: each writer a random centre (unit
  * scale), each exemplar the centre plus Gaussian noise of `spread` times that scale.
  * `kind: 'uniform'` makes every vector independent (no writer structure at all: the worst
- * case for any nearest-neighbour shortcut).
+ * case for any nearest-neighbour shortcut). `kind: 'spectrum'` draws centres and exemplar
+ * noise with the covariance shapes measured on a trained model's embeddings of real
+ * signatures (embedding-spectrum.ts; spread 0.697 by default): clustered AND low in
+ * effective dimension, as learned embeddings are.
  */
 import type { Store } from '../store/index.ts';
 import { Rng } from '../util/random.ts';
+import { ALL_EIGENVALUES, MEASURED_SPREAD, WITHIN_EIGENVALUES } from './embedding-spectrum.ts';
 
 export interface EmbeddingLibraryOptions {
   writers: number;
@@ -19,8 +23,8 @@ export interface EmbeddingLibraryOptions {
   dim: number;
   seed: number;
   modelId: string;
-  kind?: 'clustered' | 'uniform';
-  /** Exemplar noise relative to the spread of writer centres (clustered). Default 0.35. */
+  kind?: 'clustered' | 'uniform' | 'spectrum';
+  /** Exemplar noise relative to the spread of writer centres (clustered 0.35, spectrum 0.697 by default). */
   spread?: number;
   /** Overrides the vectors: (writer index, exemplar index) -> vector. */
   vector?: (writer: number, exemplar: number) => Float32Array;
@@ -34,6 +38,33 @@ export interface EmbeddingLibrary {
   /** Writer centres (clustered kind), for drawing queries near a writer. */
   centres: Float32Array[];
   exemplars: number;
+  /** Draws like the library's own: a new writer's centre, an exemplar of a writer (queries for benchmarks). */
+  draw: VectorDraw;
+}
+
+export interface VectorDraw {
+  writer(rng: Rng): Float32Array;
+  exemplar(rng: Rng, centre: Float32Array): Float32Array;
+}
+
+/** Per-axis standard deviations with the given eigenvalue shape (first `dim`), total variance `total`. */
+function axisScales(eigenvalues: readonly number[], dim: number, total: number): Float64Array {
+  const l = Array.from({ length: dim }, (_, i) => Math.max(0, eigenvalues[i] ?? 0));
+  const sum = l.reduce((a, b) => a + b, 0) || 1;
+  return Float64Array.from(l, (x) => Math.sqrt((x * total) / sum));
+}
+
+/** How the library's vectors are drawn, by kind (centres of unit total variance). */
+export function vectorDraw(kind: EmbeddingLibraryOptions['kind'], dim: number, spread?: number): VectorDraw {
+  if (kind === 'spectrum') {
+    const c = axisScales(ALL_EIGENVALUES, dim, 1);
+    const w = axisScales(WITHIN_EIGENVALUES, dim, (spread ?? MEASURED_SPREAD) ** 2);
+    const sample = (rng: Rng, scales: Float64Array, around?: Float32Array) => Float32Array.from(scales, (s, i) => (around ? around[i]! : 0) + rng.normal(0, s));
+    return { writer: (rng) => sample(rng, c), exemplar: (rng, centre) => sample(rng, w, centre) };
+  }
+  const sd = spread ?? 0.35;
+  if (kind === 'uniform') return { writer: () => new Float32Array(dim), exemplar: (rng) => gaussianVector(rng, dim, 1) };
+  return { writer: (rng) => gaussianVector(rng, dim, 1), exemplar: (rng, centre) => gaussianVector(rng, dim, sd, centre) };
 }
 
 export function gaussianVector(rng: Rng, dim: number, scale: number, around?: Float32Array): Float32Array {
@@ -57,7 +88,7 @@ export function ensureSyntheticModelRow(store: Store, modelId: string, dim: numb
 export function seedEmbeddingLibrary(store: Store, o: EmbeddingLibraryOptions): EmbeddingLibrary {
   ensureSyntheticModelRow(store, o.modelId, o.dim);
   const rng = new Rng(o.seed);
-  const spread = o.spread ?? 0.35;
+  const draw = vectorDraw(o.kind, o.dim, o.spread);
   const db = store.db;
   const base = (db.prepare('SELECT COALESCE(MAX(id), 0) FROM documents').pluck().get() as number) + 1;
   const now = new Date().toISOString();
@@ -71,7 +102,7 @@ export function seedEmbeddingLibrary(store: Store, o: EmbeddingLibraryOptions): 
   const emb = db.prepare('INSERT INTO embeddings (signature_id, model_id, dim, vector, created_at) VALUES (?, ?, ?, ?, ?)');
   const counts = Array.from({ length: o.writers }, () => (Array.isArray(o.exemplars) ? rng.int(o.exemplars[0], o.exemplars[1]) : o.exemplars));
   const total = counts.reduce((s, n) => s + n, 0);
-  const out: EmbeddingLibrary = { subjectIds: [], centres: [], exemplars: total };
+  const out: EmbeddingLibrary = { subjectIds: [], centres: [], exemplars: total, draw };
   const batch = o.batch ?? 5000;
   let done = 0;
   let w = 0;
@@ -84,10 +115,10 @@ export function seedEmbeddingLibrary(store: Store, o: EmbeddingLibraryOptions): 
         const name = `synthetic ${tag} writer ${w + 1}`;
         const subjectId = Number(subj.run(name, name, now).lastInsertRowid);
         out.subjectIds.push(subjectId);
-        const centre = o.kind === 'uniform' ? new Float32Array(o.dim) : gaussianVector(rng, o.dim, 1);
+        const centre = draw.writer(rng);
         out.centres.push(centre);
         for (let e = 0; e < counts[w]!; e++) {
-          const v = o.vector ? o.vector(w, e) : o.kind === 'uniform' ? gaussianVector(rng, o.dim, 1) : gaussianVector(rng, o.dim, spread, centre);
+          const v = o.vector ? o.vector(w, e) : draw.exemplar(rng, centre);
           const documentId = Number(doc.run(subjectId, `synthetic/${w + 1}/${e + 1}.png`, fakeSha('d', n), now).lastInsertRowid);
           const signatureId = Number(sig.run(documentId, fakeSha('c', n), fakeSha('e', n), now, now).lastInsertRowid);
           emb.run(signatureId, o.modelId, o.dim, Buffer.from(v.buffer, v.byteOffset, v.byteLength), now);

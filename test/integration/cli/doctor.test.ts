@@ -12,11 +12,12 @@ describe('countersign doctor and the CLI frame', () => {
     const d = lastJson<{
       version: string;
       backend: string;
-      backendsTried: { name: string; ok: boolean; reason?: string }[];
+      backendsTried: { name: string; ok: boolean; tried: boolean; reason?: string }[];
       electronBinary: boolean;
       dataDir: string;
       gpu: boolean;
       vectorSearch: { available: boolean; version: string | null; reason: string | null };
+      writerSearch: { engine: string; hnsw: { available: boolean; library: string | null; reason: string | null } };
     }>(r);
     assert.match(d.version, /^\d+\.\d+\.\d+/);
     assert.equal(d.dataDir, tmp.dir);
@@ -25,14 +26,34 @@ describe('countersign doctor and the CLI frame', () => {
     // sqlite-vec ships prebuilt for linux-x64 (an npm dependency): identification's index loads.
     assert.deepEqual([d.vectorSearch.available, d.vectorSearch.reason], [true, null]);
     assert.match(d.vectorSearch.version ?? '', /^v\d+\.\d+/);
+    // usearch ships prebuilt for linux-x64 too: identification uses the HNSW writer index.
+    assert.equal(d.writerSearch.engine, 'hnsw');
+    assert.match(d.writerSearch.hnsw.library ?? '', /^usearch \d/);
     const used = d.backendsTried.find((b) => b.ok);
     assert.equal(used?.name, d.backend);
     for (const b of d.backendsTried.filter((x) => !x.ok)) assert.ok(b.reason && b.reason.length > 10, `${b.name} needs a reason`);
     if (!d.gpu) {
       // On machines like CI's: no libtensorflow, so wasm with a reason for each native backend.
       assert.equal(d.backend, 'wasm');
-      assert.deepEqual(d.backendsTried.slice(0, 2).map((b) => b.name), ['tensorflow-gpu', 'tensorflow']);
+      assert.deepEqual(d.backendsTried.map((b) => [b.name, b.ok, b.tried]), [
+        ['tensorflow-gpu', false, true],
+        ['tensorflow', false, true],
+        ['wasm', true, true],
+        ['cpu', false, false],
+      ]);
+      assert.match(d.backendsTried[1]!.reason!, /^not installed: optional dependency/);
+      assert.equal(d.backendsTried[3]!.reason, 'not needed: wasm comes first and works');
     }
+  });
+
+  it('doctor names the search in use and its fallbacks; with COUNTERSIGN_ANN=off, sqlite-vec', () => {
+    const on = cli(['doctor', '--data-dir', tmp.dir]);
+    assert.match(on.stdout, /^Search: +hnsw \(usearch \d+\.\d+\.\d+\): approximate candidates, ranked by exact distances$/m);
+    assert.match(on.stdout, /^ +- +sqlite-vec +v\d+\.\d+\.\d+: the fallback where usearch cannot load$/m);
+    assert.match(on.stdout, /^ +used +wasm/m);
+    const off = cli(['doctor', '--data-dir', tmp.dir], { env: { COUNTERSIGN_ANN: 'off' } });
+    assert.match(off.stdout, /^Search: +sqlite-vec v\d+\.\d+\.\d+ \(exact\)$/m);
+    assert.match(off.stdout, /^ +no +hnsw +turned off \(COUNTERSIGN_ANN=off\)$/m);
   });
 
   it('COUNTERSIGN_HOME sets the data directory when --data-dir is absent', () => {

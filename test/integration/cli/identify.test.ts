@@ -56,12 +56,12 @@ describe('countersign library and identify', () => {
     assert.match(missing.stderr, /nowhere: no such file or folder/);
   });
 
-  it('identifies an image file with sqlite-vec, and the exact scan agrees; human output has the table and the outcome in words', () => {
+  it('identifies an image file with the HNSW index, and the exact scan agrees; human output has the table and the outcome in words', () => {
     const r = run('identify', file('w0002', 4), '--json');
     assert.equal(r.status, 0, r.stderr);
     const a = lastJson<Identification>(r);
     assert.equal(a.ok, true);
-    assert.equal(a.method, 'sqlite-vec');
+    assert.equal(a.method, 'hnsw');
     assert.equal(a.writersSearched, 3);
     assert.equal(a.candidates.length, 3);
     const e = lastJson<Identification>(run('identify', file('w0002', 4), '--exact', '--json'));

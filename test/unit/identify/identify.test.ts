@@ -44,7 +44,7 @@ describe('identify', () => {
     assert.equal(r.exemplarsSearched, 9);
     assert.equal(r.candidates.length, 3);
     assert.equal(r.metric, 'euclidean');
-    assert.equal(r.method, 'sqlite-vec');
+    assert.equal(r.method, 'hnsw');
     assert.equal(r.query.kind, 'image');
     assert.ok(store.objects.has(r.query.originalSha256) && store.objects.has(r.query.normalisedSha256));
     // Each aggregate is the mean of the listed exemplar distances; each LR is the calibration's at it.

@@ -1,5 +1,6 @@
 // The identification search: sqlite-vec with exact re-ranking gives the exact scan's top k
 // (same writers, order, aggregates and distances), checked against an independent brute force.
+// These tests pin the sqlite-vec engine; the HNSW writer index has its own (ann-index.test.ts).
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -48,7 +49,7 @@ function bruteForce(store: Store, q: Float32Array, metric: DistanceMetric, top: 
 }
 
 function search(store: Store, q: Float32Array, metric: DistanceMetric, o: Partial<SearchOptions> = {}) {
-  return searchWriters(store, { kind: 'library' }, { id: MODEL, dim: DIM, metric }, q, { top: 5, ...o });
+  return searchWriters(store, { kind: 'library' }, { id: MODEL, dim: DIM, metric }, q, { top: 5, engine: 'sqlite-vec', ...o });
 }
 
 const stores: Store[] = [];

@@ -30,7 +30,7 @@ test('002 upgrades a version-1 database in place: existing embeddings are logged
   version1WithData(path.join(dir, 'countersign.db'));
   const store = openStore(dir);
   try {
-    assert.deepEqual(store.migration, { from: 1, to: 2, applied: ['002_library'] });
+    assert.deepEqual(store.migration, { from: 1, to: 4, applied: ['002_library', '003_score_method', '004_search_method'] });
     assert.equal(store.audit.list().at(-1)?.action, 'store.migrate');
     const log = () => store.db.prepare('SELECT signature_id AS s, op FROM embedding_log ORDER BY seq').all() as { s: number; op: string }[];
     assert.deepEqual(log(), [1, 2, 3].map((s) => ({ s, op: 'insert' })));

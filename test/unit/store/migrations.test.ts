@@ -9,7 +9,7 @@ import { LATEST_SCHEMA_VERSION, openStore } from '../../../src-main/core/store/i
 import { tempDir, throwsCode } from './helpers.ts';
 
 const TABLES = ['audit_log', 'cases', 'comparisons', 'documents', 'embedding_log', 'embeddings', 'identifications', 'library_enrolments', 'models', 'schema_migrations', 'signatures', 'subjects', 'training_runs'];
-const APPLIED = ['001_initial', '002_library', '003_score_method'];
+const APPLIED = ['001_initial', '002_library', '003_score_method', '004_search_method'];
 
 test('migration from an empty data directory creates the schema, WAL, foreign keys and a first audit row', () => {
   const dir = path.join(tempDir(), 'data');
