@@ -1,4 +1,5 @@
-import { evaluateModel } from '../../core/model/evaluate.ts';
+import { evaluateModel, evaluatePixels } from '../../core/model/evaluate.ts';
+import { AppError } from '../../core/errors.ts';
 import { exportModel, getActiveModel, getModel, importModel, listModels, setActiveModel } from '../../core/model/registry.ts';
 import { ensureModelRow } from '../../core/model/model-rows.ts';
 import { num, str, type Command } from '../command.ts';
@@ -95,17 +96,32 @@ export const commands: Command[] = [
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'Evaluate a model on labelled data with the writer-dependent protocol (EER, AUC, FAR/FRR, Cllr)',
-  usage: '--data <folder|manifest.csv> [--model M] [--references K] [--seed S]',
-  description: `Per writer, K genuine references (default 5, chosen with the seed); questioned are that
-writer's other genuine signatures and all its forgeries; the score is the mean distance to
-the references. Reports eer (skilled forgeries), eerRandom (one genuine signature of each of
-up to 10 other writers as random forgeries), auc, far/frr at the model's threshold, cllr when calibrated,
-pairEer (all genuine-genuine against genuine-forged pairs), counts, model id and SHA-256,
-backend and seconds.`,
-  options: { data: { type: 'string' }, model: { type: 'string' }, references: { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' } },
+  usage: '--data <folder|manifest.csv> [--model M | --baseline pixels] [--references K] [--seed S]',
+  description: `Per writer, K genuine references (default 5, chosen with the seed; 1 = one-shot); questioned
+are that writer's other genuine signatures and all its forgeries; the score is the model's
+verification score (its mean distance to the references, against the references' own spread for
+a kk-ratio model). Reports eer (skilled forgeries), eerRandom (one genuine signature of each of
+up to 10 other writers as random forgeries), auc, far/frr/accuracy at the model's threshold, cllr
+when calibrated, pairEer (all genuine-genuine against genuine-forged pairs), 95% intervals
+(bootstrap over writers), counts, model id and SHA-256, backend and seconds.
+--baseline pixels evaluates no model: the network inputs' 5x5 block means as vectors (the floor).`,
+  options: { data: { type: 'string' }, model: { type: 'string' }, baseline: { type: 'string' }, references: { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' } },
   async run(ctx, args) {
     const data = str(args, 'data');
     if (!data) throw new Error('--data: required (a folder with manifest.csv, a manifest file, or <root>/<writer>/{genuine,forged}/*)');
+    const references = num(args, 'references', { min: 1, max: 100, integer: true, default: 5 })!;
+    const seed = num(args, 'seed', { integer: true, default: 1 })!;
+    const baseline = str(args, 'baseline');
+    if (baseline !== undefined) {
+      if (baseline !== 'pixels') throw new AppError('INVALID_ARGUMENT', `--baseline: expected 'pixels', got '${baseline}'`);
+      if (str(args, 'model')) throw new AppError('INVALID_ARGUMENT', '--baseline: evaluates no model; drop --model');
+      const r = await evaluatePixels({ data, references, seed, signal: ctx.signal, onProgress: (_s, d, t) => ctx.progress(d, t, 'preparing images') });
+      if (ctx.json) return ctx.emit(r);
+      ctx.out(`pixel baseline (no learning; normalisation v${r.normaliseVersion}, ${r.block}x${r.block} block means)`);
+      ctx.out(`data: ${r.counts.writers} writers, ${r.counts.genuine} genuine and ${r.counts.forged} forged questioned, ${r.references} references each`);
+      ctx.out(`EER ${pct(r.eer)} skilled forgeries, ${pct(r.eerRandom)} random forgeries  AUC ${fix(r.auc)}  Cllr min ${fix(r.cllrMin)}   ${r.seconds.toFixed(1)} s`);
+      return;
+    }
     const modelId = str(args, 'model') ?? getActiveModel(ctx.dataDir)?.id;
     if (!modelId) throw new Error('--model: no model is registered; give --model');
     const workers = num(args, 'workers', { min: 1, max: 64, integer: true });
@@ -113,8 +129,8 @@ backend and seconds.`,
       dataDir: ctx.dataDir,
       modelId,
       data,
-      references: num(args, 'references', { min: 1, max: 100, integer: true, default: 5 })!,
-      seed: num(args, 'seed', { integer: true, default: 1 })!,
+      references,
+      seed,
       ...(workers ? { workers } : {}),
       signal: ctx.signal,
       onProgress: (stage, d, t) => ctx.progress(d, t, stage === 'prepare' ? 'preparing images' : 'embedding'),
@@ -123,7 +139,9 @@ backend and seconds.`,
     ctx.out(`model ${r.model.id} (${r.model.architecture}, sha256 ${r.model.sha256.slice(0, 16)}...) on ${r.backend}`);
     ctx.out(`data: ${r.counts.writers} writers, ${r.counts.genuine} genuine and ${r.counts.forged} forged questioned, ${r.references} references each`);
     ctx.out(`EER ${pct(r.eer)} skilled forgeries (threshold ${fix(r.eerThreshold)}), ${pct(r.eerRandom)} random forgeries  AUC ${fix(r.auc)}  pair EER ${pct(r.pairEer)}`);
-    if (r.threshold !== null) ctx.out(`at the model threshold ${fix(r.threshold)}: FAR ${pct(r.far)}  FRR ${pct(r.frr)}`);
+    if (r.threshold !== null) ctx.out(`at the model threshold ${fix(r.threshold)}: FAR ${pct(r.far)}  FRR ${pct(r.frr)}  accuracy ${pct(r.accuracy)}`);
+    const iv = (i: { low: number; high: number } | null) => (i ? `[${pct(i.low)}, ${pct(i.high)}]` : '-');
+    ctx.out(`95% intervals (bootstrap over writers): EER ${iv(r.intervals.eer)}, random ${iv(r.intervals.eerRandom)}`);
     ctx.out(`Cllr ${r.cllr === null ? 'n/a (uncalibrated)' : fix(r.cllr)}  Cllr min ${fix(r.cllrMin)}   ${r.seconds.toFixed(1)} s`);
   },
 };

@@ -10,12 +10,14 @@ import { performance } from 'node:perf_hooks';
 import { AppError } from '../errors.ts';
 import { applyCalibration, cllr, cllrMin, type Calibration } from '../verify/calibration.ts';
 import { distance, type DistanceMetric } from '../verify/distance.ts';
-import { DEFAULT_PRIOR_WEIGHT, scoreQuestioned, typicalWithinWriter, type Scoring } from '../verify/score.ts';
+import { DEFAULT_PRIOR_WEIGHT, LEGACY_SCORING, scoreQuestioned, typicalWithinWriter, type Scoring } from '../verify/score.ts';
 import { Rng } from '../util/random.ts';
 import type { NormaliseVersion } from '../imaging/normalise.ts';
 import { prepareInputs, readLabelledData, summarise, type DataSummary, type LabelledItem } from './dataset.ts';
 import { EmbedPool } from './embed-pool.ts';
 import { auc, eer, farFrrAt, labelScores, scoreRandomForgeries, scoreWriterDependent, writerDependentSplit, type LabelledScore } from './metrics.ts';
+import { modelThreshold } from '../verify/case-settings.ts';
+import { NORMALISE_VERSION } from '../imaging/normalise.ts';
 import { getModel, normaliseVersionOf, scoringOf } from './registry.ts';
 
 export interface ScoreSets {
@@ -257,13 +259,63 @@ export async function evaluateModel(o: EvalOptions): Promise<EvalReport> {
   const scoring = scoringOf(meta);
   const { vectors, backend } = await embedLabelled(data.items, { inputShape: meta.inputShape, normaliseVersion }, o);
   const sets = scoreEmbeddings(data.items, vectors, { references, seed, metric: meta.distanceMetric, scoring });
-  const threshold = meta.calibration?.eerThreshold ?? meta.metrics.eerThreshold ?? null;
+  const threshold = modelThreshold(meta);
   const m = metricsOf(sets, { threshold, calibration: meta.calibration });
   return {
     ...m,
     model: { id: meta.id, sha256: meta.sha256, architecture: meta.architecture, calibrated: meta.calibration !== null, scoring: scoring.method, normaliseVersion },
     intervals: bootstrapByWriter(sets, meta.calibration, { seed }),
     backend,
+    data: summarise(data),
+    references,
+    seed,
+    counts: { writers: sets.writersUsed, writersSkipped: sets.writersSkipped.length, genuine: sets.genuine.length, forged: sets.forged.length, random: sets.random.length },
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/** The pixel baseline's canvas (SigNet's input size) and the block each vector element averages. */
+const PIXEL_CANVAS: [number, number] = [155, 220];
+const PIXEL_BLOCK = 5;
+
+/** Block means of a normalised input: the pixel baseline's "embedding". */
+export function pixelVector(input: Float32Array, [h, w]: readonly [number, number] = PIXEL_CANVAS, block = PIXEL_BLOCK): Float32Array {
+  const bh = Math.floor(h / block);
+  const bw = Math.floor(w / block);
+  const out = new Float32Array(bh * bw);
+  for (let y = 0; y < bh * block; y++) for (let x = 0; x < bw * block; x++) out[Math.floor(y / block) * bw + Math.floor(x / block)]! += input[y * w + x]! / (block * block);
+  return out;
+}
+
+export type PixelEvalReport = Omit<EvalReport, 'model' | 'backend'> & { baseline: 'pixels'; normaliseVersion: NormaliseVersion; canvas: readonly [number, number]; block: number };
+
+/**
+ * `countersign eval --baseline pixels`: no learning at all. Each signature's current network
+ * input (ink-invariant normalisation) averaged in 5x5 blocks is its vector; scored with the
+ * writer-normalised score whose prior is measured on the evaluated references (no training data
+ * exists to measure it on; with one reference, the mean distance), uncalibrated. The floor any trained model must clear.
+ */
+export async function evaluatePixels(o: Omit<EvalOptions, 'dataDir' | 'modelId' | 'workers'>): Promise<PixelEvalReport> {
+  const t0 = performance.now();
+  const data = readLabelledData(o.data);
+  const references = o.references ?? 5;
+  const seed = o.seed ?? 1;
+  const inputs = await prepareInputs(data.items, {
+    canvas: PIXEL_CANVAS,
+    normaliseVersion: NORMALISE_VERSION,
+    ...(o.signal ? { signal: o.signal } : {}),
+    onProgress: (d, t) => o.onProgress?.('prepare', d, t),
+  });
+  // One reference has no spread to measure a prior from; uncalibrated, the kk-ratio score is then
+  // the mean distance over a constant, so the mean distance ranks exactly as it would.
+  const sets = scoreEmbeddings(data.items, inputs.map((x) => pixelVector(x)), { references, seed, scoring: references > 1 ? 'measure' : LEGACY_SCORING });
+  return {
+    ...metricsOf(sets),
+    baseline: 'pixels',
+    normaliseVersion: NORMALISE_VERSION,
+    canvas: PIXEL_CANVAS,
+    block: PIXEL_BLOCK,
+    intervals: bootstrapByWriter(sets, null, { seed }),
     data: summarise(data),
     references,
     seed,
