@@ -6,8 +6,11 @@ import Database from 'better-sqlite3';
 import { AppError } from '../errors.ts';
 import { APP_VERSION } from '../paths.ts';
 import { verifyAuditChain } from './audit.ts';
+import { signingKeys } from './audit-signatures.ts';
+import { fingerprintOf } from './installation-key.ts';
 import { DB_FILE, toStoreError } from './database.ts';
 import { assertSupportedVersion, schemaVersion } from './migrate.ts';
+import { assertKnownSchema } from './schema.ts';
 import { hashFile, ioError } from './objects.ts';
 import { OBJECTS_DIR, openStore, type Store } from './store.ts';
 import { readTar, TarWriter } from './tar.ts';
@@ -45,6 +48,8 @@ export interface RestoreSummary {
   head: AuditHead | null;
   /** False only when the chain was already broken when the backup was made (restored as it was). */
   auditVerified: boolean;
+  /** The installation keys that signed the restored chain (adopted by the backup.restore row). */
+  signedBy: { publicKey: string; fingerprint: string }[];
 }
 
 async function fsyncDir(dir: string): Promise<void> {
@@ -168,6 +173,9 @@ function checkRestoredDatabase(staging: string, manifest: BackupManifest, file: 
     const problems = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).filter((m) => m !== 'ok');
     if (problems.length) throw new AppError('INTEGRITY', `${file}: the database in the backup fails its integrity check: ${problems.slice(0, 3).join('; ')}`);
     assertSupportedVersion(db, file);
+    // Before anything reads the rows: a trigger or view the migrations did not make could
+    // rewrite every later result (a missing trigger is re-created when the store opens).
+    assertKnownSchema(db, schemaVersion(db), `${file} (backup database)`, { allowMissing: true });
     const check = verifyAuditChain(db, manifest.audit.head ? { anchor: manifest.audit.head } : {});
     if (!check.ok && manifest.audit.verified) {
       throw new AppError('INTEGRITY', `${file}: the audit chain in the backup is broken at row ${check.brokenAt}: ${check.reason}`, { brokenAt: check.brokenAt });
@@ -250,16 +258,37 @@ export async function restoreBackup(file: string, dataDir: string, opts: { clien
     await fsp.rename(staging, target);
     await fsyncDir(path.dirname(target));
 
-    const store = openStore(target, { client: opts.client });
+    const store = openStore(target, { client: opts.client, deferKeyAdoption: true });
+    let keys: string[];
     try {
+      // The restored rows were signed by the key of the installation that made the backup
+      // (a key never travels in a backup); this row, signed with the new directory's key,
+      // adopts them. Compare their fingerprints with the ones that installation shows.
+      keys = signingKeys(store.db);
       store.audit.append({
         action: 'backup.restore',
-        details: { file: source, createdAt: manifest.createdAt, appVersion: manifest.appVersion, auditHead: checked.head, objects },
+        details: {
+          file: source,
+          createdAt: manifest.createdAt,
+          appVersion: manifest.appVersion,
+          auditHead: checked.head,
+          objects,
+          signingKeys: keys,
+          signingFingerprints: keys.map(fingerprintOf),
+        },
       });
     } finally {
       store.close();
     }
-    return { dataDir: target, manifest, objects, auditRows: checked.rows, head: checked.head, auditVerified: checked.verified };
+    return {
+      dataDir: target,
+      manifest,
+      objects,
+      auditRows: checked.rows,
+      head: checked.head,
+      auditVerified: checked.verified,
+      signedBy: keys.map((k) => ({ publicKey: k, fingerprint: fingerprintOf(k) })),
+    };
   } catch (err) {
     await fsp.rm(staging, { recursive: true, force: true });
     if (err instanceof SyntaxError) throw new AppError('INTEGRITY', `${file}: the backup manifest is not valid JSON`);
