@@ -1,5 +1,6 @@
 import { evaluateModel } from '../../core/model/evaluate.ts';
-import { exportModel, getActiveModel, getModel, importModel, listModels, setActiveModel } from '../../core/model/registry.ts';
+import { importModelIntoStore } from '../../core/model/import-bundle.ts';
+import { exportModel, getActiveModel, getModel, listModels, setActiveModel } from '../../core/model/registry.ts';
 import { ensureModelRow } from '../../core/model/model-rows.ts';
 import { num, str, type Command } from '../command.ts';
 
@@ -75,19 +76,14 @@ export const commands: Command[] = [
   },
   {
     name: 'models import',
-    summary: 'Register a model from an exported file (its SHA-256 is verified; an existing id is never replaced)',
+    summary: 'Register a model from an exported file, all or nothing: weights verified against the metadata and the architecture; an existing id, or name and version, is refused',
     usage: '<file>',
     async run(ctx, args) {
       const file = args.positionals[0];
       if (!file) throw new Error('models import: give the exported file');
-      const meta = await importModel(ctx.dataDir, file);
-      const store = ctx.app().store;
-      store.write(() => {
-        ensureModelRow(store, ctx.dataDir, meta.id);
-        store.audit.append({ action: 'model.import', entity: `model:${meta.id}`, details: { file, sha256: meta.sha256 } });
-      });
-      if (ctx.json) return ctx.emit({ ok: true, id: meta.id, sha256: meta.sha256 });
-      ctx.out(`imported ${meta.id} (sha256 ${meta.sha256})`);
+      const meta = importModelIntoStore(ctx.app().store, file);
+      if (ctx.json) return ctx.emit({ ok: true, id: meta.id, sha256: meta.sha256, identity: meta.identity });
+      ctx.out(`imported ${meta.id} (weights sha256 ${meta.sha256}, identity ${meta.identity})`);
     },
   },
 ];
