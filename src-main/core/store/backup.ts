@@ -19,6 +19,8 @@ import type { AuditHead, Client } from './types.ts';
 export const BACKUP_FORMAT = 'countersign-backup';
 export const BACKUP_FORMAT_VERSION = 1;
 const MANIFEST = 'manifest.json';
+/** A manifest is a few hundred bytes; anything near this is not one. */
+const MAX_MANIFEST_BYTES = 1024 * 1024;
 const OBJECT_ENTRY = /^objects\/([0-9a-f]{2})\/([0-9a-f]{62})$/;
 
 export interface BackupManifest {
@@ -50,6 +52,22 @@ export interface RestoreSummary {
   auditVerified: boolean;
   /** The installation keys that signed the restored chain (adopted by the backup.restore row). */
   signedBy: { publicKey: string; fingerprint: string }[];
+}
+
+/** The manifest's fields that restore relies on, checked before any is used. */
+function parseManifest(value: unknown, file: string): BackupManifest {
+  const m = value as Partial<BackupManifest> | null;
+  const fail = (field: string) => new AppError('INTEGRITY', `${file}: not a Countersign backup (manifest ${field} is missing or invalid)`);
+  if (!m || typeof m !== 'object' || m.format !== BACKUP_FORMAT) throw new AppError('INTEGRITY', `${file}: not a Countersign backup`);
+  if (!Number.isInteger(m.formatVersion)) throw fail('formatVersion');
+  if ((m.formatVersion as number) > BACKUP_FORMAT_VERSION) {
+    throw new AppError('VERSION', `${file}: backup format ${m.formatVersion} was written by Countersign ${m.appVersion}; this Countersign ${APP_VERSION} reads format ${BACKUP_FORMAT_VERSION}`);
+  }
+  const count = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+  if (!m.database || !count(m.database.size) || typeof m.database.sha256 !== 'string') throw fail('database');
+  if (!m.objects || !count(m.objects.count) || !count(m.objects.bytes)) throw fail('objects');
+  if (!m.audit || typeof m.audit !== 'object') throw fail('audit');
+  return m as BackupManifest;
 }
 
 async function fsyncDir(dir: string): Promise<void> {
@@ -220,31 +238,39 @@ export async function restoreBackup(file: string, dataDir: string, opts: { clien
     let manifest: BackupManifest | undefined;
     let objects = 0;
     let sawDb = false;
+    let objectBytes = 0;
+    // Sizes are checked from each header before its data is read: a hostile archive (a sparse
+    // file, a manifest of hundreds of megabytes) is refused at once, in bounded memory.
     await readTar(source, async (entry, data) => {
       if (!manifest) {
         if (entry.name !== MANIFEST) throw new AppError('INTEGRITY', `${file}: not a Countersign backup (first entry is ${entry.name})`);
+        if (entry.size > MAX_MANIFEST_BYTES) {
+          throw new AppError('INTEGRITY', `${file}: ${MANIFEST} is ${entry.size} bytes; a backup manifest is at most ${MAX_MANIFEST_BYTES}; nothing was read`);
+        }
         const chunks: Buffer[] = [];
         for await (const c of data) chunks.push(c);
-        const m = JSON.parse(Buffer.concat(chunks).toString('utf8')) as BackupManifest;
-        if (m.format !== BACKUP_FORMAT) throw new AppError('INTEGRITY', `${file}: not a Countersign backup`);
-        if (m.formatVersion > BACKUP_FORMAT_VERSION) {
-          throw new AppError('VERSION', `${file}: backup format ${m.formatVersion} was written by Countersign ${m.appVersion}; this Countersign ${APP_VERSION} reads format ${BACKUP_FORMAT_VERSION}`);
-        }
-        manifest = m;
+        manifest = parseManifest(JSON.parse(Buffer.concat(chunks).toString('utf8')), file);
         return;
       }
       if (entry.name === DB_FILE && !sawDb) {
         sawDb = true;
+        if (entry.size !== manifest.database.size) {
+          throw new AppError('INTEGRITY', `${file}: the database entry is ${entry.size} bytes, the manifest records ${manifest.database.size}; nothing was read`);
+        }
         const sha = await writeEntry(path.join(staging, DB_FILE), data, 0o600);
         if (sha !== manifest.database.sha256) throw new AppError('INTEGRITY', `${file}: the database in the backup is corrupt (hash ${sha}, recorded ${manifest.database.sha256})`);
         return;
       }
       const m = OBJECT_ENTRY.exec(entry.name);
       if (!m) throw new AppError('INTEGRITY', `${file}: unexpected entry ${entry.name}`);
+      objectBytes += entry.size;
+      if (objects + 1 > manifest.objects.count || objectBytes > manifest.objects.bytes) {
+        throw new AppError('INTEGRITY', `${file}: the archive holds more objects than its manifest records (${manifest.objects.count} objects, ${manifest.objects.bytes} bytes); nothing more was read`);
+      }
       const sha = `${m[1]}${m[2]}`;
       const dir = path.join(staging, OBJECTS_DIR, m[1] as string);
-      await fsp.mkdir(dir, { recursive: true });
-      const actual = await writeEntry(path.join(dir, m[2] as string), data, 0o444);
+      await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+      const actual = await writeEntry(path.join(dir, m[2] as string), data, 0o400);
       if (actual !== sha) throw new AppError('INTEGRITY', `${file}: object ${sha} in the backup is corrupt (its content hashes to ${actual})`);
       objects++;
     });
