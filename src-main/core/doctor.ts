@@ -5,6 +5,8 @@ import path from 'node:path';
 import { vectorSearchAvailability, type VecAvailability } from './identify/vector-index.ts';
 import { resolveBackend, type BackendAttempt, type BackendName } from './model/backend.ts';
 import { APP_VERSION } from './paths.ts';
+import { readPublicKey, type PublicKeyInfo } from './store/installation-key.ts';
+import { checkPermissions, type PermissionReport } from './store/permissions.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -21,6 +23,10 @@ export interface DoctorReport {
   /** Writer identification's vector search (sqlite-vec); without it, an exact scan. */
   vectorSearch: VecAvailability;
   dataDir: string;
+  /** The data directory's installation key (signs the audit chain); null until the directory is first opened. */
+  installationKey: PublicKeyInfo | null;
+  /** Whether the data directory and what Countersign keeps in it are readable by their owner only. */
+  permissions: PermissionReport;
   cpus: number;
   platform: string;
 }
@@ -50,6 +56,8 @@ export async function doctor(dataDir: string): Promise<DoctorReport> {
     gpu: info.gpu,
     vectorSearch: vectorSearchAvailability(),
     dataDir,
+    installationKey: readPublicKey(dataDir),
+    permissions: checkPermissions(dataDir),
     cpus: os.availableParallelism(),
     platform: `${process.platform}-${process.arch}`,
   };

@@ -203,7 +203,7 @@ export function installModel(dataDir: string, id: string, metadataText: string, 
   const final = path.join(root, id);
   let tmp: string | undefined;
   try {
-    mkdirSync(root, { recursive: true });
+    mkdirSync(root, { recursive: true, mode: 0o700 });
     tmp = mkdtempSync(path.join(root, `.tmp-${id}-`));
     writeFileSync(path.join(tmp, WEIGHTS_FILE), weights);
     writeFileSync(path.join(tmp, METADATA_FILE), metadataText);

@@ -97,6 +97,8 @@ export async function backupStore(store: Store, file: string): Promise<BackupSum
     // Objects are stored before the rows that name them and never deleted, so listing them
     // after the snapshot finds every object the snapshot refers to.
     try {
+      // Made owner-only before SQLite writes the snapshot into it.
+      await (await fsp.open(snapshot, 'wx', 0o600)).close();
       await store.db.backup(snapshot);
     } catch (err) {
       throw ioError(toStoreError(err, snapshot), snapshot);
@@ -136,7 +138,7 @@ export async function backupStore(store: Store, file: string): Promise<BackupSum
     for (const sha of objects) {
       const hash = createHash('sha256');
       await writer.addFile(`${OBJECTS_DIR}/${sha.slice(0, 2)}/${sha.slice(2)}`, store.objects.path(sha), {
-        mode: 0o444,
+        mode: 0o400,
         onChunk: (c) => hash.update(c),
       });
       const actual = hash.digest('hex');
@@ -234,7 +236,8 @@ export async function restoreBackup(file: string, dataDir: string, opts: { clien
   }
   const staging = path.join(path.dirname(target), `.${path.basename(target)}.restore-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    await fsp.mkdir(path.join(staging, OBJECTS_DIR), { recursive: true });
+    await fsp.mkdir(staging, { mode: 0o700 });
+    await fsp.mkdir(path.join(staging, OBJECTS_DIR), { recursive: true, mode: 0o700 });
     let manifest: BackupManifest | undefined;
     let objects = 0;
     let sawDb = false;

@@ -7,6 +7,7 @@ import { AuditLog } from './audit.ts';
 import { hasSignatureTable, HeadSigner, signingKeys } from './audit-signatures.ts';
 import { fingerprintOf, loadOrCreateInstallationKey, type InstallationKey } from './installation-key.ts';
 import { BINDINGS_SINCE_SCHEMA, BOUND_TABLES, RowBinder } from './row-bindings.ts';
+import { DIR_MODE, secureDataDir } from './permissions.ts';
 import { assertKnownSchema, restoreMissingObjects, schemaDifference, type SchemaDifference } from './schema.ts';
 import { CaseRepository } from './cases.ts';
 import { DocumentRepository } from './documents.ts';
@@ -77,10 +78,10 @@ export function makeActor(client: Client): string {
   return `${user}@${os.hostname()} (${client})`;
 }
 
-/** Creates the data directory if needed and checks it can be written, naming it if not. */
+/** Creates the data directory (owner-only) if needed and checks it can be written, naming it if not. */
 function prepareDataDir(dataDir: string): void {
   try {
-    fs.mkdirSync(dataDir, { recursive: true });
+    fs.mkdirSync(dataDir, { recursive: true, mode: DIR_MODE });
   } catch (err) {
     throw new AppError('IO', `data directory ${dataDir}: cannot create it (${ioError(err, dataDir).message})`);
   }
@@ -92,6 +93,7 @@ function prepareDataDir(dataDir: string): void {
     throw new AppError('IO', `data directory ${dataDir} is not writable (${(err as NodeJS.ErrnoException).code ?? err})`);
   }
   if (!st.isDirectory()) throw new AppError('IO', `data directory ${dataDir} is not a directory`);
+  secureDataDir(dataDir);
 }
 
 /** The migration that introduced row hashes records from which id on every row must have one. */
