@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { AppContext } from '../core/context.ts';
 import { JobManager } from '../core/jobs/manager.ts';
 import { createHandlers } from '../ipc/handlers.ts';
@@ -31,9 +34,26 @@ export async function serve(app: AppContext, opts: ServeOptions = {}): Promise<B
   return { ...bridge, jobs };
 }
 
+/** Starts the platform's browser on a URL (which, being on a command line, every local user can read). */
 export function openInBrowser(url: string): void {
   const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
   const child = spawn(cmd, [url], { stdio: 'ignore', detached: true });
   child.on('error', () => console.error(`could not start a browser; open ${url} yourself`));
   child.unref();
+}
+
+/**
+ * `serve --open` without the token on a command line (where /proc shows it to every local
+ * user): the browser is started on an owner-only file in the data directory (0600 in 0700)
+ * that forwards to the tokened URL. The file is removed when the server stops.
+ */
+export function openWithoutSecret(bridge: Pick<Bridge, 'url' | 'port'>, dataDir: string, opener: (target: string) => void = openInBrowser): { file: string; remove(): void } {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = path.join(dataDir, `open-${bridge.port}.html`);
+  const url = bridge.url.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
+  const html = `<!doctype html><meta charset="utf-8"><meta name="referrer" content="no-referrer"><meta http-equiv="refresh" content="0;url=${url}"><title>Countersign</title><a href="${url}">Open Countersign</a>\n`;
+  rmSync(file, { force: true });
+  writeFileSync(file, html, { mode: 0o600, flag: 'wx' });
+  opener(pathToFileURL(file).href);
+  return { file, remove: () => rmSync(file, { force: true }) };
 }
