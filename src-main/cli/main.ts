@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { createContext, type AppContext } from '../core/context.ts';
 import { AppError, toErrorValue } from '../core/errors.ts';
 import { APP_VERSION, defaultDataDir } from '../core/paths.ts';
+import { terminalSafeJson, visible } from '../core/util/visible.ts';
 import type { Command, CommandContext, ParsedArgs } from './command.ts';
 import { allCommands } from './commands/index.ts';
 
@@ -79,7 +80,7 @@ function progressBar(json: boolean) {
     const width = 28;
     const frac = total > 0 ? Math.min(1, done / total) : 0;
     const bar = '#'.repeat(Math.round(frac * width)).padEnd(width, '.');
-    const text = `[${bar}] ${done}/${total} ${label}`.slice(0, (process.stderr.columns ?? 100) - 1);
+    const text = `[${bar}] ${done}/${total} ${visible(label)}`.slice(0, (process.stderr.columns ?? 100) - 1);
     process.stderr.write(`\r\x1b[2K${text}`);
     if (done >= total) process.stderr.write('\n');
   };
@@ -90,7 +91,7 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     globals = takeGlobals(argv);
   } catch (err) {
-    process.stderr.write(`countersign: ${toErrorValue(err).message}\n`);
+    process.stderr.write(`countersign: ${visible(toErrorValue(err).message)}\n`);
     return 2;
   }
   const { cmd, depth } = findCommand(globals.rest);
@@ -105,7 +106,7 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stdout.write(listing([words[0] as string]) + '\n');
       return globals.help ? 0 : 2;
     }
-    process.stderr.write(`countersign: unknown command '${words.join(' ')}' (try countersign --help)\n`);
+    process.stderr.write(`countersign: unknown command '${visible(words.join(' '))}' (try countersign --help)\n`);
     return 2;
   }
   if (globals.help) {
@@ -122,7 +123,7 @@ export async function runCli(argv: string[]): Promise<number> {
     });
     parsed = { values: p.values as ParsedArgs['values'], positionals: p.positionals };
   } catch (err) {
-    process.stderr.write(`countersign ${cmd.name}: ${(err as Error).message.split('\n')[0]}\n`);
+    process.stderr.write(`countersign ${cmd.name}: ${visible((err as Error).message.split('\n')[0] ?? '')}\n`);
     return 2;
   }
 
@@ -143,10 +144,12 @@ export async function runCli(argv: string[]): Promise<number> {
     dataDir,
     json: globals.json,
     app: () => (app ??= createContext(dataDir)),
+    // Every line is shown with its control characters escaped: names from a case folder, a
+    // backup or a model bundle must not drive the terminal or forge a line of output.
     out: (line) => {
-      if (!globals.json) process.stdout.write(line + '\n');
+      if (!globals.json) process.stdout.write(visible(line) + '\n');
     },
-    emit: (value) => process.stdout.write(JSON.stringify(value) + '\n'),
+    emit: (value) => process.stdout.write(terminalSafeJson(value) + '\n'),
     progress: progressBar(globals.json),
     signal: controller.signal,
   };
@@ -156,11 +159,11 @@ export async function runCli(argv: string[]): Promise<number> {
   } catch (err) {
     const e = toErrorValue(err);
     if (e.code === 'CANCELLED') {
-      process.stderr.write(`countersign ${cmd.name}: ${e.message}\n`);
+      process.stderr.write(`countersign ${cmd.name}: ${visible(e.message)}\n`);
       return 130;
     }
-    if (globals.json) process.stdout.write(JSON.stringify({ ok: false, error: e }) + '\n');
-    process.stderr.write(`countersign ${cmd.name}: ${e.message}\n`);
+    if (globals.json) process.stdout.write(terminalSafeJson({ ok: false, error: e }) + '\n');
+    process.stderr.write(`countersign ${cmd.name}: ${visible(e.message)}\n`);
     if (e.code === 'INTERNAL' && process.env.COUNTERSIGN_DEBUG) console.error(err);
     return 1;
   } finally {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AppContext } from '../core/context.ts';
 import { JobManager } from '../core/jobs/manager.ts';
+import { visible, visibleError } from '../core/util/visible.ts';
 import { createHandlers } from '../ipc/handlers.ts';
 import { createDispatcher } from '../ipc/registry.ts';
 import { startBridge, type Bridge } from './bridge.ts';
@@ -21,7 +22,7 @@ export async function serve(app: AppContext, opts: ServeOptions = {}): Promise<B
   const staticDir = await ensureRendererBuilt(opts.log);
   const jobs = new JobManager();
   const dispatch = createDispatcher(createHandlers({ app, jobs, transport: 'bridge' }), (method, err) =>
-    console.error(`countersign serve: ${method} failed:`, err),
+    console.error(`countersign serve: ${visible(method)} failed: ${visibleError(err)}`),
   );
   const bridge = await startBridge({
     dispatch,
@@ -38,7 +39,7 @@ export async function serve(app: AppContext, opts: ServeOptions = {}): Promise<B
 export function openInBrowser(url: string): void {
   const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
   const child = spawn(cmd, [url], { stdio: 'ignore', detached: true });
-  child.on('error', () => console.error(`could not start a browser; open ${url} yourself`));
+  child.on('error', () => console.error(`could not start a browser; open ${visible(url)} yourself`));
   child.unref();
 }
 

@@ -40,7 +40,8 @@ export const commands: Command[] = [
       if (!id) throw new Error('models show: give a model id (countersign models list)');
       const { validationDistances: _v, ...meta } = getModel(ctx.dataDir, id);
       if (ctx.json) return ctx.emit(meta);
-      ctx.out(JSON.stringify(meta, null, 2));
+      // One line at a time: JSON.stringify escapes the control characters inside strings.
+      for (const l of JSON.stringify(meta, null, 2).split('\n')) ctx.out(l);
     },
   },
   {
