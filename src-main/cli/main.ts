@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createContext, type AppContext } from '../core/context.ts';
+import { LAYOUT_HELP } from '../core/imaging/layout.ts';
 import { AppError, toErrorValue } from '../core/errors.ts';
 import { APP_VERSION, defaultDataDir } from '../core/paths.ts';
 import { terminalSafeJson, visible } from '../core/util/visible.ts';
@@ -10,6 +11,15 @@ const GLOBAL_HELP = `Global options:
   --data-dir DIR   data directory (env COUNTERSIGN_HOME; default: the desktop app's folder)
   --json           machine-readable output
   --help           help for any command`;
+
+/**
+ * An error message for the terminal: control characters escaped (a name in it cannot forge a
+ * line), except the case-folder layout help, the one message of ours that spans lines.
+ */
+function errorText(message: string): string {
+  if (message.endsWith(LAYOUT_HELP)) return visible(message.slice(0, -LAYOUT_HELP.length)) + LAYOUT_HELP;
+  return visible(message);
+}
 
 function usageOf(cmd: Command): string {
   const lines = [`countersign ${cmd.name}${cmd.usage ? ' ' + cmd.usage : ''}`, '', cmd.summary];
@@ -159,11 +169,11 @@ export async function runCli(argv: string[]): Promise<number> {
   } catch (err) {
     const e = toErrorValue(err);
     if (e.code === 'CANCELLED') {
-      process.stderr.write(`countersign ${cmd.name}: ${visible(e.message)}\n`);
+      process.stderr.write(`countersign ${cmd.name}: ${errorText(e.message)}\n`);
       return 130;
     }
     if (globals.json) process.stdout.write(terminalSafeJson({ ok: false, error: e }) + '\n');
-    process.stderr.write(`countersign ${cmd.name}: ${visible(e.message)}\n`);
+    process.stderr.write(`countersign ${cmd.name}: ${errorText(e.message)}\n`);
     if (e.code === 'INTERNAL' && process.env.COUNTERSIGN_DEBUG) console.error(err);
     return 1;
   } finally {

@@ -5,7 +5,7 @@
  * bidirectional control either.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { cli, lastJson, tempDir } from '../../helpers/cli.ts';
@@ -56,6 +56,14 @@ describe('control characters in CLI output', () => {
     assert.notEqual(r.status, 0);
     assert.ok(!RAW_CONTROL.test(r.stderr), JSON.stringify(r.stderr));
     assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${JSON.stringify(r.stderr)}`);
+    // the layout help stays a block of lines; the folder's name in the message is escaped
+    const odd = path.join(tmp.dir, 'odd\nimported  x');
+    mkdirSync(odd);
+    writeFileSync(path.join(odd, 'scan.png'), 'x');
+    const layout = run('import', odd, '--case', 'Controls');
+    assert.notEqual(layout.status, 0);
+    assert.ok(layout.stderr.includes('odd\\nimported  x: has neither a known/ nor a questioned/ folder'), layout.stderr);
+    assert.match(layout.stderr, /laid out as\n {2}known\/<subject>\/<files>/);
     const unknown = cli(['no-such-\x1b[31mcommand']);
     assert.ok(!RAW_CONTROL.test(unknown.stderr) && unknown.stderr.includes('\\x1b[31m'), JSON.stringify(unknown.stderr));
   });
