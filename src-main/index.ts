@@ -8,6 +8,7 @@ import { app, BrowserWindow, Menu, dialog, ipcMain, session, shell, type MenuIte
 import { createContext } from './core/context.ts';
 import { JobManager } from './core/jobs/manager.ts';
 import { defaultDataDir } from './core/paths.ts';
+import { visible, visibleError } from './core/util/visible.ts';
 import { createHandlers, type Dialogs } from './ipc/handlers.ts';
 import { IPC_EVENT, IPC_INVOKE, eventNames } from './ipc/contract.ts';
 import { createDispatcher } from './ipc/registry.ts';
@@ -37,7 +38,7 @@ if (!app.requestSingleInstanceLock()) {
     },
   };
   const dispatch = createDispatcher(createHandlers({ app: ctx, jobs, transport: 'electron', dialogs }), (m, err) =>
-    console.error(`countersign: ${m} failed:`, err),
+    console.error(`countersign: ${visible(m)} failed: ${visibleError(err)}`),
   );
 
   ipcMain.handle(IPC_INVOKE, (event, name: unknown, args: unknown) => {

@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { createContext, type AppContext } from '../core/context.ts';
+import { LAYOUT_HELP } from '../core/imaging/layout.ts';
 import { AppError, toErrorValue } from '../core/errors.ts';
 import { APP_VERSION, defaultDataDir } from '../core/paths.ts';
+import { terminalSafeJson, visible } from '../core/util/visible.ts';
 import type { Command, CommandContext, ParsedArgs } from './command.ts';
 import { allCommands } from './commands/index.ts';
 
@@ -9,6 +11,15 @@ const GLOBAL_HELP = `Global options:
   --data-dir DIR   data directory (env COUNTERSIGN_HOME; default: the desktop app's folder)
   --json           machine-readable output
   --help           help for any command`;
+
+/**
+ * An error message for the terminal: control characters escaped (a name in it cannot forge a
+ * line), except the case-folder layout help, the one message of ours that spans lines.
+ */
+function errorText(message: string): string {
+  if (message.endsWith(LAYOUT_HELP)) return visible(message.slice(0, -LAYOUT_HELP.length)) + LAYOUT_HELP;
+  return visible(message);
+}
 
 function usageOf(cmd: Command): string {
   const lines = [`countersign ${cmd.name}${cmd.usage ? ' ' + cmd.usage : ''}`, '', cmd.summary];
@@ -79,7 +90,7 @@ function progressBar(json: boolean) {
     const width = 28;
     const frac = total > 0 ? Math.min(1, done / total) : 0;
     const bar = '#'.repeat(Math.round(frac * width)).padEnd(width, '.');
-    const text = `[${bar}] ${done}/${total} ${label}`.slice(0, (process.stderr.columns ?? 100) - 1);
+    const text = `[${bar}] ${done}/${total} ${visible(label)}`.slice(0, (process.stderr.columns ?? 100) - 1);
     process.stderr.write(`\r\x1b[2K${text}`);
     if (done >= total) process.stderr.write('\n');
   };
@@ -90,7 +101,7 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     globals = takeGlobals(argv);
   } catch (err) {
-    process.stderr.write(`countersign: ${toErrorValue(err).message}\n`);
+    process.stderr.write(`countersign: ${visible(toErrorValue(err).message)}\n`);
     return 2;
   }
   const { cmd, depth } = findCommand(globals.rest);
@@ -105,7 +116,7 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stdout.write(listing([words[0] as string]) + '\n');
       return globals.help ? 0 : 2;
     }
-    process.stderr.write(`countersign: unknown command '${words.join(' ')}' (try countersign --help)\n`);
+    process.stderr.write(`countersign: unknown command '${visible(words.join(' '))}' (try countersign --help)\n`);
     return 2;
   }
   if (globals.help) {
@@ -122,7 +133,7 @@ export async function runCli(argv: string[]): Promise<number> {
     });
     parsed = { values: p.values as ParsedArgs['values'], positionals: p.positionals };
   } catch (err) {
-    process.stderr.write(`countersign ${cmd.name}: ${(err as Error).message.split('\n')[0]}\n`);
+    process.stderr.write(`countersign ${cmd.name}: ${visible((err as Error).message.split('\n')[0] ?? '')}\n`);
     return 2;
   }
 
@@ -143,10 +154,12 @@ export async function runCli(argv: string[]): Promise<number> {
     dataDir,
     json: globals.json,
     app: () => (app ??= createContext(dataDir)),
+    // Every line is shown with its control characters escaped: names from a case folder, a
+    // backup or a model bundle must not drive the terminal or forge a line of output.
     out: (line) => {
-      if (!globals.json) process.stdout.write(line + '\n');
+      if (!globals.json) process.stdout.write(visible(line) + '\n');
     },
-    emit: (value) => process.stdout.write(JSON.stringify(value) + '\n'),
+    emit: (value) => process.stdout.write(terminalSafeJson(value) + '\n'),
     progress: progressBar(globals.json),
     signal: controller.signal,
   };
@@ -156,11 +169,11 @@ export async function runCli(argv: string[]): Promise<number> {
   } catch (err) {
     const e = toErrorValue(err);
     if (e.code === 'CANCELLED') {
-      process.stderr.write(`countersign ${cmd.name}: ${e.message}\n`);
+      process.stderr.write(`countersign ${cmd.name}: ${errorText(e.message)}\n`);
       return 130;
     }
-    if (globals.json) process.stdout.write(JSON.stringify({ ok: false, error: e }) + '\n');
-    process.stderr.write(`countersign ${cmd.name}: ${e.message}\n`);
+    if (globals.json) process.stdout.write(terminalSafeJson({ ok: false, error: e }) + '\n');
+    process.stderr.write(`countersign ${cmd.name}: ${errorText(e.message)}\n`);
     if (e.code === 'INTERNAL' && process.env.COUNTERSIGN_DEBUG) console.error(err);
     return 1;
   } finally {

@@ -6,6 +6,8 @@ import { writerSearchInfo, type WriterSearchInfo } from './identify/search.ts';
 import { vectorSearchAvailability, type VecAvailability } from './identify/vector-index.ts';
 import { resolveBackend, type BackendAttempt, type BackendName } from './model/backend.ts';
 import { APP_VERSION } from './paths.ts';
+import { readPublicKey, type PublicKeyInfo } from './store/installation-key.ts';
+import { checkPermissions, type PermissionReport } from './store/permissions.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -24,6 +26,10 @@ export interface DoctorReport {
   /** Writer identification's search: HNSW (usearch), else sqlite-vec, else the exact scan. */
   writerSearch: WriterSearchInfo;
   dataDir: string;
+  /** The data directory's installation key (signs the audit chain); null until the directory is first opened. */
+  installationKey: PublicKeyInfo | null;
+  /** Whether the data directory and what Countersign keeps in it are readable by their owner only. */
+  permissions: PermissionReport;
   cpus: number;
   platform: string;
 }
@@ -54,6 +60,8 @@ export async function doctor(dataDir: string): Promise<DoctorReport> {
     vectorSearch: vectorSearchAvailability(),
     writerSearch: writerSearchInfo(),
     dataDir,
+    installationKey: readPublicKey(dataDir),
+    permissions: checkPermissions(dataDir),
     cpus: os.availableParallelism(),
     platform: `${process.platform}-${process.arch}`,
   };

@@ -51,8 +51,8 @@ export function updateSettings(dataDir: string, patch: Partial<Settings>): Setti
   const file = settingsFile(dataDir);
   const tmp = `${file}.${process.pid}.tmp`;
   try {
-    mkdirSync(dataDir, { recursive: true });
-    writeFileSync(tmp, JSON.stringify(next, null, 2) + '\n');
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    writeFileSync(tmp, JSON.stringify(next, null, 2) + '\n', { mode: 0o600 });
     renameSync(tmp, file);
   } catch (err) {
     throw new AppError('IO', `${file}: cannot write settings (${(err as Error).message})`);

@@ -1,10 +1,12 @@
 /**
  * The loopback bridge: serves the built renderer and the whole IPC contract to a
  * browser on this machine (end-to-end tests; machines without a display server).
- * 127.0.0.1 only; a random per-run token, carried in the printed URL, guards every
- * request (it becomes an HttpOnly cookie on first load). Not a network service.
+ * 127.0.0.1 only; a random per-run token, carried in the printed URL, guards the page, every
+ * API call (a header) and the event socket (its URL), never a cookie; see http-guard.ts for
+ * what binds the session to this port and origin. A malformed request gets 400 and the
+ * server goes on. Not a network service.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +15,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { AppError } from '../core/errors.ts';
 import { eventNames, type Events } from '../ipc/contract.ts';
 import type { Dispatch } from '../ipc/registry.ts';
+import { decodePath, hostAllowed, originAllowed, requestUrl, sameToken, TOKEN_HEADER } from './http-guard.ts';
 
 export interface BridgeOptions {
   dispatch: Dispatch;
@@ -52,91 +55,98 @@ export function assertLoopback(host: string): void {
   }
 }
 
-function cookieToken(req: http.IncomingMessage): string | undefined {
-  const m = /(?:^|;\s*)cs_token=([a-f0-9]+)/.exec(req.headers.cookie ?? '');
-  return m?.[1];
-}
-
-function same(a: string | undefined, b: string): boolean {
-  if (!a || a.length !== b.length) return false;
-  return timingSafeEqual(Buffer.from(a), Buffer.from(b));
-}
+const BAD_REQUEST = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
 
 export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const host = opts.host ?? '127.0.0.1';
   assertLoopback(host);
   const token = opts.token ?? randomBytes(24).toString('hex');
   const maxBody = opts.maxBodyBytes ?? 8 * 1024 * 1024;
+  const staticRoot = path.resolve(opts.staticDir);
   let port = 0;
 
-  const authorised = (req: http.IncomingMessage, url: URL): boolean =>
-    same(url.searchParams.get('token') ?? undefined, token) ||
-    same(req.headers['x-countersign-token'] as string | undefined, token) ||
-    same(cookieToken(req), token);
-
-  // DNS-rebinding guard: only our own loopback origin may talk to us.
-  const hostAllowed = (req: http.IncomingMessage): boolean => {
-    const h = req.headers.host ?? '';
-    return [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(h);
-  };
-
   const send = (res: http.ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8') => {
+    if (res.headersSent) return void res.destroy();
     res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
     res.end(body);
   };
+  const queryToken = (url: URL) => url.searchParams.get('token') ?? undefined;
 
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
-    if (!hostAllowed(req)) return send(res, 403, 'forbidden host');
-    if (!authorised(req, url)) return send(res, 401, 'unauthorised: open the URL printed by `countersign serve` (it carries the token)');
+  function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
+    if (req.method !== 'POST') return send(res, 405, 'POST only');
+    if (!sameToken(req.headers[TOKEN_HEADER], token)) return send(res, 401, 'unauthorised: open the URL printed by `countersign serve` (it carries the token)');
+    const name = decodePath(url.pathname.slice('/api/'.length));
+    if (name === null) return send(res, 400, 'bad request: malformed percent-encoding in the method name');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > maxBody) {
+        send(res, 413, 'request too large');
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('error', () => res.destroy());
+    req.on('end', () => {
+      if (res.headersSent) return;
+      let args: unknown;
+      try {
+        const text = Buffer.concat(chunks).toString('utf8');
+        args = text ? JSON.parse(text) : {};
+      } catch {
+        return send(res, 200, JSON.stringify({ ok: false, error: { code: 'INVALID_ARGUMENT', message: 'request body is not valid JSON' } }), 'application/json');
+      }
+      opts.dispatch(name, args).then(
+        (result) => send(res, 200, JSON.stringify(result), 'application/json'),
+        (err: unknown) => send(res, 500, JSON.stringify({ ok: false, error: { code: 'INTERNAL', message: String(err) } }), 'application/json'),
+      );
+    });
+  }
 
-    if (url.pathname.startsWith('/api/')) {
-      if (req.method !== 'POST') return send(res, 405, 'POST only');
-      const origin = req.headers.origin;
-      if (origin && origin !== `http://127.0.0.1:${port}` && origin !== `http://localhost:${port}`) return send(res, 403, 'forbidden origin');
-      const chunks: Buffer[] = [];
-      let size = 0;
-      req.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > maxBody) {
-          send(res, 413, 'request too large');
-          req.destroy();
-        } else chunks.push(c);
-      });
-      req.on('end', () => {
-        if (res.headersSent) return;
-        let args: unknown;
-        try {
-          const text = Buffer.concat(chunks).toString('utf8');
-          args = text ? JSON.parse(text) : {};
-        } catch {
-          return send(res, 200, JSON.stringify({ ok: false, error: { code: 'INVALID_ARGUMENT', message: 'request body is not valid JSON' } }), 'application/json');
-        }
-        const name = decodeURIComponent(url.pathname.slice('/api/'.length));
-        opts.dispatch(name, args).then(
-          (result) => send(res, 200, JSON.stringify(result), 'application/json'),
-          (err: unknown) => send(res, 500, JSON.stringify({ ok: false, error: { code: 'INTERNAL', message: String(err) } }), 'application/json'),
-        );
-      });
-      return;
+  function handleStatic(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'GET only');
+    const decoded = decodePath(url.pathname);
+    if (decoded === null || decoded.includes('\0')) return send(res, 400, 'bad request: malformed path');
+    const rel = decoded === '/' ? 'index.html' : decoded.replace(/^\/+/, '');
+    const file = path.resolve(staticRoot, rel);
+    if (!file.startsWith(staticRoot + path.sep)) return send(res, 403, 'forbidden path');
+    const page = file === path.join(staticRoot, 'index.html');
+    // The built UI's assets are the same for everyone and hold no data; the page itself, which
+    // a browser only reaches through the printed URL, needs the token. Routes live in the hash,
+    // so any other path is simply not found.
+    if (page && !sameToken(queryToken(url) ?? req.headers[TOKEN_HEADER], token)) {
+      return send(res, 401, 'unauthorised: open the URL printed by `countersign serve` (it carries the token)');
     }
-
-    // Static renderer. The token moves into an HttpOnly cookie so assets and the socket carry it.
-    const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
-    const file = path.resolve(opts.staticDir, rel);
-    if (!file.startsWith(path.resolve(opts.staticDir) + path.sep)) return send(res, 403, 'forbidden path');
-    const target = existsSync(file) && statSync(file).isFile() ? file : path.join(opts.staticDir, 'index.html');
-    if (!existsSync(target)) return send(res, 503, 'the UI is not built: run `npm run build`');
-    const headers: Record<string, string> = {
-      'content-type': TYPES[path.extname(target)] ?? 'application/octet-stream',
+    if (!existsSync(file) || !statSync(file).isFile()) return page ? send(res, 503, 'the UI is not built: run `npm run build`') : send(res, 404, 'not found');
+    res.writeHead(200, {
+      'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
       'x-frame-options': 'DENY',
       'referrer-policy': 'no-referrer',
-    };
-    if (url.searchParams.has('token')) headers['set-cookie'] = `cs_token=${token}; HttpOnly; SameSite=Strict; Path=/`;
-    res.writeHead(200, headers);
-    createReadStream(target).pipe(res);
+      'cross-origin-resource-policy': 'same-origin',
+    });
+    if (req.method === 'HEAD') return void res.end();
+    createReadStream(file).on('error', () => res.destroy()).pipe(res);
+  }
+
+  const server = http.createServer((req, res) => {
+    try {
+      const url = requestUrl(req, port);
+      if (!url) return send(res, 400, 'bad request: the request target is not a path');
+      if (!hostAllowed(req, port)) return send(res, 403, 'forbidden host');
+      if (!originAllowed(req, port)) return send(res, 403, 'forbidden origin');
+      if (url.pathname.startsWith('/api/')) return handleApi(req, res, url);
+      return handleStatic(req, res, url);
+    } catch {
+      // Nothing a request says may stop the server: whatever was not foreseen is a bad request.
+      send(res, 400, 'bad request');
+    }
+  });
+  // Requests Node's parser cannot read at all (bad request lines, methods, headers).
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end(BAD_REQUEST);
+    else socket.destroy();
   });
 
   // Events over one WebSocket per page.
@@ -152,16 +162,25 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     );
   }
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
-    if (url.pathname !== '/events' || !hostAllowed(req) || !authorised(req, url)) {
-      socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
-      socket.destroy();
-      return;
+    socket.on('error', () => socket.destroy());
+    try {
+      const url = requestUrl(req, port);
+      if (!url) return void socket.end(BAD_REQUEST);
+      // Browsers always send Origin on a WebSocket upgrade: it must be this server's.
+      if (url.pathname !== '/events' || !hostAllowed(req, port) || !originAllowed(req, port, true)) {
+        return void socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      }
+      if (!sameToken(queryToken(url) ?? req.headers[TOKEN_HEADER], token)) {
+        return void socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        clients.add(ws);
+        ws.on('error', () => ws.terminate());
+        ws.on('close', () => clients.delete(ws));
+      });
+    } catch {
+      socket.end(BAD_REQUEST);
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      clients.add(ws);
-      ws.on('close', () => clients.delete(ws));
-    });
   });
 
   await new Promise<void>((resolve, reject) => {

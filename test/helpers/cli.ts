@@ -39,9 +39,14 @@ export function tempDir(prefix = 'countersign-test-'): { dir: string; cleanup():
 }
 
 /** Starts `countersign serve --json` and resolves once it prints its URL. */
-export function startServe(dataDir: string, extra: string[] = []): Promise<{ url: string; port: number; child: ChildProcess; stop(): Promise<void> }> {
+export function startServe(
+  dataDir: string,
+  extra: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ url: string; port: number; child: ChildProcess; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, 'serve', '--json', ...extra], {
     cwd: ROOT,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -4,7 +4,7 @@ import type { Command } from '../command.ts';
 export const commands: Command[] = [
   {
     name: 'doctor',
-    summary: 'Show the app version, TensorFlow.js backend (and why better ones are unavailable), Electron and data directory',
+    summary: 'Show the app version, TensorFlow.js backend (and why better ones are unavailable), Electron, the data directory, its access rights and its installation key',
     async run(ctx) {
       const r = await doctor(ctx.dataDir);
       if (ctx.json) return ctx.emit(r);
@@ -19,6 +19,11 @@ export const commands: Command[] = [
       ctx.out(`  ${w.engine === 'sqlite-vec' ? 'used' : w.sqliteVec.available ? '-   ' : 'no  '} sqlite-vec      ${w.sqliteVec.available ? `${w.sqliteVec.version}${w.engine === 'hnsw' ? ': the fallback where usearch cannot load' : ''}` : w.sqliteVec.reason}`);
       ctx.out(`  ${w.engine === 'exact' ? 'used' : '-   '} exact scan      always available; ${w.engine === 'exact' ? 'no index loads here' : 'the last fallback, and a case\'s writers'}`);
       ctx.out(`Data dir:   ${r.dataDir}`);
+      const p = r.permissions;
+      ctx.out(`Access:     ${!p.entries.length ? 'not created yet (made owner-only, 0700/0600, when first opened)' : p.ownerOnly ? `owner only (${p.entries.map((e) => `${e.path === r.dataDir ? '.' : e.path.slice(r.dataDir.length + 1)} ${e.mode}`).join(', ')})` : 'OTHER USERS CAN READ IT'}`);
+      for (const problem of p.problems) ctx.out(`  ${problem}`);
+      const k = r.installationKey;
+      ctx.out(`Key:        ${k ? `Ed25519 ${k.publicKey}  fingerprint ${k.fingerprint}` : 'none yet (made when the data directory is first opened)'}`);
     },
   },
 ];

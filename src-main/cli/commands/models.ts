@@ -1,6 +1,7 @@
 import { evaluateModel, evaluatePixels } from '../../core/model/evaluate.ts';
 import { AppError } from '../../core/errors.ts';
-import { exportModel, getActiveModel, getModel, importModel, listModels, setActiveModel } from '../../core/model/registry.ts';
+import { importModelIntoStore } from '../../core/model/import-bundle.ts';
+import { exportModel, getActiveModel, getModel, listModels, setActiveModel } from '../../core/model/registry.ts';
 import { ensureModelRow } from '../../core/model/model-rows.ts';
 import { num, str, type Command } from '../command.ts';
 
@@ -40,7 +41,8 @@ export const commands: Command[] = [
       if (!id) throw new Error('models show: give a model id (countersign models list)');
       const { validationDistances: _v, ...meta } = getModel(ctx.dataDir, id);
       if (ctx.json) return ctx.emit(meta);
-      ctx.out(JSON.stringify(meta, null, 2));
+      // One line at a time: JSON.stringify escapes the control characters inside strings.
+      for (const l of JSON.stringify(meta, null, 2).split('\n')) ctx.out(l);
     },
   },
   {
@@ -76,19 +78,14 @@ export const commands: Command[] = [
   },
   {
     name: 'models import',
-    summary: 'Register a model from an exported file (its SHA-256 is verified; an existing id is never replaced)',
+    summary: 'Register a model from an exported file, all or nothing: weights verified against the metadata and the architecture; an existing id, or name and version, is refused',
     usage: '<file>',
     async run(ctx, args) {
       const file = args.positionals[0];
       if (!file) throw new Error('models import: give the exported file');
-      const meta = await importModel(ctx.dataDir, file);
-      const store = ctx.app().store;
-      store.write(() => {
-        ensureModelRow(store, ctx.dataDir, meta.id);
-        store.audit.append({ action: 'model.import', entity: `model:${meta.id}`, details: { file, sha256: meta.sha256 } });
-      });
-      if (ctx.json) return ctx.emit({ ok: true, id: meta.id, sha256: meta.sha256 });
-      ctx.out(`imported ${meta.id} (sha256 ${meta.sha256})`);
+      const meta = importModelIntoStore(ctx.app().store, file);
+      if (ctx.json) return ctx.emit({ ok: true, id: meta.id, sha256: meta.sha256, identity: meta.identity });
+      ctx.out(`imported ${meta.id} (weights sha256 ${meta.sha256}, identity ${meta.identity})`);
     },
   },
 ];

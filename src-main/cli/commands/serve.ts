@@ -1,6 +1,6 @@
 import { createContext } from '../../core/context.ts';
 import { assertLoopback } from '../../server/bridge.ts';
-import { openInBrowser, serve } from '../../server/serve.ts';
+import { openWithoutSecret, serve } from '../../server/serve.ts';
 import { bool, num, str, type Command } from '../command.ts';
 
 export const commands: Command[] = [
@@ -8,7 +8,9 @@ export const commands: Command[] = [
     name: 'serve',
     summary: 'Serve the UI and the whole contract to a browser on this machine (127.0.0.1 only, token in the URL)',
     usage: '[--port P] [--host 127.0.0.1] [--open]',
-    description: `Prints a URL with a random per-run token; requests without it get 401.
+    description: `Prints a URL with a random per-run token; requests without it get 401. The token is bound to
+this server's port and origin (never a cookie). --open starts the browser on an owner-only file in the
+data directory that forwards to that URL, so the token never appears on a command line.
 Runs until Ctrl-C. With --json, prints {"url", "port"} once ready.`,
     options: { port: { type: 'string' }, host: { type: 'string' }, open: { type: 'boolean' } },
     async run(ctx, args) {
@@ -18,9 +20,14 @@ Runs until Ctrl-C. With --json, prints {"url", "port"} once ready.`,
       const app = createContext(ctx.dataDir, { client: 'bridge' });
       const bridge = await serve(app, { host, port, log: (l) => process.stderr.write(l + '\n') });
       if (ctx.json) ctx.emit({ url: bridge.url, port: bridge.port, dataDir: ctx.dataDir });
-      else ctx.out(`Countersign is serving ${ctx.dataDir}\nOpen: ${bridge.url}\n(Ctrl-C to stop)`);
-      if (bool(args, 'open')) openInBrowser(bridge.url);
+      else {
+        ctx.out(`Countersign is serving ${ctx.dataDir}`);
+        ctx.out(`Open: ${bridge.url}`);
+        ctx.out('(Ctrl-C to stop)');
+      }
+      const opened = bool(args, 'open') ? openWithoutSecret(bridge, ctx.dataDir) : null;
       await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+      opened?.remove();
       await bridge.close();
       app.close();
     },

@@ -7,6 +7,7 @@ import type { Objective } from '../../core/model/train/step.ts';
 import { trainInWorker } from '../../core/model/training/job.ts';
 import type { TrainEvent } from '../../core/model/training/run.ts';
 import { recordTrainingRun } from '../../core/model/training/record.ts';
+import { visible } from '../../core/util/visible.ts';
 import { bool, num, str, type Command } from '../command.ts';
 
 function describe(e: TrainEvent): string | null {
@@ -143,7 +144,7 @@ With --json: one JSON line per event, the last line holds the new model's id.`,
       record.onResult(result);
       if (ctx.json) ctx.emit({ type: 'result', status: result.status, runId: result.runId, modelId: result.modelId, resume: result.resumeHint });
       if (result.status === 'cancelled') {
-        process.stderr.write(`training stopped; checkpoint 'last' saved in ${result.checkpointDir}\nresume with: ${result.resumeHint}\n`);
+        process.stderr.write(`training stopped; checkpoint 'last' saved in ${visible(result.checkpointDir)}\nresume with: ${visible(String(result.resumeHint))}\n`);
         return 130;
       }
       ctx.out(`new model ${result.modelId} (validation EER ${((result.model?.metrics.eer ?? NaN) * 100).toFixed(1)}%); it is not active: countersign models use ${result.modelId}`);

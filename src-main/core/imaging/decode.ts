@@ -5,9 +5,12 @@
  * displayed upright. Every failure is an AppError whose message starts with the file's name
  * and whose `details.reason` is a stable word the import report can group by.
  */
-import { promises as fsp } from 'node:fs';
+import { constants as fsConstants, promises as fsp } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+
 import sharp, { type Metadata } from 'sharp';
 import { AppError, type ErrorCode } from '../errors.ts';
+import { isInside } from './inside-folder.ts';
 import {
   FORMAT_NAMES,
   jpegHasEndMarker,
@@ -40,6 +43,7 @@ export type DecodeFailure =
   | 'too-large'
   | 'corrupt'
   | 'not-found'
+  | 'outside-folder'
   | 'not-a-file'
   | 'permission'
   | 'symlink-loop'
@@ -102,27 +106,46 @@ function fail(code: ErrorCode, name: string, reason: DecodeFailure, text: string
 
 /**
  * Reads a file's bytes with a clear error for each way that can go wrong.
- * `name` (default: the path) is what messages call the file.
+ * `name` (default: the path) is what messages call the file. With `inside` (a case folder,
+ * resolved), symbolic links are resolved first and a file that lies outside that folder is
+ * refused before a byte of it is read; the resolved file is then opened without following a
+ * link, so one swapped in meanwhile is not followed either.
  */
-export async function readImageBytes(path: string, name: string = path, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<Buffer> {
-  let size: number;
+export async function readImageBytes(path: string, name: string = path, maxBytes = DEFAULT_MAX_FILE_BYTES, opts: { inside?: string } = {}): Promise<Buffer> {
+  let target = path;
+  // Non-blocking: opening a named pipe must not wait for a writer (it is then refused as not a file).
+  let flags = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0);
+  if (opts.inside) {
+    try {
+      target = await fsp.realpath(path);
+    } catch (err) {
+      throw fsError(err, path, name);
+    }
+    if (!isInside(target, opts.inside)) {
+      throw fail('IO', name, 'outside-folder', `a symbolic link to ${target}, outside the case folder: refused without reading it (copy the file into the case folder to import it)`);
+    }
+    flags |= fsConstants.O_NOFOLLOW ?? 0;
+  }
+  let fh: FileHandle;
   try {
-    const st = await fsp.stat(path);
-    if (!st.isFile()) throw fail('IO', name, 'not-a-file', st.isDirectory() ? 'is a folder, not an image file' : 'is not a regular file');
-    size = st.size;
+    fh = await fsp.open(target, flags);
   } catch (err) {
     throw fsError(err, path, name);
   }
-  if (size === 0) throw fail('INVALID_ARGUMENT', name, 'empty', 'empty file (0 bytes)');
-  if (size > maxBytes) {
-    throw fail('UNSUPPORTED', name, 'too-large', `file is too large: ${mb(size)} is above the ${mb(maxBytes)} limit; nothing was read`, { size, maxBytes });
-  }
   try {
-    const bytes = await fsp.readFile(path);
+    const st = await fh.stat();
+    if (!st.isFile()) throw fail('IO', name, 'not-a-file', st.isDirectory() ? 'is a folder, not an image file' : 'is not a regular file');
+    if (st.size === 0) throw fail('INVALID_ARGUMENT', name, 'empty', 'empty file (0 bytes)');
+    if (st.size > maxBytes) {
+      throw fail('UNSUPPORTED', name, 'too-large', `file is too large: ${mb(st.size)} is above the ${mb(maxBytes)} limit; nothing was read`, { size: st.size, maxBytes });
+    }
+    const bytes = await fh.readFile();
     if (bytes.length === 0) throw fail('INVALID_ARGUMENT', name, 'empty', 'empty file (0 bytes)');
     return bytes;
   } catch (err) {
     throw fsError(err, path, name);
+  } finally {
+    await fh.close();
   }
 }
 

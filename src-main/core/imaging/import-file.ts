@@ -23,6 +23,8 @@ export interface FileTask {
   path: string;
   abs: string;
   role: DocumentRole;
+  /** The case folder, resolved: a file whose links lead outside it is refused unread. */
+  root?: string;
 }
 
 export interface ProcessOptions {
@@ -82,7 +84,7 @@ function asFailure(err: unknown, fallback: string): Failure {
 export async function processFile(task: FileTask, opts: ProcessOptions): Promise<FileOutcome> {
   let bytes: Buffer;
   try {
-    bytes = await readImageBytes(task.abs, task.path, opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+    bytes = await readImageBytes(task.abs, task.path, opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, task.root ? { inside: task.root } : {});
   } catch (err) {
     const failure = asFailure(err, task.path);
     return { kind: 'unread', sha256: failure.code === 'empty' ? EMPTY_SHA256 : null, size: failure.code === 'empty' ? 0 : null, failure };

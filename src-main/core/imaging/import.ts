@@ -112,7 +112,7 @@ export async function importCaseFolder(store: Store, opts: ImportOptions): Promi
   const tasks: FileTask[] = [];
   plan.files.forEach((f: PlannedFile, i) => {
     if (f.problem) finished(i, failedEntry(f, f.problem.code, f.problem.message));
-    else tasks.push({ id: i, path: f.path, abs: f.abs, role: f.role });
+    else tasks.push({ id: i, path: f.path, abs: f.abs, role: f.role, root: plan.realFolder });
   });
   const arrived = new Map<number, FileOutcome>();
   let written = 0;

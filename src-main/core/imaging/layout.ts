@@ -16,6 +16,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { validateSubjectName } from '../store/documents.ts';
+import { isInside } from './inside-folder.ts';
 import type { DocumentRole } from '../store/types.ts';
 
 export const CASE_JSON = 'case.json';
@@ -39,6 +40,8 @@ export interface PlannedFile {
 
 export interface ImportPlan {
   folder: string;
+  /** The folder with every symbolic link resolved: nothing outside it is read. */
+  realFolder: string;
   files: PlannedFile[];
   /** Every subject named by the layout, in order of first appearance. */
   subjects: string[];
@@ -61,11 +64,16 @@ function layoutError(folder: string, why: string): AppError {
   return new AppError('INVALID_ARGUMENT', `${folder}: ${why}; ${LAYOUT_HELP}`, { field: 'folder', reason: 'layout' });
 }
 
-async function readCaseJson(folder: string, file: string): Promise<CaseJson> {
+async function readCaseJson(folder: string, realFolder: string, file: string): Promise<CaseJson> {
   let text: string;
   try {
-    text = await fsp.readFile(file, 'utf8');
+    const real = await fsp.realpath(file);
+    if (!isInside(real, realFolder)) {
+      throw new AppError('INVALID_ARGUMENT', `${CASE_JSON}: a symbolic link to ${real}, outside the case folder ${folder}; refused without reading it`, { field: CASE_JSON });
+    }
+    text = await fsp.readFile(real, 'utf8');
   } catch (err) {
+    if (err instanceof AppError) throw err;
     throw new AppError('IO', `${CASE_JSON}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { field: CASE_JSON });
   }
   let raw: unknown;
@@ -164,6 +172,26 @@ async function walkFiles(st: WalkState, abs: string, role: DocumentRole, subject
   }
 }
 
+/**
+ * Files whose symbolic links lead outside the case folder are refused in the plan, before a
+ * byte of them is read (the worker checks again when it reads: import-file.ts). Links that
+ * cannot be resolved (dangling, loops) are left for the read to name.
+ */
+async function refuseOutside(plan: ImportPlan): Promise<void> {
+  for (const f of plan.files) {
+    if (f.problem) continue;
+    let real: string;
+    try {
+      real = await fsp.realpath(f.abs);
+    } catch {
+      continue;
+    }
+    if (!isInside(real, plan.realFolder)) {
+      f.problem = { code: 'outside-folder', message: `${f.path}: a symbolic link to ${real}, outside the case folder: refused without reading it (copy the file into the case folder to import it)` };
+    }
+  }
+}
+
 /** The folder's plan, or an AppError explaining the expected layout when it has none. */
 export async function planImport(folderArg: string): Promise<ImportPlan> {
   const folder = path.resolve(folderArg);
@@ -182,14 +210,15 @@ export async function planImport(folderArg: string): Promise<ImportPlan> {
   } catch (err) {
     throw new AppError('IO', `folder: ${folder} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { field: 'folder' });
   }
-  const plan: ImportPlan = { folder, files: [], subjects: [], ignored: [], warnings: [] };
+  const realFolder = await fsp.realpath(folder);
+  const plan: ImportPlan = { folder, realFolder, files: [], subjects: [], ignored: [], warnings: [] };
   const st: WalkState = { folder, plan, subjectKeys: new Map() };
   const find = (name: string) => top.find((d) => d.name.toLowerCase() === name && (d.isDirectory() || d.isSymbolicLink()));
   const known = find('known');
   const questioned = find('questioned');
   if (!known && !questioned) throw layoutError(folder, 'has neither a known/ nor a questioned/ folder');
   const caseFile = top.find((d) => d.name.toLowerCase() === CASE_JSON && !d.isDirectory());
-  const caseJson = caseFile ? await readCaseJson(folder, path.join(folder, caseFile.name)) : null;
+  const caseJson = caseFile ? await readCaseJson(folder, realFolder, path.join(folder, caseFile.name)) : null;
   for (const d of top) {
     if (d === known || d === questioned || d === caseFile) continue;
     plan.ignored.push({ path: d.name + (d.isDirectory() ? '/' : ''), reason: isLitter(d.name) ? 'hidden or system file' : 'not part of the case layout (only known/, questioned/ and case.json are read)' });
@@ -244,5 +273,6 @@ export async function planImport(folderArg: string): Promise<ImportPlan> {
   }
   for (const k of mapping.keys()) if (!used.has(k)) plan.warnings.push(`${CASE_JSON}: questioned["${k}"] names a file that is not in the folder`);
   if (plan.files.length === 0) throw layoutError(folder, 'holds no files under known/ or questioned/');
+  await refuseOutside(plan);
   return plan;
 }

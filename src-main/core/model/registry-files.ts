@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import path from 'node:path';
 import { AppError } from '../errors.ts';
 import { RESOURCES_DIR } from '../paths.ts';
+import { checkOwnIdentity } from './identity.ts';
 import { MODEL_ID_PATTERN, parseMetadata, type ModelMetadata } from './registry-metadata.ts';
 
 export interface RegistryOptions {
@@ -23,6 +24,8 @@ export interface ModelEntry {
   /** The model's folder. */
   dir: string;
   metadata: ModelMetadata;
+  /** The identity of metadata.json as it is on disk (model/identity.ts). */
+  identity: string;
 }
 
 export const METADATA_FILE = 'metadata.json';
@@ -55,10 +58,12 @@ export function readEntry(dir: string, source: ModelSource): ModelEntry {
     throw new AppError('INTEGRITY', `${file}: not valid JSON (${(err as Error).message})`);
   }
   const metadata = parseMetadata(json, file);
+  // Over the file as written, not as parsed: parsing may fill in defaults.
+  const identity = checkOwnIdentity(json as Record<string, unknown>, file);
   if (metadata.id !== path.basename(dir)) {
     throw new AppError('INTEGRITY', `${file}: id '${metadata.id}' does not match its folder '${path.basename(dir)}'`);
   }
-  return { id: metadata.id, source, dir, metadata };
+  return { id: metadata.id, source, dir, metadata, identity };
 }
 
 export function modelFolders(root: string): string[] {
@@ -198,7 +203,7 @@ export function installModel(dataDir: string, id: string, metadataText: string, 
   const final = path.join(root, id);
   let tmp: string | undefined;
   try {
-    mkdirSync(root, { recursive: true });
+    mkdirSync(root, { recursive: true, mode: 0o700 });
     tmp = mkdtempSync(path.join(root, `.tmp-${id}-`));
     writeFileSync(path.join(tmp, WEIGHTS_FILE), weights);
     writeFileSync(path.join(tmp, METADATA_FILE), metadataText);

@@ -47,6 +47,8 @@ export interface ModelMetadata {
   weightsManifest: WeightSpec[];
   /** SHA-256 (hex) of weights.bin. */
   sha256: string;
+  /** The model's identity (model/identity.ts): the score-affecting metadata and the weights; absent in models from before it. */
+  identitySha256?: string;
   weightsBytes: number;
   /** Id of the model this one was trained or derived from; null for a model trained from scratch. */
   parentId: string | null;

@@ -3,9 +3,11 @@
  * entries, which reading skips) with names up to 255 characters. Bundles stay readable with
  * any `tar` (`tar -tvf model.tar`), so an examiner can inspect one without Countersign.
  */
+import fs from 'node:fs';
 import { AppError } from '../errors.ts';
 
 const BLOCK = 512;
+const CHUNK = 1 << 20;
 
 export interface TarEntry {
   name: string;
@@ -77,12 +79,27 @@ function readOctal(buf: Buffer, offset: number, length: number, what: string, fi
   return parseInt(text, 8);
 }
 
-/** Regular files of a tar archive; directories are skipped, anything else is refused. */
-export function readTar(buf: Buffer, file: string): TarEntry[] {
-  const entries: TarEntry[] = [];
+/** One regular file of a tar archive: where its bytes are, not the bytes. */
+export interface TarHeader {
+  name: string;
+  size: number;
+  /** Byte offset of the entry's data in the archive. */
+  dataStart: number;
+}
+
+/**
+ * The regular files of a tar archive, from its headers alone: the data blocks are skipped,
+ * never read, so a header claiming gigabytes costs nothing until someone decides to read
+ * them. Directories are skipped; links, devices and anything else are refused; at most
+ * `maxEntries` entries.
+ */
+export function tarHeaders(fd: number, total: number, file: string, maxEntries: number): TarHeader[] {
+  const entries: TarHeader[] = [];
+  const h = Buffer.alloc(BLOCK);
   let pos = 0;
-  while (pos + BLOCK <= buf.length) {
-    const h = buf.subarray(pos, pos + BLOCK);
+  for (let n = 0; pos + BLOCK <= total; n++) {
+    if (n > maxEntries) throw new AppError('INVALID_ARGUMENT', `${file}: not a model bundle (more than ${maxEntries} entries)`);
+    if (fs.readSync(fd, h, 0, BLOCK, pos) !== BLOCK) break;
     if (h.every((b) => b === 0)) return entries;
     let sum = 0;
     for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : h[i]!;
@@ -95,12 +112,42 @@ export function readTar(buf: Buffer, file: string): TarEntry[] {
     const base = readString(h, 0, 100);
     const name = prefix ? `${prefix}/${base}` : base;
     const start = pos + BLOCK;
-    if (start + size > buf.length) throw new AppError('INTEGRITY', `${file}: truncated model bundle (${name})`);
-    if (type === '0' || type === '\0') entries.push({ name, data: Buffer.from(buf.subarray(start, start + size)) });
+    if (start + size > total) throw new AppError('INTEGRITY', `${file}: truncated model bundle (${name} claims ${size} bytes, the file ends before)`);
+    if (type === '0' || type === '\0') entries.push({ name, size, dataStart: start });
     else if (type !== '5') {
       throw new AppError('INVALID_ARGUMENT', `${file}: unexpected tar entry type '${type}' for ${name} in a model bundle`);
     }
     pos = start + Math.ceil(size / BLOCK) * BLOCK;
   }
   throw new AppError('INTEGRITY', `${file}: truncated model bundle (no end-of-archive marker)`);
+}
+
+/** Reads an entry whole: only for entries whose size was checked against a limit first. */
+export function readTarEntry(fd: number, h: TarHeader): Buffer {
+  const out = Buffer.alloc(h.size);
+  for (let done = 0; done < h.size; ) {
+    const n = fs.readSync(fd, out, done, h.size - done, h.dataStart + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return out;
+}
+
+/** Copies an entry to a new file in chunks, feeding every chunk to `onChunk` (to hash it). */
+export function copyTarEntry(fd: number, h: TarHeader, dest: string, onChunk: (chunk: Buffer) => void): void {
+  const out = fs.openSync(dest, 'wx', 0o600);
+  try {
+    const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(h.size, 1)));
+    for (let done = 0; done < h.size; ) {
+      const n = fs.readSync(fd, buf, 0, Math.min(buf.length, h.size - done), h.dataStart + done);
+      if (n === 0) throw new AppError('INTEGRITY', `${h.name}: truncated in the bundle`);
+      const chunk = buf.subarray(0, n);
+      onChunk(chunk);
+      for (let off = 0; off < n; ) off += fs.writeSync(out, chunk, off, n - off);
+      done += n;
+    }
+    fs.fsyncSync(out);
+  } finally {
+    fs.closeSync(out);
+  }
 }

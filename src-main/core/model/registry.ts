@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../errors.ts';
 import { APP_VERSION } from '../paths.ts';
 import { readSettings, updateSettings } from '../settings.ts';
+import { modelIdentity } from './identity.ts';
 import { manifestBytes, metadataSchema, METADATA_FORMAT, MODEL_ID_PATTERN, type ModelMetadata, type WeightSpec } from './registry-metadata.ts';
 import {
   conflict,
@@ -141,6 +142,7 @@ export async function saveModel(
     createdAt: draft.createdAt ?? new Date().toISOString(),
     appVersion: APP_VERSION,
   };
+  metadata.identitySha256 = modelIdentity(JSON.parse(JSON.stringify(metadata)) as Record<string, unknown>);
   const check = metadataSchema.safeParse(metadata);
   if (!check.success) {
     const issue = check.error.issues[0]!;

@@ -11,7 +11,7 @@ import { resolveBackend } from '../model/backend.ts';
 import { detCurve, labelScores } from '../model/metrics.ts';
 import { getModel, type ModelMetadata } from '../model/registry.ts';
 import { APP_VERSION } from '../paths.ts';
-import type { Store } from '../store/index.ts';
+import { assertCaseIntegrity, type Store } from '../store/index.ts';
 import { caseSignatures, type CaseSignature } from '../verify/case-data.ts';
 import { DECISION_LABELS } from '../verify/compare.ts';
 import { ComparisonRepository, type StoredComparison } from '../verify/comparisons.ts';
@@ -108,10 +108,21 @@ function reportModel(meta: ModelMetadata, backend: string): ReportModel {
  * write, including the report's own audit row) while still chaining every import and
  * comparison before it.
  */
-function auditAnchor(store: Store, comparisons: readonly StoredComparison[]): { auditHeadHash: string | null; auditHeadSeq: number | null } {
+function auditAnchor(store: Store, comparisons: readonly StoredComparison[]): Omit<ReportInput['integrity'], 'inputs'> {
   const newest = Math.max(...comparisons.map((c) => c.id));
   const row = store.db.prepare('SELECT seq, hash FROM audit_log WHERE entity = ? ORDER BY seq DESC LIMIT 1').get(`comparison:${newest}`) as { seq: number; hash: string } | undefined;
-  return { auditHeadHash: row?.hash ?? null, auditHeadSeq: row?.seq ?? null };
+  // The end of the write that recorded the anchor is signed: that signature covers it.
+  const signed = row
+    ? (store.db.prepare('SELECT seq, hash, public_key AS publicKey, signature FROM audit_signatures WHERE seq >= ? ORDER BY seq LIMIT 1').get(row.seq) as
+        | { seq: number; hash: string; publicKey: string; signature: string }
+        | undefined)
+    : undefined;
+  return {
+    auditHeadHash: row?.hash ?? null,
+    auditHeadSeq: row?.seq ?? null,
+    installationKey: store.installationKey,
+    headSignature: signed ?? null,
+  };
 }
 
 interface DocRow {
@@ -124,6 +135,8 @@ interface DocRow {
 
 export async function buildCaseReport(store: Store, caseRef: string | number, opts: BuildOptions = {}): Promise<{ input: ReportInput; comparisons: StoredComparison[] }> {
   const c = store.cases.get(caseRef);
+  // Nothing that leaves the lab may rest on a row edited outside Countersign.
+  assertCaseIntegrity(store, c.id, c.name);
   const comparisons = new ComparisonRepository(store).latestForCase(c.id);
   if (!comparisons.length) throw new AppError('INVALID_ARGUMENT', `case '${c.name}': nothing has been verified yet; run \`countersign verify --case ${c.id}\` first`);
   const modelIds = [...new Set(comparisons.map((x) => x.modelId))];

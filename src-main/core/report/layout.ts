@@ -3,7 +3,9 @@
  * pdfkit margins: every position is explicit and the writer breaks pages itself, so
  * pdfkit never adds a page on its own and the running header/footer stay in place.
  */
-import type { FontRole } from './fonts.ts';
+import { visible } from '../util/visible.ts';
+import { fallbackFontData, type FontRole } from './fonts.ts';
+import { placementOrder, TextRuns, type Run, type RunLine } from './text-runs.ts';
 import type { ReportFigure } from './types.ts';
 
 export const PAGE = {
@@ -33,6 +35,15 @@ export const COLOR = {
 
 export const FONT: Record<FontRole, string> = { sans: 'Sans', bold: 'Sans-Bold', mono: 'Mono' };
 
+/**
+ * What is drawn of a string: control characters as visible escapes (util/visible.ts), line
+ * breaks kept. Names, paths and labels arrive with their own newlines already escaped
+ * (display.ts), so a line break here is always the report's own.
+ */
+export function shown(str: string): string {
+  return str.includes('\n') ? str.split('\n').map(visible).join('\n') : visible(str);
+}
+
 export interface TextOptions {
   font?: FontRole;
   size?: number;
@@ -54,8 +65,17 @@ export class ReportWriter {
   /** Called after each page break made by the writer (e.g. to repeat a table header). */
   onPageBreak: (() => void) | null = null;
   private readonly fitCache = new Map<string, string[] | null>();
+  private readonly runLineCache = new Map<string, RunLine[]>();
+  private characterSpacing = 0;
+  /** Text that needs a fallback font (another script) or an escape for a missing glyph. */
+  private readonly textRuns: TextRuns;
 
-  constructor(readonly doc: PDFKit.PDFDocument) {}
+  constructor(readonly doc: PDFKit.PDFDocument) {
+    this.textRuns = new TextRuns(FONT, {
+      width: (text, font) => this.doc.font(font).widthOfString(text, { characterSpacing: this.characterSpacing }),
+      register: (f) => void this.doc.registerFont(f.name, fallbackFontData(f), f.face),
+    });
+  }
 
   /** 1-based number of the page being written. */
   get page(): number {
@@ -87,9 +107,12 @@ export class ReportWriter {
       .fillColor(o.color ?? COLOR.text);
   }
 
-  measure(str: string, o: TextOptions = {}): number {
+  measure(raw: string, o: TextOptions = {}): number {
+    const str = shown(raw);
     this.style(o);
     const lineGap = o.lineGap ?? 1.5;
+    const runs = this.textRuns.runs(str, o.font ?? 'sans');
+    if (runs) return this.runLines(str, runs, o).length * (this.doc.currentLineHeight(true) + lineGap);
     const lines = this.fittingLines(str, o);
     if (lines) return lines.length * (this.doc.currentLineHeight(true) + lineGap);
     return this.doc.heightOfString(str, { width: o.width ?? CONTENT_WIDTH, lineGap, characterSpacing: o.characterSpacing ?? 0 });
@@ -128,11 +151,14 @@ export class ReportWriter {
   }
 
   /** Draws text at a fixed position without moving the cursor. */
-  textAt(str: string, x: number, y: number, o: TextOptions = {}): void {
+  textAt(raw: string, x: number, y: number, o: TextOptions = {}): void {
+    const str = shown(raw);
     const doc = this.style(o);
     const width = o.width ?? CONTENT_WIDTH;
     const lineGap = o.lineGap ?? 1.5;
     const characterSpacing = o.characterSpacing ?? 0;
+    const runs = this.textRuns.runs(str, o.font ?? 'sans');
+    if (runs) return this.drawRunLines(this.runLines(str, runs, o), x, y, o);
     const lines = this.fittingLines(str, o);
     if (!lines) {
       doc.text(str, x, y, { width, align: o.align ?? 'left', lineGap, characterSpacing });
@@ -147,8 +173,10 @@ export class ReportWriter {
   }
 
   /** Single line, cut with an ellipsis to fit `width`. */
-  fit(str: string, width: number, o: TextOptions = {}): string {
+  fit(raw: string, width: number, o: TextOptions = {}): string {
+    const str = shown(raw);
     this.style(o);
+    if (this.textRuns.runs(str, o.font ?? 'sans')) return this.fitRuns(str, width, o);
     if (this.doc.widthOfString(str) <= width) return str;
     let lo = 0;
     let hi = str.length;
@@ -158,6 +186,71 @@ export class ReportWriter {
       else hi = mid - 1;
     }
     return `${str.slice(0, lo)}\u2026`;
+  }
+
+  /** Lines of text that needs other fonts, wrapped here (see text-runs.ts); sizes as the caller's style. */
+  private runLines(str: string, runs: Run[], o: TextOptions): RunLine[] {
+    const width = o.width ?? CONTENT_WIDTH;
+    const key = `${o.font ?? 'sans'}|${o.size ?? 9}|${o.characterSpacing ?? 0}|${width}|${str}`;
+    let lines = this.runLineCache.get(key);
+    if (!lines) {
+      this.characterSpacing = o.characterSpacing ?? 0;
+      lines = this.textRuns.wrap(runs, width);
+      this.runLineCache.set(key, lines);
+      this.style(o); // measuring switched fonts
+    }
+    return lines;
+  }
+
+  /** Draws run lines run by run on a common baseline: the primary font's, as pdfkit places it. */
+  private drawRunLines(lines: RunLine[], x: number, y: number, o: TextOptions): void {
+    const doc = this.style(o);
+    const size = o.size ?? 9;
+    const width = o.width ?? CONTENT_WIDTH;
+    const characterSpacing = o.characterSpacing ?? 0;
+    this.characterSpacing = characterSpacing;
+    const lineHeight = doc.currentLineHeight(true) + (o.lineGap ?? 1.5);
+    const ascent = this.textRuns.ascent(o.font ?? 'sans') * size;
+    lines.forEach((line, i) => {
+      const free = width - line.width;
+      let cx = x + (o.align === 'right' ? free : o.align === 'center' ? free / 2 : 0);
+      for (const run of line.runs) {
+        for (const piece of placementOrder(run)) {
+          const w = this.textRuns.widthOf([{ text: piece, font: run.font }]);
+          if (piece.trim()) {
+            doc.font(run.font).fontSize(size).fillColor(o.color ?? COLOR.text);
+            doc.text(piece, cx, y + i * lineHeight + ascent, { lineBreak: false, baseline: 'alphabetic', characterSpacing });
+          }
+          cx += w;
+        }
+      }
+    });
+    this.style(o);
+  }
+
+  /** fit() for text that needs other fonts: cut between characters, never inside a surrogate pair. */
+  private fitRuns(str: string, width: number, o: TextOptions): string {
+    const role = o.font ?? 'sans';
+    this.characterSpacing = 0;
+    const widthOf = (s: string) => {
+      const runs = this.textRuns.runs(s, role);
+      const w = runs ? this.textRuns.widthOf(runs) : this.doc.font(FONT[role]).widthOfString(s);
+      return w;
+    };
+    try {
+      if (widthOf(str) <= width) return str;
+      const chars = Array.from(str);
+      let lo = 0;
+      let hi = chars.length;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (widthOf(`${chars.slice(0, mid).join('')}\u2026`) <= width) lo = mid;
+        else hi = mid - 1;
+      }
+      return `${chars.slice(0, lo).join('')}\u2026`;
+    } finally {
+      this.style(o);
+    }
   }
 
   heading(str: string, level: 1 | 2 | 3 = 1): void {

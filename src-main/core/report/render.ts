@@ -1,5 +1,6 @@
 import PDFDocument from 'pdfkit';
 import { reportContentHash } from './content-hash.ts';
+import { displayInput } from './display.ts';
 import type { PreparedItem, RenderContext } from './context.ts';
 import { reportFonts } from './fonts.ts';
 import { formatTimestamp } from './format.ts';
@@ -27,9 +28,11 @@ export interface RenderOptions {
  * Everything that prints generatedAt is drawn after all other text, so the timestamp's
  * glyphs cannot change the subset order (glyph ids) used by the rest of the document.
  */
-export async function renderReport(input: ReportInput, options: RenderOptions = {}): Promise<RenderedReport> {
-  validateReportInput(input);
-  const contentHash = reportContentHash(input);
+export async function renderReport(raw: ReportInput, options: RenderOptions = {}): Promise<RenderedReport> {
+  validateReportInput(raw);
+  const contentHash = reportContentHash(raw);
+  // Drawn with control characters made visible; the hash above is of the data as recorded.
+  const input = displayInput(raw);
   const fonts = reportFonts();
   // sharp downscales on its own threads while the pages are laid out on this one
   const pending = prepareImages(input);

@@ -144,6 +144,10 @@ export interface ReportInput {
     auditHeadHash: string | null;
     /** Sequence number of that row, when known. */
     auditHeadSeq?: number | null;
+    /** The data directory's installation key (Ed25519), which signs the audit chain's head at every write. */
+    installationKey?: { publicKey: string; fingerprint: string } | null;
+    /** The first signed chain head at or after the anchor: it covers the anchor and every row before it. */
+    headSignature?: { seq: number; hash: string; publicKey: string; signature: string } | null;
   };
 }
 

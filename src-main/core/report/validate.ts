@@ -100,4 +100,16 @@ export function validateReportInput(input: ReportInput): void {
   if (input.integrity.auditHeadHash !== null) str(input.integrity.auditHeadHash, 'integrity.auditHeadHash');
   const seq = input.integrity.auditHeadSeq;
   if (seq !== undefined && seq !== null && !(Number.isInteger(seq) && seq > 0)) fail('integrity.auditHeadSeq', 'expected a positive integer or null');
+  const key = input.integrity.installationKey;
+  if (key) {
+    str(key.publicKey, 'integrity.installationKey.publicKey');
+    str(key.fingerprint, 'integrity.installationKey.fingerprint');
+  }
+  const hs = input.integrity.headSignature;
+  if (hs) {
+    if (!(Number.isInteger(hs.seq) && hs.seq > 0)) fail('integrity.headSignature.seq', 'expected a positive integer');
+    str(hs.hash, 'integrity.headSignature.hash');
+    str(hs.publicKey, 'integrity.headSignature.publicKey');
+    str(hs.signature, 'integrity.headSignature.signature');
+  }
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { AppError } from '../errors.ts';
 import { canonicalJson } from './canonical.ts';
 import { guarded, nowIso, type Db } from './database.ts';
+import type { BoundRows, RowBinder } from './row-bindings.ts';
 import type { AuditEntry, AuditHead, AuditRow, AuditVerifyResult } from './types.ts';
 
 /** prev_hash of the first row. */
@@ -38,6 +39,9 @@ function toAuditRow(r: RawAuditRow): AuditRow {
   } catch {
     details = { unparsable: r.details };
   }
+  // The content hashes of the rows the entry recorded (row-bindings.ts) are shown apart from
+  // what the entry says; both are in the stored, hashed text.
+  const { bound, ...said } = details as Record<string, unknown> & { bound?: BoundRows };
   return {
     seq: r.seq,
     at: r.at,
@@ -45,33 +49,11 @@ function toAuditRow(r: RawAuditRow): AuditRow {
     action: r.action,
     caseId: r.case_id,
     entity: r.entity,
-    details,
+    details: said,
+    ...(bound ? { bound } : {}),
     prevHash: r.prev_hash,
     hash: r.hash,
   };
-}
-
-/** The triggers that make audit_log append-only (as created by migration 001). */
-const APPEND_ONLY_TRIGGERS: Record<string, string> = {
-  audit_log_no_update: `CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'INTEGRITY: the audit log is append-only; rows cannot be changed'); END`,
-  audit_log_no_delete: `CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'INTEGRITY: the audit log is append-only; rows cannot be deleted'); END`,
-};
-
-/**
- * Re-creates append-only triggers someone dropped (only possible outside the app, e.g. with
- * the sqlite3 shell) and returns their names; the caller records that in the log itself.
- */
-export function missingAppendOnlyTriggers(db: Db): string[] {
-  const present = new Set(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'`).pluck().all() as string[]);
-  return Object.keys(APPEND_ONLY_TRIGGERS).filter((n) => !present.has(n));
-}
-
-export function restoreAppendOnlyTriggers(db: Db): string[] {
-  const missing = missingAppendOnlyTriggers(db);
-  for (const name of missing) db.exec(APPEND_ONLY_TRIGGERS[name] as string);
-  return missing;
 }
 
 const ACTION = /^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$/;
@@ -165,6 +147,8 @@ export class AuditLog {
     readonly actor: string,
     private readonly write: <T>(fn: () => T) => T,
     private readonly dbPath: string,
+    /** Records the content hash of the rows this connection changed (schema 3; row-bindings.ts). */
+    private readonly binder?: RowBinder,
   ) {
     this.headStmt = db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
     this.insertStmt = db.prepare(
@@ -178,8 +162,10 @@ export class AuditLog {
     if (typeof entry.action !== 'string' || !ACTION.test(entry.action) || entry.action.length > 100) {
       throw new AppError('INVALID_ARGUMENT', `audit action: expected a dotted lower-case name like 'case.create', got '${String(entry.action)}'`);
     }
-    const details = canonicalJson(entry.details ?? {}, 'audit details');
+    const plain = canonicalJson(entry.details ?? {}, 'audit details');
     return this.write(() => {
+      const bound = this.binder?.collect() ?? null;
+      const details = bound ? canonicalJson({ ...(entry.details ?? {}), bound }, 'audit details') : plain;
       const head = this.headStmt.get() as AuditHead | undefined;
       const row: Omit<RawAuditRow, 'hash'> = {
         seq: (head?.seq ?? 0) + 1,
@@ -193,6 +179,7 @@ export class AuditLog {
       };
       const full: RawAuditRow = { ...row, hash: auditRowHash(row) };
       this.insertStmt.run(full);
+      if (bound) this.binder!.record(full.seq, bound);
       return toAuditRow(full);
     });
   }

@@ -6,8 +6,11 @@ import Database from 'better-sqlite3';
 import { AppError } from '../errors.ts';
 import { APP_VERSION } from '../paths.ts';
 import { verifyAuditChain } from './audit.ts';
+import { signingKeys } from './audit-signatures.ts';
+import { fingerprintOf } from './installation-key.ts';
 import { DB_FILE, toStoreError } from './database.ts';
 import { assertSupportedVersion, schemaVersion } from './migrate.ts';
+import { assertKnownSchema } from './schema.ts';
 import { hashFile, ioError } from './objects.ts';
 import { OBJECTS_DIR, openStore, type Store } from './store.ts';
 import { readTar, TarWriter } from './tar.ts';
@@ -16,6 +19,8 @@ import type { AuditHead, Client } from './types.ts';
 export const BACKUP_FORMAT = 'countersign-backup';
 export const BACKUP_FORMAT_VERSION = 1;
 const MANIFEST = 'manifest.json';
+/** A manifest is a few hundred bytes; anything near this is not one. */
+const MAX_MANIFEST_BYTES = 1024 * 1024;
 const OBJECT_ENTRY = /^objects\/([0-9a-f]{2})\/([0-9a-f]{62})$/;
 
 export interface BackupManifest {
@@ -45,6 +50,24 @@ export interface RestoreSummary {
   head: AuditHead | null;
   /** False only when the chain was already broken when the backup was made (restored as it was). */
   auditVerified: boolean;
+  /** The installation keys that signed the restored chain (adopted by the backup.restore row). */
+  signedBy: { publicKey: string; fingerprint: string }[];
+}
+
+/** The manifest's fields that restore relies on, checked before any is used. */
+function parseManifest(value: unknown, file: string): BackupManifest {
+  const m = value as Partial<BackupManifest> | null;
+  const fail = (field: string) => new AppError('INTEGRITY', `${file}: not a Countersign backup (manifest ${field} is missing or invalid)`);
+  if (!m || typeof m !== 'object' || m.format !== BACKUP_FORMAT) throw new AppError('INTEGRITY', `${file}: not a Countersign backup`);
+  if (!Number.isInteger(m.formatVersion)) throw fail('formatVersion');
+  if ((m.formatVersion as number) > BACKUP_FORMAT_VERSION) {
+    throw new AppError('VERSION', `${file}: backup format ${m.formatVersion} was written by Countersign ${m.appVersion}; this Countersign ${APP_VERSION} reads format ${BACKUP_FORMAT_VERSION}`);
+  }
+  const count = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+  if (!m.database || !count(m.database.size) || typeof m.database.sha256 !== 'string') throw fail('database');
+  if (!m.objects || !count(m.objects.count) || !count(m.objects.bytes)) throw fail('objects');
+  if (!m.audit || typeof m.audit !== 'object') throw fail('audit');
+  return m as BackupManifest;
 }
 
 async function fsyncDir(dir: string): Promise<void> {
@@ -74,6 +97,8 @@ export async function backupStore(store: Store, file: string): Promise<BackupSum
     // Objects are stored before the rows that name them and never deleted, so listing them
     // after the snapshot finds every object the snapshot refers to.
     try {
+      // Made owner-only before SQLite writes the snapshot into it.
+      await (await fsp.open(snapshot, 'wx', 0o600)).close();
       await store.db.backup(snapshot);
     } catch (err) {
       throw ioError(toStoreError(err, snapshot), snapshot);
@@ -113,7 +138,7 @@ export async function backupStore(store: Store, file: string): Promise<BackupSum
     for (const sha of objects) {
       const hash = createHash('sha256');
       await writer.addFile(`${OBJECTS_DIR}/${sha.slice(0, 2)}/${sha.slice(2)}`, store.objects.path(sha), {
-        mode: 0o444,
+        mode: 0o400,
         onChunk: (c) => hash.update(c),
       });
       const actual = hash.digest('hex');
@@ -168,6 +193,9 @@ function checkRestoredDatabase(staging: string, manifest: BackupManifest, file: 
     const problems = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).filter((m) => m !== 'ok');
     if (problems.length) throw new AppError('INTEGRITY', `${file}: the database in the backup fails its integrity check: ${problems.slice(0, 3).join('; ')}`);
     assertSupportedVersion(db, file);
+    // Before anything reads the rows: a trigger or view the migrations did not make could
+    // rewrite every later result (a missing trigger is re-created when the store opens).
+    assertKnownSchema(db, schemaVersion(db), `${file} (backup database)`, { allowMissing: true });
     const check = verifyAuditChain(db, manifest.audit.head ? { anchor: manifest.audit.head } : {});
     if (!check.ok && manifest.audit.verified) {
       throw new AppError('INTEGRITY', `${file}: the audit chain in the backup is broken at row ${check.brokenAt}: ${check.reason}`, { brokenAt: check.brokenAt });
@@ -208,35 +236,44 @@ export async function restoreBackup(file: string, dataDir: string, opts: { clien
   }
   const staging = path.join(path.dirname(target), `.${path.basename(target)}.restore-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    await fsp.mkdir(path.join(staging, OBJECTS_DIR), { recursive: true });
+    await fsp.mkdir(staging, { mode: 0o700 });
+    await fsp.mkdir(path.join(staging, OBJECTS_DIR), { recursive: true, mode: 0o700 });
     let manifest: BackupManifest | undefined;
     let objects = 0;
     let sawDb = false;
+    let objectBytes = 0;
+    // Sizes are checked from each header before its data is read: a hostile archive (a sparse
+    // file, a manifest of hundreds of megabytes) is refused at once, in bounded memory.
     await readTar(source, async (entry, data) => {
       if (!manifest) {
         if (entry.name !== MANIFEST) throw new AppError('INTEGRITY', `${file}: not a Countersign backup (first entry is ${entry.name})`);
+        if (entry.size > MAX_MANIFEST_BYTES) {
+          throw new AppError('INTEGRITY', `${file}: ${MANIFEST} is ${entry.size} bytes; a backup manifest is at most ${MAX_MANIFEST_BYTES}; nothing was read`);
+        }
         const chunks: Buffer[] = [];
         for await (const c of data) chunks.push(c);
-        const m = JSON.parse(Buffer.concat(chunks).toString('utf8')) as BackupManifest;
-        if (m.format !== BACKUP_FORMAT) throw new AppError('INTEGRITY', `${file}: not a Countersign backup`);
-        if (m.formatVersion > BACKUP_FORMAT_VERSION) {
-          throw new AppError('VERSION', `${file}: backup format ${m.formatVersion} was written by Countersign ${m.appVersion}; this Countersign ${APP_VERSION} reads format ${BACKUP_FORMAT_VERSION}`);
-        }
-        manifest = m;
+        manifest = parseManifest(JSON.parse(Buffer.concat(chunks).toString('utf8')), file);
         return;
       }
       if (entry.name === DB_FILE && !sawDb) {
         sawDb = true;
+        if (entry.size !== manifest.database.size) {
+          throw new AppError('INTEGRITY', `${file}: the database entry is ${entry.size} bytes, the manifest records ${manifest.database.size}; nothing was read`);
+        }
         const sha = await writeEntry(path.join(staging, DB_FILE), data, 0o600);
         if (sha !== manifest.database.sha256) throw new AppError('INTEGRITY', `${file}: the database in the backup is corrupt (hash ${sha}, recorded ${manifest.database.sha256})`);
         return;
       }
       const m = OBJECT_ENTRY.exec(entry.name);
       if (!m) throw new AppError('INTEGRITY', `${file}: unexpected entry ${entry.name}`);
+      objectBytes += entry.size;
+      if (objects + 1 > manifest.objects.count || objectBytes > manifest.objects.bytes) {
+        throw new AppError('INTEGRITY', `${file}: the archive holds more objects than its manifest records (${manifest.objects.count} objects, ${manifest.objects.bytes} bytes); nothing more was read`);
+      }
       const sha = `${m[1]}${m[2]}`;
       const dir = path.join(staging, OBJECTS_DIR, m[1] as string);
-      await fsp.mkdir(dir, { recursive: true });
-      const actual = await writeEntry(path.join(dir, m[2] as string), data, 0o444);
+      await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+      const actual = await writeEntry(path.join(dir, m[2] as string), data, 0o400);
       if (actual !== sha) throw new AppError('INTEGRITY', `${file}: object ${sha} in the backup is corrupt (its content hashes to ${actual})`);
       objects++;
     });
@@ -250,16 +287,37 @@ export async function restoreBackup(file: string, dataDir: string, opts: { clien
     await fsp.rename(staging, target);
     await fsyncDir(path.dirname(target));
 
-    const store = openStore(target, { client: opts.client });
+    const store = openStore(target, { client: opts.client, deferKeyAdoption: true });
+    let keys: string[];
     try {
+      // The restored rows were signed by the key of the installation that made the backup
+      // (a key never travels in a backup); this row, signed with the new directory's key,
+      // adopts them. Compare their fingerprints with the ones that installation shows.
+      keys = signingKeys(store.db);
       store.audit.append({
         action: 'backup.restore',
-        details: { file: source, createdAt: manifest.createdAt, appVersion: manifest.appVersion, auditHead: checked.head, objects },
+        details: {
+          file: source,
+          createdAt: manifest.createdAt,
+          appVersion: manifest.appVersion,
+          auditHead: checked.head,
+          objects,
+          signingKeys: keys,
+          signingFingerprints: keys.map(fingerprintOf),
+        },
       });
     } finally {
       store.close();
     }
-    return { dataDir: target, manifest, objects, auditRows: checked.rows, head: checked.head, auditVerified: checked.verified };
+    return {
+      dataDir: target,
+      manifest,
+      objects,
+      auditRows: checked.rows,
+      head: checked.head,
+      auditVerified: checked.verified,
+      signedBy: keys.map((k) => ({ publicKey: k, fingerprint: fingerprintOf(k) })),
+    };
   } catch (err) {
     await fsp.rm(staging, { recursive: true, force: true });
     if (err instanceof SyntaxError) throw new AppError('INTEGRITY', `${file}: the backup manifest is not valid JSON`);

@@ -30,6 +30,8 @@ export {
   type NewSignature,
 } from './documents.ts';
 export { canonicalJson } from './canonical.ts';
+export { verifyStore, verifyObjects, assertCaseIntegrity, type IntegrityReport } from './verify-store.ts';
+export { readPublicKey, fingerprintOf, INSTALLATION_KEY_FILE, type PublicKeyInfo } from './installation-key.ts';
 export { DB_FILE, toStoreError, type Db } from './database.ts';
 export { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from './migrations/index.ts';
 export type { MigrationResult } from './migrate.ts';

@@ -69,7 +69,7 @@ export function assertSha256(sha: string, field = 'sha256'): void {
  * Content-addressed, write-once file store: `<root>/ab/cdef...` holds the bytes whose
  * SHA-256 is `abcdef...`. An object becomes visible only complete and fsynced (written to
  * `<root>/tmp/`, then hard-linked into place, which never replaces an existing file); files
- * are made read-only; reads are verified. Objects are never deleted or overwritten.
+ * are made read-only, for their owner only (0400, folders 0700); reads are verified. Objects are never deleted or overwritten.
  */
 export class ObjectStore {
   readonly root: string;
@@ -78,7 +78,7 @@ export class ObjectStore {
   constructor(root: string) {
     this.root = path.resolve(root);
     this.tmpDir = path.join(this.root, 'tmp');
-    attempt(this.tmpDir, () => fs.mkdirSync(this.tmpDir, { recursive: true }));
+    attempt(this.tmpDir, () => fs.mkdirSync(this.tmpDir, { recursive: true, mode: 0o700 }));
     this.cleanTemp();
   }
 
@@ -227,9 +227,9 @@ export class ObjectStore {
     const dir = path.dirname(target);
     try {
       if (fs.existsSync(target)) return;
-      fs.chmodSync(tmp, 0o444);
+      fs.chmodSync(tmp, 0o400);
       const newDir = !fs.existsSync(dir);
-      fs.mkdirSync(dir, { recursive: true });
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
       try {
         fs.linkSync(tmp, target);
       } catch (err) {

@@ -3,11 +3,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { AppError } from '../errors.ts';
 import { APP_VERSION } from '../paths.ts';
-import { AuditLog, missingAppendOnlyTriggers, restoreAppendOnlyTriggers } from './audit.ts';
+import { AuditLog } from './audit.ts';
+import { hasSignatureTable, HeadSigner, signingKeys } from './audit-signatures.ts';
+import { fingerprintOf, loadOrCreateInstallationKey, type InstallationKey } from './installation-key.ts';
+import { BINDINGS_SINCE_SCHEMA, BOUND_TABLES, RowBinder } from './row-bindings.ts';
+import { DIR_MODE, secureDataDir } from './permissions.ts';
+import { assertKnownSchema, restoreMissingObjects, schemaDifference, type SchemaDifference } from './schema.ts';
 import { CaseRepository } from './cases.ts';
 import { DocumentRepository } from './documents.ts';
 import { DB_FILE, DEFAULT_BUSY_TIMEOUT_MS, guarded, openDatabase, type Db } from './database.ts';
-import { migrate, schemaVersion, type MigrationResult } from './migrate.ts';
+import { assertSupportedVersion, migrate, schemaVersion, type MigrationResult } from './migrate.ts';
 import { ioError, ObjectStore } from './objects.ts';
 import type { Client } from './types.ts';
 
@@ -18,6 +23,11 @@ export interface StoreOptions {
   client?: Client;
   /** How long a write waits for another process's write to finish before failing with BUSY. */
   busyTimeoutMs?: number;
+  /**
+   * Leave keys that signed the chain unadopted at open: restoreBackup adopts them in its own
+   * `backup.restore` row instead of a separate `store.key` row.
+   */
+  deferKeyAdoption?: boolean;
 }
 
 /**
@@ -39,6 +49,8 @@ export interface Store {
   readonly documents: DocumentRepository;
   /** What opening the store did to the schema. */
   readonly migration: MigrationResult;
+  /** The installation key that signs this store's audit head (public half shown in doctor and reports). */
+  readonly installationKey: { publicKey: string; fingerprint: string };
   schemaVersion(): number;
   /**
    * Runs fn in one IMMEDIATE transaction (the write lock is taken up front, so two
@@ -66,10 +78,10 @@ export function makeActor(client: Client): string {
   return `${user}@${os.hostname()} (${client})`;
 }
 
-/** Creates the data directory if needed and checks it can be written, naming it if not. */
+/** Creates the data directory (owner-only) if needed and checks it can be written, naming it if not. */
 function prepareDataDir(dataDir: string): void {
   try {
-    fs.mkdirSync(dataDir, { recursive: true });
+    fs.mkdirSync(dataDir, { recursive: true, mode: DIR_MODE });
   } catch (err) {
     throw new AppError('IO', `data directory ${dataDir}: cannot create it (${ioError(err, dataDir).message})`);
   }
@@ -81,12 +93,25 @@ function prepareDataDir(dataDir: string): void {
     throw new AppError('IO', `data directory ${dataDir} is not writable (${(err as NodeJS.ErrnoException).code ?? err})`);
   }
   if (!st.isDirectory()) throw new AppError('IO', `data directory ${dataDir} is not a directory`);
+  secureDataDir(dataDir);
+}
+
+/** The migration that introduced row hashes records from which id on every row must have one. */
+function bindingsFrom(db: Db): Record<string, number> {
+  const from: Record<string, number> = {};
+  for (const t of BOUND_TABLES) {
+    if (t !== 'models') from[t] = ((db.prepare(`SELECT max(id) FROM ${t}`).pluck().get() as number | null) ?? 0) + 1;
+  }
+  return from;
 }
 
 /**
  * Opens the data directory: creates it if needed, opens the database (WAL, foreign keys,
- * busy timeout), applies pending migrations in one transaction (refusing a newer schema),
- * opens the object store and removes temp files left by crashed processes.
+ * busy timeout), refuses a schema the migrations did not make, applies pending migrations in
+ * one transaction (refusing a newer schema), re-creates protective triggers someone dropped,
+ * and opens the object store, removing temp files left by crashed processes. Every write
+ * then checks that the audit head is signed, records the content hash of the rows it
+ * changed, and signs the new head with the installation key (docs/security.md).
  */
 export function openStore(dataDir: string, opts: StoreOptions = {}): Store {
   const dir = path.resolve(dataDir);
@@ -94,27 +119,63 @@ export function openStore(dataDir: string, opts: StoreOptions = {}): Store {
   const client = opts.client ?? defaultClient();
   const actor = makeActor(client);
   prepareDataDir(dir);
+  const key = loadOrCreateInstallationKey(dir);
 
   const db = openDatabase(dbPath, opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
-  // Nested calls become savepoints: a failure inside rolls back only its own part.
-  const write = <T>(fn: () => T): T => guarded(dbPath, () => db.transaction(fn).immediate());
+  const binder = new RowBinder(db);
+  let signer: HeadSigner | undefined;
+  let audit: AuditLog;
+  // Nested calls become savepoints: a failure inside rolls back only its own part. The
+  // outermost call checks the head it starts from, binds what changed and signs the end.
+  const write = <T>(fn: () => T): T =>
+    guarded(dbPath, () => {
+      if (db.inTransaction) return db.transaction(fn).immediate();
+      return db
+        .transaction(() => {
+          signer?.requireSignedHead();
+          const result = fn();
+          if (binder.pending()) audit.append({ action: 'store.bind', details: { note: 'rows changed by a write that recorded no audit row of its own' } });
+          signer?.signHead();
+          return result;
+        })
+        .immediate();
+    });
   try {
+    // The version and the schema from one snapshot: another process may be migrating.
+    guarded(dbPath, () =>
+      db.transaction(() => {
+        assertSupportedVersion(db, dbPath);
+        assertKnownSchema(db, schemaVersion(db), dbPath, { allowMissing: true });
+      })(),
+    );
     const migration = guarded(dbPath, () =>
       migrate(db, dbPath, {
-        inTransaction: (r) =>
-          new AuditLog(db, actor, write, dbPath).append({
+        inTransaction: (r) => {
+          const inMigration = new HeadSigner(db, key);
+          if (r.from >= BINDINGS_SINCE_SCHEMA) inMigration.requireSignedHead();
+          binder.attach();
+          const crossing = r.from < BINDINGS_SINCE_SCHEMA && r.to >= BINDINGS_SINCE_SCHEMA;
+          if (crossing) binder.markAll('models');
+          new AuditLog(db, actor, write, dbPath, binder).append({
             action: r.from === 0 ? 'store.create' : 'store.migrate',
-            details: { fromSchema: r.from, toSchema: r.to, migrations: r.applied, appVersion: APP_VERSION },
-          }),
+            details: {
+              fromSchema: r.from,
+              toSchema: r.to,
+              migrations: r.applied,
+              appVersion: APP_VERSION,
+              ...(crossing ? { bindingsFrom: bindingsFrom(db) } : {}),
+            },
+          });
+          inMigration.signHead();
+        },
       }),
     );
-    const audit = new AuditLog(db, actor, write, dbPath);
-    if (guarded(dbPath, () => missingAppendOnlyTriggers(db)).length) {
-      write(() => {
-        const recreated = restoreAppendOnlyTriggers(db);
-        if (recreated.length) audit.append({ action: 'store.protect', details: { missingTriggers: recreated } });
-      });
-    }
+    binder.attach();
+    if (guarded(dbPath, () => hasSignatureTable(db))) signer = new HeadSigner(db, key);
+    audit = new AuditLog(db, actor, write, dbPath, binder);
+    const diff = guarded(dbPath, () => schemaDifference(db, schemaVersion(db)));
+    if (diff.missing.length) protect(db, dbPath, diff, write, audit);
+    if (!opts.deferKeyAdoption) onlyIfSigned(() => adoptSigningKeys(db, key, write, () => audit));
     const objects = new ObjectStore(path.join(dir, OBJECTS_DIR));
     const cases = new CaseRepository(db, dbPath, audit, write);
     const documents = new DocumentRepository(db, dbPath, write);
@@ -130,6 +191,7 @@ export function openStore(dataDir: string, opts: StoreOptions = {}): Store {
       cases,
       documents,
       migration,
+      installationKey: { publicKey: key.publicKey, fingerprint: key.fingerprint },
       schemaVersion: () => guarded(dbPath, () => schemaVersion(db)),
       write,
       integrityCheck() {
@@ -151,4 +213,57 @@ export function openStore(dataDir: string, opts: StoreOptions = {}): Store {
     db.close();
     throw err;
   }
+}
+
+/**
+ * A database signed by keys of which none is this data directory's (a restored backup, or a
+ * key file that was lost): the keys that signed it are adopted in one `store.key` row, signed
+ * with this key, so `audit verify` trusts them and says so.
+ */
+function adoptSigningKeys(db: Db, key: InstallationKey, write: <T>(fn: () => T) => T, audit: () => AuditLog): void {
+  const keys = signingKeys(db);
+  if (!keys.length || keys.includes(key.publicKey)) return;
+  write(() => {
+    const again = signingKeys(db);
+    if (again.includes(key.publicKey)) return;
+    audit().append({
+      action: 'store.key',
+      details: {
+        note: 'none of the rows so far was signed by this data directory\'s installation key (a restored backup or a lost key file); the keys that signed them are adopted',
+        publicKey: key.publicKey,
+        fingerprint: key.fingerprint,
+        signingKeys: again,
+        signingFingerprints: again.map(fingerprintOf),
+      },
+    });
+  });
+}
+
+/**
+ * Runs an optional write of the open; when the audit head is not signed (rows added outside
+ * Countersign) it is skipped, so that `audit verify` can still open the store and say why.
+ * Every later write is refused with the same message.
+ */
+function onlyIfSigned(fn: () => void): boolean {
+  try {
+    fn();
+    return true;
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'INTEGRITY' && /changed outside Countersign/.test(err.message)) return false;
+    throw err;
+  }
+}
+
+/** Re-creates dropped protective triggers and indexes and logs it (store.protect). */
+function protect(db: Db, dbPath: string, diff: SchemaDifference, write: <T>(fn: () => T) => T, audit: AuditLog): void {
+  const logged = onlyIfSigned(() =>
+    write(() => {
+      const recreated = restoreMissingObjects(db, diff);
+      const triggers = recreated.filter((n) => diff.missing.some((m) => m.name === n && m.type === 'trigger'));
+      const indexes = recreated.filter((n) => !triggers.includes(n));
+      if (recreated.length) audit.append({ action: 'store.protect', details: { missingTriggers: triggers, ...(indexes.length ? { missingIndexes: indexes } : {}) } });
+    }),
+  );
+  // The protection comes back even when it cannot be logged.
+  if (!logged) guarded(dbPath, () => db.transaction(() => restoreMissingObjects(db, diff)).immediate());
 }

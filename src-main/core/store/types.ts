@@ -159,6 +159,8 @@ export interface AuditRow {
   caseId: number | null;
   entity: string | null;
   details: Record<string, unknown>;
+  /** SHA-256 of each row this entry recorded (`<table>:<id>`), over the columns of that schema version. */
+  bound?: { schema: number; rows: Record<string, string> };
   prevHash: string;
   hash: string;
 }

@@ -40,15 +40,25 @@ function electronTransport(api: PreloadApi): Transport {
   };
 }
 
+/**
+ * The bridge's per-run token, from the URL `countersign serve` printed. It is sent in a header
+ * (API calls) and in the socket's URL, never kept in a cookie: browsers send cookies to every
+ * port of 127.0.0.1, so a cookie would reach any other local server.
+ */
+function bridgeToken(): string {
+  return new URLSearchParams(location.search).get('token') ?? '';
+}
+
 function bridgeTransport(): Transport {
   type Listener = (payload: unknown) => void;
   const listeners = new Map<string, Set<Listener>>();
   let socket: WebSocket | undefined;
   let retry = 500;
+  const token = bridgeToken();
 
   const connect = () => {
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    socket = new WebSocket(`${proto}//${location.host}/events`);
+    socket = new WebSocket(`${proto}//${location.host}/events?token=${encodeURIComponent(token)}`);
     socket.onopen = () => (retry = 500);
     socket.onmessage = (msg) => {
       const { event, payload } = JSON.parse(String(msg.data)) as { event: string; payload: unknown };
@@ -67,8 +77,8 @@ function bridgeTransport(): Transport {
       try {
         const res = await fetch(`/api/${encodeURIComponent(name)}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          credentials: 'same-origin',
+          headers: { 'content-type': 'application/json', 'x-countersign-token': token },
+          credentials: 'omit',
           body: JSON.stringify(args ?? {}),
         });
         if (res.status === 401) return { ok: false, error: { code: 'INVALID_ARGUMENT', message: 'not authorised: open the URL printed by `countersign serve`' } };

@@ -1,4 +1,6 @@
 /** Hash routing: #/cases, #/cases/12, #/cases/12/documents/40, #/compare ... (works over file:// and the bridge). */
+import { hashSegments } from './route-parse.ts';
+
 export const VIEWS = [
   { id: 'cases', label: 'Cases', key: '1' },
   { id: 'compare', label: 'Compare', key: '2' },
@@ -10,7 +12,8 @@ export const VIEWS = [
 export type ViewId = (typeof VIEWS)[number]['id'];
 
 function parse(hash: string): { view: ViewId; params: string[] } {
-  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  // A malformed hash (`#/cases/%E0%A4%A`) is a route to nothing, not an exception.
+  const parts = hashSegments(hash);
   const view = (VIEWS.find((v) => v.id === parts[0])?.id ?? 'cases') as ViewId;
   return { view, params: parts.slice(1) };
 }

@@ -56,6 +56,23 @@ describe('countersign doctor and the CLI frame', () => {
     assert.match(off.stdout, /^ +no +hnsw +turned off \(COUNTERSIGN_ANN=off\)$/m);
   });
 
+  it('doctor says whether the data directory is owner-only and shows the installation key', () => {
+    const data = `${tmp.dir}/evidence`;
+    const fresh = lastJson<{ installationKey: unknown; permissions: { entries: unknown[] } }>(cli(['doctor', '--json', '--data-dir', data]));
+    assert.equal(fresh.installationKey, null, 'doctor makes nothing');
+    assert.deepEqual(fresh.permissions.entries, []);
+    assert.equal(cli(['case', 'create', 'Case', '--data-dir', data]).status, 0);
+    const d = lastJson<{ installationKey: { publicKey: string; fingerprint: string }; permissions: { ownerOnly: boolean; entries: { path: string; mode: string }[] } }>(
+      cli(['doctor', '--json', '--data-dir', data]),
+    );
+    assert.match(d.installationKey.publicKey, /^[A-Za-z0-9+/]{43}=$/);
+    assert.equal(d.permissions.ownerOnly, true);
+    assert.deepEqual(d.permissions.entries.filter((e) => e.path === data || e.path.endsWith('countersign.db')).map((e) => e.mode), ['0700', '0600']);
+    const human = cli(['doctor', '--data-dir', data]).stdout;
+    assert.match(human, /Access: +owner only \(\. 0700, countersign\.db 0600/);
+    assert.ok(human.includes(`fingerprint ${d.installationKey.fingerprint}`), human);
+  });
+
   it('COUNTERSIGN_HOME sets the data directory when --data-dir is absent', () => {
     const r = cli(['doctor', '--json'], { env: { COUNTERSIGN_HOME: tmp.dir } });
     assert.equal(lastJson<{ dataDir: string }>(r).dataDir, tmp.dir);

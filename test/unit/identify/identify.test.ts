@@ -62,9 +62,9 @@ describe('identify', () => {
     const stored = new IdentificationRepository(store).get(r.id)!;
     assert.deepEqual(stored.candidates, r.candidates);
     const audit = store.audit.list().slice(auditBefore);
-    assert.deepEqual(audit.map((a) => a.action), ['identify.query']);
-    assert.equal(audit[0]!.entity, `identification:${r.id}`);
-    assert.deepEqual((audit[0]!.details.top as { name: string }[]).map((t) => t.name), r.candidates.map((c) => c.name));
+    assert.deepEqual(audit.map((a) => a.action), ['model.register', 'identify.query'], 'the model is registered (with its identity) at its first use');
+    assert.equal(audit[1]!.entity, `identification:${r.id}`);
+    assert.deepEqual((audit[1]!.details.top as { name: string }[]).map((t) => t.name), r.candidates.map((c) => c.name));
   });
 
   it('open set: beyond the threshold no enrolled writer is close enough; within it, the candidates are named', async () => {

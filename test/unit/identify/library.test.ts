@@ -54,8 +54,8 @@ describe('library enrolment', () => {
       assert.equal(count('SELECT count(*) FROM embeddings WHERE signature_id = ? AND model_id = ?', sig.id, modelId), 1);
     }
     const audit = store.audit.list().slice(auditBefore);
-    assert.deepEqual(audit.map((a) => a.action), ['subject.create', 'library.enrol']);
-    const details = audit[1]!.details as { totals: unknown; files: { path: string; status: string }[]; enrolmentId: number };
+    assert.deepEqual(audit.map((a) => a.action), ['subject.create', 'model.register', 'library.enrol'], 'the model is registered (with its identity) at its first use');
+    const details = audit[2]!.details as { totals: unknown; files: { path: string; status: string }[]; enrolmentId: number };
     assert.deepEqual(details.totals, r.totals);
     assert.equal(details.files.length, 6);
     assert.equal(count('SELECT count(*) FROM library_enrolments WHERE id = ? AND subject_id = ?', details.enrolmentId, r.subject.id), 1);

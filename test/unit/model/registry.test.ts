@@ -17,6 +17,8 @@ import {
   type ModelDraft,
   type NamedTensor,
 } from '../../../src-main/core/model/registry.ts';
+import { getSpec } from '../../../src-main/core/model/architectures.ts';
+import { initParams } from '../../../src-main/core/model/network.ts';
 import { fitCalibration } from '../../../src-main/core/verify/calibration.ts';
 
 const tmpRoot = mkdtempSync(path.join(os.tmpdir(), 'countersign-registry-'));
@@ -37,6 +39,12 @@ function tinyWeights(seed: number): NamedTensor[] {
     { name: 'steps', tensor: tf.tensor1d([7, -3], 'int32') },
     { name: 'dense/kernel', tensor: tf.randomNormal([16, 8], 0, 1, 'float32', seed + 2) },
   ];
+}
+
+/** Weights of the real signet-tiny architecture: bundles are checked against it on import. */
+function architectureWeights(seed: number): NamedTensor[] {
+  const params = initParams(getSpec('signet-tiny'), seed);
+  return [...params.tensors.entries()].map(([name, tensor]) => ({ name, tensor }));
 }
 
 function draft(extra: Partial<ModelDraft> = {}): ModelDraft {
@@ -181,7 +189,7 @@ describe('export and import', () => {
   test('round trip into another data directory gives identical tensors and metadata', async () => {
     const from = freshDir();
     const to = freshDir();
-    const w = tinyWeights(8);
+    const w = architectureWeights(8);
     const meta = await saveModel(from, { metadata: draft({ validationDistances: { same: [0.1, 0.2], diff: [0.9] } }), weights: w }, noResources);
     const bundle = path.join(tmpRoot, 'bundle-roundtrip.tar');
     const out = exportModel(from, meta.id, bundle, noResources);
@@ -209,7 +217,7 @@ describe('export and import', () => {
 
   test('the bundle is an ordinary tar file', { skip: !existsSync('/usr/bin/tar') && 'no tar here' }, async () => {
     const dataDir = freshDir();
-    const w = tinyWeights(9);
+    const w = architectureWeights(9);
     const meta = await saveModel(dataDir, { metadata: draft(), weights: w }, noResources);
     const bundle = path.join(tmpRoot, 'bundle-tar.tar');
     exportModel(dataDir, meta.id, bundle, noResources);
@@ -227,7 +235,7 @@ describe('export and import', () => {
 
   test('a bundle with altered weights is refused and nothing is registered', async () => {
     const dataDir = freshDir();
-    const w = tinyWeights(10);
+    const w = architectureWeights(10);
     const meta = await saveModel(dataDir, { metadata: draft(), weights: w }, noResources);
     const bundle = path.join(tmpRoot, 'bundle-corrupt.tar');
     exportModel(dataDir, meta.id, bundle, noResources);

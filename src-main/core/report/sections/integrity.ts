@@ -23,8 +23,23 @@ export function drawIntegrity(w: ReportWriter, ctx: RenderContext): void {
         { font: 'mono', size: 7.5 },
       ],
       ['Report content hash', ctx.contentHash, { font: 'mono', size: 7.5 }],
+      [
+        'Installation key (Ed25519)',
+        integrity.installationKey ? `${integrity.installationKey.publicKey}\nfingerprint ${integrity.installationKey.fingerprint}` : 'not recorded',
+        { font: 'mono', size: 7.5 },
+      ],
+      ...(integrity.headSignature
+        ? ([[`Signed chain head (row ${integrity.headSignature.seq})`, `${integrity.headSignature.hash}\n${integrity.headSignature.signature}`, { font: 'mono', size: 6.6 }]] as [string, string, { font: 'mono'; size: number }][])
+        : []),
     ],
     120,
+  );
+  w.text(
+    'The installation key belongs to the data directory that holds this case; it signs the audit chain\u2019s head at every ' +
+      'write, so a row added by anyone without the key is detected. The signature above, made with that key over ' +
+      '["countersign-audit-signature-v1", row, hash], covers the anchor and every row before it. Compare the fingerprint ' +
+      'with the one `countersign doctor` shows on the examining installation.',
+    { size: 7.5, color: COLOR.muted, lineGap: 1.5, after: 8 },
   );
   w.text(
     `The content hash (scheme ${CONTENT_HASH_SCHEME}) is the SHA-256 of the canonical JSON of everything this report shows ` +

@@ -1,0 +1,154 @@
+// Model bundles are hostile input: sizes come from the tar headers before anything is read,
+// the manifest must be the architecture's, and an import is all or nothing.
+import assert from 'node:assert/strict';
+import { closeSync, existsSync, ftruncateSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { importModelIntoStore } from '../../../src-main/core/model/import-bundle.ts';
+import { modelIdentity } from '../../../src-main/core/model/identity.ts';
+import { exportModel, importModel, listModels } from '../../../src-main/core/model/registry.ts';
+import { openStore } from '../../../src-main/core/store/index.ts';
+import { saveTinyModel } from '../../helpers/verify-fixture.ts';
+import { tempDir, throwsCode } from '../store/helpers.ts';
+
+/** A ustar header for a regular file of `size` bytes (the data is not written). */
+function header(name: string, size: number): Buffer {
+  const h = Buffer.alloc(512);
+  h.write(name, 0, 100, 'utf8');
+  h.write('0000644\0', 100);
+  h.write('0000000\0', 108);
+  h.write('0000000\0', 116);
+  h.write(size.toString(8).padStart(11, '0') + '\0', 124);
+  h.write('00000000000\0', 136);
+  h.fill(0x20, 148, 156);
+  h[156] = 0x30;
+  h.write('ustar\0', 257);
+  h.write('00', 263);
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+  return h;
+}
+
+/** A bundle whose entries are given; an entry without data is left as a hole (a sparse file). */
+function bundle(file: string, entries: { name: string; data?: Buffer; size?: number }[]): string {
+  const fd = openSync(file, 'w');
+  let pos = 0;
+  for (const e of entries) {
+    const size = e.data?.length ?? e.size!;
+    writeSync(fd, header(e.name, size), 0, 512, pos);
+    pos += 512;
+    if (e.data) writeSync(fd, e.data, 0, e.data.length, pos);
+    pos += Math.ceil(size / 512) * 512;
+  }
+  ftruncateSync(fd, pos + 1024);
+  closeSync(fd);
+  return file;
+}
+
+async function exported(dir: string) {
+  const m = await saveTinyModel(dir);
+  const file = exportModel(dir, m.id, path.join(dir, 'model.tar')).file;
+  const metadata = readFileSync(path.join(dir, 'models', m.id, 'metadata.json'));
+  return { m, file, metadata };
+}
+
+describe('hostile bundles', () => {
+  it('a sparse bundle claiming 2.5 GB of weights is refused from its header, at once and in bounded memory', async () => {
+    const dir = tempDir();
+    const { m, metadata } = await exported(dir);
+    const file = bundle(path.join(dir, 'sparse.tar'), [
+      { name: `${m.id}/metadata.json`, data: metadata },
+      { name: `${m.id}/weights.bin`, size: 2.5e9 },
+    ]);
+    const rss = process.memoryUsage().rss;
+    const t0 = performance.now();
+    throwsCode(() => importModel(tempDir(), file), 'INVALID_ARGUMENT', 'weights.bin is 2384.2 MiB; model weights are at most 1024.0 MiB; nothing was read');
+    assert.ok(performance.now() - t0 < 2000, 'refused quickly');
+    assert.ok(process.memoryUsage().rss - rss < 64 * 1024 * 1024, 'nothing near the claimed size was allocated');
+  });
+
+  it('a 700 MB metadata.json is refused from its header with a clear error, not a V8 string error', async () => {
+    const dir = tempDir();
+    const file = bundle(path.join(dir, 'huge-manifest.tar'), [
+      { name: 'x/metadata.json', size: 700 * 1024 * 1024 },
+      { name: 'x/weights.bin', data: Buffer.alloc(8) },
+    ]);
+    throwsCode(() => importModel(tempDir(), file), 'INVALID_ARGUMENT', "x/metadata.json is 700.0 MiB; a model's metadata is at most 16.0 MiB; nothing was read");
+  });
+
+  it('weights whose size in the header is not what the metadata records are refused before they are read', async () => {
+    const dir = tempDir();
+    const { m, metadata } = await exported(dir);
+    const file = bundle(path.join(dir, 'short.tar'), [
+      { name: `${m.id}/metadata.json`, data: metadata },
+      { name: `${m.id}/weights.bin`, size: 4096 },
+    ]);
+    throwsCode(() => importModel(tempDir(), file), 'INTEGRITY', 'weights.bin is 4096 bytes, the metadata records');
+  });
+
+  it('a weights manifest that is not the architecture\u2019s is refused, naming the tensor', async () => {
+    const dir = tempDir();
+    const { m } = await exported(dir);
+    const meta = JSON.parse(readFileSync(path.join(dir, 'models', m.id, 'metadata.json'), 'utf8'));
+    const [a, b] = [meta.weightsManifest[0], meta.weightsManifest[1]];
+    meta.weightsManifest[0] = b;
+    meta.weightsManifest[1] = a;
+    meta.identitySha256 = modelIdentity(meta);
+    const file = bundle(path.join(dir, 'swapped.tar'), [
+      { name: `${m.id}/metadata.json`, data: Buffer.from(JSON.stringify(meta)) },
+      { name: `${m.id}/weights.bin`, data: readFileSync(path.join(dir, 'models', m.id, 'weights.bin')) },
+    ]);
+    throwsCode(() => importModel(tempDir(), file), 'INTEGRITY', `weightsManifest[0]: '${b.name}', signet-tiny expects '${a.name}' there`);
+  });
+});
+
+describe('models import into a data directory', () => {
+  it('records the model, its identity and an audit row; the same file again is refused', async () => {
+    const src = tempDir();
+    const { m, file } = await exported(src);
+    const dir = tempDir();
+    const store = openStore(dir);
+    try {
+      const r = importModelIntoStore(store, file);
+      assert.equal(r.identity, m.identitySha256);
+      const row = store.db.prepare('SELECT identity_sha256 FROM models WHERE id = ?').pluck().get(m.id);
+      assert.equal(row, m.identitySha256);
+      assert.deepEqual(store.audit.list().slice(-2).map((a) => a.action), ['model.register', 'model.import']);
+      throwsCode(() => importModelIntoStore(store, file), 'CONFLICT', `model '${m.id}' is already registered (same weights)`);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('a clash of name and version with another id leaves nothing behind: no folder, no row, no audit row, a clear error', async () => {
+    const src = tempDir();
+    const { m } = await exported(src);
+    const dir = tempDir();
+    const store = openStore(dir);
+    try {
+      importModelIntoStore(store, path.join(src, 'model.tar'));
+      // The same name and version under another id, as another installation might have made it.
+      const other = tempDir();
+      const again = await saveTinyModel(other, { seed: 9 });
+      assert.equal(again.id, m.id);
+      const meta = JSON.parse(readFileSync(path.join(other, 'models', again.id, 'metadata.json'), 'utf8'));
+      meta.id = 'renamed-v1';
+      meta.identitySha256 = modelIdentity(meta);
+      writeFileSync(path.join(other, 'renamed.json'), JSON.stringify(meta));
+      const file = bundle(path.join(other, 'renamed.tar'), [
+        { name: 'renamed-v1/metadata.json', data: readFileSync(path.join(other, 'renamed.json')) },
+        { name: 'renamed-v1/weights.bin', data: readFileSync(path.join(other, 'models', again.id, 'weights.bin')) },
+      ]);
+      const before = { models: listModels(dir).map((x) => x.id), audit: store.audit.list().length };
+      throwsCode(() => importModelIntoStore(store, file), 'CONFLICT', `'${meta.name}' version ${meta.version} is already registered as '${m.id}'`, 'Nothing was imported');
+      assert.deepEqual(listModels(dir).map((x) => x.id), before.models);
+      assert.equal(store.audit.list().length, before.audit);
+      assert.equal(store.db.prepare(`SELECT count(*) FROM models WHERE id = 'renamed-v1'`).pluck().get(), 0);
+      assert.equal(existsSync(path.join(dir, 'models', 'renamed-v1')), false);
+      assert.deepEqual(readdirSync(path.join(dir, 'models')).filter((n) => n.startsWith('.')), [], 'no temporary folder left');
+    } finally {
+      store.close();
+    }
+  });
+});

@@ -1,0 +1,88 @@
+// Hostile backup archives: sizes are checked from the tar headers before anything is read.
+import assert from 'node:assert/strict';
+import { closeSync, existsSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { restoreBackup } from '../../../src-main/core/store/index.ts';
+import { tempDir } from './helpers.ts';
+
+function header(name: string, size: number): Buffer {
+  const h = Buffer.alloc(512);
+  h.write(name, 0, 100, 'utf8');
+  h.write('0000644\0', 100);
+  h.write(size.toString(8).padStart(11, '0') + '\0', 124);
+  h.write('00000000000\0', 136);
+  h.fill(0x20, 148, 156);
+  h[156] = 0x30;
+  h.write('ustar\0', 257);
+  h.write('00', 263);
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+  return h;
+}
+
+/** A tar whose entries without data are holes: a small file on disk claiming huge entries. */
+function sparseTar(file: string, entries: { name: string; data?: Buffer; size?: number }[]): string {
+  const fd = openSync(file, 'w');
+  let pos = 0;
+  for (const e of entries) {
+    const size = e.data?.length ?? e.size!;
+    writeSync(fd, header(e.name, size), 0, 512, pos);
+    if (e.data) writeSync(fd, e.data, 0, e.data.length, pos + 512);
+    pos += 512 + Math.ceil(size / 512) * 512;
+  }
+  ftruncateSync(fd, pos + 1024);
+  closeSync(fd);
+  return file;
+}
+
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+const manifest = (dbSize: number) =>
+  Buffer.from(
+    JSON.stringify({
+      format: 'countersign-backup',
+      formatVersion: 1,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      appVersion: '0.1.0',
+      actor: 'x',
+      schemaVersion: 3,
+      database: { file: 'countersign.db', size: dbSize, sha256: dbSize === 0 ? EMPTY_SHA256 : '0'.repeat(64) },
+      objects: { count: 0, bytes: 0 },
+      audit: { rows: 1, head: null, verified: true },
+    }),
+  );
+
+async function refused(file: string, message: RegExp): Promise<void> {
+  const target = path.join(path.dirname(file), 'restored');
+  const rss = process.memoryUsage().rss;
+  const t0 = performance.now();
+  await assert.rejects(restoreBackup(file, target), (e: { code?: string; message?: string }) => e.code === 'INTEGRITY' && message.test(e.message ?? ''));
+  assert.ok(performance.now() - t0 < 2000, 'refused at once');
+  assert.ok(process.memoryUsage().rss - rss < 64 * 1024 * 1024, 'bounded memory');
+  assert.equal(existsSync(target), false);
+}
+
+test('a backup whose manifest claims 700 MB is refused from its header', async () => {
+  const dir = tempDir();
+  await refused(sparseTar(path.join(dir, 'b.tar'), [{ name: 'manifest.json', size: 700 * 1024 * 1024 }]), /manifest\.json is 734003200 bytes; a backup manifest is at most 1048576; nothing was read/);
+});
+
+test('a sparse backup whose database entry claims 2.5 GB that the manifest does not record is refused before reading it', async () => {
+  const dir = tempDir();
+  const file = sparseTar(path.join(dir, 'b.tar'), [
+    { name: 'manifest.json', data: manifest(4096) },
+    { name: 'countersign.db', size: 2.5e9 },
+  ]);
+  await refused(file, /the database entry is 2500000000 bytes, the manifest records 4096; nothing was read/);
+});
+
+test('more object bytes than the manifest records are refused before they are read', async () => {
+  const dir = tempDir();
+  const file = sparseTar(path.join(dir, 'b.tar'), [
+    { name: 'manifest.json', data: manifest(0) },
+    { name: 'countersign.db', data: Buffer.alloc(0) },
+    { name: `objects/ab/${'c'.repeat(62)}`, size: 2.5e9 },
+  ]);
+  await refused(file, /more objects than its manifest records/);
+});
