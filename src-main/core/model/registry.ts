@@ -137,6 +137,7 @@ export async function saveModel(
     hyperparameters: draft.hyperparameters ?? {},
     metrics: draft.metrics ?? {},
     calibration: draft.calibration ?? null,
+    ...(draft.scoring !== undefined ? { scoring: draft.scoring } : {}),
     ...(draft.validationDistances !== undefined ? { validationDistances: draft.validationDistances } : {}),
     distanceMetric: draft.distanceMetric ?? 'euclidean',
     createdAt: draft.createdAt ?? new Date().toISOString(),

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { selectionScore } from '../../../src-main/core/model/training/checkpoint.ts';
 import { runTraining, type TrainEvent } from '../../../src-main/core/model/training/run.ts';
-import { getActiveModel, listModels } from '../../../src-main/core/model/registry.ts';
+import { getActiveModel, getModel, listModels } from '../../../src-main/core/model/registry.ts';
 import { generateDataset } from '../../../src-main/core/synth/index.ts';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'cs-train-run-'));
@@ -47,7 +47,9 @@ describe('training run (signet-tiny, synthetic data)', () => {
     assert.equal(m.architecture, 'signet-tiny');
     assert.ok(m.calibration, 'calibrated on the validation distances');
     assert.ok(m.validationDistances && m.validationDistances.same.length > 0);
-    assert.equal((m.trainingData as { writers: number }).writers, 20);
+    assert.equal((m.trainingData as { sources: { writers: number }[] }).sources[0]!.writers, 20);
+    assert.equal(m.scoring?.method, 'kk-ratio', 'the calibration is on the validation scores, so the model scores the same way');
+    assert.deepEqual(getModel(dir, m.id).scoring, m.scoring, 'and says so in its saved metadata');
     assert.equal(getActiveModel(dir), null, 'never made active by training');
   });
 
