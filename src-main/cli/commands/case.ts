@@ -51,7 +51,7 @@ export const commands: Command[] = [
     summary: 'Create a case',
     usage: '<name> [--examiner E] [--threshold T] [--notes N]',
     description: `Names are unique regardless of letter case, at most 200 characters.
-The threshold is a distance in (0, 10]; without one the model's default (its EER point) applies.
+The threshold is a distance in (0, 10]; without one the model's default applies (the score where its LR is 1; for an uncalibrated model its EER point).
 Example: countersign case create "Smith v. Jones" --examiner "A. Examiner" --threshold 0.42`,
     options: { examiner: { type: 'string' }, threshold: { type: 'string' }, notes: { type: 'string' } },
     async run(ctx, args) {

@@ -14,7 +14,7 @@ export interface CaseRow {
   name: string;
   examiner: string | null;
   notes: string | null;
-  /** Decision threshold on the aggregate distance; null = the model's default (EER point). */
+  /** Decision threshold on the score; null = the model's default (where its LR is 1). */
   threshold: number | null;
   /** Half-width of the inconclusive zone around the threshold (same units as distances). */
   inconclusiveBand: number;

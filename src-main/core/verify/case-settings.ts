@@ -1,6 +1,6 @@
 /**
  * What a case is verified with: its model (pinned on first use), the threshold (the case's,
- * else the model's validation EER point), the inconclusive band, the minimum number of
+ * else the model's: the score where its LR is 1, or its validation EER point when uncalibrated), the inconclusive band, the minimum number of
  * references, the calibration and the distance metric. Every comparison records these.
  */
 import { AppError } from '../errors.ts';
