@@ -24,7 +24,7 @@ export function augment(input: Float32Array, h: number, w: number, rng: Rng, kin
     return out;
   }
   const m = affine(rng.uniform(-0.07, 0.07), rng.uniform(0.9, 1.1), rng.uniform(0.95, 1.05), rng.uniform(-0.15, 0.15), rng.uniform(-5, 5), rng.uniform(-4, 4));
-  let out = warp(input, h, w, m, elasticField(h, w, rng, 4, 6, 1.2));
+  const out = warp(input, h, w, m, elasticField(h, w, rng, 4, 6, 1.2));
   const stroke = rng.next();
   if (stroke < 0.5) {
     const amount = rng.uniform(0, 0.5);
