@@ -43,15 +43,17 @@ describe('cases.*', () => {
     assert.equal((await ok('cases.list', { search: 'müller' })).length, 0);
     assert.equal((await ok('cases.list', { search: 'müller', includeArchived: true })).length, 1);
     await fails('cases.archive', { caseId: a.id }, 'CONFLICT', /already archived/);
-    await fails('cases.setThreshold', { caseId: a.id, threshold: 0.5 }, 'CONFLICT', /archived/);
+    await fails('cases.setThreshold', { caseId: a.id, threshold: 0.5, reason: 'test' }, 'CONFLICT', /archived/);
   });
 
   it('sets and clears the threshold, audit-logged with old and new values', async () => {
     const c = await ok('cases.create', { name: 'Threshold case', threshold: 0.4 });
-    assert.equal((await ok('cases.setThreshold', { caseId: c.id, threshold: 0.55 })).threshold, 0.55);
-    assert.equal((await ok('cases.setThreshold', { caseId: c.id, threshold: null })).threshold, null);
-    await fails('cases.setThreshold', { caseId: c.id, threshold: 0 }, 'INVALID_ARGUMENT', /^threshold:/);
-    await fails('cases.setThreshold', { caseId: 9999, threshold: 0.3 }, 'NOT_FOUND', /caseId: no case 9999/);
+    assert.equal((await ok('cases.setThreshold', { caseId: c.id, threshold: 0.55, reason: 'test' })).threshold, 0.55);
+    assert.equal((await ok('cases.setThreshold', { caseId: c.id, threshold: null, reason: 'test' })).threshold, null);
+    await fails('cases.setThreshold', { caseId: c.id, threshold: 0, reason: 'test' }, 'INVALID_ARGUMENT', /^threshold:/);
+    await fails('cases.setThreshold', { caseId: 9999, threshold: 0.3, reason: 'test' }, 'NOT_FOUND', /caseId: no case 9999/);
+    await fails('cases.setThreshold', { caseId: c.id, threshold: 0.3, reason: '' }, 'INVALID_ARGUMENT', /reason/);
+    await fails('cases.setThreshold', { caseId: c.id, threshold: 0.3 }, 'INVALID_ARGUMENT', /reason/);
     const audit = await ok('cases.audit', { caseId: c.id });
     assert.deepEqual(
       audit.rows.map((r) => [r.action, r.details.old ?? null, r.details.new ?? null]),
@@ -76,9 +78,9 @@ describe('cases.*', () => {
     const newer = addSignature(store, { documentId: q, box: { x: 5, y: 6, w: 30, h: 40 }, confidence: 0.9 });
     addSignature(store, { documentId: q, box: { x: 9, y: 9, w: 9, h: 9 }, status: 'rejected' });
     const model = addModelRow(store);
-    addComparison(store, { caseId: c.id, signatureId: old, subjectId: alice, modelId: model, aggregate: 0.9, threshold: 0.42, decision: 'not_genuine' });
-    addComparison(store, { caseId: c.id, signatureId: newer, subjectId: alice, modelId: model, aggregate: 0.3, threshold: 0.42, decision: 'genuine' });
-    addComparison(store, { caseId: c.id, signatureId: newer, subjectId: alice, modelId: model, aggregate: 0.45, threshold: 0.42, decision: 'inconclusive' });
+    addComparison(store, { caseId: c.id, signatureId: old, subjectId: alice, modelId: model, aggregate: 0.9, threshold: 0.42, decision: 'not_genuine', reason: 'test' });
+    addComparison(store, { caseId: c.id, signatureId: newer, subjectId: alice, modelId: model, aggregate: 0.3, threshold: 0.42, decision: 'genuine', reason: 'test' });
+    addComparison(store, { caseId: c.id, signatureId: newer, subjectId: alice, modelId: model, aggregate: 0.45, threshold: 0.42, decision: 'inconclusive', reason: 'test' });
     addDocument(store, { caseId: c.id, role: 'questioned', path: 'questioned/bad.jpg', bytes: Buffer.from('bad'), status: 'failed', failureReason: 'truncated JPEG' });
 
     const d = await ok('cases.get', { caseId: c.id });

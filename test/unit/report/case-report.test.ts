@@ -73,7 +73,7 @@ describe('case report', () => {
   });
 
   it('refuses to mix decision rules in one report', async () => {
-    store.cases.setThreshold(fx.caseId, 0.3);
+    store.cases.setThreshold(fx.caseId, 0.3, 'test');
     await verifyCase(store, fx.caseId, { workers: 1, documentIds: [fx.questioned[0]!.documentId] });
     await assert.rejects(createCaseReport(store, fx.caseId), /different thresholds or bands/);
     await verifyCase(store, fx.caseId, { workers: 1 });
