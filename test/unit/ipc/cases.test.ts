@@ -78,9 +78,9 @@ describe('cases.*', () => {
     const newer = addSignature(store, { documentId: q, box: { x: 5, y: 6, w: 30, h: 40 }, confidence: 0.9 });
     addSignature(store, { documentId: q, box: { x: 9, y: 9, w: 9, h: 9 }, status: 'rejected' });
     const model = addModelRow(store);
-    addComparison(store, { caseId: c.id, signatureId: old, subjectId: alice, modelId: model, aggregate: 0.9, threshold: 0.42, decision: 'not_genuine', reason: 'test' });
-    addComparison(store, { caseId: c.id, signatureId: newer, subjectId: alice, modelId: model, aggregate: 0.3, threshold: 0.42, decision: 'genuine', reason: 'test' });
-    addComparison(store, { caseId: c.id, signatureId: newer, subjectId: alice, modelId: model, aggregate: 0.45, threshold: 0.42, decision: 'inconclusive', reason: 'test' });
+    addComparison(store, { caseId: c.id, signatureId: old, subjectId: alice, modelId: model, aggregate: 0.9, threshold: 0.42, decision: 'not_genuine' });
+    addComparison(store, { caseId: c.id, signatureId: newer, subjectId: alice, modelId: model, aggregate: 0.3, threshold: 0.42, decision: 'genuine' });
+    addComparison(store, { caseId: c.id, signatureId: newer, subjectId: alice, modelId: model, aggregate: 0.45, threshold: 0.42, decision: 'inconclusive' });
     addDocument(store, { caseId: c.id, role: 'questioned', path: 'questioned/bad.jpg', bytes: Buffer.from('bad'), status: 'failed', failureReason: 'truncated JPEG' });
 
     const d = await ok('cases.get', { caseId: c.id });

@@ -91,7 +91,8 @@ describe('verifyCase', () => {
     const high = await verifyCase(store, fx.caseId, { workers: 1 });
     assert.ok(high.items.every((i) => i.comparison.decision === 'genuine'));
     const changes = store.audit.list({ caseId: fx.caseId }).filter((a) => a.action === 'case.threshold').map((a) => a.details);
-    assert.deepEqual(changes.slice(-2), [{ old: null, new: 0.001 }, { old: 0.001, new: 9 }]);
+    assert.deepEqual(changes.slice(-2).map(({ old, new: now, reason }) => ({ old, new: now, reason })), [{ old: null, new: 0.001, reason: 'test' }, { old: 0.001, new: 9, reason: 'test' }]);
+    assert.ok((changes.at(-1)!.resultsSeen as number) > (changes.at(-2)!.resultsSeen as number), 'the second change was made after more results had been seen');
     store.cases.setThreshold(fx.caseId, null, 'test');
   });
 
