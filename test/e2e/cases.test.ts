@@ -92,23 +92,30 @@ describe('cases', () => {
     await page.close();
   });
 
-  it('changes the threshold of a case after showing the zones it gives, and audits old and new', async () => {
+  it('changes the threshold of a case after showing the zones it gives, only with a reason, and audits old, new and the reason', async () => {
     const id = caseList().find((c) => c.name === 'Harper estate')!.id;
     const page = await app.open(`/cases/${id}`);
     await page.getByTestId('change-threshold').click();
     const dialog = page.getByTestId('threshold-dialog');
     const input = dialog.getByTestId('threshold-input');
     assert.equal(await input.inputValue(), '0.50');
+    await input.fill('0.55');
+    await dialog.getByText('up to 0.50 supports genuine, from 0.60 supports not genuine').waitFor();
+    assert.match((await dialog.getByTestId('threshold-change').textContent()) ?? '', /Now\s*0\.50\s*→\s*new\s*0\.55/);
+    // No reason: refused, nothing stored.
+    await dialog.getByTestId('save-threshold').click();
+    await dialog.getByTestId('reason-error').filter({ hasText: 'say why the threshold changes' }).waitFor();
+    assert.equal(caseList().find((c) => c.id === id)?.threshold, 0.5);
+    await dialog.getByTestId('threshold-reason').fill('laboratory policy for wills');
     await input.fill('0');
     await dialog.getByTestId('save-threshold').click();
     await dialog.getByTestId('threshold-error').filter({ hasText: 'greater than 0' }).waitFor();
     await input.fill('0.55');
-    await dialog.getByText('up to 0.50 supports genuine, from 0.60 supports not genuine').waitFor();
     await dialog.getByTestId('save-threshold').click();
     await page.getByTestId('case-threshold-value').filter({ hasText: '0.55' }).waitFor();
     assert.equal(caseList().find((c) => c.id === id)?.threshold, 0.55);
     await page.getByRole('tab', { name: /Audit trail/ }).click();
-    await page.getByTestId('audit-row').filter({ hasText: 'Threshold changed' }).filter({ hasText: '0.50 → 0.55' }).waitFor();
+    await page.getByTestId('audit-row').filter({ hasText: 'Threshold changed' }).filter({ hasText: '0.50 → 0.55' }).filter({ hasText: 'laboratory policy for wills' }).waitFor();
     await page.close();
   });
 

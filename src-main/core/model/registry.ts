@@ -15,6 +15,7 @@ import { AppError } from '../errors.ts';
 import { APP_VERSION } from '../paths.ts';
 import { readSettings, updateSettings } from '../settings.ts';
 import { manifestBytes, metadataSchema, METADATA_FORMAT, MODEL_ID_PATTERN, type ModelMetadata, type WeightSpec } from './registry-metadata.ts';
+import { parseScoring } from '../verify/score.ts';
 import {
   conflict,
   findModel,
@@ -138,6 +139,8 @@ export async function saveModel(
     calibration: draft.calibration ?? null,
     ...(draft.validationDistances !== undefined ? { validationDistances: draft.validationDistances } : {}),
     distanceMetric: draft.distanceMetric ?? 'euclidean',
+    // How scores are made: a model trained or measured with writer-normalised scores keeps them.
+    ...(draft.scoring !== undefined ? { scoring: parseScoring(draft.scoring, 'metadata') } : {}),
     createdAt: draft.createdAt ?? new Date().toISOString(),
     appVersion: APP_VERSION,
   };
