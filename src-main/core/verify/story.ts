@@ -28,7 +28,8 @@ export const DECISION_WORDS: Record<Decision, string> = {
 export interface ScoreSource {
   aggregate: number;
   scoreMethod?: ScoreMethod | null;
-  distances: { summary: { mean: number }; score?: ScoreInfo | null };
+  /** Minimal rows (hand-made, or very old) may lack the summary: the aggregate is then the mean distance. */
+  distances: { summary?: { mean: number } | null; score?: ScoreInfo | null } | null;
 }
 
 export interface ScoreView {
@@ -61,9 +62,9 @@ export function meanDistanceExplanation(mean: number): string {
 
 /** The score of a stored comparison; rows from before the score (no `score`) are mean distances. */
 export function scoreView(c: ScoreSource): ScoreView {
-  const s = c.distances.score ?? null;
+  const s = c.distances?.score ?? null;
   const method: ScoreMethod = s?.method ?? c.scoreMethod ?? 'mean-distance';
-  const qk = s?.qk ?? c.distances.summary.mean;
+  const qk = s?.qk ?? c.distances?.summary?.mean ?? c.aggregate;
   if (method === 'kk-ratio') {
     const scale = s && s.scale > 0 ? s.scale : qk / c.aggregate;
     return {
