@@ -108,8 +108,10 @@ describe('batch', () => {
     await page.getByTestId('filter-all').click();
     // The two documents claimed to be from the subject with too few references carry the warning.
     await page.getByTestId('filter-warnings').check();
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=batch-row]').length === 2);
-    assert.deepEqual(await page.getByTestId('row-warnings').allTextContents().then((t) => t.map((x) => x.replace(/:.*/, '').trim())), ['▲ few references', '▲ few references']);
+    // (Other rows may warn too: e.g. THRESHOLD_OUTSIDE_VARIATION when the case threshold lies below a writer's own spread.)
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid=batch-row]')).every((r) => r.querySelector('[data-testid=row-warnings] .chip')));
+    const warned = await page.getByTestId('row-warnings').allTextContents();
+    assert.equal(warned.filter((t) => t.includes('few references')).length, 2);
     await page.getByTestId('filter-warnings').uncheck();
     const subject = seed.case.subjects[1]!.name;
     await page.getByTestId('batch-search').fill(subject.split(' ').at(-1)!.toLowerCase());

@@ -92,23 +92,30 @@ describe('cases', () => {
     await page.close();
   });
 
-  it('changes the threshold of a case after showing the zones it gives, and audits old and new', async () => {
+  it('changes the threshold of a case after showing the zones it gives, only with a reason, and audits old, new and the reason', async () => {
     const id = caseList().find((c) => c.name === 'Harper estate')!.id;
     const page = await app.open(`/cases/${id}`);
     await page.getByTestId('change-threshold').click();
     const dialog = page.getByTestId('threshold-dialog');
     const input = dialog.getByTestId('threshold-input');
     assert.equal(await input.inputValue(), '0.50');
+    await input.fill('0.55');
+    await dialog.getByText('up to 0.50 supports genuine, from 0.60 supports not genuine').waitFor();
+    assert.match((await dialog.getByTestId('threshold-change').textContent()) ?? '', /Now\s*0\.50\s*→\s*new\s*0\.55/);
+    // No reason: refused, nothing stored.
+    await dialog.getByTestId('save-threshold').click();
+    await dialog.getByTestId('reason-error').filter({ hasText: 'say why the threshold changes' }).waitFor();
+    assert.equal(caseList().find((c) => c.id === id)?.threshold, 0.5);
+    await dialog.getByTestId('threshold-reason').fill('laboratory policy for wills');
     await input.fill('0');
     await dialog.getByTestId('save-threshold').click();
     await dialog.getByTestId('threshold-error').filter({ hasText: 'greater than 0' }).waitFor();
     await input.fill('0.55');
-    await dialog.getByText('up to 0.50 supports genuine, from 0.60 supports not genuine').waitFor();
     await dialog.getByTestId('save-threshold').click();
     await page.getByTestId('case-threshold-value').filter({ hasText: '0.55' }).waitFor();
     assert.equal(caseList().find((c) => c.id === id)?.threshold, 0.55);
     await page.getByRole('tab', { name: /Audit trail/ }).click();
-    await page.getByTestId('audit-row').filter({ hasText: 'Threshold changed' }).filter({ hasText: '0.50 → 0.55' }).waitFor();
+    await page.getByTestId('audit-row').filter({ hasText: 'Threshold changed' }).filter({ hasText: '0.50 → 0.55' }).filter({ hasText: 'laboratory policy for wills' }).waitFor();
     await page.close();
   });
 
@@ -244,6 +251,65 @@ describe('cases', () => {
     await page.getByTestId('next-document').click();
     await page.getByTestId('document-title').filter({ hasText: 'q03.png' }).waitFor();
     assert.match((await page.getByTestId('verification-panel').textContent()) ?? '', /supports not genuine.*0\.670.*lower = more alike/s);
+    await page.close();
+  });
+
+  it('approves a proposed box from the keyboard, drags exactly in "Around the box" with many small moves, and restores an earlier box', async () => {
+    const page = await app.open(`/cases/${seeded.caseId}/documents/${seeded.lowConfidenceDocument}`);
+    await page.getByTestId('document-title').filter({ hasText: 'q02.png' }).waitFor();
+    const box = page.getByTestId('signature-box');
+    await box.waitFor();
+    assert.equal(await box.getAttribute('data-status'), 'proposed');
+    await page.getByTestId('approve-box').waitFor();
+    // Approve from the keyboard: focus the box, Enter.
+    await box.focus();
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid=signature-box][data-status=approved]').waitFor();
+    await page.getByTestId('approve-box').waitFor({ state: 'detached' });
+    await page.getByTestId('box-history-status').filter({ hasText: 'approved' }).waitFor();
+    const trail = lastJson<{ action: string; details: { signatureId: number } }[]>(cli(['--data-dir', app.dir, 'audit', 'show', '--case', String(seeded.caseId), '--json']));
+    assert.equal(trail.filter((r) => r.action === 'signature.approve').length, 1, 'one audit row');
+
+    const readBox = async () => {
+      const t = ((await page.getByTestId('box-readout').textContent()) ?? '').replace(/\s+/g, ' ');
+      const m = /x (\d+) · y (\d+) · (\d+) × (\d+) px/.exec(t)!;
+      return { x: Number(m[1]), y: Number(m[2]), w: Number(m[3]), h: Number(m[4]) };
+    };
+    const original = await readBox();
+    await page.getByRole('button', { name: 'Around the box' }).click();
+    const scale = await page.getByTestId('scan-viewer').locator('svg').first().evaluate((el) => (el as SVGSVGElement).getScreenCTM()!.a);
+    // Widen by 30 image pixels with the east handle, in 10 small mouse moves.
+    const east = box.locator('rect.handle').nth(3);
+    const hb = (await east.boundingBox())!;
+    const cx = hb.x + hb.width / 2;
+    const cy = hb.y + hb.height / 2;
+    await page.mouse.move(cx, cy);
+    await page.mouse.down();
+    for (let i = 1; i <= 10; i++) await page.mouse.move(cx + (30 * scale * i) / 10, cy);
+    await page.mouse.up();
+    const widened = await readBox();
+    assert.ok(Math.abs(widened.w - original.w - 30) <= 2, `width ${original.w} -> ${widened.w}: 30 px (±2), the box does not run away`);
+    assert.equal(widened.x, original.x);
+    // Move it 30 image pixels down, again in 10 moves.
+    const frame = (await box.locator('rect.frame-rect').boundingBox())!;
+    const fx = frame.x + frame.width / 2;
+    const fy = frame.y + frame.height / 2;
+    await page.mouse.move(fx, fy);
+    await page.mouse.down();
+    for (let i = 1; i <= 10; i++) await page.mouse.move(fx, fy + (30 * scale * i) / 10);
+    await page.mouse.up();
+    const moved = await readBox();
+    assert.ok(Math.abs(moved.y - widened.y - 30) <= 2, `y ${widened.y} -> ${moved.y}: 30 px (±2)`);
+    assert.equal(moved.w, widened.w);
+    await screenshot(page, 'document-box-around');
+
+    // Save it, then restore the earlier box from the history.
+    await page.getByTestId('save-box').click();
+    await page.getByText('changed, not saved').waitFor({ state: 'hidden', timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=box-history-row]').length === 2, undefined, { timeout: 60_000 });
+    await page.getByTestId('restore-box').first().click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=box-history-row]').length === 3, undefined, { timeout: 60_000 });
+    assert.deepEqual(await readBox(), original, 'the earlier box is the one in use again');
     await page.close();
   });
 

@@ -1,7 +1,9 @@
 // The Compare view in Chromium through `countersign serve`, with a real (tiny, random-weight,
 // calibrated) model embedding real normalised signatures: figures, overlay and difference,
-// synchronised zoom, the threshold slider (live preview, saved on release, audit-logged), the
-// picker, an uncalibrated model, and a case without questioned documents.
+// synchronised zoom, the threshold slider (a live preview that stores nothing; setting the case
+// threshold is a dialog with a required reason, audit-logged, with undo), the score in words for
+// a kk-ratio model and a legacy mean-distance one, the picker, an uncalibrated model, and a case
+// without questioned documents.
 // page.evaluate callbacks run in the browser, so DOM types are in scope here:
 /// <reference lib="dom" />
 import assert from 'node:assert/strict';
@@ -23,6 +25,7 @@ describe('compare', () => {
   let app: App;
   let seed: VerificationSeed;
   let uncalibrated: { caseId: number; documentId: number };
+  let ratio: { caseId: number; documentId: number };
 
   before(async () => {
     app = await startApp(async (dir) => {
@@ -37,6 +40,12 @@ describe('compare', () => {
         // A minimum above its 4 references: every comparison warns about the reference set.
         store.write(() => store.db.prepare('UPDATE cases SET min_references = 5 WHERE id = ?').run(c.caseId));
         uncalibrated = { caseId: c.caseId, documentId: c.questioned[0]!.documentId };
+        // A third case pinned to a kk-ratio model (scores in units of the references' own spread).
+        const kk = await saveTinyModel(dir, { name: 'kk-ratio fixture', eerThreshold: 1.2, scoring: { method: 'kk-ratio', prior: 0.05, priorWeight: 3 } });
+        const r = await seedVerifiableCase(store, { name: 'Ratio case', subjects: 1, known: 4, questioned: 1, seed: 5 });
+        store.write(() => ensureModelRow(store, dir, kk.id));
+        store.cases.setModel(r.caseId, kk.id);
+        ratio = { caseId: r.caseId, documentId: r.questioned[0]!.documentId };
       } finally {
         store.close();
       }
@@ -133,16 +142,16 @@ describe('compare', () => {
     await page.close();
   });
 
-  it('previews the decision while the threshold slider moves, and on release saves it (audit-logged) and records the comparison again', async () => {
+  it('previews the decision while the threshold slider moves, and stores nothing: not on release, not with the arrow keys', async () => {
     const page = await app.open(`/compare/${seed.case.caseId}/${q0()}`);
     await openComparison(page);
     const before = caseShow(seed.case.caseId);
     assert.equal(before.threshold, 0.06);
+    const auditBefore = audit(seed.case.caseId).length;
     const firstId = (await page.getByTestId('comparison-id').textContent())!;
     const decision = page.getByTestId('decision');
 
     const slider = page.getByTestId('threshold-slider');
-    const max = Number(await slider.getAttribute('max'));
     const box = (await slider.boundingBox())!;
     const y = box.y + box.height / 2;
     await page.mouse.move(box.x + 1, y);
@@ -153,27 +162,100 @@ describe('compare', () => {
     await page.getByTestId('preview-tag').waitFor();
     await page.mouse.move(box.x + box.width - 1, y, { steps: 8 });
     await page.locator('[data-testid=decision][data-decision=genuine][data-preview=true]').waitFor();
-    // Nothing is stored while the slider moves.
-    assert.equal(caseShow(seed.case.caseId).threshold, 0.06);
     await shot(page, 'compare-threshold-preview');
     await page.mouse.up();
+    // Released: still a preview, nothing stored.
+    await page.waitForTimeout(1500);
+    assert.equal(await decision.getAttribute('data-preview'), 'true');
+    assert.match((await page.getByTestId('shown-threshold').textContent()) ?? '', /^\d+\.\d{2,3}$/, 'the threshold reads to what it can claim, not 1.400000');
 
-    await page.locator('[data-testid=decision][data-preview=false][data-decision=genuine]').waitFor({ timeout: 60_000 });
-    await page.getByTestId('comparison-id').filter({ hasNotText: firstId }).waitFor();
-    const after = caseShow(seed.case.caseId);
-    assert.equal(after.threshold, max, "the slider's value on release was saved");
-    const change = audit(seed.case.caseId).filter((r) => r.action === 'case.threshold').at(-1);
-    assert.ok(change, 'the change is in the audit trail');
-    assert.deepEqual(change.details, { old: 0.06, new: after.threshold });
-    assert.match((await page.getByTestId('case-threshold').textContent()) ?? '', new RegExp(String(after.threshold).replace('.', '\\.')));
-
-    // With the keyboard: arrows preview, Escape drops the preview without saving.
+    // With the keyboard: one arrow press previews and stores nothing, even after the keys rest.
+    await page.keyboard.press('Escape');
     await slider.focus();
-    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowRight');
     await page.locator('[data-testid=decision][data-preview=true]').waitFor();
+    await page.waitForTimeout(1500);
+    assert.equal(caseShow(seed.case.caseId).threshold, 0.06, 'the arrow key stored nothing');
+    assert.equal(audit(seed.case.caseId).length, auditBefore, 'nothing in the audit trail');
+    assert.equal(await page.getByTestId('comparison-id').textContent(), firstId, 'no comparison recorded');
     await page.keyboard.press('Escape');
     await page.locator('[data-testid=decision][data-preview=false]').waitFor();
     await page.getByTestId('recorded-tag').waitFor();
+    await page.close();
+  });
+
+  it('sets the case threshold only through the dialog, with the old and new value and a required reason; one notice; undo restores the old value', async () => {
+    const page = await app.open(`/compare/${seed.case.caseId}/${q0()}`);
+    await openComparison(page);
+    const firstId = (await page.getByTestId('comparison-id').textContent())!;
+    assert.equal(await page.getByTestId('propose-threshold').isDisabled(), true, 'nothing to set before exploring');
+    const slider = page.getByTestId('threshold-slider');
+    const box = (await slider.boundingBox())!;
+    await page.mouse.click(box.x + box.width - 1, box.y + box.height / 2);
+    await page.locator('[data-testid=decision][data-decision=genuine][data-preview=true]').waitFor();
+    const proposed = Number(await page.getByTestId('shown-threshold').textContent());
+    await page.getByTestId('propose-threshold').click();
+    const dialog = page.getByTestId('threshold-dialog');
+    await dialog.waitFor();
+    assert.equal((await dialog.getByTestId('threshold-old').textContent())?.trim(), '0.06');
+    assert.equal(Number(await dialog.getByTestId('threshold-new').textContent()), proposed);
+    await dialog.getByTestId('results-seen').filter({ hasText: /already been seen/ }).waitFor();
+    await shot(page, 'compare-set-threshold-dialog');
+    // Without a reason it refuses and stores nothing.
+    await dialog.getByTestId('save-threshold').click();
+    await dialog.getByTestId('reason-error').waitFor();
+    assert.equal(caseShow(seed.case.caseId).threshold, 0.06);
+    await dialog.getByTestId('threshold-reason').fill('the laboratory threshold for cheques');
+    await dialog.getByTestId('save-threshold').click();
+
+    await page.locator('[data-testid=decision][data-preview=false][data-decision=genuine]').waitFor({ timeout: 60_000 });
+    await page.getByTestId('comparison-id').filter({ hasNotText: firstId }).waitFor();
+    const notices = page.locator('.notice').filter({ hasText: 'Case threshold' });
+    await notices.first().waitFor();
+    await page.waitForTimeout(600);
+    assert.equal(await notices.count(), 1, 'one notice, not two');
+    assert.equal(caseShow(seed.case.caseId).threshold, proposed);
+    const change = audit(seed.case.caseId).filter((r) => r.action === 'case.threshold').at(-1)!;
+    assert.equal(change.details.old, 0.06);
+    assert.equal(change.details.new, proposed);
+    assert.equal(change.details.reason, 'the laboratory threshold for cheques');
+    assert.ok((change.details.resultsSeen as number) > 0, 'recorded as set after results were seen');
+
+    // Undo restores the old value, also audit-logged with a reason.
+    await page.getByTestId('threshold-changed').waitFor();
+    await page.getByTestId('undo-threshold').click();
+    await page.getByTestId('threshold-changed').waitFor({ state: 'detached', timeout: 60_000 });
+    assert.equal(caseShow(seed.case.caseId).threshold, 0.06);
+    const undo = audit(seed.case.caseId).filter((r) => r.action === 'case.threshold').at(-1)!;
+    assert.deepEqual([undo.details.old, undo.details.new], [proposed, 0.06]);
+    assert.match(String(undo.details.reason), /^undo of the change/);
+    await page.locator('[data-testid=decision][data-preview=false]').waitFor();
+    assert.match((await page.getByTestId('decision').textContent()) ?? '', /at threshold 0\.06/);
+    await page.close();
+  });
+
+  it('names the score of a kk-ratio model, explains it, and plots distances and the threshold on one axis in score units', async () => {
+    const page = await app.open(`/compare/${ratio.caseId}/${ratio.documentId}`);
+    await openComparison(page);
+    const panel = page.getByTestId('distance-panel');
+    assert.equal(await panel.getAttribute('data-score-method'), 'kk-ratio');
+    assert.match((await page.getByTestId('score-explanation').textContent()) ?? '', /Score \(Q-K ÷ K-K\) \d+\.\d\d: Q is [\d.]+ times as far from the references as they are from each other/);
+    assert.match((await page.getByTestId('chart-axis-label').textContent()) ?? '', /score units/);
+    // The chart's Q mark is the score (the mean of the plotted Q-K points), not the mean distance.
+    const scoreText = (await page.getByTestId('aggregate').textContent())!.trim();
+    const meanText = (await page.getByTestId('mean-distance').textContent())!.trim();
+    assert.notEqual(scoreText, meanText);
+    assert.match((await page.getByTestId('chart-q-label').textContent()) ?? '', new RegExp(`^Q score ${scoreText.replace('.', '\\.')}$`));
+    assert.match((await page.getByTestId('decision-reason').textContent()) ?? '', /^score /);
+    assert.match((await page.getByTestId('score-method').textContent()) ?? '', /divided by the references' own spread/);
+    // The natural-variation sentence never contradicts the decision.
+    const position = page.getByTestId('nv-position');
+    const d = await page.getByTestId('decision').getAttribute('data-decision');
+    const where = await position.getAttribute('data-position');
+    if ((d === 'not_genuine' && where !== 'farther') || (d === 'genuine' && where === 'farther')) {
+      assert.match((await position.textContent()) ?? '', /nevertheless/);
+    }
+    await shot(page, 'compare-kk-ratio');
     await page.close();
   });
 

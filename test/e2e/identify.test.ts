@@ -52,9 +52,11 @@ describe('who wrote this?', () => {
     assert.match((await statement.textContent()) ?? '', /3 enrolled writers of the reference library/);
     const names = await page.getByTestId('candidate-name').allTextContents();
     assert.deepEqual([...names].sort(), ['Library w0001', 'Library w0002', 'Library w0003']);
-    // Ranked by mean distance, lowest first.
-    const d = (await page.getByTestId('candidate-distance').allTextContents()).map(Number);
+    // Ranked by the score (here a mean-distance model: the mean distance), lowest first, named and explained.
+    const d = (await page.getByTestId('candidate-score').allTextContents()).map(Number);
     assert.deepEqual(d, [...d].sort((a, b) => a - b));
+    assert.match((await page.getByTestId('candidate').first().textContent()) ?? '', /Mean distance/);
+    assert.match((await page.getByTestId('candidate-explanation').first().textContent()) ?? '', /^the questioned signature's mean distance to the references is \d\.\d{3}\.$/);
     // Every candidate shows Q and its three exemplars, as images that loaded.
     const first = page.getByTestId('candidate').first();
     assert.equal(await first.getByTestId('exemplar').count(), 3);

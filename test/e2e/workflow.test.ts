@@ -171,7 +171,7 @@ describe('the whole workflow', () => {
     await screenshot(page, 'workflow-4-compare');
   });
 
-  it('5. moves the threshold slider and releases it: the threshold is saved and audit-logged', async () => {
+  it('5. explores the threshold with the slider, then sets it through the dialog with a reason: saved and audit-logged', async () => {
     assert.equal(caseShow().threshold, null, 'the model default until now');
     const firstId = (await page.getByTestId('comparison-id').textContent())!;
     const slider = page.getByTestId('threshold-slider');
@@ -182,13 +182,17 @@ describe('the whole workflow', () => {
     await page.mouse.move(b.x + b.width * 0.62, yMid, { steps: 6 });
     await page.getByTestId('preview-tag').waitFor();
     await page.mouse.up();
+    assert.equal(caseShow().threshold, null, 'releasing the slider stores nothing');
+    await page.getByTestId('propose-threshold').click();
+    await page.getByTestId('threshold-reason').fill('agreed with the reviewer');
+    await page.getByTestId('save-threshold').click();
     await page.locator('[data-testid=decision][data-preview=false]').waitFor({ timeout: JOB });
     await page.getByTestId('comparison-id').filter({ hasNotText: firstId }).waitFor({ timeout: JOB });
     const t = caseShow().threshold;
     assert.ok(t !== null && t > 0, 'the threshold is stored on the case');
     assert.ok(Math.abs(t - Number(await slider.inputValue())) < 1e-9, `stored ${t}, slider ${await slider.inputValue()}`);
     const change = audit().filter((r) => r.action === 'case.threshold').at(-1);
-    assert.deepEqual(change?.details, { old: null, new: t });
+    assert.deepEqual({ ...change?.details, resultsSeen: undefined }, { old: null, new: t, reason: 'agreed with the reviewer', resultsSeen: undefined });
     await screenshot(page, 'workflow-5-threshold');
   });
 

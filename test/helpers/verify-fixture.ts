@@ -12,6 +12,7 @@ import { saveModel, type ModelMetadata } from '../../src-main/core/model/registr
 import type { Store } from '../../src-main/core/store/index.ts';
 import { createWriter, renderSignature } from '../../src-main/core/synth/index.ts';
 import { fitCalibration } from '../../src-main/core/verify/calibration.ts';
+import type { Scoring } from '../../src-main/core/verify/score.ts';
 
 const now = () => new Date().toISOString();
 
@@ -100,7 +101,7 @@ export async function seedVerifiableCase(
  * A random-weight `signet-tiny` in the data directory's registry. Calibrated (on made-up
  * validation distances around `eerThreshold`) unless `calibrated: false`.
  */
-export async function saveTinyModel(dataDir: string, opts: { calibrated?: boolean; eerThreshold?: number; seed?: number; name?: string } = {}): Promise<ModelMetadata> {
+export async function saveTinyModel(dataDir: string, opts: { calibrated?: boolean; eerThreshold?: number; seed?: number; name?: string; scoring?: Scoring } = {}): Promise<ModelMetadata> {
   const spec = getSpec('signet-tiny');
   const params = initParams(spec, opts.seed ?? 3);
   const t = opts.eerThreshold ?? 0.5;
@@ -118,6 +119,7 @@ export async function saveTinyModel(dataDir: string, opts: { calibrated?: boolea
         metrics: { eer: 0.25, auc: 0.8, eerThreshold: t },
         calibration,
         validationDistances: { same, diff },
+        ...(opts.scoring ? { scoring: opts.scoring } : {}),
       },
       weights: [...params.tensors.entries()].map(([name, tensor]) => ({ name, tensor })),
     });

@@ -51,7 +51,7 @@ export const commands: Command[] = [
     summary: 'Create a case',
     usage: '<name> [--examiner E] [--threshold T] [--notes N]',
     description: `Names are unique regardless of letter case, at most 200 characters.
-The threshold is a distance in (0, 10]; without one the model's default applies (the score where its LR is 1; for an uncalibrated model its EER point).
+The threshold is a verification score in (0, 10]; without one the model's default (where its LR is 1) applies.
 Example: countersign case create "Smith v. Jones" --examiner "A. Examiner" --threshold 0.42`,
     options: { examiner: { type: 'string' }, threshold: { type: 'string' }, notes: { type: 'string' } },
     async run(ctx, args) {
@@ -92,18 +92,26 @@ Example: countersign case create "Smith v. Jones" --examiner "A. Examiner" --thr
   },
   {
     name: 'case set-threshold',
-    summary: "Set a case's decision threshold ('default' = the model's); audited with old and new value",
-    usage: '<name|id> <T|default>',
+    summary: "Set a case's decision threshold ('default' = the model's), with the reason; audited with old and new value",
+    usage: '<name|id> <T|default> --reason TEXT',
+    description: `The threshold is on the verification score (see \`countersign verify --help\`). Changing it is a
+deliberate act: --reason is required and recorded in the audit trail with the old and new value
+and how many results of the case had already been seen. Comparisons already recorded keep the
+threshold they were made at; run verify again to decide at the new one.
+Example: countersign case set-threshold "Smith v. Jones" 1.8 --reason "laboratory policy for cheques"`,
+    options: { reason: { type: 'string' } },
     async run(ctx, args) {
       if (args.positionals.length !== 2) {
         throw new AppError('INVALID_ARGUMENT', `case set-threshold: expected <name|id> <T>, got ${args.positionals.length} arguments`);
       }
       const [ref, raw] = args.positionals as [string, string];
+      const reason = str(args, 'reason');
+      if (!reason?.trim()) throw new AppError('INVALID_ARGUMENT', '--reason: say why the threshold changes (it is recorded in the audit trail), e.g. --reason "laboratory policy"', { field: 'reason' });
       const store = ctx.app().store;
       const before = store.cases.get(ref);
-      const row = store.cases.setThreshold(before.id, parseThreshold(raw, '<T>'));
+      const row = store.cases.setThreshold(before.id, parseThreshold(raw, '<T>'), reason);
       if (ctx.json) return ctx.emit(row);
-      ctx.out(`Case ${row.id} "${row.name}": threshold ${fmtThreshold(before.threshold)} -> ${fmtThreshold(row.threshold)}`);
+      ctx.out(`Case ${row.id} "${row.name}": threshold ${fmtThreshold(before.threshold)} -> ${fmtThreshold(row.threshold)} (reason: ${reason.trim()})`);
     },
   },
   {

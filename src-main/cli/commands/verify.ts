@@ -1,7 +1,7 @@
 import { AppError } from '../../core/errors.ts';
 import { DECISION_LABELS } from '../../core/verify/compare.ts';
 import { shortVerbal } from '../../core/verify/verbal.ts';
-import { verifyJson } from '../../core/verify/summary.ts';
+import { caseWarnings, verifyJson } from '../../core/verify/summary.ts';
 import { verifyCase, type VerifiedItem, type VerifyCaseResult } from '../../core/verify/verify-case.ts';
 import { str, type Command } from '../command.ts';
 import { formatTable } from '../table.ts';
@@ -63,6 +63,7 @@ Ctrl-C stops after the current item; finished comparisons stay recorded.`,
         ctx.out(`Case ${r.caseId} "${r.caseName}": model ${r.model.id}, threshold ${r.threshold.toFixed(3)} (${r.thresholdSource === 'case' ? 'case' : 'the model\'s, where its LR is 1'}), inconclusive band ±${r.band}`);
         for (const l of r.items.length ? verifyTable(r) : ['No questioned signature could be compared.']) ctx.out(l);
         for (const s of r.skipped) ctx.out(`skipped document ${s.documentId} ${s.documentPath}: ${s.reason}`);
+        for (const w of caseWarnings(r)) ctx.out(`warning ${w.code}: ${w.message}`);
         if (!r.model.calibrated) ctx.out('The model is not calibrated: no likelihood ratios are given.');
       }
       if (r.cancelled) {

@@ -15,6 +15,7 @@ import { APP_VERSION } from '../paths.ts';
 import { DEFAULT_MIN_REFERENCES, type Store } from '../store/index.ts';
 import { calibrate, type Calibration } from '../verify/calibration.ts';
 import { caseVerificationSettings, modelThreshold } from '../verify/case-settings.ts';
+import { NO_SUPPORT_LLR } from '../verify/compare.ts';
 import { explainScore, pairDistances, scoreFromDistances } from '../verify/score.ts';
 import { defaultPropositions, supportLevel, UNCALIBRATED_STATEMENT, verbalEquivalent } from '../verify/verbal.ts';
 import { countsFingerprint, ExemplarReader, exemplarsWithoutEmbedding, keepCountsAfterOwnWrite, maxSignatureId, writersInScope, type Scope } from './exemplars.ts';
@@ -114,11 +115,18 @@ export async function ensureScopeEmbeddings(store: Store, scope: Scope, modelId:
   return missing.length;
 }
 
+/** The threshold by where it comes from: the case's, the one given, or the model's (where its LR is 1). */
+function thresholdName(s: Pick<Settings, 'thresholdSource' | 'calibration'>): string {
+  if (s.thresholdSource === 'case') return "the case's threshold";
+  if (s.thresholdSource === 'given') return 'the threshold given';
+  return s.calibration && s.calibration.b < 0 ? "the model's threshold (where its likelihood ratio is 1)" : "the model's validation EER threshold";
+}
+
 const scoreText = (c: Candidate) => `score ${c.score.toFixed(3)}: ${c.scoreExplanation}`;
 
 function statementOf(outcome: IdentifyOutcome, s: Settings, best: Candidate | undefined, within: number, writers: number): string {
   const t = s.threshold;
-  const source = s.thresholdSource === 'case' ? "the case's threshold" : s.thresholdSource === 'given' ? 'the threshold given' : "the model's validation EER threshold";
+  const source = thresholdName(s);
   const among = `${writers} enrolled writer${writers === 1 ? '' : 's'}${s.scopeInfo.kind === 'case' ? ` of case '${s.scopeInfo.caseName}'` : ' of the reference library'}`;
   switch (outcome) {
     case 'empty':
@@ -171,6 +179,13 @@ export async function identify(store: Store, query: IdentifyQuery, opts: Identif
     if (w.distances.length < s.minReferences) warnings.push(`only ${w.distances.length} exemplar${w.distances.length === 1 ? '' : 's'} (minimum ${s.minReferences}): the writer's natural variation is poorly known`);
     const identical = w.distances.find((d) => d.distance < 1e-6);
     if (identical) warnings.push(`identical to exemplar #${identical.signatureId}: possibly the same image or a copy`);
+    const within = s.threshold === null ? null : parts.score <= s.threshold;
+    // One story: "within the threshold" and the LR's verbal band must not silently disagree.
+    if (c && within !== null && (within ? c.log10LR <= -NO_SUPPORT_LLR : c.log10LR >= NO_SUPPORT_LLR)) {
+      warnings.push(
+        `${within ? 'within' : 'beyond'} ${thresholdName(s)} (${s.threshold!.toFixed(3)}), yet the likelihood ratio gives ${supportText(c.log10LR)}: the threshold is not the model's (where the two always agree); rely on the likelihood ratio`,
+      );
+    }
     return {
       rank: i + 1,
       subjectId: w.subjectId,
@@ -187,7 +202,7 @@ export async function identify(store: Store, query: IdentifyQuery, opts: Identif
       llrAtBound: c ? c.atBound : false,
       support: supportText(c ? c.log10LR : null),
       verbal: c ? verbalEquivalent(c.log10LR, defaultPropositions(writer)).sentence : UNCALIBRATED_STATEMENT,
-      withinThreshold: s.threshold === null ? null : parts.score <= s.threshold,
+      withinThreshold: within,
       warnings,
     };
   });

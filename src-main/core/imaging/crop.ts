@@ -117,3 +117,36 @@ export async function cropDocument(store: Store, documentId: number, box: Box): 
     return { document: fresh, signature, previous };
   });
 }
+
+/**
+ * Approves the document's active signature as it is (an automatic box the examiner checked):
+ * 'proposed' becomes 'approved', with one audit row 'signature.approve' holding the box. An
+ * approved box is left as it is (nothing logged); a rejected one cannot be approved (restore
+ * it instead, which derives it again as a new signature).
+ */
+export function approveSignature(store: Store, documentId: number): { document: DocumentRow; signature: SignatureRow; changed: boolean } {
+  const repo = store.documents;
+  return store.write(() => {
+    const doc = repo.requireDocument(documentId);
+    if (doc.caseId !== null) store.cases.requireWritable(doc.caseId);
+    const active = activeSignature(repo.signaturesOf(doc.id));
+    if (!active) throw new AppError('CONFLICT', `document ${doc.id} (${doc.originalPath}) has no signature box to approve; draw one first`);
+    if (active.status === 'approved') return { document: doc, signature: active, changed: false };
+    if (active.status === 'rejected') throw new AppError('CONFLICT', `document ${doc.id}: its box was rejected; restore or draw a box instead`);
+    const signature = repo.setSignatureStatus(active.id, 'approved');
+    store.audit.append({
+      action: 'signature.approve',
+      caseId: doc.caseId,
+      entity: `document:${doc.id}`,
+      details: {
+        documentId: doc.id,
+        path: doc.originalPath,
+        signatureId: active.id,
+        box: [active.box.x, active.box.y, active.box.w, active.box.h],
+        source: active.source,
+        confidence: active.confidence,
+      },
+    });
+    return { document: doc, signature, changed: true };
+  });
+}

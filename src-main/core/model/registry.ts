@@ -16,6 +16,7 @@ import { APP_VERSION } from '../paths.ts';
 import { readSettings, updateSettings } from '../settings.ts';
 import { modelIdentity } from './identity.ts';
 import { manifestBytes, metadataSchema, METADATA_FORMAT, MODEL_ID_PATTERN, type ModelMetadata, type WeightSpec } from './registry-metadata.ts';
+import { parseScoring } from '../verify/score.ts';
 import {
   conflict,
   findModel,
@@ -137,9 +138,10 @@ export async function saveModel(
     hyperparameters: draft.hyperparameters ?? {},
     metrics: draft.metrics ?? {},
     calibration: draft.calibration ?? null,
-    ...(draft.scoring !== undefined ? { scoring: draft.scoring } : {}),
     ...(draft.validationDistances !== undefined ? { validationDistances: draft.validationDistances } : {}),
     distanceMetric: draft.distanceMetric ?? 'euclidean',
+    // How scores are made: a model trained or measured with writer-normalised scores keeps them.
+    ...(draft.scoring !== undefined ? { scoring: parseScoring(draft.scoring, 'metadata') } : {}),
     createdAt: draft.createdAt ?? new Date().toISOString(),
     appVersion: APP_VERSION,
   };

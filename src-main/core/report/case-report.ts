@@ -10,6 +10,7 @@ import { AppError } from '../errors.ts';
 import type { Store } from '../store/index.ts';
 import { buildCaseReport, type BuildOptions } from './from-case.ts';
 import { renderReport } from './render.ts';
+import type { ReportSectionId } from './types.ts';
 
 export interface CaseReportResult {
   caseId: number;
@@ -23,6 +24,10 @@ export interface CaseReportResult {
   fileName: string;
   /** Where the PDF was written, when an output path was given. */
   path: string | null;
+  /** The same as `path` (what `report --json` prints as "pdf"). */
+  pdf: string | null;
+  /** The sections of the report, in order: cover, items, excluded, corrections, threshold-history, model, integrity. */
+  sections: ReportSectionId[];
   generatedAt: string;
 }
 
@@ -61,6 +66,7 @@ export async function createCaseReport(store: Store, caseRef: string | number, o
         pages: rendered.pages,
         bytes: rendered.pdf.length,
         items: input.items.length,
+        sections: rendered.sections,
         comparisons: comparisons.map((c) => c.id),
         model: input.model.id,
         generatedAt: input.generatedAt,
@@ -77,6 +83,8 @@ export async function createCaseReport(store: Store, caseRef: string | number, o
     items: input.items.length,
     fileName: reportFileName(caseId, input.generatedAt),
     path: out,
+    pdf: out,
+    sections: rendered.sections,
     generatedAt: input.generatedAt,
   };
 }

@@ -49,6 +49,8 @@ export interface VariationChartData {
   aggregateMethod: string;
   threshold: number;
   band: { low: number; high: number } | null;
+  /** The axis's units (default: plain distances). */
+  axisLabel?: string;
 }
 
 /**
@@ -117,9 +119,9 @@ export function drawVariationChart(w: ReportWriter, box: Box, d: VariationChartD
   // threshold
   const tx = sx(d.threshold);
   dashedVertical(w, tx, plot.y - 2, plot.y + plot.height, COLOR.text);
-  w.textAt(`threshold ${formatDistance(d.threshold)}`, tx - 50, box.y, { size: TICK_SIZE, width: 100, align: 'center' });
+  w.textAt(`threshold ${d.axisLabel ? d.threshold.toFixed(2) : formatDistance(d.threshold)}`, tx - 50, box.y, { size: TICK_SIZE, width: 100, align: 'center' });
 
-  axisX(w, plot, ticks, sx, 'distance between signatures (smaller = more alike)', (v) => String(v));
+  axisX(w, plot, ticks, sx, d.axisLabel ?? 'distance between signatures (smaller = more alike)', (v) => String(v));
   const entries = [
     { label: 'K\u2013K pair', draw: (cx: number, cy: number) => void doc.save().circle(cx, cy, 1.5).fill(COLOR.k).restore() },
     { label: 'Q to each K', draw: (cx: number, cy: number) => void doc.save().lineWidth(0.7).circle(cx, cy, 1.8).stroke(COLOR.q).restore() },

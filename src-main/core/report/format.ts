@@ -18,6 +18,24 @@ export function formatDistance(d: number): string {
   return d.toFixed(3);
 }
 
+/** A score to what it can claim: two decimals for a Q-K ÷ K-K score, three for a mean distance. */
+export function formatScore(v: number, method: 'kk-ratio' | 'mean-distance' = 'mean-distance'): string {
+  return v.toFixed(method === 'kk-ratio' ? 2 : 3);
+}
+
+/** Any parameter to four significant figures at most (9.171026908640604 -> 9.171); integers as they are. */
+export function formatParameter(v: string | number | boolean): string {
+  if (typeof v !== 'number') return String(v);
+  if (Number.isInteger(v)) return String(v);
+  return String(Number(v.toPrecision(4)));
+}
+
+/** log10 LR with the sign of its bound: '≤ −0.64' when the calibration cannot support a smaller value. */
+export function formatLog10LrBounded(x: number | null, atBound = false): string {
+  if (x === null) return 'n/a';
+  return `${atBound ? (x >= 0 ? '\u2265 ' : '\u2264 ') : ''}${formatSigned(x, 2)}`;
+}
+
 export function formatSigned(x: number, digits = 2): string {
   const s = Math.abs(x).toFixed(digits);
   if (Number(s) === 0) return s;
@@ -50,10 +68,11 @@ function magnitude(m: number): string {
   return `${mant.toFixed(1)} \u00d7 10${sup}`;
 }
 
-/** 'LR ≈ 210' or 'LR ≈ 1/35' from log10 LR. */
-export function formatLr(log10Lr: number): string {
-  if (log10Lr >= 0) return `LR \u2248 ${magnitude(10 ** log10Lr)}`;
-  return `LR \u2248 1/${magnitude(10 ** -log10Lr)}`;
+/** 'LR ≈ 210' or 'LR ≈ 1/35' from log10 LR; at a calibration bound 'LR ≥ 27' or 'LR ≤ 1/27'. */
+export function formatLr(log10Lr: number, atBound = false): string {
+  const rel = atBound ? (log10Lr >= 0 ? '\u2265' : '\u2264') : '\u2248';
+  if (log10Lr >= 0) return `LR ${rel} ${magnitude(10 ** log10Lr)}`;
+  return `LR ${rel} 1/${magnitude(10 ** -log10Lr)}`;
 }
 
 /**

@@ -16,8 +16,20 @@ import { caseSignatures, type CaseSignature } from '../verify/case-data.ts';
 import { DECISION_LABELS } from '../verify/compare.ts';
 import { ComparisonRepository, type StoredComparison } from '../verify/comparisons.ts';
 import { median } from '../verify/distance.ts';
+import { scoringOf } from '../model/registry.ts';
+import { scoreView, variationStory } from '../verify/story.ts';
 import { AppError } from '../errors.ts';
-import { DEFAULT_PROPOSITIONS, type ReportInput, type ReportItem, type ReportModel } from './types.ts';
+import type { DocumentRow } from '../store/types.ts';
+import {
+  DEFAULT_PROPOSITIONS,
+  type ReportCorrection,
+  type ReportExcluded,
+  type ReportInput,
+  type ReportItem,
+  type ReportModel,
+  type ReportModelCard,
+  type ReportThresholdChange,
+} from './types.ts';
 
 export interface BuildOptions {
   generatedAt?: string;
@@ -79,7 +91,7 @@ function reportModel(meta: ModelMetadata, backend: string): ReportModel {
     calibration: c
       ? {
           method: 'logistic regression (prior-weighted), bounded by Laplace-PAV',
-          summary: `log10 LR = ${c.a.toFixed(4)} ${c.b < 0 ? '-' : '+'} ${Math.abs(c.b).toFixed(4)} x distance, within [${c.bounds.lower.toFixed(2)}, ${c.bounds.upper.toFixed(2)}]; fitted on ${c.fittedOn.same} same-writer and ${c.fittedOn.diff} different-writer validation comparisons`,
+          summary: `log10 LR = ${c.a.toFixed(4)} ${c.b < 0 ? '-' : '+'} ${Math.abs(c.b).toFixed(4)} x ${scoringOf(meta).method === 'kk-ratio' ? 'score' : 'distance'}, within [${c.bounds.lower.toFixed(2)}, ${c.bounds.upper.toFixed(2)}]; fitted on ${c.fittedOn.same} same-writer and ${c.fittedOn.diff} different-writer validation comparisons`,
           parameters: { a: c.a, b: c.b, lower: c.bounds.lower, upper: c.bounds.upper },
         }
       : null,
@@ -99,7 +111,101 @@ function reportModel(meta: ModelMetadata, backend: string): ReportModel {
         })()
       : null,
     ...(td ? { trainingSummary: `${td.writers ?? '?'} writers, ${td.images ?? '?'} images${td.manifestSha256 ? `, manifest SHA-256 ${String(td.manifestSha256).slice(0, 16)}…` : ''}` } : {}),
+    card: modelCard(meta),
   };
+}
+
+/** A count from a list of names or a number; null when neither. */
+function countOf(v: unknown): number | null {
+  if (Array.isArray(v)) return v.length;
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/** Where the training and validation data came from, in words (never a bare 'manifest'). */
+function describeData(td: Record<string, unknown> | null): { training: string; validation: string; validationWriters: number | null } {
+  if (!td) return { training: 'not recorded', validation: 'not recorded', validationWriters: null };
+  const sources = Array.isArray(td.sources) ? (td.sources as Array<Record<string, unknown>>) : [];
+  const label = (x: Record<string, unknown>) => String(x.label ?? x.description ?? x.source ?? 'a labelled data set');
+  const sha = typeof td.manifestSha256 === 'string' ? `, manifest SHA-256 ${td.manifestSha256.slice(0, 16)}\u2026` : '';
+  const what = td.source === 'manifest' ? `a labelled signature collection listed in a manifest${sha}` : String(td.description ?? td.source ?? 'a labelled signature collection');
+  const trainWriters = countOf(td.trainWriters);
+  const validationWriters = countOf(td.validationWriters);
+  const counts = [
+    trainWriters !== null ? `${trainWriters} training writers` : td.writers !== undefined ? `${String(td.writers)} writers` : null,
+    td.images !== undefined ? `${String(td.images)} images` : null,
+  ].filter(Boolean);
+  const training = `${sources.length ? sources.map(label).join(', ') : what}${counts.length ? ` (${counts.join(', ')})` : ''}`;
+  const valSource = td.validationSource ? String(td.validationSource) : sources.length ? label(sources[0]!) : what;
+  const validation = `${validationWriters !== null ? `${validationWriters} writers held out from training, ` : 'writers held out from training, '}from ${valSource}`;
+  return { training, validation, validationWriters };
+}
+
+function modelCard(meta: ModelMetadata): ReportModelCard {
+  const d = describeData(meta.trainingData as Record<string, unknown> | null);
+  const scoring = scoringOf(meta);
+  const c = meta.calibration;
+  return {
+    trainingData: d.training,
+    validationData: d.validation,
+    validationWriters: d.validationWriters,
+    scoring:
+      scoring.method === 'kk-ratio'
+        ? `Q-K \u00f7 K-K: mean Q-K distance divided by the references\u2019 mean K-K distance, shrunk toward the model\u2019s typical within-writer distance ${scoring.prior.toFixed(3)} with the weight of ${scoring.priorWeight} pairs`
+        : 'the mean Q-K distance (a model from before writer-normalised scores)',
+    threshold: c && c.b < 0 ? `the score where the calibrated LR is 1: ${(-c.a / c.b).toFixed(3)}` : `the validation EER point${typeof meta.metrics.eerThreshold === 'number' ? `: ${meta.metrics.eerThreshold.toFixed(3)}` : ''}`,
+  };
+}
+
+const boxText = (b: unknown): string => (Array.isArray(b) && b.length === 4 ? `${b[0]}, ${b[1]}, ${b[2]} \u00d7 ${b[3]} px` : 'none');
+
+/** Every change of the case threshold, from the audit trail. */
+function thresholdHistory(store: Store, caseId: number): ReportThresholdChange[] {
+  return store.audit
+    .list({ caseId })
+    .filter((r) => r.action === 'case.threshold')
+    .map((r) => ({
+      at: r.at,
+      old: typeof r.details.old === 'number' ? r.details.old : null,
+      new: typeof r.details.new === 'number' ? r.details.new : null,
+      reason: typeof r.details.reason === 'string' ? r.details.reason : null,
+      resultsSeen: typeof r.details.resultsSeen === 'number' ? r.details.resultsSeen : null,
+    }));
+}
+
+/** Manual box corrections, from the audit trail, with the crops before and after. */
+function corrections(store: Store, caseId: number): ReportCorrection[] {
+  const obj = (sha: unknown) => (typeof sha === 'string' && store.objects.has(sha) ? store.objects.get(sha) : null);
+  return store.audit
+    .list({ caseId })
+    .filter((r) => r.action === 'signature.crop')
+    .map((r) => {
+      const d = r.details as { path?: string; old?: { signatureId?: number; box?: unknown } | null; new?: { box?: unknown; cropSha256?: string } };
+      const before = d.old?.signatureId ? store.documents.signature(d.old.signatureId) : undefined;
+      return {
+        documentLabel: String(d.path ?? r.entity ?? ''),
+        at: r.at,
+        before: d.old ? boxText(d.old.box) : 'no box',
+        after: boxText(d.new?.box),
+        beforePng: obj(before?.cropSha256),
+        afterPng: obj(d.new?.cropSha256),
+      };
+    });
+}
+
+/** Why a document of the case is in no comparison of the report. */
+function notComparedReason(store: Store, d: DocumentRow, reportedSubjects: Set<number>, comparedDocs: Set<number>): string {
+  if (d.status === 'failed') return `import failed: ${d.failureReason ?? 'no reason recorded'}`;
+  if (d.status === 'excluded') return 'excluded by the examiner';
+  if (d.status === 'pending') return 'imported, but its signature has not been located yet';
+  if (d.role === 'questioned') {
+    if (d.claimedSubjectId === null) return 'no claimed subject: nothing to compare it with';
+    const refs = store.db.prepare("SELECT COUNT(*) FROM documents WHERE case_id = ? AND role = 'known' AND subject_id = ? AND status = 'ready'").pluck().get(d.caseId, d.claimedSubjectId) as number;
+    if (!refs) return 'no usable known signatures of the claimed subject';
+    if (comparedDocs.has(d.id)) return 'its newest signature box has not been verified yet';
+    return 'not verified yet';
+  }
+  if (d.subjectId !== null && !reportedSubjects.has(d.subjectId)) return 'known signature of a subject with no compared questioned item';
+  return 'not used by the newest comparison (no signature found, or the reference set changed since)';
 }
 
 /**
@@ -137,7 +243,10 @@ export async function buildCaseReport(store: Store, caseRef: string | number, op
   const c = store.cases.get(caseRef);
   // Nothing that leaves the lab may rest on a row edited outside Countersign.
   assertCaseIntegrity(store, c.id, c.name);
-  const comparisons = new ComparisonRepository(store).latestForCase(c.id);
+  const sigs = new Map(caseSignatures(store, c.id).map((s) => [s.signatureId, s]));
+  // Comparisons of signatures superseded by a corrected box are history, not results: leave them out.
+  const all = new ComparisonRepository(store).latestForCase(c.id);
+  const comparisons = all.filter((x) => sigs.has(x.questionedSignatureId));
   if (!comparisons.length) throw new AppError('INVALID_ARGUMENT', `case '${c.name}': nothing has been verified yet; run \`countersign verify --case ${c.id}\` first`);
   const modelIds = [...new Set(comparisons.map((x) => x.modelId))];
   if (modelIds.length > 1) {
@@ -149,11 +258,15 @@ export async function buildCaseReport(store: Store, caseRef: string | number, op
     throw new AppError('CONFLICT', `case '${c.name}': the newest comparisons were decided at different thresholds or bands; verify the case again so that one rule applies to every item`);
   }
   const meta = getModel(store.dataDir, modelIds[0]!);
-  const sigs = new Map(caseSignatures(store, c.id).map((s) => [s.signatureId, s]));
   const docs = new Map((store.db.prepare('SELECT id, role, original_path, sha256, page_index FROM documents WHERE case_id = ?').all(c.id) as DocRow[]).map((d) => [d.id, d]));
   const crop = (s: CaseSignature | undefined) => (s?.cropSha256 ? store.objects.get(s.cropSha256) : s?.normalisedSha256 ? store.objects.get(s.normalisedSha256) : null);
 
   const items: ReportItem[] = [];
+  const comparedDocs = new Set<number>();
+  for (const cmp of all) {
+    const d = store.documents.signature(cmp.questionedSignatureId)?.documentId;
+    if (d !== undefined) comparedDocs.add(d);
+  }
   for (const cmp of comparisons) {
     const q = sigs.get(cmp.questionedSignatureId);
     if (!q) continue; // superseded by a newer crop that has not been verified yet: not reported
@@ -167,6 +280,7 @@ export async function buildCaseReport(store: Store, caseRef: string | number, op
       const png = crop(s);
       return s && png ? [{ signatureId: String(r.signatureId), label: basename(s.documentPath), png, distance: r.distance }] : [];
     });
+    const sv = scoreView(cmp);
     items.push({
       documentId: String(q.documentId),
       documentLabel: q.documentPath,
@@ -175,10 +289,14 @@ export async function buildCaseReport(store: Store, caseRef: string | number, op
       contextPng: await contextImage(store, { sha256: doc.sha256, pageIndex: doc.page_index, path: doc.original_path }, q.box),
       references,
       aggregate: { method: cmp.distances.aggregateMethod, value: cmp.aggregate },
+      score: { method: sv.method, label: sv.label, value: sv.value, meanDistance: sv.qk, scale: sv.scale, explanation: sv.explanation },
       kkSpread: sorted.length ? { min: sorted[0]!, median: median(sorted), max: sorted.at(-1)!, values: kk } : { min: 0, median: 0, max: 0, values: [] },
-      qPercentile: kk.length ? (100 * kk.filter((d) => d < cmp.aggregate).length) / kk.length : null,
+      // K-K pair distances against Q's mean distance (the same units whatever the score).
+      qPercentile: kk.length ? (100 * kk.filter((d) => d < sv.qk).length) / kk.length : null,
       log10Lr: cmp.llr,
+      llrAtBound: cmp.distances.llrAtBound === true,
       verbal: cmp.verbal ?? '',
+      variation: variationStory(sv, cmp.distances.naturalVariation.leaveOneOut, cmp.decision, cmp.threshold).sentence,
       decision: DECISION_LABELS[cmp.decision] as ReportItem['decision'],
       warnings: cmp.warnings.map((w) => ({ code: w.code, message: w.message })),
     });
@@ -191,6 +309,16 @@ export async function buildCaseReport(store: Store, caseRef: string | number, op
   inputs.push({ path: `model ${meta.id} (weights.bin)`, sha256: meta.sha256, role: 'model' });
   const threshold = comparisons[0]!.threshold;
   const band = comparisons[0]!.inconclusiveBand;
+  const zone = comparisons[0]!.distances.inconclusiveZone ?? (band > 0 ? [threshold - band, threshold + band] : null);
+  const reportedSubjects = new Set(comparisons.filter((x) => items.some((it) => it.documentId === String(sigs.get(x.questionedSignatureId)?.documentId))).map((x) => x.subjectId));
+  const subjectName = store.db.prepare('SELECT name FROM subjects WHERE id = ?').pluck();
+  const excluded: ReportExcluded[] = store.documents
+    .documentsOfCase(c.id)
+    .filter((d) => !used.has(d.id))
+    .map((d) => {
+      const subject = d.role === 'known' ? d.subjectId : d.claimedSubjectId;
+      return { path: d.originalPath, role: d.role, subject: subject === null ? '' : String(subjectName.get(subject) ?? ''), reason: notComparedReason(store, d, reportedSubjects, comparedDocs) };
+    });
   const backend = (await resolveBackend()).backend;
   const input: ReportInput = {
     case: {
@@ -199,13 +327,17 @@ export async function buildCaseReport(store: Store, caseRef: string | number, op
       examiner: c.examiner ?? '',
       notes: c.notes ?? '',
       threshold,
-      inconclusiveBand: band > 0 ? { low: threshold - band, high: threshold + band } : null,
+      inconclusiveBand: zone && zone[1] > zone[0] ? { low: zone[0], high: zone[1] } : null,
       createdAt: c.createdAt,
+      thresholdSource: comparisons[0]!.distances.thresholdSource,
     },
     generatedAt: opts.generatedAt ?? new Date().toISOString(),
     ...(opts.laboratory ? { laboratory: opts.laboratory } : {}),
     propositions: DEFAULT_PROPOSITIONS,
     items,
+    excluded,
+    corrections: corrections(store, c.id),
+    thresholdHistory: thresholdHistory(store, c.id),
     model: reportModel(meta, backend),
     appVersion: APP_VERSION,
     integrity: { inputs, ...auditAnchor(store, comparisons) },

@@ -10,7 +10,8 @@ import { drawAppendix } from './sections/appendix.ts';
 import { drawCover } from './sections/cover.ts';
 import { drawIntegrity } from './sections/integrity.ts';
 import { drawItem, ITEM_BOX } from './sections/item.ts';
-import type { RenderedReport, ReportInput } from './types.ts';
+import { CORRECTION_BOX, drawCorrections, drawExcluded, drawThresholdHistory } from './sections/record.ts';
+import type { RenderedReport, ReportInput, ReportSectionId } from './types.ts';
 import { validateReportInput } from './validate.ts';
 
 export interface RenderOptions {
@@ -65,16 +66,29 @@ export async function renderReport(raw: ReportInput, options: RenderOptions = {}
   doc.registerFont(FONT.bold, fonts.bold);
   doc.registerFont(FONT.mono, fonts.mono);
 
+  const correctionImages = prepareCorrections(input);
   const ctx: RenderContext = { input, contentHash, items: [], pdfImages: new Map() };
   const w = new ReportWriter(doc);
+  const sections: ReportSectionId[] = [];
   w.newPage();
   drawCover(w, ctx);
+  sections.push('cover');
   for (let i = 0; i < input.items.length; i++) {
     ctx.items[i] = await (pending[i] as Promise<PreparedItem>);
     drawItem(w, ctx, i);
   }
+  if (input.items.length) sections.push('items');
+  // Inputs from before these sections (hand-built ones in tests) may leave them out.
+  if (input.excluded || input.corrections || input.thresholdHistory) {
+    drawExcluded(w, ctx);
+    drawCorrections(w, ctx, await correctionImages);
+    drawThresholdHistory(w, ctx);
+    sections.push('excluded', 'corrections', 'threshold-history');
+  }
   drawAppendix(w, ctx);
+  sections.push('model');
   drawIntegrity(w, ctx);
+  sections.push('integrity');
 
   const pages = doc.bufferedPageRange().count;
   drawPageFurniture(w, ctx, pages);
@@ -83,7 +97,19 @@ export async function renderReport(raw: ReportInput, options: RenderOptions = {}
 
   doc.end();
   await finished;
-  return { pdf: Buffer.concat(chunks), contentHash, pages, figures: w.figures };
+  return { pdf: Buffer.concat(chunks), contentHash, pages, figures: w.figures, sections };
+}
+
+/** Downscales the before/after crops of every box correction. */
+async function prepareCorrections(input: ReportInput) {
+  const preparer = new ImagePreparer();
+  const { width, height } = CORRECTION_BOX;
+  return Promise.all(
+    (input.corrections ?? []).map(async (c, i) => ({
+      before: c.beforePng ? await preparer.prepare(c.beforePng, width, height, `corrections[${i}].beforePng`) : null,
+      after: c.afterPng ? await preparer.prepare(c.afterPng, width, height, `corrections[${i}].afterPng`) : null,
+    })),
+  );
 }
 
 /** Starts downscaling every item's images; the promises are consumed in item order. */

@@ -28,6 +28,61 @@ export interface ReportCase {
   /** Aggregate distances within [low, high] are reported as inconclusive; null: no band. */
   inconclusiveBand: { low: number; high: number } | null;
   createdAt: string;
+  /** 'model': the model's threshold (where its LR is 1); 'case': set by the examiner. */
+  thresholdSource?: 'case' | 'model';
+}
+
+/** How an item's score was made (verify/score.ts); absent in inputs from before: the mean distance. */
+export interface ReportScore {
+  method: 'kk-ratio' | 'mean-distance';
+  /** 'score (Q-K ÷ K-K)' or 'mean distance'. */
+  label: string;
+  value: number;
+  meanDistance: number;
+  /** Distance units per score unit (1 for mean-distance). */
+  scale: number;
+  /** The score in words. */
+  explanation: string;
+}
+
+/** A file submitted to the case that no comparison in the report covers, and why. */
+export interface ReportExcluded {
+  path: string;
+  role: string;
+  subject: string;
+  reason: string;
+}
+
+/** A manual correction of a signature box, with the crops before and after. */
+export interface ReportCorrection {
+  documentLabel: string;
+  at: string;
+  before: string;
+  after: string;
+  beforePng: Buffer | null;
+  afterPng: Buffer | null;
+}
+
+/** One change of the case threshold. */
+export interface ReportThresholdChange {
+  at: string;
+  /** null: the model's default. */
+  old: number | null;
+  new: number | null;
+  /** The examiner's reason (changes from before reasons were required have none). */
+  reason: string | null;
+  /** Results of the case that had been seen when it was changed (null: not recorded). */
+  resultsSeen: number | null;
+}
+
+/** What a reader needs to know about the model behind the figures. */
+export interface ReportModelCard {
+  trainingData: string;
+  validationData: string;
+  /** Writers in the validation data, when known. */
+  validationWriters: number | null;
+  scoring: string;
+  threshold: string;
 }
 
 /**
@@ -78,6 +133,12 @@ export interface ReportItem {
   qPercentile: number | null;
   /** Calibrated log10 likelihood ratio (Hp vs Hd); null when the model is uncalibrated. */
   log10Lr: number | null;
+  /** The LR is a limit of the calibration: reported as '>=' (or '<='). */
+  llrAtBound?: boolean;
+  /** The score decided on, named and explained. */
+  score?: ReportScore;
+  /** Where Q lies against the references' own spread, in words consistent with the decision (verify/story.ts). */
+  variation?: string;
   /** The verbal-equivalent sentence recorded by verification (ENFSI scale). */
   verbal: string;
   /** Short verbal label for the summary table; derived from log10Lr when absent. */
@@ -115,6 +176,7 @@ export interface ReportModel {
   det?: { far: number[]; frr: number[] } | null;
   /** One line on what the model was trained on. */
   trainingSummary?: string;
+  card?: ReportModelCard;
 }
 
 export interface ReportInputFile {
@@ -132,6 +194,12 @@ export interface ReportInput {
   laboratory?: string;
   propositions: ReportPropositions;
   items: ReportItem[];
+  /** Files submitted but not compared (failed import, excluded, no references...), with the reason. */
+  excluded?: ReportExcluded[];
+  /** Manual box corrections. */
+  corrections?: ReportCorrection[];
+  /** Every change of the case threshold, oldest first. */
+  thresholdHistory?: ReportThresholdChange[];
   model: ReportModel;
   appVersion: string;
   integrity: {
@@ -164,7 +232,12 @@ export interface ReportFigure {
   height: number;
 }
 
+/** Section ids of a rendered report, in order ('cover', 'item', 'excluded', 'corrections', 'threshold-history', 'model', 'integrity'). */
+export type ReportSectionId = 'cover' | 'items' | 'excluded' | 'corrections' | 'threshold-history' | 'model' | 'integrity';
+
 export interface RenderedReport {
+  /** The sections drawn, in order. */
+  sections: ReportSectionId[];
   pdf: Buffer;
   /** SHA-256 (hex) of the canonical input; see content-hash.ts and docs/report.md. */
   contentHash: string;

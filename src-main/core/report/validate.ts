@@ -75,6 +75,23 @@ export function validateReportInput(input: ReportInput): void {
     });
   });
 
+  (input.excluded ?? []).forEach((e, j) => {
+    for (const k of ['path', 'role', 'subject', 'reason'] as const) str(e[k], `excluded[${j}].${k}`);
+  });
+  (input.corrections ?? []).forEach((e, j) => {
+    for (const k of ['documentLabel', 'before', 'after'] as const) str(e[k], `corrections[${j}].${k}`);
+    date(e.at, `corrections[${j}].at`);
+    if (e.beforePng !== null) png(e.beforePng, `corrections[${j}].beforePng`);
+    if (e.afterPng !== null) png(e.afterPng, `corrections[${j}].afterPng`);
+  });
+  (input.thresholdHistory ?? []).forEach((e, j) => {
+    date(e.at, `thresholdHistory[${j}].at`);
+    numOrNull(e.old, `thresholdHistory[${j}].old`);
+    numOrNull(e.new, `thresholdHistory[${j}].new`);
+    if (e.reason !== null) str(e.reason, `thresholdHistory[${j}].reason`);
+    numOrNull(e.resultsSeen, `thresholdHistory[${j}].resultsSeen`);
+  });
+
   const m = input.model;
   if (!m) fail('model', 'missing');
   for (const k of ['id', 'name', 'version', 'sha256', 'architecture', 'backend'] as const) str(m[k], `model.${k}`);

@@ -113,6 +113,7 @@ export class CaseRepository {
   private readonly all;
   private readonly insert;
   private readonly updateThreshold;
+  private readonly countComparisons;
   private readonly updateStatus;
   private readonly updateModel;
 
@@ -130,6 +131,7 @@ export class CaseRepository {
        VALUES (@name, @name_key, @examiner, @notes, @threshold, @inconclusive_band, @min_references, 'open', @now, @now)`,
     );
     this.updateThreshold = db.prepare('UPDATE cases SET threshold = ?, updated_at = ? WHERE id = ?');
+    this.countComparisons = db.prepare('SELECT COUNT(*) FROM comparisons WHERE case_id = ?').pluck();
     this.updateStatus = db.prepare('UPDATE cases SET status = ?, updated_at = ? WHERE id = ?');
     this.updateModel = db.prepare('UPDATE cases SET model_id = ?, updated_at = ? WHERE id = ?');
   }
@@ -203,18 +205,26 @@ export class CaseRepository {
     return row;
   }
 
-  /** Sets (or, with null, clears back to the model default) the case's decision threshold. */
-  setThreshold(ref: CaseRef, threshold: number | null): CaseRow {
+  /**
+   * Sets (or, with null, clears back to the model default) the case's decision threshold. A
+   * deliberate act: the examiner's reason is required and recorded in the audit row with the
+   * old and new value and how many results of the case had been seen when it was changed.
+   */
+  setThreshold(ref: CaseRef, threshold: number | null, reason: string): CaseRow {
     const value = validateThreshold(threshold);
+    const why = typeof reason === 'string' ? reason.trim() : '';
+    if (!why) throw new AppError('INVALID_ARGUMENT', 'reason: say why the threshold changes (it is recorded in the audit trail)', { field: 'reason' });
+    if (why.length > 2000) throw new AppError('INVALID_ARGUMENT', 'reason: at most 2000 characters', { field: 'reason' });
     return this.write(() => {
       const before = this.requireWritable(ref);
       if (before.threshold === value) return before;
+      const resultsSeen = this.countComparisons.get(before.id) as number;
       this.updateThreshold.run(value, nowIso(), before.id);
       this.audit.append({
         action: 'case.threshold',
         caseId: before.id,
         entity: `case:${before.id}`,
-        details: { old: before.threshold, new: value },
+        details: { old: before.threshold, new: value, reason: why, resultsSeen },
       });
       return toCaseRow(this.byId.get(before.id) as RawCase);
     });

@@ -16,15 +16,16 @@ import { AppError } from '../errors.ts';
 import { calibrate, type Calibration } from './calibration.ts';
 import { distance, mean, median, sd, type DistanceMetric } from './distance.ts';
 import { LEGACY_SCORING, explainScore, scoreFromDistances, type ScoreMethod, type Scoring } from './score.ts';
-import { UNCALIBRATED_STATEMENT, defaultPropositions, verbalEquivalent, type Propositions } from './verbal.ts';
+import { DECISION_WORDS, referenceMedianScore } from './story.ts';
+import { UNCALIBRATED_STATEMENT, defaultPropositions, shortVerbal, verbalEquivalent, type Propositions } from './verbal.ts';
+
+/** A score as the UI shows it: two decimals for kk-ratio, three for a mean distance. */
+const fmtScore = (v: number, scoring: Scoring) => v.toFixed(scoring.method === 'kk-ratio' ? 2 : 3);
 
 export type Decision = 'genuine' | 'not_genuine' | 'inconclusive';
 
-export const DECISION_LABELS: Record<Decision, string> = {
-  genuine: 'supports genuine',
-  not_genuine: 'supports not genuine',
-  inconclusive: 'inconclusive',
-};
+/** The decision vocabulary of the UI, the CLI and the report (verify/story.ts). */
+export const DECISION_LABELS: Record<Decision, string> = DECISION_WORDS;
 
 export type WarningCode =
   | 'TOO_FEW_REFERENCES'
@@ -34,6 +35,9 @@ export type WarningCode =
   | 'SUSPICIOUSLY_CLOSE'
   | 'SAME_SOURCE_FILE'
   | 'UNCALIBRATED'
+  | 'DECISION_AGAINST_LR'
+  | 'THRESHOLD_OUTSIDE_VARIATION'
+  /** Rows recorded before the code was renamed DECISION_AGAINST_LR. */
   | 'THRESHOLD_AGAINST_LR';
 
 export interface VerifyWarning {
@@ -275,9 +279,17 @@ export function compareSignature(questioned: SignatureInput, references: readonl
   const decision = decideInZone(aggregate, zone);
   if (moved && llr !== null && decision !== 'inconclusive' && !(decision === 'genuine' ? llr >= NO_SUPPORT_LLR : llr <= -NO_SUPPORT_LLR)) {
     warnings.push({
-      code: 'THRESHOLD_AGAINST_LR',
+      code: 'DECISION_AGAINST_LR',
       concerns: 'llr',
-      message: `the case threshold (${s.threshold.toFixed(3)}) was moved from the model's: at this score the decision (${decision === 'genuine' ? 'genuine' : 'not genuine'}) and the likelihood ratio (${verbal}) do not agree`,
+      message: `the decision (${DECISION_LABELS[decision]}) and the likelihood ratio (${shortVerbal(llr)}) do not agree: the case threshold (${fmtScore(s.threshold, scoring)}) was moved from the model's, where they always agree`,
+    });
+  }
+  const ownMedian = referenceMedianScore({ scale: parts.scale }, nv.leaveOneOut);
+  if (ownMedian !== null && s.threshold < ownMedian) {
+    warnings.push({
+      code: 'THRESHOLD_OUTSIDE_VARIATION',
+      concerns: 'references',
+      message: `the threshold (${fmtScore(s.threshold, scoring)}) lies below the references' own natural variation (median of their leave-one-out ${scoring.method === 'kk-ratio' ? 'scores' : 'mean distances'} ${fmtScore(ownMedian, scoring)}): at this threshold most of the writer's own signatures would be decided "not genuine" against the others`,
     });
   }
   return {

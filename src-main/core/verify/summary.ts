@@ -1,4 +1,5 @@
 /** Plain-data summaries of a verification run, for `verify --json`, the contract and the demo. */
+import { scoreView } from './story.ts';
 import { shortVerbal } from './verbal.ts';
 import type { VerifiedItem, VerifyCaseResult } from './verify-case.ts';
 
@@ -19,7 +20,7 @@ export function itemJson(it: VerifiedItem) {
       value: c.aggregate,
       meanDistance: c.distances.summary.mean,
       scale: c.distances.score?.scale ?? 1,
-      explanation: c.distances.score?.explanation ?? `the questioned signature's mean distance to the references is ${c.distances.summary.mean.toFixed(3)}`,
+      explanation: scoreView(c).explanation,
     },
     inconclusiveZone: c.distances.inconclusiveZone ?? [c.threshold - c.inconclusiveBand, c.threshold + c.inconclusiveBand],
     naturalVariation: { median: c.distances.naturalVariation.median, percentile: c.distances.naturalVariation.percentile },
@@ -35,9 +36,44 @@ export function itemJson(it: VerifiedItem) {
   };
 }
 
+export interface CaseWarning {
+  code: 'THRESHOLD_OUTSIDE_VARIATION' | 'DECISION_AGAINST_LR';
+  message: string;
+  /** The documents concerned. */
+  documentIds: number[];
+}
+
+/**
+ * Case-level warnings of a verification run: the threshold lies below some subjects' natural
+ * variation, or decisions disagree with their LRs (a moved threshold).
+ */
+export function caseWarnings(r: VerifyCaseResult): CaseWarning[] {
+  const out: CaseWarning[] = [];
+  const having = (code: string) => r.items.filter((i) => i.comparison.warnings.some((w) => w.code === code || (code === 'DECISION_AGAINST_LR' && w.code === 'THRESHOLD_AGAINST_LR')));
+  const outside = having('THRESHOLD_OUTSIDE_VARIATION');
+  if (outside.length) {
+    const subjects = [...new Set(outside.map((i) => i.subjectName))];
+    out.push({
+      code: 'THRESHOLD_OUTSIDE_VARIATION',
+      documentIds: outside.map((i) => i.documentId),
+      message: `the threshold ${r.threshold.toFixed(3)} lies below the natural variation of ${subjects.length === 1 ? 'subject' : 'subjects'} ${subjects.join(', ')}: most of their own signatures would be decided "not genuine" against the others (${outside.length} item${outside.length === 1 ? '' : 's'})`,
+    });
+  }
+  const against = having('DECISION_AGAINST_LR');
+  if (against.length) {
+    out.push({
+      code: 'DECISION_AGAINST_LR',
+      documentIds: against.map((i) => i.documentId),
+      message: `${against.length} decision${against.length === 1 ? '' : 's'} disagree${against.length === 1 ? 's' : ''} with the likelihood ratio at the case threshold ${r.threshold.toFixed(3)} (the model's threshold, where they always agree, is where the LR is 1)`,
+    });
+  }
+  return out;
+}
+
 export function verifyJson(r: VerifyCaseResult) {
   const count = (d: string) => r.items.filter((i) => i.comparison.decision === d).length;
   return {
+    warnings: caseWarnings(r),
     case: { id: r.caseId, name: r.caseName },
     batchId: r.batchId,
     model: r.model,

@@ -95,7 +95,7 @@ export function casesHandlers(s: Services): HandlersFor<typeof casesMethods> {
       const subjects = (queries(store).subjectsOfCase.all(caseId) as RawSubjectCounts[]).map(toSubjectSummary);
       return { case: summary(row, allCounts(store)), subjects, documents: caseDocuments(store, caseId) };
     },
-    'cases.setThreshold': ({ caseId, threshold }) => s.app.store.cases.setThreshold(existing(s.app.store, caseId), threshold),
+    'cases.setThreshold': ({ caseId, threshold, reason }) => s.app.store.cases.setThreshold(existing(s.app.store, caseId), threshold, reason),
     'cases.archive': ({ caseId }) => s.app.store.cases.archive(existing(s.app.store, caseId)),
     'cases.audit': ({ caseId }) => {
       const store = s.app.store;

@@ -10,6 +10,7 @@ import type { SignatureRow } from '../../core/store/types.ts';
 import { qualityInfo } from '../../core/verify/case-data.ts';
 import { qualityProblems } from '../../core/verify/compare.ts';
 import { ComparisonRepository, type StoredComparison } from '../../core/verify/comparisons.ts';
+import { scoreView } from '../../core/verify/story.ts';
 import type { DocumentDetail, DocumentSummary, ImageData, LatestComparison, SignatureView, documentsMethods } from '../methods/documents.ts';
 import type { HandlersFor, Services } from './types.ts';
 
@@ -30,13 +31,19 @@ export function toSignatureView(r: SignatureRow): SignatureView {
 }
 
 function toLatestComparison(r: StoredComparison): LatestComparison {
+  const v = scoreView(r);
   return {
     id: r.id,
     decision: r.decision,
     aggregate: r.aggregate,
+    scoreMethod: v.method,
+    scoreLabel: v.label,
+    scoreExplanation: v.explanation,
+    meanDistance: v.qk,
     threshold: r.threshold,
     inconclusiveBand: r.inconclusiveBand,
     llr: r.llr,
+    llrAtBound: r.distances.llrAtBound ?? false,
     verbal: r.verbal,
     warnings: r.warnings.length,
     createdAt: r.createdAt,

@@ -1,5 +1,5 @@
 import { AppError } from '../../core/errors.ts';
-import { cropDocument } from '../../core/imaging/crop.ts';
+import { approveSignature, cropDocument } from '../../core/imaging/crop.ts';
 import { importCaseFolder } from '../../core/imaging/import.ts';
 import { planImport } from '../../core/imaging/layout.ts';
 import type { importMethods } from '../methods/import.ts';
@@ -38,6 +38,11 @@ export function importHandlers(s: Services): HandlersFor<typeof importMethods> {
     'documents.crop': async ({ documentId, box }) => {
       const store = s.app.store;
       await cropDocument(store, documentId, box);
+      return documentDetail(store, documentId);
+    },
+    'documents.approveBox': ({ documentId }) => {
+      const store = s.app.store;
+      approveSignature(store, documentId);
       return documentDetail(store, documentId);
     },
   };

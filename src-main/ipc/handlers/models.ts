@@ -1,6 +1,6 @@
 import { getActiveModel, scanModels, setActiveModel, type ActiveModel } from '../../core/model/registry.ts';
 import type { ModelEntry } from '../../core/model/registry-files.ts';
-import type { ModelList, ModelSummary, modelsMethods } from '../methods/models.ts';
+import { MIN_VALIDATION_WRITERS, type ModelList, type ModelSummary, type modelsMethods } from '../methods/models.ts';
 import type { HandlersFor, Services } from './types.ts';
 
 function toSummary(m: ModelEntry, activeId: string | null): ModelSummary {
@@ -24,6 +24,21 @@ function toSummary(m: ModelEntry, activeId: string | null): ModelSummary {
     embeddingSize: md.embeddingSize ?? null,
     trainingData: md.trainingData,
     hyperparameters: md.hyperparameters,
+    validation: validationSize(md),
+  };
+}
+
+const countOf = (v: unknown): number | null => (Array.isArray(v) ? v.length : typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+function validationSize(md: ModelEntry['metadata']): ModelSummary['validation'] {
+  const td = md.trainingData as Record<string, unknown> | null;
+  const writers = td ? countOf(td.validationWriters) : null;
+  const vd = md.validationDistances;
+  return {
+    writers,
+    same: vd ? vd.same.length : (md.calibration?.fittedOn.same ?? null),
+    diff: vd ? vd.diff.length : (md.calibration?.fittedOn.diff ?? null),
+    enough: writers === null ? null : writers >= MIN_VALIDATION_WRITERS,
   };
 }
 

@@ -40,6 +40,8 @@ interface QuestionedDoc {
   original_path: string;
   status: string;
   failure_reason: string | null;
+  claimed_subject_id: number | null;
+  claimed_subject_name: string | null;
 }
 
 export function verifyHandlers(s: Services): HandlersFor<typeof verifyMethods> {
@@ -79,7 +81,11 @@ export function verifyHandlers(s: Services): HandlersFor<typeof verifyMethods> {
       const latest = new Map(new ComparisonRepository(st).latestForCase(settings.case.id).map((c) => [c.questionedSignatureId, c]));
       const sigs = new Map(caseSignatures(st, settings.case.id).filter((x) => x.role === 'questioned').map((x) => [x.documentId, x]));
       const docs = st.db
-        .prepare("SELECT id, original_path, status, failure_reason FROM documents WHERE case_id = ? AND role = 'questioned' ORDER BY original_path, page_index")
+        .prepare(
+          `SELECT d.id, d.original_path, d.status, d.failure_reason, d.claimed_subject_id, s.name AS claimed_subject_name
+           FROM documents d LEFT JOIN subjects s ON s.id = d.claimed_subject_id
+           WHERE d.case_id = ? AND d.role = 'questioned' ORDER BY d.original_path, d.page_index`,
+        )
         .all(settings.case.id) as QuestionedDoc[];
       const rows: ResultRow[] = docs.map((d) => {
         const sig = sigs.get(d.id);
@@ -99,7 +105,13 @@ export function verifyHandlers(s: Services): HandlersFor<typeof verifyMethods> {
           path: d.original_path,
           signatureId: sig?.signatureId ?? null,
           cropSha256: sig?.cropSha256 ?? null,
-          subject: sig && sig.subjectId !== null ? { id: sig.subjectId, name: sig.subjectName ?? `subject #${sig.subjectId}` } : null,
+          // A document without a usable signature (a failed import) still has the subject it claims.
+          subject:
+            sig && sig.subjectId !== null
+              ? { id: sig.subjectId, name: sig.subjectName ?? `subject #${sig.subjectId}` }
+              : d.claimed_subject_id !== null
+                ? { id: d.claimed_subject_id, name: d.claimed_subject_name ?? `subject #${d.claimed_subject_id}` }
+                : null,
           comparison,
           support: comparison ? shortVerbal(comparison.llr) : null,
           pending,

@@ -65,8 +65,8 @@ export const casesMethods = {
     errors: ['NOT_FOUND'],
   }),
   'cases.setThreshold': method<CaseRow>()({
-    summary: "Set the case's decision threshold (a distance), or null for the model's default; audit-logged",
-    args: z.object({ caseId, threshold }).strict(),
+    summary: "Set the case's decision threshold (a score), or null for the model's default, with the examiner's reason; audit-logged",
+    args: z.object({ caseId, threshold, reason: z.string().trim().min(1, 'say why the threshold changes').max(2000) }).strict(),
     errors: ['INVALID_ARGUMENT', 'NOT_FOUND', 'CONFLICT', 'BUSY'],
   }),
   'cases.archive': method<CaseRow>()({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ScoreMethod } from '../../core/verify/score.ts';
 import type { Box, CaseStatus, Decision, DocumentRow, SignatureRow, SubjectRow } from '../../core/store/types.ts';
 import { method, type MethodDef } from './define.ts';
 
@@ -12,11 +13,20 @@ export interface SignatureView extends SignatureRow {
 export interface LatestComparison {
   id: number;
   decision: Decision;
-  /** Mean distance of Q to the references (lower = more alike). */
+  /** The score decided on (verify/score.ts): for 'kk-ratio' Q-K ÷ K-K, else the mean distance. */
   aggregate: number;
+  scoreMethod: ScoreMethod;
+  /** 'score (Q-K ÷ K-K)' or 'mean distance' (verify/story.ts). */
+  scoreLabel: string;
+  /** The score in words. */
+  scoreExplanation: string;
+  /** Mean distance of Q to the references. */
+  meanDistance: number;
   threshold: number;
   inconclusiveBand: number;
   llr: number | null;
+  /** The LR is a limit of the calibration (read it as '≥' or '≤'). */
+  llrAtBound: boolean;
   verbal: string | null;
   warnings: number;
   createdAt: string;

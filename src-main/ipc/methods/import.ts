@@ -25,4 +25,9 @@ export const importMethods = {
       .strict(),
     errors: ['NOT_FOUND', 'INVALID_ARGUMENT', 'CONFLICT', 'UNSUPPORTED', 'INTEGRITY', 'BUSY'],
   }),
+  'documents.approveBox': method<DocumentDetail>()({
+    summary: "Approve the document's active signature box as it is ('proposed' -> 'approved'); audit-logged (signature.approve) with the box",
+    args: z.object({ documentId: z.number().int().positive() }).strict(),
+    errors: ['NOT_FOUND', 'CONFLICT', 'BUSY'],
+  }),
 } satisfies Record<string, MethodDef>;

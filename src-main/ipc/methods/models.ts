@@ -26,7 +26,19 @@ export interface ModelSummary {
   embeddingSize: number | null;
   trainingData: Record<string, unknown> | null;
   hyperparameters: Record<string, unknown>;
+  /** What the validation figures rest on (null: not recorded). */
+  validation: {
+    writers: number | null;
+    /** Same-writer and different-writer (or forged) validation comparisons. */
+    same: number | null;
+    diff: number | null;
+    /** False below 10 validation writers: the figures say little and are never presented as better than another model's. */
+    enough: boolean | null;
+  };
 }
+
+/** Fewer validation writers than this: "not enough validation data". */
+export const MIN_VALIDATION_WRITERS = 10;
 
 export interface ModelList {
   /** Base models first, each group oldest first. */

@@ -1,5 +1,9 @@
 /** How numbers, dates and decisions read everywhere in the UI (one place, so they read the same). */
 import type { Decision } from '../../../src-main/core/store/types.ts';
+import { DECISION_WORDS } from '../../../src-main/core/verify/story.ts';
+
+// The score in words, shared with the report and the CLI (one story per item).
+export { METHOD_LABEL, scoreText, scoreView, variationStory, referenceMedianScore, type ScoreView } from '../../../src-main/core/verify/story.ts';
 
 /** A distance or score with a fixed number of decimals, '–' when missing. */
 export function num(v: number | null | undefined, digits = 3): string {
@@ -27,9 +31,14 @@ export function exact(v: number | null | undefined, min = 2, max = 6): string {
   return v.toFixed(max);
 }
 
-/** A case threshold: the distance, or 'model default' when the case has none of its own. */
+/** A case threshold: the score, or 'model default' when the case has none of its own. */
 export function threshold(t: number | null | undefined): string {
-  return t === null || t === undefined ? 'model default' : exact(t);
+  return t === null || t === undefined ? 'model default' : exact(t, 2, 3);
+}
+
+/** A score or threshold to what it can claim: three significant decimals at most ('0.441', '1.40'). */
+export function score(v: number | null | undefined, method: 'kk-ratio' | 'mean-distance' = 'mean-distance'): string {
+  return num(v, method === 'kk-ratio' ? 2 : 3);
 }
 
 /**
@@ -81,11 +90,8 @@ export function duration(seconds: number | null | undefined): string {
   return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
 }
 
-export const DECISION_LABEL: Record<Decision, string> = {
-  genuine: 'supports genuine',
-  not_genuine: 'supports not genuine',
-  inconclusive: 'inconclusive',
-};
+/** The decision vocabulary of the UI, the CLI and the report. */
+export const DECISION_LABEL: Record<Decision, string> = DECISION_WORDS;
 
 export const DECISION_TONE: Record<Decision, 'ok' | 'bad' | 'warn'> = {
   genuine: 'ok',
@@ -143,4 +149,7 @@ export const WARNING_SHORT: Record<string, string> = {
   SUSPICIOUSLY_CLOSE: 'suspiciously close',
   SAME_SOURCE_FILE: 'same source file',
   UNCALIBRATED: 'no calibration',
+  DECISION_AGAINST_LR: 'decision against LR',
+  THRESHOLD_AGAINST_LR: 'decision against LR',
+  THRESHOLD_OUTSIDE_VARIATION: 'threshold below variation',
 };

@@ -66,7 +66,9 @@ test('case commands: create, list, show, set-threshold, archive, with validation
     [['case', 'create', 'smith V. JONES'], 'CONFLICT', /^name: a case named 'Smith v. Jones' already exists/],
     [['case', 'create', 'New', '--threshold=-1'], 'INVALID_ARGUMENT', /^threshold:/],
     [['case', 'create', 'New', '--threshold', ''], 'INVALID_ARGUMENT', /^--threshold:/],
-    [['case', 'set-threshold', 'Smith v. Jones', '10.5'], 'INVALID_ARGUMENT', /^threshold:/],
+    [['case', 'set-threshold', 'Smith v. Jones', '10.5', '--reason', 'r'], 'INVALID_ARGUMENT', /^threshold:/],
+    [['case', 'set-threshold', 'Smith v. Jones', '0.35'], 'INVALID_ARGUMENT', /^--reason: say why/],
+    [['case', 'set-threshold', 'Smith v. Jones', '0.35', '--reason', '  '], 'INVALID_ARGUMENT', /^--reason: say why/],
     [['case', 'set-threshold', 'Smith v. Jones'], 'INVALID_ARGUMENT', /expected <name\|id> <T>/],
     [['case', 'show', 'Nobody'], 'NOT_FOUND', /'Nobody'/],
     [['case', 'archive', '#99'], 'NOT_FOUND', /'#99'/],
@@ -77,12 +79,12 @@ test('case commands: create, list, show, set-threshold, archive, with validation
     assert.match(r.error?.message ?? '', message);
   }
 
-  const set = await run(dir, ['case', 'set-threshold', 'smith v. jones', '0.35']);
+  const set = await run(dir, ['case', 'set-threshold', 'smith v. jones', '0.35', '--reason', 'policy for cheques']);
   assert.equal(set.value.threshold, 0.35);
-  const human = await run(dir, ['case', 'set-threshold', '#1', 'default'], false);
-  assert.deepEqual(human.out, ['Case 1 "Smith v. Jones": threshold 0.35 -> model default']);
+  const human = await run(dir, ['case', 'set-threshold', '#1', 'default', '--reason', 'back to the model'], false);
+  assert.deepEqual(human.out, ['Case 1 "Smith v. Jones": threshold 0.35 -> model default (reason: back to the model)']);
   assert.equal((await run(dir, ['case', 'archive', '1'])).value.status, 'archived');
-  const refused = await run(dir, ['case', 'set-threshold', '1', '0.5']);
+  const refused = await run(dir, ['case', 'set-threshold', '1', '0.5', '--reason', 'x']);
   assert.equal(refused.error?.code, 'CONFLICT');
   assert.match(refused.error?.message ?? '', /archived/);
 
@@ -97,6 +99,7 @@ test('case commands: create, list, show, set-threshold, archive, with validation
   const trail = await run(dir, ['audit', 'show', '--case', 'Smith v. Jones']);
   assert.deepEqual(trail.value.map((r: { action: string }) => r.action), ['case.create', 'case.threshold', 'case.threshold', 'case.archive']);
   assert.deepEqual(trail.value.map((r: { details: { new?: unknown } }) => r.details.new), [undefined, 0.35, null, undefined]);
+  assert.deepEqual(trail.value.map((r: { details: { reason?: unknown; resultsSeen?: unknown } }) => [r.details.reason, r.details.resultsSeen]), [[undefined, undefined], ['policy for cheques', 0], ['back to the model', 0], [undefined, undefined]]);
   const ok = await run(dir, ['audit', 'verify', '--case', 'Other']);
   assert.equal(ok.code, 0);
   assert.deepEqual([ok.value.ok, ok.value.rows, ok.value.caseRows], [true, 6, 1]);

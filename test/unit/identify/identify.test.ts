@@ -78,6 +78,16 @@ describe('identify', () => {
     assert.equal(near.outcome, 'candidates');
     assert.match(near.statement, /^3 of 3 enrolled writers of the reference library are within the threshold given of 9\.000/);
     assert.equal(near.thresholdSource, 'given');
+    // One story: where "within/beyond the threshold" and the LR's band disagree, the candidate says so.
+    const log2 = Math.log10(2);
+    for (const c of [...far.candidates, ...near.candidates]) {
+      const against = c.withinThreshold ? c.llr! <= -log2 : c.llr! >= log2;
+      assert.equal(c.warnings.some((w) => /yet the likelihood ratio gives/.test(w)), against, `${c.name}: within ${c.withinThreshold}, llr ${c.llr}`);
+    }
+    assert.ok([...far.candidates, ...near.candidates].some((c) => c.warnings.some((w) => /^(within|beyond) the threshold given .* yet the likelihood ratio gives .*support for (another|same) writer/.test(w))), 'a far threshold produces at least one disagreement');
+    // At the model's threshold (where the LR is 1) they never disagree.
+    const atModel = await identify(store, q, {});
+    assert.ok(atModel.candidates.every((c) => !c.warnings.some((w) => /yet the likelihood ratio/.test(w))));
   });
 
   it('a stored signature as the query: its own row and its original are left out; a withdrawn writer is no longer ranked', async () => {

@@ -43,15 +43,17 @@ describe('cases.*', () => {
     assert.equal((await ok('cases.list', { search: 'müller' })).length, 0);
     assert.equal((await ok('cases.list', { search: 'müller', includeArchived: true })).length, 1);
     await fails('cases.archive', { caseId: a.id }, 'CONFLICT', /already archived/);
-    await fails('cases.setThreshold', { caseId: a.id, threshold: 0.5 }, 'CONFLICT', /archived/);
+    await fails('cases.setThreshold', { caseId: a.id, threshold: 0.5, reason: 'test' }, 'CONFLICT', /archived/);
   });
 
   it('sets and clears the threshold, audit-logged with old and new values', async () => {
     const c = await ok('cases.create', { name: 'Threshold case', threshold: 0.4 });
-    assert.equal((await ok('cases.setThreshold', { caseId: c.id, threshold: 0.55 })).threshold, 0.55);
-    assert.equal((await ok('cases.setThreshold', { caseId: c.id, threshold: null })).threshold, null);
-    await fails('cases.setThreshold', { caseId: c.id, threshold: 0 }, 'INVALID_ARGUMENT', /^threshold:/);
-    await fails('cases.setThreshold', { caseId: 9999, threshold: 0.3 }, 'NOT_FOUND', /caseId: no case 9999/);
+    assert.equal((await ok('cases.setThreshold', { caseId: c.id, threshold: 0.55, reason: 'test' })).threshold, 0.55);
+    assert.equal((await ok('cases.setThreshold', { caseId: c.id, threshold: null, reason: 'test' })).threshold, null);
+    await fails('cases.setThreshold', { caseId: c.id, threshold: 0, reason: 'test' }, 'INVALID_ARGUMENT', /^threshold:/);
+    await fails('cases.setThreshold', { caseId: 9999, threshold: 0.3, reason: 'test' }, 'NOT_FOUND', /caseId: no case 9999/);
+    await fails('cases.setThreshold', { caseId: c.id, threshold: 0.3, reason: '' }, 'INVALID_ARGUMENT', /reason/);
+    await fails('cases.setThreshold', { caseId: c.id, threshold: 0.3 }, 'INVALID_ARGUMENT', /reason/);
     const audit = await ok('cases.audit', { caseId: c.id });
     assert.deepEqual(
       audit.rows.map((r) => [r.action, r.details.old ?? null, r.details.new ?? null]),

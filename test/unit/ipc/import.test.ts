@@ -8,7 +8,7 @@ import { type JobInfo, type JobProgress } from '../../../src-main/core/jobs/mana
 import { createWriter, renderCheque, renderSignature } from '../../../src-main/core/synth/index.ts';
 import { contractHarness } from '../../helpers/ipc.ts';
 
-const { dir, ok, fails, jobs } = contractHarness('cs-ipc-import-', { dataSubdir: 'data' });
+const { dir, app, ok, fails, jobs } = contractHarness('cs-ipc-import-', { dataSubdir: 'data' });
 
 const folder = path.join(dir, 'case');
 before(async () => {
@@ -61,5 +61,20 @@ describe('import.start', () => {
     await fails('documents.crop', { documentId: q.documentId, box: { x: 0, y: 0, w: 0, h: 10 } }, 'INVALID_ARGUMENT', /^documents\.crop: box\.w: /);
     await fails('documents.crop', { documentId: q.documentId, box: { x: 1790, y: 0, w: 50, h: 10 } }, 'INVALID_ARGUMENT', /^box: \[1790, 0, 50, 10\] reaches beyond the 1800 x 800 page/);
     await fails('documents.crop', { documentId: 4242, box: { x: 0, y: 0, w: 5, h: 5 } }, 'NOT_FOUND', /^documentId: no document 4242$/);
+  });
+
+  it('documents.approveBox approves a proposed automatic box as it is, once, audit-logged with the box', async () => {
+    const q = report.files.find((f) => f.path.endsWith('.png') && !f.path.endsWith('q1.png') && f.box)!;
+    const before = await ok('documents.get', { documentId: q.documentId });
+    assert.equal(before.signature?.status, 'proposed');
+    const detail = await ok('documents.approveBox', { documentId: q.documentId });
+    assert.equal(detail.signature?.status, 'approved');
+    assert.equal(detail.signature?.id, before.signature?.id, 'the same signature: nothing derived again');
+    assert.deepEqual(detail.signature?.box, before.signature?.box);
+    await ok('documents.approveBox', { documentId: q.documentId });
+    const rows = app.store.audit.list().filter((r) => r.action === 'signature.approve');
+    assert.equal(rows.length, 1, 'approving an approved box logs nothing');
+    assert.deepEqual(rows[0]!.details.box, [q.box![0], q.box![1], q.box![2], q.box![3]]);
+    await fails('documents.approveBox', { documentId: 4242 }, 'NOT_FOUND', /no document 4242/);
   });
 });

@@ -51,9 +51,18 @@ describe('models.*', () => {
       [child, parent, 'user'],
     ]);
     assert.equal(list.models[1]!.metrics.eer, 0.06);
+    // What the figures rest on: nothing recorded for the parent, 10 calibration pairs each way for the child.
+    assert.deepEqual(list.models[0]!.validation, { writers: null, same: null, diff: null, enough: null });
+    assert.deepEqual(list.models[1]!.validation, { writers: null, same: 10, diff: 10, enough: null });
     assert.deepEqual(list.models.map((m) => m.calibrated), [false, true]);
     assert.equal(list.active, null);
     assert.equal(list.models.some((m) => m.active), false);
+  });
+
+  it('says when a model was validated on too few writers', async () => {
+    const id = await save('Thin', '2025-03-01T00:00:00.000Z', { metrics: { eer: 0.25 }, trainingData: { validationWriters: ['a', 'b'], trainWriters: 4 } });
+    const list = await ok('models.list', {});
+    assert.deepEqual(list.models.find((m) => m.id === id)!.validation, { writers: 2, same: null, diff: null, enough: false });
   });
 
   it('makes a model active, audit-logs from and to, and reports it active', async () => {

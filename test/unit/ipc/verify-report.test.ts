@@ -11,6 +11,7 @@ import type { MethodName, MethodResult } from '../../../src-main/ipc/contract.ts
 import { createHandlers, type Dialogs } from '../../../src-main/ipc/handlers.ts';
 import { createDispatcher } from '../../../src-main/ipc/registry.ts';
 import { saveTinyModel, seedVerifiableCase, type VerifiableCase } from '../../helpers/verify-fixture.ts';
+import { addDocument } from '../../e2e/fixtures/seed.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cs-ipc-verify-'));
 const app = createContext(dir, { client: 'bridge' });
@@ -133,5 +134,14 @@ describe('verify.* and report.*', () => {
     const full = o.architectures.find((a) => a.name === 'signet')!;
     assert.deepEqual(tiny.inputShape, [155, 220, 1]);
     assert.ok(tiny.parameters > 0 && full.parameters > 10 * tiny.parameters, 'parameter counts are real and signet is the larger');
+  });
+
+  it('verify.results names the claimed subject of a failed import instead of "none claimed"', async () => {
+    addDocument(app.store, { caseId: fx.caseId, role: 'questioned', claimedSubjectId: fx.subjects[0]!.id, path: 'questioned/torn.jpg', bytes: Buffer.from('torn'), status: 'failed', failureReason: 'truncated JPEG' });
+    const r = await ok('verify.results', { caseId: fx.caseId });
+    const row = r.rows.find((x) => x.path === 'questioned/torn.jpg')!;
+    assert.equal(row.pending, 'import failed: truncated JPEG');
+    assert.deepEqual(row.subject, { id: fx.subjects[0]!.id, name: fx.subjects[0]!.name });
+    assert.equal(row.signatureId, null);
   });
 });

@@ -93,6 +93,17 @@ describe('save and load', () => {
     dispose(weights);
   });
 
+  test("keeps the model's scoring (a kk-ratio model must not silently become a mean-distance one)", async () => {
+    const dataDir = freshDir();
+    const w = tinyWeights(5);
+    const scoring = { method: 'kk-ratio' as const, prior: 0.21, priorWeight: 3 };
+    const meta = await saveModel(dataDir, { metadata: draft({ scoring }), weights: w }, noResources);
+    assert.deepEqual(meta.scoring, scoring);
+    assert.deepEqual(getModel(dataDir, meta.id, noResources).scoring, scoring);
+    await assert.rejects(saveModel(dataDir, { metadata: draft({ scoring: { method: 'kk-ratio', prior: -1, priorWeight: 3 } }), weights: w }, noResources), /positive prior/);
+    dispose(w);
+  });
+
   test('versions count up per name and nothing leaks', async () => {
     const dataDir = freshDir();
     const before = tf.memory().numTensors;

@@ -12,6 +12,8 @@ import { openStore, type Store } from '../../../src-main/core/store/index.ts';
 import { verifyCase } from '../../../src-main/core/verify/verify-case.ts';
 import { saveTinyModel, seedVerifiableCase, type VerifiableCase } from '../../helpers/verify-fixture.ts';
 import { pdfPages } from './poppler.ts';
+import { cropDocument } from '../../../src-main/core/imaging/crop.ts';
+import { addDocument } from '../../e2e/fixtures/seed.ts';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'cs-case-report-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -73,11 +75,53 @@ describe('case report', () => {
   });
 
   it('refuses to mix decision rules in one report', async () => {
-    store.cases.setThreshold(fx.caseId, 0.3);
+    store.cases.setThreshold(fx.caseId, 0.3, 'test');
     await verifyCase(store, fx.caseId, { workers: 1, documentIds: [fx.questioned[0]!.documentId] });
     await assert.rejects(createCaseReport(store, fx.caseId), /different thresholds or bands/);
     await verifyCase(store, fx.caseId, { workers: 1 });
     const r = await createCaseReport(store, fx.caseId);
     assert.equal(r.items, fx.questioned.length);
+  });
+
+  it('is complete: files not compared with the reason, box corrections, the threshold history with reasons, the model card; sections listed', async () => {
+    const dir = path.join(root, 'complete');
+    const kk = await saveTinyModel(dir, { eerThreshold: 1.2, scoring: { method: 'kk-ratio', prior: 0.05, priorWeight: 3 } });
+    setActiveModel(dir, kk.id);
+    const st = openStore(dir, { client: 'cli' });
+    try {
+      const c = await seedVerifiableCase(st, { name: 'Complete report', subjects: 1, known: 4, questioned: 2, seed: 4 });
+      addDocument(st, { caseId: c.caseId, role: 'questioned', claimedSubjectId: c.subjects[0]!.id, path: 'questioned/broken_cheque.jpg', bytes: Buffer.from('not a jpeg'), status: 'failed', failureReason: 'truncated JPEG' });
+      st.cases.setThreshold(c.caseId, 1.5, 'laboratory policy for cheques');
+      await verifyCase(st, c.caseId, { workers: 1 });
+      // A box correction after the results: a smaller box inside the crop.
+      const q = c.questioned[0]!;
+      const sig = st.documents.signature(q.signatureId)!;
+      await cropDocument(st, q.documentId, { x: 2, y: 2, w: sig.box.w - 4, h: sig.box.h - 4 });
+      st.cases.setThreshold(c.caseId, 1.6, 'second reviewer asked for a stricter threshold');
+      await verifyCase(st, c.caseId, { workers: 1 });
+
+      const out = path.join(root, 'complete.pdf');
+      const r = await createCaseReport(st, c.caseId, { out, generatedAt: '2026-01-02T03:04:05.000Z' });
+      assert.equal(r.pdf, out);
+      for (const id of ['excluded', 'corrections', 'threshold-history', 'model'] as const) assert.ok(r.sections.includes(id), id);
+      const text = pdfPages(readFileSync(out)).join('\n');
+      assert.match(text, /Files not compared/);
+      assert.match(text, /broken_cheque\.jpg[\s\S]*import failed: truncated JPEG/);
+      assert.match(text, /Signature box corrections/);
+      assert.ok(text.includes(q.path), 'the corrected document is named');
+      assert.match(text, /before: 0, 0, \d+ × \d+ px\s+after: 2, 2, \d+ × \d+ px/);
+      assert.match(text, /Threshold history/);
+      assert.match(text, /model default → 1\.5[\s\S]*laboratory policy for cheques/);
+      assert.match(text, /1\.5 → 1\.6[\s\S]*second reviewer asked for a\s+stricter\s+threshold[\s\S]*set after \d+ results had\s+been seen/);
+      assert.match(text, /Model card[\s\S]*Validation writers/);
+      // The score named for what it is, and the chart in score units.
+      assert.match(text, /Score \(Q-K ÷ K-K\)/);
+      assert.match(text, /Q is [\d.]+ times as far\s+from\s+the\s+references\s+as\s+they\s+are\s+from\s+each\s+other/);
+      assert.match(text, /score units/);
+      assert.match(text, /Decision at the threshold 1\.60 \(set for this case; score \(Q-K ÷ K-K\) \d+\.\d\d\)/);
+      assert.ok(!/inputScale\s+\d+\.\d{5,}/.test(text), 'parameters rounded to what they can claim');
+    } finally {
+      st.close();
+    }
   });
 });

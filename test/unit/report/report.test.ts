@@ -49,13 +49,14 @@ describe('report: content of a small case', async () => {
     assert.ok(item, 'item 4 has a section');
     assert.match(item, /log10 LR = \+\d\.\d\d/);
     assert.match(item, /The findings provide .* support for the proposition/);
-    assert.match(item, /Decision at the case threshold \(0\.700; aggregate distance 0\.\d{3}\): Supports genuine/);
+    assert.match(item, /Decision at the threshold 0\.700 \(case threshold; mean distance 0\.\d{3}\): Supports genuine/);
+    assert.match(item, /^cheque_\d+\.png$/m, 'headed by the document name, not its id');
     assert.match(item, /FEW_REFERENCES: only 3 known signatures/);
     assert.match(item, /Known signatures of Жанна Иванова \(K\), n = 3/);
   });
 
   it('has the appendix, the integrity section and a sign-off block', () => {
-    assert.ok(text.includes('Method and validation'));
+    assert.ok(text.includes('Method, model and validation'));
     assert.ok(text.includes('Equal error rate (EER)'));
     assert.ok(text.includes('Cllr'));
     assert.ok(text.includes('DET curve'));
@@ -105,7 +106,7 @@ describe('report: special cases', () => {
     item.references = Array.from({ length: 60 }, (_, j) => ({ ...base[j % base.length]!, signatureId: `many-${j + 1}`, label: `mandate_card_${j + 1}.png` }));
     const report = await renderReport(input);
     const pages = pdfPages(report.pdf);
-    const cont = pages.filter((p) => p.includes('DOC-0001: distances to the references (continued)'));
+    const cont = pages.filter((p) => p.includes(`${item.documentLabel.split('/').pop()}: distances to the references (continued)`));
     assert.ok(cont.length >= 1, 'the distance table continues');
     assert.ok(cont.every((p) => p.includes('d(Q, K)')), 'with its header row');
     assert.ok(pages.some((p) => p.includes('K60') && p.includes('mandate_card_60.png')));

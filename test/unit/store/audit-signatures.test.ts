@@ -40,7 +40,7 @@ test('every write signs the head with an owner-only installation key; the chain 
   assert.equal(fs.statSync(path.join(dir, INSTALLATION_KEY_FILE)).mode & 0o777, 0o600);
   const store = openStore(dir);
   try {
-    store.cases.setThreshold('Case', 0.45);
+    store.cases.setThreshold('Case', 0.45, 'test');
     const r = verifyStore(store, { objects: false });
     assert.deepEqual(r.problems, []);
     assert.equal(r.signatures.headSigned, true);

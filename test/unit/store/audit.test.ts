@@ -138,7 +138,7 @@ test('verify with a case reports whether the break touches that case', () => {
   const cases = new CaseRepository(db, ':memory:', audit, write);
   const a = cases.create({ name: 'A' });
   const b = cases.create({ name: 'B' });
-  cases.setThreshold(b.id, 0.5);
+  cases.setThreshold(b.id, 0.5, 'test');
   const ok = audit.verify({ caseId: b.id });
   assert.equal(ok.ok && ok.caseRows, 2);
   db.exec('DROP TRIGGER audit_log_no_update');

@@ -50,8 +50,8 @@ test('invalid input names the field and writes nothing', () => {
   throwsCode(() => cases.create({ name: 'M', minReferences: 0 }), 'INVALID_ARGUMENT', 'minReferences:');
   throwsCode(() => cases.create({ name: 'B', inconclusiveBand: -1 }), 'INVALID_ARGUMENT', 'inconclusiveBand:');
   throwsCode(() => cases.get('nope'), 'NOT_FOUND', "'nope'");
-  throwsCode(() => cases.setThreshold('nope', 0.5), 'NOT_FOUND');
-  throwsCode(() => cases.setThreshold('École 7', 11), 'INVALID_ARGUMENT', 'threshold:');
+  throwsCode(() => cases.setThreshold('nope', 0.5, 'test'), 'NOT_FOUND');
+  throwsCode(() => cases.setThreshold('École 7', 11, 'test'), 'INVALID_ARGUMENT', 'threshold:');
   assert.equal(cases.create({ name: 'x'.repeat(200), threshold: 10 }).threshold, 10);
   assert.deepEqual(counts(), { cases: (before.cases as number) + 1, audit: (before.audit as number) + 1 });
 });
@@ -82,17 +82,20 @@ test('list filters archived cases and searches name and examiner', () => {
   assert.deepEqual(cases.list({ search: 'old', includeArchived: true }).map((c) => c.id), [old.id]);
 });
 
-test('setThreshold audits the old and new value; null returns to the model default', () => {
+test('setThreshold needs a reason and audits it with the old and new value and the results seen; null returns to the model default', () => {
   const { cases, audit } = setup();
   const c = cases.create({ name: 'T', threshold: 0.42 });
-  assert.equal(cases.setThreshold('t', 0.5).threshold, 0.5);
-  assert.equal(cases.setThreshold(c.id, null).threshold, null);
+  throwsCode(() => cases.setThreshold(c.id, 0.5, ''), 'INVALID_ARGUMENT', 'reason:');
+  throwsCode(() => cases.setThreshold(c.id, 0.5, '   '), 'INVALID_ARGUMENT', 'reason:');
+  assert.equal(cases.get(c.id).threshold, 0.42, 'refused without a reason: nothing changed');
+  assert.equal(cases.setThreshold('t', 0.5, ' policy ').threshold, 0.5);
+  assert.equal(cases.setThreshold(c.id, null, 'back to the model').threshold, null);
   const rows = audit.list({ caseId: c.id }).filter((r) => r.action === 'case.threshold');
   assert.deepEqual(rows.map((r) => r.details), [
-    { old: 0.42, new: 0.5 },
-    { old: 0.5, new: null },
+    { old: 0.42, new: 0.5, reason: 'policy', resultsSeen: 0 },
+    { old: 0.5, new: null, reason: 'back to the model', resultsSeen: 0 },
   ]);
-  cases.setThreshold(c.id, null); // no change: nothing logged
+  cases.setThreshold(c.id, null, 'test'); // no change: nothing logged
   assert.equal(audit.list({ caseId: c.id }).length, 3);
 });
 
@@ -103,7 +106,7 @@ test('an archived case keeps its data and audit trail and refuses writes, also f
   assert.equal(archived.status, 'archived');
   assert.equal(archived.threshold, 0.3);
   const before = counts();
-  throwsCode(() => cases.setThreshold(c.id, 0.4), 'CONFLICT', 'archived');
+  throwsCode(() => cases.setThreshold(c.id, 0.4, 'test'), 'CONFLICT', 'archived');
   throwsCode(() => cases.archive(c.id), 'CONFLICT', 'already archived');
   throwsCode(() => cases.requireWritable(c.id), 'CONFLICT', "'Closed' is archived");
   assert.throws(

@@ -115,7 +115,7 @@ describe('rows bound to the audit chain', () => {
     const store = openStore(dir);
     try {
       const rows = store.audit.list().length;
-      throwsCode(() => store.cases.setThreshold(fx.caseId, 0.7), 'INTEGRITY', `cases row ${fx.caseId} was changed outside Countersign after audit row`);
+      throwsCode(() => store.cases.setThreshold(fx.caseId, 0.7, 'test'), 'INTEGRITY', `cases row ${fx.caseId} was changed outside Countersign after audit row`);
       assert.equal(store.audit.list().length, rows);
       assert.equal(store.cases.get(fx.caseId).threshold, 0.5);
     } finally {

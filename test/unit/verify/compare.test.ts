@@ -20,7 +20,10 @@ describe('comparison of a questioned signature with references', () => {
     assert.equal(r.naturalVariation.min, 1);
     assert.equal(r.naturalVariation.percentile, 0, 'Q is closer to the set than any reference is to the others');
     assert.equal(r.decision, 'genuine');
-    assert.deepEqual(r.warnings.map((w) => w.code).sort(), ['TOO_FEW_REFERENCES', 'UNCALIBRATED']);
+    // The threshold (1) lies below the references' own leave-one-out means (median 1.5).
+    assert.deepEqual(r.warnings.map((w) => w.code).sort(), ['THRESHOLD_OUTSIDE_VARIATION', 'TOO_FEW_REFERENCES', 'UNCALIBRATED']);
+    assert.match(r.warnings.find((w) => w.code === 'THRESHOLD_OUTSIDE_VARIATION')!.message, /threshold \(1\.000\) lies below the references' own natural variation \(median of their leave-one-out mean distances 1\.500\)/);
+    assert.equal(compareSignature({ signatureId: 9, vector: v(1.5, 0), sourceSha256: 'q' }, refs, { ...base, threshold: 1.6 }).warnings.some((w) => w.code === 'THRESHOLD_OUTSIDE_VARIATION'), false);
     assert.equal(r.llr, null);
     assert.match(r.verbal, /not been calibrated/);
   });
@@ -63,5 +66,23 @@ describe('comparison of a questioned signature with references', () => {
     assert.ok(Math.abs(cosineDistance(v(1, 0), v(0, 1)) - 1) < 1e-12);
     assert.equal(cosineDistance(v(2, 2), v(1, 1)), 0);
     assert.throws(() => compareSignature(ref(1, 0), [], base), /no known signatures/);
+  });
+
+  it('warns DECISION_AGAINST_LR when a moved case threshold makes the decision and the LR disagree, never at the model threshold', () => {
+    const refs = [ref(1, 0, 0), ref(2, 1, 0), ref(3, 0, 1), ref(4, 1, 1)];
+    // log10 LR = 2 - 2 * score: LR 1 at score 1.
+    const calibration = { method: 'logistic', score: 'distance', a: 2, b: -2, bounds: { lower: -5, upper: 5, method: 'laplace-pav' } } as unknown as Parameters<typeof compareSignature>[2]['calibration'];
+    const q = { signatureId: 9, vector: v(0.5, 0.5), sourceSha256: 'q' };
+    const score = compareSignature(q, refs, { ...base, calibration, threshold: 1, band: 0 }).aggregate;
+    assert.ok(score < 1, 'the LR supports genuine');
+    const atModel = compareSignature(q, refs, { ...base, calibration, threshold: 1, band: 0, thresholdSource: 'model' });
+    assert.equal(atModel.decision, 'genuine');
+    assert.ok(!atModel.warnings.some((w) => w.code === 'DECISION_AGAINST_LR'));
+    const moved = compareSignature(q, refs, { ...base, calibration, threshold: score / 2, band: 0, thresholdSource: 'case' });
+    assert.equal(moved.decision, 'not_genuine');
+    assert.ok(moved.llr! > 0);
+    const w = moved.warnings.find((x) => x.code === 'DECISION_AGAINST_LR');
+    assert.ok(w, 'decision and LR disagree: warned');
+    assert.match(w.message, /the decision \(supports not genuine\) and the likelihood ratio \(.*support for genuine\) do not agree/);
   });
 });

@@ -84,15 +84,16 @@ describe('verifyCase', () => {
   });
 
   it('a new case threshold changes the decisions of the next verification and is audit-logged', async () => {
-    store.cases.setThreshold(fx.caseId, 0.001);
+    store.cases.setThreshold(fx.caseId, 0.001, 'test');
     const low = await verifyCase(store, fx.caseId, { workers: 1 });
     assert.ok(low.items.every((i) => i.comparison.decision === 'not_genuine' && i.comparison.threshold === 0.001));
-    store.cases.setThreshold(fx.caseId, 9);
+    store.cases.setThreshold(fx.caseId, 9, 'test');
     const high = await verifyCase(store, fx.caseId, { workers: 1 });
     assert.ok(high.items.every((i) => i.comparison.decision === 'genuine'));
     const changes = store.audit.list({ caseId: fx.caseId }).filter((a) => a.action === 'case.threshold').map((a) => a.details);
-    assert.deepEqual(changes.slice(-2), [{ old: null, new: 0.001 }, { old: 0.001, new: 9 }]);
-    store.cases.setThreshold(fx.caseId, null);
+    assert.deepEqual(changes.slice(-2).map(({ old, new: now, reason }) => ({ old, new: now, reason })), [{ old: null, new: 0.001, reason: 'test' }, { old: 0.001, new: 9, reason: 'test' }]);
+    assert.ok((changes.at(-1)!.resultsSeen as number) > (changes.at(-2)!.resultsSeen as number), 'the second change was made after more results had been seen');
+    store.cases.setThreshold(fx.caseId, null, 'test');
   });
 
   it('compareDocument reuses the newest comparison until something it depends on changes', async () => {
@@ -103,12 +104,12 @@ describe('verifyCase', () => {
     const again = await compareDocument(store, fx.caseId, doc, { workers: 1 });
     assert.equal(again.comparison.id, first.comparison.id);
     assert.equal(rows(), n1, 'nothing new recorded');
-    store.cases.setThreshold(fx.caseId, 0.7);
+    store.cases.setThreshold(fx.caseId, 0.7, 'test');
     const changed = await compareDocument(store, fx.caseId, doc, { workers: 1 });
     assert.notEqual(changed.comparison.id, first.comparison.id);
     assert.equal(changed.comparison.threshold, 0.7);
     assert.equal(rows(), n1 + 1);
-    store.cases.setThreshold(fx.caseId, null);
+    store.cases.setThreshold(fx.caseId, null, 'test');
   });
 
   it('stops when cancelled: finished comparisons stay, nothing half-written', async () => {

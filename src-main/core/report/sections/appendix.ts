@@ -1,7 +1,7 @@
 /** Method and validation appendix: model provenance, preprocessing, calibration, metrics, charts, verbal scale. */
 import { drawDetCurve, drawScoreDistributions } from '../charts.ts';
 import type { RenderContext } from '../context.ts';
-import { formatDistance, formatPercent } from '../format.ts';
+import { formatDistance, formatParameter, formatPercent } from '../format.ts';
 import { COLOR, CONTENT_WIDTH, PAGE, type ReportWriter } from '../layout.ts';
 import { drawTable } from '../table.ts';
 import { ENFSI_SCALE } from '../../verify/verbal.ts';
@@ -12,17 +12,34 @@ const METHOD_TEXT =
   'A Siamese convolutional ' +
   'network (SigNet, Dey et al. 2017) maps each normalised signature to an embedding; the Euclidean distance between two ' +
   'embeddings measures how unlike the signatures are. The questioned signature (Q) is compared with every known ' +
-  'signature (K) of the claimed subject and the distances are aggregated. The distances among the known signatures ' +
-  '(K\u2013K) show the writer\u2019s natural variation. Where the model is calibrated, the aggregate distance is converted ' +
+  'signature (K) of the claimed subject and the distances are averaged. The distances among the known signatures ' +
+  '(K\u2013K) show the writer\u2019s natural variation. For current models the score is the mean Q\u2013K distance divided by ' +
+  'the references\u2019 own mean K\u2013K distance (shrunk toward the model\u2019s typical spread): a score of 2 means Q is twice ' +
+  'as far from the references as they are from each other; for older models the score is the mean distance itself. ' +
+  'Where the model is calibrated, the score is converted ' +
   'to a likelihood ratio for Hp against Hd by the calibration below, fitted on validation data and stored with the ' +
   'model; its verbal equivalent follows the ENFSI Guideline for Evaluative Reporting in Forensic Science (2015). ' +
-  'The decision at the case threshold is a screening aid; it is not an opinion on authorship.';
+  'The model\u2019s threshold is the score where its likelihood ratio is 1, and results whose likelihood ratio lies between ' +
+  '1/2 and 2 are inconclusive, so at that threshold the decision and the verbal equivalent never disagree; where the ' +
+  'examiner set another threshold, each item whose decision disagrees with its likelihood ratio carries the warning ' +
+  'DECISION_AGAINST_LR. The decision at the case threshold is a screening aid; it is not an opinion on authorship.';
 
 export function drawAppendix(w: ReportWriter, ctx: RenderContext): void {
   const { model: m, appVersion, case: c } = ctx.input;
   w.newPage();
-  w.heading('Method and validation');
+  w.heading('Method, model and validation');
   w.text(METHOD_TEXT, { size: 8.5, lineGap: 2, after: 4, align: 'justify' });
+
+  if (m.card) {
+    w.heading('Model card', 2);
+    w.keyValues([
+      ['Training data', m.card.trainingData],
+      ['Validation data', m.card.validationData],
+      ['Validation writers', m.card.validationWriters === null ? 'not recorded' : `${m.card.validationWriters}${m.card.validationWriters < 10 ? ' (fewer than 10: not enough validation data to rely on the figures below)' : ''}`],
+      ['Score', m.card.scoring],
+      ['Threshold', m.card.threshold],
+    ]);
+  }
 
   w.heading('Model', 2);
   w.keyValues([
@@ -39,7 +56,7 @@ export function drawAppendix(w: ReportWriter, ctx: RenderContext): void {
   const pre = Object.keys(m.preprocessing).sort();
   if (pre.length) {
     w.heading('Preprocessing parameters', 2);
-    w.keyValues(pre.map((k) => [k, String(m.preprocessing[k])]));
+    w.keyValues(pre.map((k) => [k, formatParameter(m.preprocessing[k]!)]));
   }
 
   w.heading('Calibration', 2);
@@ -50,7 +67,7 @@ export function drawAppendix(w: ReportWriter, ctx: RenderContext): void {
       ['Summary', m.calibration.summary],
       ...Object.keys(params)
         .sort()
-        .map((k) => [k, String(params[k])] as [string, string]),
+        .map((k) => [k, formatParameter(params[k]!)] as [string, string]),
     ]);
   } else {
     w.text('None. The model has no calibration, so this report gives distances and decisions but no likelihood ratios.', { size: 9, after: 4 });
@@ -68,7 +85,7 @@ export function drawAppendix(w: ReportWriter, ctx: RenderContext): void {
     rows.push(['Comparisons', `${mt.genuineComparisons ?? '?'} same-writer, ${mt.impostorComparisons ?? '?'} different-writer or forged`]);
   }
   if (mt.dataset) rows.push(['Validation data', mt.dataset]);
-  rows.push(['Case threshold', `${formatDistance(c.threshold)} (distance)`]);
+  rows.push(['Case threshold', `${formatDistance(c.threshold)} (on the score)`]);
   w.keyValues(rows);
   w.text(
     'Cllr is the log-likelihood-ratio cost (0 is perfect, 1 is an uninformative system); Cllr min is the cost after optimal ' +

@@ -1,6 +1,7 @@
 /** Page 1 onwards: title block, case details, propositions, overview and the summary table. */
 import type { RenderContext } from '../context.ts';
-import { decisionText, enfsiVerbalLabel, formatDate, formatDistance, formatLog10Lr, formatProposition, formatTimestamp } from '../format.ts';
+import { decisionText, enfsiVerbalLabel, formatDate, formatLog10LrBounded, formatProposition, formatScore, formatTimestamp } from '../format.ts';
+import { baseName, itemScore } from './item.ts';
 import { COLOR, CONTENT_WIDTH, PAGE, type ReportWriter } from '../layout.ts';
 import { drawTable, type Column } from '../table.ts';
 
@@ -15,7 +16,11 @@ export function drawCover(w: ReportWriter, ctx: RenderContext): void {
   w.rule(w.y, COLOR.accent, 1.2);
   w.y += 12;
 
-  const band = c.inconclusiveBand ? `${formatDistance(c.inconclusiveBand.low)} to ${formatDistance(c.inconclusiveBand.high)}` : 'none';
+  const method = input.items.some((it) => itemScore(it).method === 'kk-ratio') ? 'kk-ratio' : 'mean-distance';
+  const f = (v: number) => formatScore(v, method);
+  const band = c.inconclusiveBand ? `${f(c.inconclusiveBand.low)} to ${f(c.inconclusiveBand.high)}` : 'none';
+  const on = method === 'kk-ratio' ? 'score: Q\u2019s mean distance to the references \u00f7 their own spread' : 'mean distance of Q to the references';
+  const source = c.thresholdSource === 'model' ? ', the model\u2019s threshold (where its LR is 1)' : c.thresholdSource === 'case' ? ', set for this case' : '';
   const m = input.model;
   const placed = w.keyValues([
     ['Case', c.name, { font: 'bold' }],
@@ -25,7 +30,7 @@ export function drawCover(w: ReportWriter, ctx: RenderContext): void {
     ['Report generated', ' '], // the timestamp is drawn last (see render.ts)
     ['Questioned items', String(input.items.length)],
     ['Model', `${m.name} ${m.version} (${m.architecture}, backend ${m.backend})`],
-    ['Decision threshold', `${formatDistance(c.threshold)} (aggregate distance); inconclusive band: ${band}`],
+    ['Decision threshold', `${f(c.threshold)} (${on}${source}); inconclusive: ${band}`],
     ['Software', `Countersign ${input.appVersion}`],
   ]);
   const ts = placed[4] as { page: number; x: number; y: number };
@@ -54,7 +59,7 @@ export function drawCover(w: ReportWriter, ctx: RenderContext): void {
       `the genuine proposition, ${counts.notGenuine} the alternative and ${counts.inconclusive} ${counts.inconclusive === 1 ? 'is' : 'are'} inconclusive at the case threshold; ` +
       `${counts.warned} carr${counts.warned === 1 ? 'ies' : 'y'} warnings. ` +
       (m.calibration ? '' : 'The model is not calibrated: no likelihood ratios are given. ') +
-      'These figures support, and do not replace, the examiner\u2019s conclusion. Each item is detailed in its own section; the method, validation and integrity data follow.',
+      'These figures support, and do not replace, the examiner\u2019s conclusion. Each item is detailed in its own section; then the files that were not compared, the box corrections, the threshold history, the method and model, and the integrity data.',
     { size: 9, lineGap: 2, after: 10 },
   );
 
@@ -95,16 +100,16 @@ export const SUMMARY_COLUMNS: Column[] = [
 function drawSummaryTable(w: ReportWriter, ctx: RenderContext): void {
   const rows = ctx.input.items.map((it, i) => [
     String(i + 1),
-    { text: `${it.documentId}\n${it.documentLabel}`, font: 'sans' as const },
+    { text: `${baseName(it.documentLabel)}\n${it.documentLabel} (document ${it.documentId})`, font: 'sans' as const },
     it.claimedSubject,
-    it.log10Lr === null ? 'n/a' : formatLog10Lr(it.log10Lr),
+    formatLog10LrBounded(it.log10Lr, it.llrAtBound === true),
     it.verbalLabel ?? enfsiVerbalLabel(it.log10Lr),
     { text: decisionText(it.decision), font: 'bold' as const },
     it.warnings.length ? it.warnings.map((x) => x.code).join(', ') : '\u2013',
   ]);
   drawTable(w, SUMMARY_COLUMNS, rows, { size: 8, continuationTitle: 'Summary of questioned items (continued)' });
   w.text(
-    'log10 LR: base-10 logarithm of the likelihood ratio for Hp against Hd (positive values support Hp). ' +
+    'log10 LR: base-10 logarithm of the likelihood ratio for Hp against Hd (positive values support Hp); \u2265 or \u2264 marks a value at a bound of the calibration (the validation data cannot support a more extreme one). ' +
       'Verbal equivalents follow the ENFSI Guideline for Evaluative Reporting (2015); the scale is given in the appendix.',
     { size: 7.5, color: COLOR.muted },
   );

@@ -1,10 +1,15 @@
-/** One section per questioned item: images, references, distances, variation chart, LR, decision, warnings. */
+/**
+ * One section per questioned item, headed by the document's name: images, references, distances,
+ * the score named for what it is with its explanation, the variation chart (in score units: for
+ * a 'kk-ratio' score every distance is divided by the comparison's scale, so the threshold sits
+ * where it is decided), the LR with the sign of its bound, the decision and warnings.
+ */
 import { drawVariationChart } from '../charts.ts';
 import { drawImageInBox, type RenderContext } from '../context.ts';
-import { decisionText, formatDistance, formatLog10Lr, formatLr, formatProposition } from '../format.ts';
+import { decisionText, formatDistance, formatLog10LrBounded, formatLr, formatProposition, formatScore } from '../format.ts';
 import { BODY_BOTTOM, COLOR, CONTENT_WIDTH, PAGE, type ReportWriter } from '../layout.ts';
 import { drawTable, type Column } from '../table.ts';
-import type { ReportDecision, ReportItem } from '../types.ts';
+import type { ReportDecision, ReportItem, ReportScore } from '../types.ts';
 
 /** Box sizes in points; images.ts prepares pixels for these boxes. */
 export const ITEM_BOX = {
@@ -14,6 +19,24 @@ export const ITEM_BOX = {
 const GRID_COLS = 6;
 const CHART = { width: 252, height: 136 };
 const LABEL_W = 100;
+
+/** The item's score; inputs from before the score existed: the aggregate mean distance. */
+export function itemScore(it: ReportItem): ReportScore {
+  return (
+    it.score ?? {
+      method: 'mean-distance',
+      label: 'mean distance',
+      value: it.aggregate.value,
+      meanDistance: it.aggregate.value,
+      scale: 1,
+      explanation: `the questioned signature's ${it.aggregate.method} distance to the references is ${formatDistance(it.aggregate.value)}`,
+    }
+  );
+}
+
+export function baseName(p: string): string {
+  return p.split('/').pop() ?? p;
+}
 
 export function decisionColor(d: ReportDecision): string {
   return d === 'supports genuine' ? COLOR.accent : d === 'supports not genuine' ? COLOR.q : COLOR.muted;
@@ -28,9 +51,9 @@ export function drawItem(w: ReportWriter, ctx: RenderContext, index: number): vo
   // title block
   w.text(`QUESTIONED ITEM ${index + 1} OF ${ctx.input.items.length}`, { size: 7.5, color: COLOR.muted, characterSpacing: 0.4, after: 2 });
   const titleY = w.y;
-  w.text(it.documentId, { font: 'bold', size: 14, color: COLOR.accent, width: CONTENT_WIDTH - 130, after: 2 });
+  w.text(baseName(it.documentLabel), { font: 'bold', size: 14, color: COLOR.accent, width: CONTENT_WIDTH - 130, after: 2 });
   drawDecisionBadge(w, it.decision, PAGE.width - PAGE.right, titleY + 1);
-  w.text(`Document: ${it.documentLabel}     Claimed subject: ${it.claimedSubject}`, { size: 9, after: 4 });
+  w.text(`Document: ${it.documentLabel} (document ${it.documentId})     Claimed subject: ${it.claimedSubject}`, { size: 9, after: 4 });
   w.text(`Hp: ${formatProposition(ctx.input.propositions.hp, it.claimedSubject)}`, { size: 8, color: COLOR.muted });
   w.text(`Hd: ${formatProposition(ctx.input.propositions.hd, it.claimedSubject)}`, { size: 8, color: COLOR.muted, after: 6 });
   w.rule();
@@ -109,13 +132,17 @@ function drawMeasurements(w: ReportWriter, ctx: RenderContext, it: ReportItem): 
   const underTable = Math.max(tableHeight + summaryHeight(tableWidth), chartHeight);
   const underChart = Math.max(tableHeight, chartHeight + summaryHeight(CHART.width));
   const blockHeight = 16 + Math.min(underTable, underChart);
+  const sc = itemScore(it);
+  const ratio = sc.method === 'kk-ratio';
+  // One axis in the units the decision is made in (score units for kk-ratio).
   const chartData = {
-    kk: it.kkSpread.values,
-    qk: it.references.map((r) => r.distance),
-    aggregate: it.aggregate.value,
-    aggregateMethod: it.aggregate.method,
+    kk: it.kkSpread.values.map((v) => v / sc.scale),
+    qk: it.references.map((r) => r.distance / sc.scale),
+    aggregate: sc.value,
+    aggregateMethod: ratio ? 'score' : it.aggregate.method,
     threshold: c.threshold,
     band: c.inconclusiveBand,
+    axisLabel: ratio ? `distance \u00f7 the references\u2019 spread (${formatDistance(sc.scale)}): score units` : undefined,
   };
 
   if (blockHeight <= BODY_BOTTOM - PAGE.top) {
@@ -145,16 +172,21 @@ function drawMeasurements(w: ReportWriter, ctx: RenderContext, it: ReportItem): 
     w.keyValues(summary, LABEL_W, { x: PAGE.left + CHART.width + 16, width: CONTENT_WIDTH - CHART.width - 16, size: 8 });
     w.y = Math.max(w.y, top + 16 + chartHeight) + 8;
     w.text('Distances to the references', { font: 'bold', size: 8.5, after: 2 });
-    drawTable(w, DISTANCE_COLUMNS, rows, { size: 8, padY: 2, continuationTitle: `${it.documentId}: distances to the references (continued)` });
+    drawTable(w, DISTANCE_COLUMNS, rows, { size: 8, padY: 2, continuationTitle: `${baseName(it.documentLabel)}: distances to the references (continued)` });
   }
 }
 
 function measurementSummary(it: ReportItem): Array<[string, string]> {
   const qk = it.references.map((r) => r.distance);
   const kk = it.kkSpread;
-  const rows: Array<[string, string]> = [
-    ['Aggregate distance', `${formatDistance(it.aggregate.value)} (${it.aggregate.method} of ${qk.length})`],
-  ];
+  const sc = itemScore(it);
+  const rows: Array<[string, string]> =
+    sc.method === 'kk-ratio'
+      ? [
+          ['Score (Q-K \u00f7 K-K)', `${formatScore(sc.value, sc.method)}: ${sc.explanation}`],
+          ['Mean distance', `${formatDistance(sc.meanDistance)} (mean of ${qk.length}), divided by ${formatDistance(sc.scale)}`],
+        ]
+      : [['Mean distance (the score)', `${formatDistance(it.aggregate.value)} (${it.aggregate.method} of ${qk.length})`]];
   rows.push([
     'K\u2013K variation',
     kk.values.length
@@ -171,24 +203,37 @@ function measurementSummary(it: ReportItem): Array<[string, string]> {
           ? 'below every K\u2013K distance'
           : `above ${Math.min(99, Math.max(1, Math.round(it.qPercentile)))} % of K\u2013K distances`,
   ]);
+  if (it.variation) rows.push(['Natural variation', it.variation]);
   return rows;
 }
 
 function drawResult(w: ReportWriter, ctx: RenderContext, it: ReportItem): void {
   const c = ctx.input.case;
   const innerW = CONTENT_WIDTH - 24;
+  const bound = it.llrAtBound === true;
   const lrLine =
     it.log10Lr === null
       ? 'No likelihood ratio: the model is not calibrated, so no strength-of-evidence figure is given.'
-      : `log10 LR = ${formatLog10Lr(it.log10Lr)}   (${formatLr(it.log10Lr)})`;
+      : `log10 LR ${bound ? '' : '= '}${formatLog10LrBounded(it.log10Lr, bound)}   (${formatLr(it.log10Lr, bound)})`;
   const verbal = it.verbal.trim();
-  const decision = `Decision at the case threshold (${formatDistance(c.threshold)}; aggregate distance ${formatDistance(it.aggregate.value)}): `;
+  const sc = itemScore(it);
+  const source = c.thresholdSource === 'model' ? 'the model\u2019s threshold, where its LR is 1' : c.thresholdSource === 'case' ? 'set for this case' : 'case threshold';
+  const decision = `Decision at the threshold ${formatScore(c.threshold, sc.method)} (${source}; ${sc.label} ${formatScore(sc.value, sc.method)}): `;
   const warnings = it.warnings.map((x) => `${x.code}: ${x.message}`);
   const parts: Array<{ text: string; font: 'sans' | 'bold'; size: number; color?: string; gap: number }> = [
     { text: 'Strength of evidence', font: 'bold', size: 8, color: COLOR.muted, gap: 2 },
     { text: lrLine, font: 'bold', size: 10.5, gap: 3 },
   ];
-  if (verbal) parts.push({ text: verbal, font: 'sans', size: 9, gap: 7 });
+  if (verbal) parts.push({ text: verbal, font: 'sans', size: 9, gap: bound ? 3 : 7 });
+  if (bound && it.log10Lr !== null) {
+    parts.push({
+      text: `The LR is at the calibration\u2019s ${it.log10Lr >= 0 ? 'upper' : 'lower'} bound: the validation data behind the calibration cannot support a ${it.log10Lr >= 0 ? 'larger' : 'smaller'} value, so it is reported as ${it.log10Lr >= 0 ? 'at least' : 'at most'} this figure.`,
+      font: 'sans',
+      size: 8,
+      color: COLOR.muted,
+      gap: 7,
+    });
+  }
   parts.push({ text: decision + decisionText(it.decision), font: 'bold', size: 9, color: decisionColor(it.decision), gap: 7 });
   parts.push({ text: warnings.length ? 'Warnings' : 'Warnings: none', font: 'bold', size: 8, color: COLOR.muted, gap: 2 });
   for (const line of warnings) parts.push({ text: `\u2022  ${line}`, font: 'sans', size: 8.5, gap: 1.5 });
