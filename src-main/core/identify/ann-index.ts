@@ -31,7 +31,7 @@ import path from 'node:path';
 import type * as Usearch from 'usearch';
 import { AppError } from '../errors.ts';
 import type { Store } from '../store/index.ts';
-import type { DistanceMetric } from '../verify/distance.ts';
+import { unitVector as unit, type DistanceMetric } from '../verify/distance.ts';
 import { ExemplarReader, scanExemplars } from './exemplars.ts';
 import type { Exemplar } from './rank.ts';
 
@@ -139,16 +139,6 @@ export function queryPoint(metric: DistanceMetric, q: Float32Array): Float32Arra
   const p = new Float32Array(q.length + 1);
   p.set(metric === 'cosine' ? unit(q) : q);
   return p;
-}
-
-export function unit(v: Float32Array): Float32Array {
-  let n = 0;
-  for (let i = 0; i < v.length; i++) n += v[i]! * v[i]!;
-  const out = new Float32Array(v.length);
-  if (n === 0) return out;
-  const s = 1 / Math.sqrt(n);
-  for (let i = 0; i < v.length; i++) out[i] = v[i]! * s;
-  return out;
 }
 
 /**

@@ -22,7 +22,7 @@ import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { AppError } from '../errors.ts';
 import { toStoreError, type Store } from '../store/index.ts';
-import type { DistanceMetric } from '../verify/distance.ts';
+import { unitVector as unit, type DistanceMetric } from '../verify/distance.ts';
 
 export const INDEX_FILE = 'vector-index.db';
 /** sqlite-vec refuses k above this in a KNN query. */
@@ -107,16 +107,6 @@ export interface SyncResult {
   rebuilt: string | null;
   seconds: number;
   vectors: number;
-}
-
-function unit(v: Float32Array): Float32Array {
-  let n = 0;
-  for (let i = 0; i < v.length; i++) n += v[i]! * v[i]!;
-  const out = new Float32Array(v.length);
-  if (n === 0) return out;
-  const s = 1 / Math.sqrt(n);
-  for (let i = 0; i < v.length; i++) out[i] = v[i]! * s;
-  return out;
 }
 
 const blob = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);

@@ -30,6 +30,17 @@ export function distance(metric: DistanceMetric, a: Float32Array, b: Float32Arra
   return metric === 'cosine' ? cosineDistance(a, b) : euclidean(a, b);
 }
 
+/** v scaled to length 1 (all zeros stays all zeros). */
+export function unitVector(v: Float32Array): Float32Array {
+  let n = 0;
+  for (let i = 0; i < v.length; i++) n += v[i]! * v[i]!;
+  const out = new Float32Array(v.length);
+  if (n === 0) return out;
+  const s = 1 / Math.sqrt(n);
+  for (let i = 0; i < v.length; i++) out[i] = v[i]! * s;
+  return out;
+}
+
 export function mean(xs: readonly number[]): number {
   return xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : NaN;
 }
