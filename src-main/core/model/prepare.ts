@@ -77,7 +77,7 @@ export async function prepareDataset(o: {
     inputs[i]!.forEach((v, k) => (bytes[k] = Math.round(v * 255)));
     const file = path.join(out, rel);
     mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, await sharp(bytes, { raw: { width: W, height: H, channels: 1 } }).png().toBuffer());
+    writeFileSync(file, await sharp(bytes, { raw: { width: W, height: H, channels: 1 } }).toColourspace('b-w').png().toBuffer());
     lines.push([rel, item.writer, item.label].map(quote).join(','));
   }
   const manifest = path.join(out, 'manifest.csv');
