@@ -25,6 +25,8 @@ describe('keyboard and dark theme', () => {
     await app?.close();
   });
 
+  const waitForFocus = (page: Page, selector: string) =>
+    page.waitForFunction((s) => !!document.activeElement?.matches(s), selector, { timeout: 10_000 });
   const focused = (page: Page) => page.evaluate(() => ({ tag: document.activeElement?.tagName, text: document.activeElement?.textContent?.trim(), id: document.activeElement?.id }));
 
   it('creates a case and reads its audit trail with the keyboard only', async () => {
@@ -40,20 +42,31 @@ describe('keyboard and dark theme', () => {
     await tabTo(page, '[data-testid=new-case]');
     await assertVisibleFocus(page);
     await page.keyboard.press('Enter');
-    assert.equal((await focused(page)).id, 'new-case-name', 'the dialog opens on its first field');
+    await waitForFocus(page, '#new-case-name'); // 'the dialog opens on its first field'
     // Escape closes it and gives the focus back to the button that opened it.
     await page.keyboard.press('Escape');
     await page.getByTestId('case-name').waitFor({ state: 'hidden' });
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'new-case');
 
     await page.keyboard.press('Enter');
+    // Typing starts once the dialog has put the focus in its first field (on a loaded machine the
+    // keys could otherwise arrive before the dialog opens, and the case would have no name).
+    await waitForFocus(page, '#new-case-name');
     await page.keyboard.type('Keyboard case');
     await page.keyboard.press('Tab');
     await page.keyboard.type('K. Board');
     await page.keyboard.press('Tab');
     await page.keyboard.type('0.45');
     await page.keyboard.press('Enter'); // submits the form
-    await page.getByTestId('case-title').filter({ hasText: 'Keyboard case' }).waitFor();
+    await page
+      .getByTestId('case-title')
+      .filter({ hasText: 'Keyboard case' })
+      .waitFor()
+      .catch(async (err: Error) => {
+        // Say what the dialog showed instead of only "timeout".
+        const dialog = await page.getByTestId('create-case-dialog').textContent().catch(() => null);
+        throw new Error(`${err.message}\nthe dialog reads: ${dialog}\nfocus: ${JSON.stringify(await focused(page))}`);
+      });
     assert.equal((await focused(page)).tag, 'H1', 'the new page announces itself: its heading has the focus');
 
     await tabTo(page, '[role=tab][aria-selected=true]');
