@@ -63,6 +63,23 @@ describe('countersign train', () => {
     assert.deepEqual(list.map((m) => [m.id, m.active ?? false]), [[done.modelId, false]]);
     assert.equal(lastJson<{ ok: boolean }>(cli(['--data-dir', dataDir, 'audit', 'verify', '--json'])).ok, true);
     trained = done.modelId;
+
+    // A completed run extended by one epoch: a second model; the first stays registered, and the
+    // run's record names the new one.
+    const extended = cli(['--data-dir', dataDir, 'train', '--data', data, '--resume', result.runId!, '--epochs', '3', '--workers', '1', '--json'], { timeoutMs: 600_000 });
+    assert.equal(extended.status, 0, extended.stderr);
+    const more = lastJson<{ status: string; modelId: string }>(extended);
+    assert.equal(more.status, 'done');
+    assert.notEqual(more.modelId, done.modelId);
+    const ids = lastJson<{ id: string }[]>(cli(['--data-dir', dataDir, 'models', 'list', '--json'])).map((m) => m.id);
+    assert.deepEqual(ids.sort(), [done.modelId, more.modelId].sort());
+    const db2 = new Database(path.join(dataDir, 'countersign.db'), { readonly: true });
+    try {
+      assert.deepEqual(db2.prepare('SELECT status, result_model_id AS model FROM training_runs WHERE id = ?').get(result.runId), { status: 'completed', model: more.modelId });
+    } finally {
+      db2.close();
+    }
+    assert.equal(lastJson<{ ok: boolean }>(cli(['--data-dir', dataDir, 'audit', 'verify', '--json'])).ok, true);
   });
 
   it('eval --json measures the new model on labelled data; a missing data folder is named', () => {

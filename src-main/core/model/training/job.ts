@@ -15,8 +15,17 @@ export function trainInWorker(options: Omit<TrainOptions, 'signal' | 'onEvent'>,
   return new Promise<TrainResult>((resolve, reject) => {
     let settled = false;
     worker.on('message', (m: FromTrainingWorker) => {
-      if (m.type === 'event') onEvent?.(m.event);
-      else if (m.type === 'result') {
+      if (m.type === 'event') {
+        // A listener that fails (e.g. the database refuses the run's record) ends the run with its
+        // error instead of escaping as an uncaught exception.
+        try {
+          onEvent?.(m.event);
+        } catch (err) {
+          settled = true;
+          void worker.terminate();
+          reject(err);
+        }
+      } else if (m.type === 'result') {
         settled = true;
         resolve(m.result);
       } else {

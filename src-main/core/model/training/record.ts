@@ -11,15 +11,18 @@ export function recordTrainingRun(store: Store) {
       if (e.type !== 'start') return;
       runId = e.runId;
       store.write(() => {
+        // A completed run extended with more epochs (--resume RUN --epochs N) runs again; the model it
+        // made stays registered, and the audit entry says which one it was.
+        const earlier = store.db.prepare(`SELECT result_model_id AS modelId FROM training_runs WHERE id = ?`).get(e.runId) as { modelId: string | null } | undefined;
         if (options.baseModel) ensureModelRow(store, options.dataDir, options.baseModel);
         store.db
           .prepare(
             `INSERT INTO training_runs (id, base_model_id, status, params, data_summary, created_at, started_at)
              VALUES (?, ?, 'running', ?, ?, ?, ?)
-             ON CONFLICT(id) DO UPDATE SET status = 'running', started_at = excluded.started_at`,
+             ON CONFLICT(id) DO UPDATE SET status = 'running', started_at = excluded.started_at, result_model_id = NULL, finished_at = NULL`,
           )
           .run(e.runId, options.baseModel, JSON.stringify({ ...options.hyper, workers: e.workers, backend: e.backend }), JSON.stringify({ data: options.data, images: e.images, trainWriters: e.trainWriters, validationWriters: e.validationWriters }), now(), now());
-        store.audit.append({ action: e.resumedFrom ? 'training.resume' : 'training.start', entity: `training_run:${e.runId}`, details: { baseModel: options.baseModel, data: options.data, hyper: options.hyper ?? {} } });
+        store.audit.append({ action: e.resumedFrom ? 'training.resume' : 'training.start', entity: `training_run:${e.runId}`, details: { baseModel: options.baseModel, data: options.data, hyper: options.hyper ?? {}, ...(earlier?.modelId ? { extendsModel: earlier.modelId } : {}) } });
       });
     },
     onResult(r: TrainResult) {
