@@ -1,10 +1,27 @@
 import { AppError } from '../../core/errors.ts';
 import { drawFromLibrary, enrolFromCase, withdrawLibrarySubject } from '../../core/library/copy.ts';
 import { enrolFiles, type EnrolReport } from '../../core/library/enrol.ts';
+import { enrolWriters, type EnrolWritersReport } from '../../core/library/enrol-writers.ts';
 import { LibraryRepository } from '../../core/library/repository.ts';
 import { getActiveModel } from '../../core/model/registry.ts';
 import { bool, str, type Command, type CommandContext } from '../command.ts';
 import { formatTable } from '../table.ts';
+import { EXIT_CANCELLED } from './import.ts';
+
+function writersSummary(ctx: CommandContext, r: EnrolWritersReport): void {
+  const t = r.totals;
+  const from = r.source.kind === 'case' ? `case '${r.source.caseName}'` : r.source.path;
+  ctx.out(`From ${from}: ${t.writersEnrolled} of ${t.writers} writer${t.writers === 1 ? '' : 's'} enrolled, ${t.enrolled} signature${t.enrolled === 1 ? '' : 's'} enrolled, ${t.skipped} already in the library, ${t.failed} file${t.failed === 1 ? '' : 's'} failed`);
+  for (const w of r.writers) {
+    const rep = w.report;
+    if (w.status === 'enrolled' && rep) ctx.out(`  ${rep.subject.created ? 'new   ' : 'added '} #${rep.subject.id} "${w.name}": ${rep.totals.enrolled} enrolled, ${rep.totals.skipped} skipped, ${rep.totals.failed} failed${rep.linked && !rep.linked.linked ? ` (not linked: ${rep.linked.why})` : ''}`);
+    else if (w.status === 'failed') ctx.out(`  failed  "${w.name}": ${w.error?.message ?? 'no reason given'}`);
+    else ctx.out(`  ${w.status === 'cancelled' ? 'stopped' : 'not reached'}  "${w.name}"`);
+  }
+  for (const f of r.failures) ctx.out(`  failed file  ${f.path}: ${f.reason}`);
+  if (t.forgedLeftOut) ctx.out(`${t.forgedLeftOut} forged signature${t.forgedLeftOut === 1 ? '' : 's'} left out (only genuine ones are enrolled).`);
+  for (const p of r.embeddingProblems) ctx.out(`warning: ${p}`);
+}
 
 function enrolSummary(ctx: CommandContext, r: EnrolReport): void {
   const t = r.totals;
@@ -23,19 +40,46 @@ export const commands: Command[] = [
   {
     name: 'library enrol',
     summary: "Enrol a writer into the institution's reference library from image files, or from a case's subject",
-    usage: '<name> <folder-or-files...> [--notes N] [--model M] | <name> --case C --subject S',
+    usage: '<name> <folder-or-files...> [--notes N] [--model M] | <name> --case C --subject S | --writers FOLDER | --case C',
     description: `From files: every image (PNG, JPEG, TIFF, WebP; folders are searched recursively) goes through
 the same path as a case import: the original is kept in the object store, a ready-made crop is used
 as it is, a whole document is localised, then cropped and normalised. A file without a usable
 signature is reported with the reason and not enrolled. Bytes already in the library are skipped.
 From a case: the subject's known signatures are copied into the library (same originals and
 derived images) and the case subject is linked to the library subject.
+Many writers at once: --writers FOLDER enrols every writer of a folder laid out as
+manifest.csv (path,writer,label), <folder>/<writer>/{genuine,forged}/* or <folder>/<writer>/*
+(forged signatures are never enrolled); --case C without a name or --subject enrols every subject
+of the case that has known signatures. Each writer is enrolled in a transaction of its own: a writer
+that fails (the reason and its files are listed) or is stopped with Ctrl-C gets nothing, the others
+stay. The app's "Enrol writers" does the same.
 The exemplars are embedded with the active model (or --model). Enrolling under an existing name
 adds exemplars to that writer. Audit-logged (library.enrol).
-Example: countersign library enrol "Alice Marlow" exemplars/marlow/`,
-    options: { notes: { type: 'string' }, model: { type: 'string' }, case: { type: 'string' }, subject: { type: 'string' } },
+Examples: countersign library enrol "Alice Marlow" exemplars/marlow/
+          countersign library enrol --writers exemplars/
+          countersign library enrol --case "Harper estate"`,
+    options: { notes: { type: 'string' }, model: { type: 'string' }, case: { type: 'string' }, subject: { type: 'string' }, writers: { type: 'string' } },
     async run(ctx, args) {
       const [name, ...paths] = args.positionals;
+      const writersDir = str(args, 'writers');
+      if (writersDir !== undefined || (str(args, 'case') !== undefined && !name && str(args, 'subject') === undefined)) {
+        if (args.positionals.length) throw new AppError('INVALID_ARGUMENT', 'library enrol: --writers and --case without --subject take every writer\'s name from the folder or case; give no name or files');
+        if (writersDir !== undefined && str(args, 'case') !== undefined) throw new AppError('INVALID_ARGUMENT', 'library enrol: give --writers or --case, not both');
+        const model = str(args, 'model');
+        const caseRef = str(args, 'case');
+        const r = await enrolWriters(ctx.app().store, writersDir !== undefined ? { kind: 'folder', path: writersDir } : { kind: 'case', caseRef: caseRef! }, {
+          ...(model ? { modelId: model } : {}),
+          signal: ctx.signal,
+          onProgress: (p) => ctx.progress(p.done, p.total, p.message),
+        });
+        if (ctx.json) ctx.emit({ ok: true, ...r });
+        else writersSummary(ctx, r);
+        if (r.cancelled) {
+          process.stderr.write(`enrolment stopped: ${r.totals.writersEnrolled} writer(s) enrolled are kept; the writer being read got nothing. Run the same command again to enrol the rest (signatures already in the library are skipped).\n`);
+          return EXIT_CANCELLED;
+        }
+        return;
+      }
       if (!name) throw new AppError('INVALID_ARGUMENT', 'library enrol: give the writer\'s name, then a folder or image files (or --case and --subject)');
       const caseRef = str(args, 'case');
       const model = str(args, 'model');

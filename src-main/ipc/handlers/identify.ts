@@ -4,6 +4,7 @@ import { identify } from '../../core/identify/identify.ts';
 import { vectorSearchAvailability } from '../../core/identify/vector-index.ts';
 import { drawFromLibrary, enrolFromCase, withdrawLibrarySubject } from '../../core/library/copy.ts';
 import { enrolFiles } from '../../core/library/enrol.ts';
+import { planEnrolWriters, type EnrolWritersSource } from '../../core/library/enrol-writers.ts';
 import { LibraryRepository } from '../../core/library/repository.ts';
 import { getActiveModel } from '../../core/model/registry.ts';
 import { activeSignature, type Store } from '../../core/store/index.ts';
@@ -22,6 +23,26 @@ export function identifyHandlers(s: Services): HandlersFor<typeof identifyMethod
   const store = () => s.app.store;
   // One enrolment per writer name at a time from this process.
   const enrolling = new Set<string>();
+  // One enrolment of many writers at a time (a folder or a case's subjects).
+  let enrollingWriters: string | null = null;
+  const startWriters = (source: EnrolWritersSource, label: string) => {
+    if (enrollingWriters) throw new AppError('BUSY', `writers are already being enrolled (${enrollingWriters}); wait for that job to finish or cancel it`);
+    // A bad folder, manifest or case is refused at once, before a job is started.
+    const plan = planEnrolWriters(store(), source);
+    enrollingWriters = label;
+    try {
+      return s.jobs.start('library.enrolWriters', label, async (ctl) => {
+        try {
+          return await plan.run({ signal: ctl.signal, onProgress: (p) => ctl.progress(p.done, p.total, p.message, { ...p }) });
+        } finally {
+          enrollingWriters = null;
+        }
+      });
+    } catch (err) {
+      enrollingWriters = null;
+      throw err;
+    }
+  };
   return {
     'identify.query': async ({ documentId, signatureId, scope, top }) => {
       const st = store();
@@ -56,6 +77,11 @@ export function identifyHandlers(s: Services): HandlersFor<typeof identifyMethod
         enrolling.delete(key);
         throw err;
       }
+    },
+    'library.enrolFolder': ({ folder, name }) => startWriters({ kind: 'folder', path: folder, ...(name ? { name } : {}) }, `Enrol writers from ${folder}`),
+    'library.enrolCase': ({ caseId, subjects }) => {
+      const c = store().cases.get(caseId);
+      return startWriters({ kind: 'case', caseRef: caseId, ...(subjects ? { subjects } : {}) }, `Enrol the subjects of '${c.name}'`);
     },
     'library.enrolFromCase': ({ caseId, subject, name }) => enrolFromCase(store(), { caseRef: caseId, subject, ...(name ? { name } : {}) }),
     'library.draw': ({ caseId, subjectId, name }) => drawFromLibrary(store(), { caseRef: caseId, subject: subjectId, ...(name ? { name } : {}) }),

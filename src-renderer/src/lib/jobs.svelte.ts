@@ -108,4 +108,4 @@ export function fraction(j: Pick<JobInfo, 'done' | 'total'>): number | null {
   return j.total > 0 ? Math.min(1, j.done / j.total) : null;
 }
 
-export const JOB_KIND_LABEL: Record<string, string> = { verify: 'Verification', training: 'Training', import: 'Import' };
+export const JOB_KIND_LABEL: Record<string, string> = { verify: 'Verification', training: 'Training', import: 'Import', 'library.enrol': 'Enrolment', 'library.enrolWriters': 'Enrolment' };

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { createContext } from '../../../src-main/core/context.ts';
 import { JobManager, type JobInfo } from '../../../src-main/core/jobs/manager.ts';
 import type { EnrolReport } from '../../../src-main/core/library/enrol.ts';
+import type { EnrolWritersReport } from '../../../src-main/core/library/enrol-writers.ts';
 import { setActiveModel } from '../../../src-main/core/model/registry.ts';
 import { generateDataset } from '../../../src-main/core/synth/index.ts';
 import type { MethodName, MethodResult } from '../../../src-main/ipc/contract.ts';
@@ -108,5 +109,23 @@ describe('library.* and identify.*', () => {
     const r = await ok('identify.query', { documentId: fx.questioned[0]!.documentId });
     assert.deepEqual(r.candidates.map((c) => c.name), [fx.subjects[1]!.name]);
     assert.equal(app.store.audit.list().filter((a) => a.action === 'library.remove').length, 1);
+  });
+  it("library.enrolFolder and library.enrolCase: refused at once when the folder or case is wrong, else a job whose result is the EnrolWritersReport; one at a time", async () => {
+    await fails('library.enrolFolder', { folder: path.join(dir, 'nowhere') }, 'INVALID_ARGUMENT', /^folder: .*nowhere: no such folder/);
+    await fails('library.enrolCase', { caseId: 99999 }, 'NOT_FOUND', /99999/);
+    const job = await ok('library.enrolCase', { caseId: fx.caseId });
+    assert.equal(job.kind, 'library.enrolWriters');
+    await fails('library.enrolFolder', { folder: images }, 'BUSY', /already being enrolled/);
+    const done = (await jobs.wait(job.jobId)) as JobInfo & { result: EnrolWritersReport };
+    assert.equal(done.status, 'done', JSON.stringify(done.error));
+    // Subject 1 is new; subject 2 was enrolled earlier (all its signatures skipped); the drawn library writer's are in the library already.
+    const byName = new Map(done.result.writers.map((w) => [w.name, w]));
+    assert.equal(byName.get(fx.subjects[0]!.name)?.report?.totals.enrolled, 3);
+    assert.equal(byName.get(fx.subjects[1]!.name)?.report?.totals.skipped, 3);
+    const folder = await ok('library.enrolFolder', { folder: images });
+    const f = (await jobs.wait(folder.jobId)) as JobInfo & { result: EnrolWritersReport };
+    assert.equal(f.status, 'done', JSON.stringify(f.error));
+    assert.deepEqual([f.result.source.kind === 'folder' && f.result.source.layout, f.result.totals.writers], ['manifest', 2]);
+    assert.ok((await ok('library.list', {})).subjects.some((x) => x.name === 'w0002'));
   });
 });
