@@ -13,6 +13,7 @@ import { commands as metric } from './metric.ts';
 import { commands as models } from './models.ts';
 import { commands as prepare } from './prepare.ts';
 import { commands as report } from './report.ts';
+import { commands as series } from './series.ts';
 import { commands as serve } from './serve.ts';
 import { commands as synth } from './synth.ts';
 import { commands as train } from './train.ts';
@@ -25,6 +26,7 @@ export const allCommands: Command[] = [
   ...caseCommands,
   ...importCommands,
   ...verify,
+  ...series,
   ...report,
   ...identify,
   ...library,

@@ -60,16 +60,21 @@ Example: countersign synth dataset data/synth --writers 50 --genuine 12 --forged
   {
     name: 'synth case',
     summary: 'Write a synthetic case folder (known exemplars, questioned cheques) with truth.json',
-    usage: '<out> --subjects N --known K --questioned Q [--seed S] [--force]',
+    usage: '<out> --subjects N --known K --questioned Q [--series F] [--seed S] [--force]',
     description: `Writes <out>/known/<subject>/ (K genuine exemplars per subject: signature scans, and for
 some subjects a whole genuine cheque) and <out>/questioned/<subject>/ (Q cheque scans per subject
 claiming to be signed by it: about half genuine, half skilled forgeries; PNG, JPEG and TIFF), plus
-<out>/truth.json keyed by questioned path: { subject, genuine, box: [x, y, width, height] }.
+<out>/truth.json keyed by questioned path: { subject, genuine, hand, box: [x, y, width, height] }
+(hand: who signed: the subject, or the forger).
+--series F: a series case: F forgers, forger f forging subject f (round robin) at least three
+times each, with one consistent hand and way of copying; the other questioned cheques are genuine.
+The true grouping by hand is in truth.json (for \`countersign series --truth\`).
 Example: countersign synth case cases/demo --subjects 3 --known 6 --questioned 4`,
     options: {
       subjects: { type: 'string' },
       known: { type: 'string' },
       questioned: { type: 'string' },
+      series: { type: 'string' },
       seed: { type: 'string' },
       force: { type: 'boolean' },
     },
@@ -82,6 +87,7 @@ Example: countersign synth case cases/demo --subjects 3 --known 6 --questioned 4
           subjects: num(args, 'subjects', { min: 1, max: 500, integer: true, default: 3 }) as number,
           known: num(args, 'known', { min: 1, max: 200, integer: true, default: 6 }) as number,
           questioned: num(args, 'questioned', { min: 1, max: 200, integer: true, default: 4 }) as number,
+          series: num(args, 'series', { min: 1, max: 50, integer: true, default: 0 }) as number,
           seed: seedOf(args),
           overwrite: bool(args, 'force'),
         },

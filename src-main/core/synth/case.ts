@@ -6,7 +6,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { renderCheque } from './cheque.ts';
+import { CHEQUE_SAMPLES, renderCheque } from './cheque.ts';
+import { FORGERS, type SeriesForger } from './sample.ts';
 import { extensionOf, type ImageFormat } from './encode.ts';
 import { checkPositiveInt, hooksOf, prepareOutput, runPipeline, type JobHooks, type ProgressFn } from './jobs.ts';
 import { rngFor } from './math.ts';
@@ -21,6 +22,12 @@ export interface CaseOptions {
   known: number;
   /** questioned cheques per subject (about half of them forged) */
   questioned: number;
+  /**
+   * Series case: this many forgers, forger f forging subject f (round robin), each
+   * max(3, ceil(questioned / 2)) times; the subjects' other questioned cheques are genuine.
+   * Default 0: every forgery by one of the subject's own forgers.
+   */
+  series?: number;
   /** default 1 */
   seed?: number | string;
   overwrite?: boolean;
@@ -30,6 +37,8 @@ export interface CaseTruthEntry {
   /** the subject the document claims to be signed by (its folder under known/) */
   subject: string;
   genuine: boolean;
+  /** who signed: the subject for a genuine signature, else the forger ("forger-2" in a series case, "<subject>/forger-1" otherwise) */
+  hand: string;
   /** the signature's ink, [x, y, width, height] in pixels of the file */
   box: Box;
 }
@@ -67,6 +76,8 @@ export async function generateCase(outDir: string, opts: CaseOptions, hooks?: Pr
   checkPositiveInt('subjects', opts.subjects, 500);
   checkPositiveInt('known', opts.known, 200);
   checkPositiveInt('questioned', opts.questioned, 200);
+  const series = opts.series ?? 0;
+  if (series) checkPositiveInt('series', series, 50);
   const seed = String(opts.seed ?? 1);
   await prepareOutput(outDir, opts.overwrite);
   const base = hashString(`case/${seed}`);
@@ -99,19 +110,32 @@ export async function generateCase(outDir: string, opts: CaseOptions, hooks?: Pr
       subject.known.push(file);
       tasks.push({ file, label: file, make: () => renderSignature(writer, { kind: 'genuine', sampleIndex: k, dpi, format, quality: 90 }).then((r) => r.data) });
     }
-    // Questioned cheques: a balanced, shuffled mix of genuine and skilled forgeries.
-    const kinds = Array.from({ length: opts.questioned }, (_, i) => (i % 2 === 0 ? 'genuine' : 'skilled') as 'genuine' | 'skilled');
-    rng.shuffle(kinds);
-    kinds.forEach((kind, q) => {
+    // Questioned cheques: a balanced, shuffled mix of genuine and skilled forgeries; in a series
+    // case the forgeries are the series forgers' (several each) and the rest genuine.
+    type Item = { kind: 'genuine' | 'skilled'; forger?: SeriesForger };
+    let items: Item[];
+    if (series) {
+      const mine = Array.from({ length: series }, (_, f) => f).filter((f) => f % opts.subjects === si);
+      const each = Math.max(3, Math.ceil(opts.questioned / 2));
+      items = [
+        ...Array.from({ length: Math.ceil(opts.questioned / 2) }, (): Item => ({ kind: 'genuine' })),
+        ...mine.flatMap((f) => Array.from({ length: each }, (): Item => ({ kind: 'skilled', forger: { id: `forger-${f + 1}`, seed: hashString(`case/${seed}/forger/${f + 1}`) } }))),
+      ];
+    } else {
+      items = Array.from({ length: opts.questioned }, (_, i): Item => ({ kind: i % 2 === 0 ? 'genuine' : 'skilled' }));
+    }
+    rng.shuffle(items);
+    items.forEach(({ kind, forger }, q) => {
       const format = pickFormat(rng.next());
       const file = `questioned/${id}/q${String(q + 1).padStart(2, '0')}.${extensionOf(format)}`;
       subject.questioned.push(file);
+      const hand = kind === 'genuine' ? id : (forger?.id ?? `${id}/forger-${((CHEQUE_SAMPLES + q) % FORGERS) + 1}`);
       tasks.push({
         file,
         label: file,
         make: () =>
-          renderCheque(writer, { kind, sampleIndex: q, format }).then((r) => {
-            truth[file] = { subject: id, genuine: kind === 'genuine', box: r.box };
+          renderCheque(writer, { kind, sampleIndex: q, format, ...(forger ? { forger } : {}) }).then((r) => {
+            truth[file] = { subject: id, genuine: kind === 'genuine', hand, box: r.box };
             return r.data;
           }),
       });

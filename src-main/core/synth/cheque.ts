@@ -15,7 +15,7 @@ import { inkLine, paintLines, type InkLine } from './ink.ts';
 import { planStrokes, sampleTrajectory } from './kinematics.ts';
 import { rngFor } from './math.ts';
 import { Canvas, Layer, layerBox, multiplyInk, strokePolyline, strokeRect } from './raster.ts';
-import type { SampleKind } from './sample.ts';
+import { type SampleKind, type SeriesForger } from './sample.ts';
 import { randomPaper, randomScan, rotatePoint, scanToBytes } from './scan.ts';
 import { linesBounds, signatureSample, type Box } from './signature.ts';
 import type { Writer } from './writer.ts';
@@ -23,13 +23,15 @@ import type { Rng } from '../util/random.ts';
 
 export const CHEQUE_MM = { width: 228.6, height: 101.6 } as const;
 /** Cheque signatures are their own repetitions, never copies of standalone samples. */
-const CHEQUE_SAMPLES = 1_000_000;
+export const CHEQUE_SAMPLES = 1_000_000;
 
 export interface ChequeOptions {
   /** 'genuine': the account holder signed; 'skilled': a skilled forgery of their signature */
   kind?: SampleKind;
   /** which cheque of this writer's chequebook (default 0) */
   sampleIndex?: number;
+  /** for 'skilled': the series forger who signed it (default: one of the writer's own forgers) */
+  forger?: SeriesForger;
   /** default 200 */
   dpi?: number;
   /** default 'png' */
@@ -192,7 +194,7 @@ export function rasteriseCheque(writer: Writer, opts: ChequeOptions = {}): Chequ
   layer.clear();
 
   // The handwriting: the account holder's, or the forger's for a forged cheque.
-  const sample = signatureSample(writer, kind, CHEQUE_SAMPLES + index);
+  const sample = signatureSample(writer, kind, CHEQUE_SAMPLES + index, opts.forger);
   const hand = sample.hand;
   const pen = sample.pen;
   const amount = chequeAmount(fillRng);

@@ -109,18 +109,18 @@ export function forgerOf(writer: Writer, index: number): Forger {
 }
 
 /**
- * Skilled forgery `index` of a writer: a forger copies a genuine specimen by drawing it
- * slowly, aiming at points along its visible line: shape errors of perception, tremor,
- * blunt ends, pauses that pool ink, pen lifts in the wrong places, even pressure.
+ * A forger of a series case: one person behind several forged documents, with one hand and one
+ * way of seeing each signature they copy, so their forgeries of a writer resemble each other.
  */
-export function skilledSample(writer: Writer, index: number): SignatureSample {
-  const rng = rngFor(writer.seed, 'skilled', index);
-  const forger = forgerOf(writer, index);
-  const xh = writer.hand.xHeight;
-  const lack = 1 - forger.skill;
-  // What the forger perceives and means to draw: the writer's shape with errors of
-  // proportion, slant and detail beyond the writer's own variation.
-  const intended = fluentTraces(writer, rngFor(writer.seed, 'skilled-model', index), {
+export interface SeriesForger {
+  /** "forger-1", ... (the hand in truth.json) */
+  id: string;
+  seed: number;
+}
+
+/** How a forger of `skill` misperceives a writer's shape: errors beyond the writer's own variation. */
+function perceptionErrors(xh: number, lack: number): Distortion {
+  return {
     rotation: 0.03 + 0.03 * lack,
     scale: 0.06 + 0.07 * lack,
     xScale: 0.07 + 0.08 * lack,
@@ -129,7 +129,32 @@ export function skilledSample(writer: Writer, index: number): SignatureSample {
     wavelength: 2.2 * xh,
     jitter: 0.03 * xh,
     detached: 0.2 * xh,
-  }, false);
+  };
+}
+
+/**
+ * Skilled forgery `index` of a writer: a forger copies a genuine specimen by drawing it
+ * slowly, aiming at points along its visible line: shape errors of perception, tremor,
+ * blunt ends, pauses that pool ink, pen lifts in the wrong places, even pressure.
+ * Without `by`, forgery i is by one of the writer's FORGERS, each time with fresh perception
+ * errors; with `by` (a series case), the forger keeps one version of the writer's shape and
+ * repeats it with about the variation of a fluent writer.
+ */
+export function skilledSample(writer: Writer, index: number, by?: SeriesForger): SignatureSample {
+  const rng = by ? rngFor(writer.seed, 'skilled', index, by.id) : rngFor(writer.seed, 'skilled', index);
+  const forger = by ? { hand: createHand(rngFor(by.seed, 'hand')), skill: rngFor(by.seed, 'skill').uniform(0.3, 0.9) } : forgerOf(writer, index);
+  const xh = writer.hand.xHeight;
+  const lack = 1 - forger.skill;
+  // What the forger perceives and means to draw: the writer's shape with errors of
+  // proportion, slant and detail beyond the writer's own variation.
+  const intended = by
+    ? fluentTraces(
+        { ...writer, plan: distortPlan(writer.plan, rngFor(by.seed, 'perception', writer.seed), perceptionErrors(xh, lack)) },
+        rngFor(writer.seed, 'skilled-model', index, by.id),
+        genuineDistortion(xh),
+        false,
+      )
+    : fluentTraces(writer, rngFor(writer.seed, 'skilled-model', index), perceptionErrors(xh, lack), false);
   // Drawn slowly, aiming at points along that line.
   const spacing = xh * rng.uniform(0.2, 0.32) * (1 + lack);
   const plan: PlanStroke[] = intended.map((t) =>

@@ -6,7 +6,7 @@ import { encodeImage, type ImageFormat } from './encode.ts';
 import { paintLines, type InkLine } from './ink.ts';
 import { rngFor } from './math.ts';
 import { Layer, layerBox } from './raster.ts';
-import { genuineSample, skilledSample, type SampleKind, type SignatureSample } from './sample.ts';
+import { genuineSample, skilledSample, type SampleKind, type SeriesForger, type SignatureSample } from './sample.ts';
 import { inkOnPaper, randomPaper, randomScan } from './scan.ts';
 import type { Writer } from './writer.ts';
 
@@ -49,8 +49,8 @@ export interface SignatureImage {
   inkBox: Box;
 }
 
-export function signatureSample(writer: Writer, kind: SampleKind, index: number): SignatureSample {
-  return kind === 'skilled' ? skilledSample(writer, index) : genuineSample(writer, index);
+export function signatureSample(writer: Writer, kind: SampleKind, index: number, by?: SeriesForger): SignatureSample {
+  return kind === 'skilled' ? skilledSample(writer, index, by) : genuineSample(writer, index);
 }
 
 /** Bounds of inked lines in mm, including their width. */

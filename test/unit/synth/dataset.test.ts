@@ -86,5 +86,34 @@ describe('generateCase', () => {
       assert.ok((await stat(path.join(dir, file))).size > 10000);
     }
     assert.equal(r.genuine + r.forged, 6);
+    for (const [file, t] of Object.entries(truth)) {
+      if (t.genuine) assert.equal(t.hand, t.subject, `${file}: a genuine signature is the subject's hand`);
+      else assert.match(t.hand, new RegExp(`^${t.subject}/forger-[1-4]$`), `${file}: the subject's own forger`);
+    }
+  });
+
+  it('--series: each series forger forges one subject at least three times; the rest are genuine', async () => {
+    const dir = path.join(await tempDir(), 'series');
+    const r = await generateCase(dir, { subjects: 2, known: 2, questioned: 2, series: 3, seed: 12 });
+    const truth = JSON.parse(await readFile(path.join(dir, 'truth.json'), 'utf8')) as CaseTruth;
+    const byHand = new Map<string, { subject: string; genuine: boolean }[]>();
+    for (const t of Object.values(truth)) byHand.set(t.hand, [...(byHand.get(t.hand) ?? []), t]);
+    assert.deepEqual([...byHand.keys()].sort(), ['forger-1', 'forger-2', 'forger-3', ...r.subjects.map((s) => s.id)].sort());
+    // Round robin: forgers 1 and 3 forge the first subject, forger 2 the second.
+    const target = (f: string) => [...new Set(byHand.get(f)!.map((t) => t.subject))];
+    assert.deepEqual(target('forger-1'), [r.subjects[0]!.id]);
+    assert.deepEqual(target('forger-2'), [r.subjects[1]!.id]);
+    assert.deepEqual(target('forger-3'), [r.subjects[0]!.id]);
+    for (const f of ['forger-1', 'forger-2', 'forger-3']) {
+      assert.equal(byHand.get(f)!.length, 3, `${f} forges three times`);
+      assert.ok(byHand.get(f)!.every((t) => !t.genuine));
+    }
+    for (const s of r.subjects) assert.equal(byHand.get(s.id)!.length, 1, `${s.id}: ceil(2 / 2) genuine`);
+    assert.equal(r.forged, 9);
+    // The same options give the same files.
+    const again = path.join(await tempDir(), 'series');
+    await generateCase(again, { subjects: 2, known: 2, questioned: 2, series: 3, seed: 12 });
+    const first = Object.keys(truth)[0]!;
+    assert.deepEqual(await readFile(path.join(again, first)), await readFile(path.join(dir, first)));
   });
 });
