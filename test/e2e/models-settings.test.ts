@@ -33,6 +33,11 @@ describe('models and settings', () => {
     assert.match((await row(ids.parent).textContent()) ?? '', /from scratch.*not calibrated/s);
     assert.match((await row(ids.child).textContent()) ?? '', new RegExp(`↳ ${ids.parent}.*calibrated`, 's'));
     assert.match((await row(ids.child).textContent()) ?? '', /user/);
+    // Each EER with its 95 % interval and what it rests on; a model from before intervals says so.
+    assert.equal((await row(ids.child).getByTestId('model-eer-interval').textContent())?.trim(), '95 % CI 3.1–10.4 %');
+    assert.equal((await row(ids.child).getByTestId('model-n').textContent())?.trim(), '12 writers, 96 genuine / 60 forged');
+    assert.equal((await row(ids.parent).getByTestId('model-eer-interval').textContent())?.trim(), 'interval not recorded');
+    assert.match((await row(ids.parent).getByTestId('model-n').textContent()) ?? '', /^writers not recorded, genuine: number not recorded/);
     // None chosen: the newest base model applies if one ships, else the view says none is active.
     const base = await page.locator('[data-testid=model-row] .chip.source', { hasText: 'base' }).count();
     await page.getByTestId(base ? 'active-model' : 'no-active-model').waitFor();
@@ -46,6 +51,17 @@ describe('models and settings', () => {
     await details.waitFor();
     assert.match((await details.textContent()) ?? '', new RegExp(`Lineage\\s*${ids.parent}`));
     assert.match((await details.textContent()) ?? '', /[0-9a-f]{64}/);
+    const fig = (key: string) => details.locator(`[data-testid=model-figure][data-key=${key}]`);
+    assert.equal((await fig('eer').getByTestId('figure-interval').textContent())?.trim(), '3.1–10.4 %');
+    assert.equal((await fig('eerRandom').getByTestId('figure-sample').textContent())?.trim(), '12 writers, 96 genuine / 120 random forgeries');
+    assert.equal((await fig('auc').getByTestId('figure-interval').textContent())?.trim(), '0.955–0.996');
+    assert.equal((await fig('cllr').getByTestId('figure-interval').textContent())?.trim(), '0.180–0.340');
+    assert.equal((await fig('eerRandom').getByTestId('figure-interval').textContent())?.trim(), '0.4–5.0 %');
+    assert.doesNotMatch((await details.getByTestId('model-figures').textContent()) ?? '', /validationWriters|eerRandom|cllrMin/, 'no raw keys');
+    // The CLI reads the same figures out.
+    const shown = cli(['--data-dir', app.dir, 'models', 'show', ids.child]).stdout;
+    assert.match(shown, /EER 6\.2 % \(95 % CI 3\.1–10\.4 %; 12 writers, 96 genuine \/ 60 forged\)/);
+    assert.match(cli(['--data-dir', app.dir, 'models', 'show', ids.parent]).stdout, /EER 8\.1 % \(interval not recorded; writers not recorded/);
     await page.close();
   });
 

@@ -67,6 +67,58 @@ describe('training', () => {
     await page.getByTestId('error-epochs').filter({ hasText: "expected a whole number, got 'two'" }).waitFor();
   });
 
+  it("speaks the UI's words beside the field, shows the base model's architecture, and lays the form out without clipping or overlap", async () => {
+    // Fine-tuning: the architecture shown is the base model's own (signet-tiny), not the default 'signet'.
+    await page.getByTestId('training-start-from').selectOption(active);
+    assert.equal(await page.getByTestId('training-architecture').isDisabled(), true);
+    assert.equal((await page.getByTestId('training-architecture').inputValue()).trim(), 'signet-tiny');
+    // A data path that does not exist is refused beside the data field, before any run starts, without CLI flags.
+    await page.getByTestId('training-epochs').fill('');
+    await page.getByTestId('training-data').fill(path.join(app.dir, 'no-such-collection'));
+    await page.getByTestId('training-submit').click();
+    const err = page.getByTestId('error-data');
+    await err.filter({ hasText: 'no such file or folder' }).waitFor();
+    assert.doesNotMatch((await err.textContent()) ?? '', /--/);
+    assert.equal(await page.getByTestId('training-error').count(), 0, 'not a general error');
+    await page.getByTestId('training-live').getByText('No training run in this session yet').waitFor();
+    // A hyperparameter the run would refuse (fewer pairs than one batch) beside its own field.
+    await page.getByTestId('training-data').fill(data);
+    await page.getByTestId('training-batchSize').fill('64');
+    await page.getByTestId('training-pairsPerEpoch').fill('8');
+    await page.getByTestId('training-submit').click();
+    await page.getByTestId('error-pairsPerEpoch').filter({ hasText: 'the batch size (64)' }).waitFor();
+    assert.doesNotMatch((await page.getByTestId('error-pairsPerEpoch').textContent()) ?? '', /^pairs per epoch|--/);
+    await page.getByTestId('training-batchSize').fill('');
+    await page.getByTestId('training-pairsPerEpoch').fill('');
+
+    for (const width of [1360, 1200, 1000]) {
+      await page.setViewportSize({ width, height: 860 });
+      const layout = await page.evaluate(() => {
+        const form = document.querySelector('[data-testid=training-form]')!;
+        // (no named functions in here: tsx's helpers for them do not exist in the page)
+        const labels = Array.from(form.querySelectorAll('label > span:first-child')).map((e) => ({ text: e.textContent ?? '', r: e.getBoundingClientRect() }));
+        const overlaps: string[] = [];
+        for (let i = 0; i < labels.length; i++) {
+          for (let j = i + 1; j < labels.length; j++) {
+            const a = labels[i]!.r;
+            const b = labels[j]!.r;
+            if (Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0) overlaps.push(`${labels[i]!.text} / ${labels[j]!.text}`);
+          }
+        }
+        // Every option of Start from fits the list's width (text plus the arrow).
+        const sel = form.querySelector('[data-testid=training-start-from]') as HTMLSelectElement;
+        const ctx = document.createElement('canvas').getContext('2d')!;
+        ctx.font = getComputedStyle(sel).font;
+        const widest = Math.max(...Array.from(sel.options).map((o) => ctx.measureText(o.text).width));
+        return { overlaps, widest, room: sel.clientWidth - 40 };
+      });
+      assert.deepEqual(layout.overlaps, [], `labels overlap at ${width} px`);
+      assert.ok(layout.widest <= layout.room, `Start from cut off at ${width} px: ${layout.widest} px of text in ${layout.room} px`);
+    }
+    await page.setViewportSize({ width: 1360, height: 860 });
+    await shot(page, 'training-form-errors');
+  });
+
   it('trains signet-tiny from scratch for one epoch: the loss chart fills live, and the new model is registered but not made active', async () => {
     await fill({ epochs: '1', pairs: '64', name: 'e2e tiny' });
     await page.getByTestId('training-submit').click();

@@ -3,6 +3,7 @@ import { AppError } from '../../core/errors.ts';
 import { importModelIntoStore } from '../../core/model/import-bundle.ts';
 import { exportModel, getActiveModel, getModel, listModels, setActiveModel } from '../../core/model/registry.ts';
 import { ensureModelRow } from '../../core/model/model-rows.ts';
+import { MIN_VALIDATION_WRITERS, modelFigures, validationSample } from '../../core/model/figures.ts';
 import { num, str, type Command } from '../command.ts';
 
 const pct = (x: number | null | undefined) => (typeof x === 'number' ? `${(x * 100).toFixed(1)}%` : '-');
@@ -39,8 +40,18 @@ export const commands: Command[] = [
     async run(ctx, args) {
       const id = args.positionals[0];
       if (!id) throw new Error('models show: give a model id (countersign models list)');
-      const { validationDistances: _v, ...meta } = getModel(ctx.dataDir, id);
+      const full = getModel(ctx.dataDir, id);
+      const { validationDistances: _v, ...meta } = full;
       if (ctx.json) return ctx.emit(meta);
+      // The figures as the Models view reads them: value, 95 % interval, what each rests on.
+      const figures = modelFigures(full);
+      if (figures.length) {
+        ctx.out('Validation figures:');
+        for (const f of figures) ctx.out(`  ${f.line}`);
+        const writers = validationSample(full).writers;
+        if (writers !== null && writers < MIN_VALIDATION_WRITERS) ctx.out(`  not enough validation data: ${writers} validation writers (fewer than ${MIN_VALIDATION_WRITERS}); these figures say little`);
+        ctx.out('');
+      }
       // One line at a time: JSON.stringify escapes the control characters inside strings.
       for (const l of JSON.stringify(meta, null, 2).split('\n')) ctx.out(l);
     },

@@ -13,7 +13,7 @@ import { AppError } from '../errors.ts';
 import { activeSignature, type Store } from '../store/index.ts';
 import type { Box, DocumentRow, SignatureRow } from '../store/types.ts';
 import { decodePage, probeImage, type DecodedPage } from './decode.ts';
-import { deriveSignature, strokesInBox, type DerivedSignature } from './derive.ts';
+import { cropMargin, deriveSignature, padBox, strokesInBox, type DerivedSignature } from './derive.ts';
 import { analyseForLocalisation } from './localise.ts';
 
 export interface CropResult {
@@ -40,9 +40,14 @@ async function originalPage(store: Store, doc: DocumentRow): Promise<DecodedPage
 
 async function derive(page: DecodedPage, doc: DocumentRow, box: Box, isCrop: boolean): Promise<DerivedSignature> {
   const name = `document ${doc.id} (${doc.originalPath})`;
-  const region: [number, number, number, number] = [box.x, box.y, box.w, box.h];
+  const drawn: [number, number, number, number] = [box.x, box.y, box.w, box.h];
+  if (isCrop) return deriveSignature({ page, name, dpi: page.dpi, region: drawn });
+  // On a whole document the box is derived as the import derives an automatic one: with the same
+  // margin around it. The box is drawn around the ink, so without the margin the ink sits on its
+  // edges and every side the examiner left as it was reported ink cut off there; with it, the
+  // quality record's 'touches' names only the sides where the ink runs on past the box.
+  const region = padBox(drawn, cropMargin(page.dpi), page.width, page.height);
   const base = { page, name, dpi: page.dpi, region };
-  if (isCrop) return deriveSignature(base);
   // On a whole document the box may take in the signature line or a printed caption: those
   // are left out as the import leaves them out (falling back to the box as it is).
   const mask = strokesInBox(analyseForLocalisation(page, { dpi: page.dpi, name }), region);

@@ -33,8 +33,8 @@ export interface ScoreSets {
   pairDiff: number[];
   writersUsed: number;
   writersSkipped: { writer: string; reason: string }[];
-  /** The writer each score of genuine / forged / random belongs to (for resampling by writer). */
-  writerOf: { genuine: string[]; forged: string[]; random: string[] };
+  /** The writer each score of genuine / forged / random and each pair belongs to (for resampling by writer). */
+  writerOf: { genuine: string[]; forged: string[]; random: string[]; pairSame: string[]; pairDiff: string[] };
   /** The scoring the scores were made with (a measured prior when asked for). */
   scoring: Scoring;
 }
@@ -85,14 +85,22 @@ export function scoreEmbeddings(
   const random = scoreRandomForgeries(split, (q, refs, writer) => (randomWriters.push(writer), aggregate(q, refs)), { seed: opts.seed });
   const pairSame: number[] = [];
   const pairDiff: number[] = [];
+  const pairSameWriters: string[] = [];
+  const pairDiffWriters: string[] = [];
   const byWriter = new Map<string, number[]>();
   idx.forEach((i) => byWriter.set(items[i]!.writer, [...(byWriter.get(items[i]!.writer) ?? []), i]));
-  for (const own of byWriter.values()) {
+  for (const [writer, own] of byWriter) {
     const gen = own.filter((i) => items[i]!.label === 'genuine');
     const forged = own.filter((i) => items[i]!.label === 'forged');
     for (let a = 0; a < gen.length; a++) {
-      for (let b = a + 1; b < gen.length; b++) pairSame.push(distance(metric, vectors[gen[a]!]!, vectors[gen[b]!]!));
-      for (const f of forged) pairDiff.push(distance(metric, vectors[gen[a]!]!, vectors[f]!));
+      for (let b = a + 1; b < gen.length; b++) {
+        pairSame.push(distance(metric, vectors[gen[a]!]!, vectors[gen[b]!]!));
+        pairSameWriters.push(writer);
+      }
+      for (const f of forged) {
+        pairDiff.push(distance(metric, vectors[gen[a]!]!, vectors[f]!));
+        pairDiffWriters.push(writer);
+      }
     }
   }
   return {
@@ -107,6 +115,8 @@ export function scoreEmbeddings(
       genuine: scoreWriters.filter((_, i) => scores[i]!.genuine),
       forged: scoreWriters.filter((_, i) => !scores[i]!.genuine),
       random: randomWriters,
+      pairSame: pairSameWriters,
+      pairDiff: pairDiffWriters,
     },
     scoring,
   };
@@ -151,7 +161,12 @@ export interface EvalIntervals {
   eerRandom: Interval | null;
   auc: Interval;
   cllr: Interval | null;
+  cllrMin: Interval | null;
+  pairEer: Interval | null;
 }
+
+/** The scores bootstrapByWriter resamples: each with the writer it belongs to. */
+export type WriterScores = Pick<ScoreSets, 'genuine' | 'forged' | 'random' | 'writerOf'> & { pairSame?: number[]; pairDiff?: number[] };
 
 function percentile(sorted: readonly number[], p: number): number {
   const x = p * (sorted.length - 1);
@@ -164,7 +179,7 @@ function percentile(sorted: readonly number[], p: number): number {
  * independent of each other, so writers, not trials, are the unit): each round draws as many
  * writers as there are, with replacement, and recomputes the figures on their trials.
  */
-export function bootstrapByWriter(sets: ScoreSets, calibration: Calibration | null, o: { rounds?: number; seed?: number } = {}): EvalIntervals {
+export function bootstrapByWriter(sets: WriterScores, calibration: Calibration | null, o: { rounds?: number; seed?: number } = {}): EvalIntervals {
   const rounds = o.rounds ?? 1000;
   const rng = new Rng(o.seed ?? 1).fork('bootstrap');
   const group = (scores: readonly number[], writers: readonly string[]) => {
@@ -175,23 +190,33 @@ export function bootstrapByWriter(sets: ScoreSets, calibration: Calibration | nu
   const g = group(sets.genuine, sets.writerOf.genuine);
   const f = group(sets.forged, sets.writerOf.forged);
   const r = group(sets.random, sets.writerOf.random);
+  // Pairs only where their writers were recorded (score sets from before lack them).
+  const pairs = sets.pairSame && sets.pairDiff && sets.writerOf.pairSame?.length === sets.pairSame.length && sets.writerOf.pairDiff?.length === sets.pairDiff.length;
+  const ps = pairs ? group(sets.pairSame!, sets.writerOf.pairSame) : new Map<string, number[]>();
+  const pd = pairs ? group(sets.pairDiff!, sets.writerOf.pairDiff) : new Map<string, number[]>();
   const writers = [...new Set([...g.keys(), ...f.keys()])].sort();
-  const acc = { eer: [] as number[], eerRandom: [] as number[], auc: [] as number[], cllr: [] as number[] };
+  const acc = { eer: [] as number[], eerRandom: [] as number[], auc: [] as number[], cllr: [] as number[], cllrMin: [] as number[], pairEer: [] as number[] };
   for (let k = 0; k < rounds; k++) {
     const gs: number[] = [];
     const fs: number[] = [];
     const rs: number[] = [];
+    const pss: number[] = [];
+    const pds: number[] = [];
     for (let i = 0; i < writers.length; i++) {
       const w = writers[rng.int(0, writers.length - 1)]!;
       gs.push(...(g.get(w) ?? []));
       fs.push(...(f.get(w) ?? []));
       rs.push(...(r.get(w) ?? []));
+      pss.push(...(ps.get(w) ?? []));
+      pds.push(...(pd.get(w) ?? []));
     }
     if (!gs.length || !fs.length) continue;
     const labelled = labelScores(gs, fs);
     acc.eer.push(eer(labelled).eer);
     acc.auc.push(auc(labelled));
+    acc.cllrMin.push(cllrMin(gs.map((d) => -d), fs.map((d) => -d)));
     if (rs.length) acc.eerRandom.push(eer(labelScores(gs, rs)).eer);
+    if (pss.length && pds.length) acc.pairEer.push(eer(labelScores(pss, pds)).eer);
     if (calibration) acc.cllr.push(cllr(gs.map((d) => applyCalibration(calibration, d)), fs.map((d) => applyCalibration(calibration, d))));
   }
   const interval = (v: number[]): Interval | null => {
@@ -199,7 +224,17 @@ export function bootstrapByWriter(sets: ScoreSets, calibration: Calibration | nu
     const sorted = [...v].sort((a, b) => a - b);
     return { low: percentile(sorted, 0.025), high: percentile(sorted, 0.975) };
   };
-  return { method: 'bootstrap over writers', level: 0.95, rounds, eer: interval(acc.eer)!, eerRandom: interval(acc.eerRandom), auc: interval(acc.auc)!, cllr: interval(acc.cllr) };
+  return {
+    method: 'bootstrap over writers',
+    level: 0.95,
+    rounds,
+    eer: interval(acc.eer)!,
+    eerRandom: interval(acc.eerRandom),
+    auc: interval(acc.auc)!,
+    cllr: interval(acc.cllr),
+    cllrMin: interval(acc.cllrMin),
+    pairEer: interval(acc.pairEer),
+  };
 }
 
 export interface EvalOptions {

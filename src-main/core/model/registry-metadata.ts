@@ -31,6 +31,26 @@ export interface ModelMetrics {
   [name: string]: number | null | undefined;
 }
 
+/**
+ * 95 % intervals of the validation figures (metrics), recorded by training since they exist:
+ * validation writers resampled with replacement `rounds` times (model/evaluate.ts
+ * bootstrapByWriter), percentile intervals [low, high]; null where the figure has none (no random
+ * forgeries, an uncalibrated model). Kept beside `metrics`, not in it: metrics stays numbers only,
+ * which is what versions before this one read. Not part of the model's identity (no score depends on it).
+ */
+export interface MetricIntervals {
+  method: 'bootstrap over writers';
+  level: number;
+  rounds: number;
+  seed: number;
+  eer: [number, number] | null;
+  eerRandom: [number, number] | null;
+  auc: [number, number] | null;
+  cllr: [number, number] | null;
+  cllrMin: [number, number] | null;
+  pairEer: [number, number] | null;
+}
+
 export interface ModelMetadata {
   formatVersion: number;
   id: string;
@@ -55,6 +75,8 @@ export interface ModelMetadata {
   trainingData: Record<string, unknown> | null;
   hyperparameters: Record<string, unknown>;
   metrics: ModelMetrics;
+  /** 95 % intervals of the metrics; absent in models trained before they were recorded. */
+  metricIntervals?: MetricIntervals | null;
   calibration: Calibration | null;
   /** Validation distances the calibration was (or can be re-)fitted on. */
   validationDistances?: { same: number[]; diff: number[] } | null;
@@ -75,6 +97,11 @@ const weightSpecSchema = z.object({
   dtype: z.enum(['float32', 'int32', 'bool']),
 });
 
+const intervalSchema = z
+  .tuple([z.number(), z.number()])
+  .refine(([lo, hi]) => lo <= hi, 'an interval is [low, high] with low <= high')
+  .nullable();
+
 export const metadataSchema = z.looseObject({
   formatVersion: z.number().int().positive(),
   id: z.string().regex(MODEL_ID_PATTERN),
@@ -92,6 +119,21 @@ export const metadataSchema = z.looseObject({
   trainingData: z.record(z.string(), z.unknown()).nullable(),
   hyperparameters: z.record(z.string(), z.unknown()),
   metrics: z.record(z.string(), z.number().nullable()),
+  metricIntervals: z
+    .object({
+      method: z.literal('bootstrap over writers'),
+      level: z.number().gt(0).lt(1),
+      rounds: z.number().int().positive(),
+      seed: z.number(),
+      eer: intervalSchema,
+      eerRandom: intervalSchema,
+      auc: intervalSchema,
+      cllr: intervalSchema,
+      cllrMin: intervalSchema,
+      pairEer: intervalSchema,
+    })
+    .nullable()
+    .optional(),
   calibration: calibrationSchema.nullable(),
   validationDistances: z.object({ same: z.array(z.number()), diff: z.array(z.number()) }).nullable().optional(),
   distanceMetric: z.enum(['euclidean', 'cosine']),

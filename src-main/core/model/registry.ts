@@ -31,7 +31,7 @@ import {
   type RegistryOptions,
 } from './registry-files.ts';
 
-export type { ModelMetadata, ModelMetrics, WeightSpec } from './registry-metadata.ts';
+export type { MetricIntervals, ModelMetadata, ModelMetrics, WeightSpec } from './registry-metadata.ts';
 export { normaliseVersionOf, scoringOf } from './registry-metadata.ts';
 export {
   findModel,
@@ -137,6 +137,7 @@ export async function saveModel(
     trainingData: draft.trainingData ?? null,
     hyperparameters: draft.hyperparameters ?? {},
     metrics: draft.metrics ?? {},
+    ...(draft.metricIntervals ? { metricIntervals: draft.metricIntervals } : {}),
     calibration: draft.calibration ?? null,
     ...(draft.validationDistances !== undefined ? { validationDistances: draft.validationDistances } : {}),
     distanceMetric: draft.distanceMetric ?? 'euclidean',

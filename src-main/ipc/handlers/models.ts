@@ -1,5 +1,6 @@
 import { getActiveModel, scanModels, setActiveModel, type ActiveModel } from '../../core/model/registry.ts';
 import type { ModelEntry } from '../../core/model/registry-files.ts';
+import { modelFigures, validationSample } from '../../core/model/figures.ts';
 import { MIN_VALIDATION_WRITERS, type ModelList, type ModelSummary, type modelsMethods } from '../methods/models.ts';
 import type { HandlersFor, Services } from './types.ts';
 
@@ -25,20 +26,17 @@ function toSummary(m: ModelEntry, activeId: string | null): ModelSummary {
     trainingData: md.trainingData,
     hyperparameters: md.hyperparameters,
     validation: validationSize(md),
+    figures: modelFigures(md),
   };
 }
 
-const countOf = (v: unknown): number | null => (Array.isArray(v) ? v.length : typeof v === 'number' && Number.isFinite(v) ? v : null);
-
 function validationSize(md: ModelEntry['metadata']): ModelSummary['validation'] {
-  const td = md.trainingData as Record<string, unknown> | null;
-  const writers = td ? countOf(td.validationWriters) : null;
-  const vd = md.validationDistances;
+  const s = validationSample(md);
   return {
-    writers,
-    same: vd ? vd.same.length : (md.calibration?.fittedOn.same ?? null),
-    diff: vd ? vd.diff.length : (md.calibration?.fittedOn.diff ?? null),
-    enough: writers === null ? null : writers >= MIN_VALIDATION_WRITERS,
+    writers: s.writers,
+    same: s.genuine,
+    diff: s.forged,
+    enough: s.writers === null ? null : s.writers >= MIN_VALIDATION_WRITERS,
   };
 }
 

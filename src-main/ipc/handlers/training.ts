@@ -3,7 +3,7 @@ import { architectureNames, getSpec, paramInfos } from '../../core/model/archite
 import { getActiveModel } from '../../core/model/registry.ts';
 import { trainInWorker } from '../../core/model/training/job.ts';
 import { recordTrainingRun } from '../../core/model/training/record.ts';
-import { DEFAULT_HYPERPARAMETERS, type TrainOptions } from '../../core/model/training/run.ts';
+import { checkTrainingOptions, DEFAULT_HYPERPARAMETERS, type TrainOptions } from '../../core/model/training/run.ts';
 import type { TrainingRunRow } from '../../core/store/types.ts';
 import type { trainingMethods } from '../methods/training.ts';
 import type { HandlersFor, Services } from './types.ts';
@@ -19,6 +19,20 @@ interface RawRun {
   error: string | null;
   started_at: string | null;
   finished_at: string | null;
+}
+
+/**
+ * A refusal of checkTrainingOptions with the argument's name in front of the message instead of
+ * the CLI's wording: '--data: /x: no such file or folder' becomes 'data: /x: no such file or
+ * folder', 'batch size: expected ...' becomes 'batchSize: expected ...'.
+ */
+function byArgument(err: unknown): unknown {
+  if (!(err instanceof AppError) || typeof err.details?.option !== 'string') return err;
+  const option = err.details.option;
+  const field = typeof err.details.field === 'string' ? err.details.field : null;
+  let text = err.message.replace(/^--data(?::| [^:]*:) /, '');
+  if (field && text.startsWith(`${field}: `)) text = text.slice(field.length + 2);
+  return new AppError(err.code, `${option}: ${text}`, err.details);
 }
 
 export function trainingHandlers(s: Services): HandlersFor<typeof trainingMethods> {
@@ -49,6 +63,15 @@ export function trainingHandlers(s: Services): HandlersFor<typeof trainingMethod
         },
         ...(a.resume ? { resume: a.resume, ...(a.epochs !== undefined ? { resumeEpochs: a.epochs } : {}) } : {}),
       };
+      // What the run would refuse is refused now, named by the argument at fault ('data: ...',
+      // 'batchSize: ...'), so a form can show it beside its field rather than as a failed job.
+      if (!a.resume) {
+        try {
+          checkTrainingOptions(options);
+        } catch (err) {
+          throw byArgument(err);
+        }
+      }
       const label = a.resume ? `Resume training run ${a.resume}` : `Train ${options.name} on ${a.data}`;
       return s.jobs.start('training', label, async (ctl) => {
         const record = recordTrainingRun(s.app.store);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ModelFigure } from '../../core/model/figures.ts';
 import type { ModelMetrics } from '../../core/model/registry-metadata.ts';
 import { method, type MethodDef } from './define.ts';
 
@@ -35,10 +36,11 @@ export interface ModelSummary {
     /** False below 10 validation writers: the figures say little and are never presented as better than another model's. */
     enough: boolean | null;
   };
+  /** The validation figures in words, each with its sample and 95 % interval (core/model/figures.ts). */
+  figures: ModelFigure[];
 }
 
-/** Fewer validation writers than this: "not enough validation data". */
-export const MIN_VALIDATION_WRITERS = 10;
+export { MIN_VALIDATION_WRITERS } from '../../core/model/figures.ts';
 
 export interface ModelList {
   /** Base models first, each group oldest first. */

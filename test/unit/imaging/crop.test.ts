@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { AppError } from '../../../src-main/core/errors.ts';
 import { cropDocument } from '../../../src-main/core/imaging/crop.ts';
+import { cropMargin, padBox } from '../../../src-main/core/imaging/derive.ts';
 import { importCaseFolder, type ImportFileEntry } from '../../../src-main/core/imaging/import.ts';
 import { openStore } from '../../../src-main/core/store/index.ts';
 import { createWriter, renderCheque, renderSignature } from '../../../src-main/core/synth/index.ts';
@@ -60,11 +61,14 @@ describe('cropDocument', () => {
     const sigs = store.documents.signaturesOf(cheque.documentId!);
     assert.deepEqual(sigs.map((s) => [s.source, s.status]), [['auto', 'rejected'], ['manual', 'approved']]);
     assert.equal(r.previous?.id, sigs[0]!.id);
-    // the crop is the original's pixels in the box, not a re-crop of the earlier crop
+    // the crop is the original's pixels in the box with the import's margin, not a re-crop of the earlier crop
     const original = store.objects.get(store.documents.requireDocument(cheque.documentId!).sha256);
-    const expected = await sharp(original).extract({ left: box.x, top: box.y, width: box.w, height: box.h }).raw().toBuffer();
+    const dpi = (await sharp(original).metadata()).density ?? null;
+    const [px, py, pw, ph] = padBox([box.x, box.y, box.w, box.h], cropMargin(dpi), Infinity, Infinity);
+    assert.deepEqual(r.signature.params.region, [px, py, pw, ph]);
+    const expected = await sharp(original).extract({ left: px, top: py, width: pw, height: ph }).raw().toBuffer();
     const got = await sharp(store.objects.get(r.signature.cropSha256!)).raw().toBuffer();
-    assert.ok(got.equals(expected), 'crop = the box of the original');
+    assert.ok(got.equals(expected), 'crop = the box of the original and its margin');
     const norm = await sharp(store.objects.get(r.signature.normalisedSha256!)).metadata();
     assert.deepEqual([norm.width, norm.height], [220, 155]);
     assert.equal(r.signature.params.clean, 'page-strokes', 'printed rules and captions in the box are left out');
@@ -75,6 +79,20 @@ describe('cropDocument', () => {
     assert.deepEqual((audit.details.new as { box: number[] }).box, [box.x, box.y, box.w, box.h]);
     assert.deepEqual(audit.details.superseded, [sigs[0]!.id]);
     assert.equal(store.audit.verify().ok, true);
+  });
+
+  test("'ink at box edge' names only the sides where the box cuts the signature, not the sides the correction left as they were", async () => {
+    const [x, y, w, h] = cheque.box!;
+    // The automatic box is drawn around the ink; moving only its left edge out leaves the other
+    // three on the ink. They were all reported as ink cut off (the box was derived without the
+    // margin an automatic box gets).
+    const left = await cropDocument(store, cheque.documentId!, { x: x - 15, y, w: w + 15, h });
+    assert.deepEqual(left.signature.quality.touches, [], 'no side cuts the signature');
+    assert.ok(!(left.signature.quality.warnings as string[]).includes('clipped'));
+    // Moving the right edge into the signature cuts it there, and only there.
+    const right = await cropDocument(store, cheque.documentId!, { x, y, w: w - 120, h });
+    assert.deepEqual(right.signature.quality.touches, ['right']);
+    assert.ok((right.signature.quality.warnings as string[]).includes('clipped'));
   });
 
   test('a ready-made crop stays a crop, normalised as it is', async () => {

@@ -1,6 +1,8 @@
 // Metrics against values computed by hand (derivations in the comments).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { modelFigures } from '../../../src-main/core/model/figures.ts';
+import { intervalsOf } from '../../../src-main/core/model/training/run.ts';
 import {
   auc,
   bestBalancedAccuracy,
@@ -188,5 +190,54 @@ describe('writer-dependent protocol', () => {
     const scores = scoreWriterDependent(split, (q) => (q.includes('-g') ? 0.1 : 0.9));
     assert.equal(scores.length, 10);
     assert.equal(eer(scores).eer, 0);
+  });
+});
+
+describe('95 % intervals a trained model records (writers resampled)', () => {
+  // Five writers, 4 genuine and 4 forged scores each (distances: lower = more alike). Writers
+  // b..e separate perfectly; writer a's forgeries score below its genuine signatures.
+  const writers = ['a', 'b', 'c', 'd', 'e'];
+  const sets = {
+    genuine: writers.flatMap((w) => (w === 'a' ? [0.6, 0.62, 0.64, 0.66] : [0.1, 0.12, 0.14, 0.16])),
+    forged: writers.flatMap((w) => (w === 'a' ? [0.3, 0.32, 0.34, 0.36] : [0.9, 0.92, 0.94, 0.96])),
+    random: writers.flatMap(() => [0.8, 0.85]),
+    pairSame: writers.flatMap(() => [0.2, 0.25]),
+    pairDiff: writers.flatMap(() => [0.7, 0.75]),
+    writerOf: {
+      genuine: writers.flatMap((w) => [w, w, w, w]),
+      forged: writers.flatMap((w) => [w, w, w, w]),
+      random: writers.flatMap((w) => [w, w]),
+      pairSame: writers.flatMap((w) => [w, w]),
+      pairDiff: writers.flatMap((w) => [w, w]),
+    },
+  };
+
+  test('the interval reaches 0 where rounds leave the one bad writer out, and lies around the figure', () => {
+    const iv = intervalsOf(sets, null, 7, 400);
+    const point = eer(labelScores(sets.genuine, sets.forged)).eer;
+    // A round draws 5 writers with replacement; it leaves 'a' out with probability (4/5)^5 = 0.33,
+    // far more than 2.5 %: so the lower end is 0. Resampling single trials instead would almost never
+    // drop all eight of a's trials, and its lower end would stay near the point.
+    assert.ok(iv.eer, 'an EER interval');
+    assert.equal(iv.eer[0], 0);
+    assert.ok(iv.eer[1] > point, `upper end ${iv.eer[1]} above the point ${point}`);
+    assert.deepEqual([iv.method, iv.level, iv.rounds, iv.seed], ['bootstrap over writers', 0.95, 400, 7]);
+    assert.deepEqual(iv.eerRandom, [0, 0], 'random forgeries separate in every round');
+    assert.equal(iv.cllr, null, 'no Cllr interval without a calibration');
+    assert.ok(iv.cllrMin && iv.cllrMin[0] <= iv.cllrMin[1]);
+    assert.deepEqual(iv.pairEer, [0, 0]);
+    assert.deepEqual(intervalsOf(sets, null, 7, 400), iv, 'seeded: the same intervals again');
+  });
+
+  test('the figures read them out with their samples; a model without intervals says so', () => {
+    const iv = intervalsOf(sets, null, 7, 400);
+    const md = { metrics: { eer: 0.2, auc: 0.8, validationWriters: 5, validationGenuine: 20, validationForged: 20, validationRandom: 10 }, trainingData: null, calibration: null };
+    const withIv = modelFigures({ ...md, metricIntervals: iv });
+    const eerFig = withIv.find((f) => f.key === 'eer')!;
+    assert.equal(eerFig.line, `EER 20.0 % (95 % CI 0.0–${(iv.eer![1] * 100).toFixed(1)} %; 5 writers, 20 genuine / 20 forged)`);
+    assert.equal(withIv.find((f) => f.key === 'auc')!.intervalText, `95 % CI ${iv.auc![0].toFixed(3)}–${iv.auc![1].toFixed(3)}`);
+    const without = modelFigures(md);
+    assert.deepEqual(without.map((f) => f.intervalText), ['interval not recorded', 'interval not recorded']);
+    assert.equal(without[0]!.sample, '5 writers, 20 genuine / 20 forged');
   });
 });

@@ -5,8 +5,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { selectionScore } from '../../../src-main/core/model/training/checkpoint.ts';
-import { runTraining, type TrainEvent } from '../../../src-main/core/model/training/run.ts';
+import type { WriterScores } from '../../../src-main/core/model/evaluate.ts';
+import { modelFigures } from '../../../src-main/core/model/figures.ts';
+import { modelIdentity } from '../../../src-main/core/model/identity.ts';
+import { loadCheckpoint, selectionScore } from '../../../src-main/core/model/training/checkpoint.ts';
+import { intervalsOf, runTraining, type TrainEvent } from '../../../src-main/core/model/training/run.ts';
 import { getActiveModel, getModel, listModels } from '../../../src-main/core/model/registry.ts';
 import { generateDataset } from '../../../src-main/core/synth/index.ts';
 
@@ -51,6 +54,25 @@ describe('training run (signet-tiny, synthetic data)', () => {
     assert.equal(m.scoring?.method, 'kk-ratio', 'the calibration is on the validation scores, so the model scores the same way');
     assert.deepEqual(getModel(dir, m.id).scoring, m.scoring, 'and says so in its saved metadata');
     assert.equal(getActiveModel(dir), null, 'never made active by training');
+
+    // 95 % intervals of the validation figures, resampling the validation writers of the best epoch.
+    const iv = m.metricIntervals!;
+    assert.ok(iv, 'the model records intervals');
+    assert.deepEqual([iv.method, iv.level, iv.rounds, iv.seed], ['bootstrap over writers', 0.95, 1000, hyper.seed]);
+    for (const k of ['eer', 'eerRandom', 'auc', 'cllr', 'cllrMin', 'pairEer'] as const) {
+      const i = iv[k];
+      assert.ok(i && i[0] <= i[1] && i[0] >= 0 && (k.startsWith('cllr') || i[1] <= 1), `${k}: ${JSON.stringify(i)}`);
+    }
+    assert.ok(iv.eer![1] > iv.eer![0], 'validation writers differ, so the EER interval has a width');
+    const bestState = loadCheckpoint(r.checkpointDir, 'best').state as unknown as { valSets: WriterScores };
+    const validation = (m.trainingData as { validationWriters: string[] }).validationWriters;
+    assert.deepEqual([...new Set(bestState.valSets.writerOf.genuine)].sort(), [...validation].sort(), 'the scores resampled are the validation writers\'');
+    assert.deepEqual(iv, intervalsOf(bestState.valSets, m.calibration, hyper.seed), "the best epoch's scores and the model's calibration");
+    assert.equal(m.metrics.validationPairsSame, bestState.valSets.pairSame!.length);
+    assert.deepEqual(getModel(dir, m.id).metricIntervals, iv, 'saved and read back');
+    assert.equal(m.identitySha256, modelIdentity({ ...JSON.parse(JSON.stringify(m)), metricIntervals: undefined }), 'not part of the identity');
+    const eerLine = modelFigures(m).find((f) => f.key === 'eer')!.line;
+    assert.match(eerLine, new RegExp(`^EER \\d+\\.\\d % \\(95 % CI \\d+\\.\\d–\\d+\\.\\d %; ${validation.length} writers, \\d+ genuine / \\d+ forged\\)$`));
   });
 
   it('cancel keeps `last`; resume continues to the end and registers one model', async () => {

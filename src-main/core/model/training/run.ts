@@ -23,10 +23,11 @@ import { NORMALISE_VERSION, type NormaliseVersion } from '../../imaging/normalis
 import { freezeBelow, getSpec, paramInfos, withClassifierHead, type ArchitectureSpec } from '../architectures.ts';
 import { resolveBackend } from '../backend.ts';
 import { prepareInputs } from '../dataset.ts';
-import { metricsOf, scoreEmbeddings, type EvalMetrics } from '../evaluate.ts';
+import { bootstrapByWriter, metricsOf, scoreEmbeddings, type EvalMetrics, type WriterScores } from '../evaluate.ts';
 import { inputScaleOf, wrapParams } from '../inference.ts';
 import { disposeParams, initParams, paramsFromArrays, paramsToArrays, type NamedArray } from '../network.ts';
 import { getModel, loadWeights, normaliseVersionOf, saveModel, type ModelMetadata } from '../registry.ts';
+import type { MetricIntervals } from '../registry-metadata.ts';
 import type { Objective } from '../train/step.ts';
 import { createTrainer, type Trainer, type TrainBatch } from '../train/trainer.ts';
 import type { OptimizerName } from '../train/optimizers.ts';
@@ -162,6 +163,54 @@ function validateHyper(h: TrainHyperparameters): void {
   check(AUGMENTATIONS.includes(h.augment), 'augmentation', AUGMENTATIONS.join(', '), h.augment);
   check(h.patience === null || (Number.isInteger(h.patience) && h.patience >= 1), 'patience', 'a whole number of epochs >= 1', h.patience);
   check(h.objective !== 'triplet' || h.batchSize >= 2 * (TRIPLET_BLOCK.genuine + TRIPLET_BLOCK.forged), 'batch size', `at least ${2 * (TRIPLET_BLOCK.genuine + TRIPLET_BLOCK.forged)} images for triplets (two writers)`, h.batchSize);
+}
+
+/** The option each of validateHyper's field names belongs to. */
+const HYPER_OPTION: Record<string, keyof TrainHyperparameters> = {
+  epochs: 'epochs',
+  'batch size': 'batchSize',
+  'learning rate': 'learningRate',
+  margin: 'margin',
+  'pairs per epoch': 'pairsPerEpoch',
+  dropout: 'dropout',
+  L2: 'l2',
+  objective: 'objective',
+  augmentation: 'augment',
+  patience: 'patience',
+};
+
+/**
+ * What a new run would refuse, checked before it starts (a form shows it beside the field): the
+ * hyperparameters, the starting point and the data (read, not prepared). Throws AppError whose
+ * `details.option` names the option at fault ('data', 'baseModel', 'architecture', 'batchSize' ...);
+ * the message is the one the run itself would give (CLI wording, e.g. '--data: ...').
+ */
+export function checkTrainingOptions(o: Pick<TrainOptions, 'dataDir' | 'data' | 'baseModel' | 'architecture' | 'hyper'>): void {
+  const as = (option: string, err: unknown): never => {
+    if (err instanceof AppError) throw new AppError(err.code, err.message, { ...err.details, option });
+    throw err;
+  };
+  const given = Object.fromEntries(Object.entries(o.hyper ?? {}).filter(([, v]) => v !== undefined));
+  try {
+    validateHyper({ ...DEFAULT_HYPERPARAMETERS, ...given } as TrainHyperparameters);
+  } catch (err) {
+    as(err instanceof AppError ? (HYPER_OPTION[String(err.details?.field)] ?? String(err.details?.field)) : 'hyper', err);
+  }
+  try {
+    if (o.baseModel) getModel(o.dataDir, o.baseModel);
+  } catch (err) {
+    as('baseModel', err);
+  }
+  try {
+    if (!o.baseModel) getSpec(o.architecture ?? 'signet');
+  } catch (err) {
+    as('architecture', err);
+  }
+  try {
+    readSources(sourcesOf(o.data));
+  } catch (err) {
+    as('data', err);
+  }
 }
 
 /** Run files and hyperparameters written before a setting existed mean what was done then. */
@@ -332,6 +381,8 @@ interface Validation {
   diff: number[];
   scoring: Scoring;
   counts: { writers: number; genuine: number; forged: number; random: number };
+  /** Every validation score with its writer: what the intervals resample. */
+  sets: WriterScores;
   arrays: NamedArray[];
 }
 
@@ -361,6 +412,7 @@ async function validate(r: Run, trainer: Trainer): Promise<Validation> {
     diff: sets.forged,
     scoring: sets.scoring,
     counts: { writers: sets.writersUsed, genuine: sets.genuine.length, forged: sets.forged.length, random: sets.random.length },
+    sets: { genuine: sets.genuine, forged: sets.forged, random: sets.random, pairSame: sets.pairSame, pairDiff: sets.pairDiff, writerOf: sets.writerOf },
     arrays,
   };
 }
@@ -476,7 +528,7 @@ async function trainEpochs(r: Run, trainer: Trainer, state: CheckpointState, emi
     }
     const next: CheckpointState = { ...state, epoch: state.epoch + 1, batchInEpoch: 0 };
     if (best) {
-      saveCheckpoint(r.dir, 'best', { params: val.arrays, optimizer, state: { ...next, valSame: val.same, valDiff: val.diff, valMetrics: val.metrics, valScoring: val.scoring, valCounts: val.counts } });
+      saveCheckpoint(r.dir, 'best', { params: val.arrays, optimizer, state: { ...next, valSame: val.same, valDiff: val.diff, valMetrics: val.metrics, valScoring: val.scoring, valCounts: val.counts, valSets: val.sets } });
       emit({ type: 'checkpoint', which: 'best', epoch: state.epoch, step: state.step });
     }
     saveCheckpoint(r.dir, 'last', { params: val.arrays, optimizer, state: next });
@@ -493,13 +545,34 @@ async function trainEpochs(r: Run, trainer: Trainer, state: CheckpointState, emi
   return false;
 }
 
+/** The validation figures' 95 % intervals as a model records them (model/registry-metadata.ts MetricIntervals). */
+export function intervalsOf(sets: WriterScores, calibration: Calibration | null, seed: number, rounds = BOOTSTRAP_ROUNDS): MetricIntervals {
+  const b = bootstrapByWriter(sets, calibration, { rounds, seed });
+  const pair = (i: { low: number; high: number } | null): [number, number] | null => (i ? [i.low, i.high] : null);
+  return {
+    method: b.method,
+    level: b.level,
+    rounds: b.rounds,
+    seed,
+    eer: pair(b.eer),
+    eerRandom: pair(b.eerRandom),
+    auc: pair(b.auc),
+    cllr: pair(b.cllr),
+    cllrMin: pair(b.cllrMin),
+    pairEer: pair(b.pairEer),
+  };
+}
+
+/** Bootstrap rounds of the intervals a trained model records (as `countersign eval`). */
+export const BOOTSTRAP_ROUNDS = 1000;
+
 /** Registers the best epoch's weights as a new model version. */
 async function registerBest(r: Run, o: TrainOptions, state: CheckpointState, emit: (e: TrainEvent) => void): Promise<TrainResult> {
   const opts = r.run.options;
   const best = loadCheckpoint(r.dir, 'best');
   // Checkpoints of runs from before writer-normalised scores carry neither scoring nor counts:
   // their validation scores are mean distances, and the model is scored that way.
-  const bs = best.state as CheckpointState & { valSame: number[]; valDiff: number[]; valMetrics: EvalMetrics; valScoring?: Scoring; valCounts?: Validation['counts'] };
+  const bs = best.state as CheckpointState & { valSame: number[]; valDiff: number[]; valMetrics: EvalMetrics; valScoring?: Scoring; valCounts?: Validation['counts']; valSets?: WriterScores };
   let calibration: Calibration | null = null;
   try {
     calibration = fitCalibration(bs.valSame, bs.valDiff);
@@ -507,6 +580,9 @@ async function registerBest(r: Run, o: TrainOptions, state: CheckpointState, emi
     calibration = null; // e.g. a larger score does not mean less support: stays uncalibrated
   }
   const vm = bs.valMetrics;
+  // 95 % intervals of the validation figures, resampling validation writers (checkpoints from
+  // before the scores kept their writers have none: the model then says they were not recorded).
+  const metricIntervals = bs.valSets ? intervalsOf(bs.valSets, calibration, r.run.hyper.seed) : null;
   const startScore = state.baseline ? selectionScore({ eer: state.baseline.valEer, eerRandom: state.baseline.valEerRandom }) : null;
   const bestScore = selectionScore(vm);
   const betterThanStart = startScore === null ? true : bestScore < startScore;
@@ -563,7 +639,10 @@ async function registerBest(r: Run, o: TrainOptions, state: CheckpointState, emi
           validationGenuine: bs.valCounts?.genuine ?? null,
           validationForged: bs.valCounts?.forged ?? null,
           validationRandom: bs.valCounts?.random ?? null,
+          validationPairsSame: bs.valSets?.pairSame?.length ?? null,
+          validationPairsDiff: bs.valSets?.pairDiff?.length ?? null,
         },
+        ...(metricIntervals ? { metricIntervals } : {}),
         calibration,
         validationDistances: { same: bs.valSame, diff: bs.valDiff },
         ...(bs.valScoring ? { scoring: bs.valScoring } : {}),
