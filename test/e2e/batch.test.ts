@@ -143,6 +143,25 @@ describe('batch', () => {
     await page.getByTestId('batch-table').waitFor();
   });
 
+  it('groups the questioned signatures by hand: every one in one group or as a singleton, nothing stored', async () => {
+    const audit = () => lastJson<AuditRow[]>(cli(['--data-dir', app.dir, 'audit', 'show', '--case', String(seed.case.caseId), '--json'])).length;
+    const before = audit();
+    await page.getByTestId('series-run').click();
+    await page.getByTestId('series-summary').waitFor();
+    assert.match(((await page.getByTestId('series-summary').textContent()) ?? '').replace(/\s+/g, ' '), /from 6 questioned signatures; average linkage, cut \d+\.\d\d \((model|case) threshold\)/);
+    const listed = await page.getByTestId('series-panel').locator('li .path').allTextContents();
+    assert.deepEqual(listed.sort(), seed.case.questioned.map((q) => q.path).sort());
+    // Every member links to its comparison.
+    assert.equal(await page.getByTestId('series-panel').locator('li a[href^="#/compare/"]').count(), 6);
+    assert.equal(audit(), before, 'grouping records nothing');
+    await page.getByTestId('series-panel').screenshot({ path: path.join(ARTIFACTS, 'series-light.png') });
+    const dark = await app.open(`/batch/${seed.case.caseId}`, { theme: 'dark' });
+    await dark.getByTestId('series-run').click();
+    await dark.getByTestId('series-summary').waitFor();
+    await dark.getByTestId('series-panel').screenshot({ path: path.join(ARTIFACTS, 'series-dark.png') });
+    await dark.close();
+  });
+
   it('reads well in the dark theme', async () => {
     const dark = await app.open(`/batch/${seed.case.caseId}`, { theme: 'dark' });
     await dark.locator('[data-testid=batch-row] img').first().waitFor();

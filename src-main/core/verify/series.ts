@@ -31,6 +31,7 @@ export interface SeriesMember {
   documentId: number;
   documentPath: string;
   subjectName: string | null;
+  cropSha256: string | null;
 }
 
 export interface SeriesGroup {
@@ -161,7 +162,10 @@ export async function linkSeries(store: Store, caseRef: string | number, opts: S
       const pairs: number[] = [];
       for (let a = 0; a < c.length; a++) for (let b = a + 1; b < c.length; b++) pairs.push(d[c[a]! * n + c[b]!]!);
       return {
-        members: c.map((i) => ({ documentId: questioned[i]!.documentId, documentPath: questioned[i]!.documentPath, subjectName: questioned[i]!.subjectName })),
+        members: c.map((i) => {
+          const q = questioned[i]!;
+          return { documentId: q.documentId, documentPath: q.documentPath, subjectName: q.subjectName, cropSha256: q.cropSha256 };
+        }),
         within: pairs.length ? { mean: mean(pairs), max: Math.max(...pairs), pairs: pairs.length } : null,
       };
     })

@@ -1,6 +1,7 @@
 import { caseSignatures } from '../../core/verify/case-data.ts';
 import { caseVerificationSettings, modelThreshold, type CaseVerificationSettings } from '../../core/verify/case-settings.ts';
 import { ComparisonRepository } from '../../core/verify/comparisons.ts';
+import { linkSeries } from '../../core/verify/series.ts';
 import { verifyJson } from '../../core/verify/summary.ts';
 import { shortVerbal, verbalEquivalent } from '../../core/verify/verbal.ts';
 import { compareDocument, verifyCase } from '../../core/verify/verify-case.ts';
@@ -64,6 +65,7 @@ export function verifyHandlers(s: Services): HandlersFor<typeof verifyMethods> {
         support: supportOf(item.comparison.llr),
       };
     },
+    'verify.series': ({ caseId, cut }) => linkSeries(store(), caseId, cut !== undefined ? { cut } : {}),
     'verify.batch': ({ caseId, documentIds }) => {
       const c = store().cases.requireWritable(caseId);
       return s.jobs.start('verify', `Verify case "${c.name}"`, async (ctl) => {

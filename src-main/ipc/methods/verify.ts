@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { JobInfo } from '../../core/jobs/manager.ts';
 import type { Box, CaseStatus } from '../../core/store/types.ts';
 import type { StoredComparison } from '../../core/verify/comparisons.ts';
+import type { SeriesResult } from '../../core/verify/series.ts';
 import type { VerbalEquivalent } from '../../core/verify/verbal.ts';
 import { method, type MethodDef } from './define.ts';
 
@@ -77,6 +78,11 @@ export const verifyMethods = {
     summary: 'Start batch verification of every (or the given) questioned document of a case; progress as job events',
     args: z.object({ caseId, documentIds: z.array(z.number().int().positive()).max(100000).optional() }).strict(),
     errors: ['NOT_FOUND', 'INVALID_ARGUMENT', 'CONFLICT'],
+  }),
+  'verify.series': method<SeriesResult>()({
+    summary: "The case's questioned signatures grouped by hand (average linkage on writer-normalised distances, cut at the decision threshold unless given); nothing stored",
+    args: z.object({ caseId, cut: z.number().positive().finite().optional() }).strict(),
+    errors: ['NOT_FOUND', 'INVALID_ARGUMENT', 'INTEGRITY', 'CANCELLED'],
   }),
   'verify.results': method<VerifyResults>()({
     summary: 'Every questioned document of a case with its newest comparison (or why it has none)',
