@@ -17,6 +17,7 @@ import { DECISION_LABELS } from '../verify/compare.ts';
 import { ComparisonRepository, type StoredComparison } from '../verify/comparisons.ts';
 import { median } from '../verify/distance.ts';
 import { scoringOf } from '../model/registry.ts';
+import { linkSeries } from '../verify/series.ts';
 import { scoreView, variationStory } from '../verify/story.ts';
 import { AppError } from '../errors.ts';
 import type { DocumentRow } from '../store/types.ts';
@@ -28,6 +29,7 @@ import {
   type ReportItem,
   type ReportModel,
   type ReportModelCard,
+  type ReportSeries,
   type ReportThresholdChange,
 } from './types.ts';
 
@@ -320,6 +322,7 @@ export async function buildCaseReport(store: Store, caseRef: string | number, op
       return { path: d.originalPath, role: d.role, subject: subject === null ? '' : String(subjectName.get(subject) ?? ''), reason: notComparedReason(store, d, reportedSubjects, comparedDocs) };
     });
   const backend = (await resolveBackend()).backend;
+  const series = await seriesOf(store, c.id, meta.id);
   const input: ReportInput = {
     case: {
       id: String(c.id),
@@ -338,9 +341,29 @@ export async function buildCaseReport(store: Store, caseRef: string | number, op
     excluded,
     corrections: corrections(store, c.id),
     thresholdHistory: thresholdHistory(store, c.id),
+    ...(series ? { series } : {}),
     model: reportModel(meta, backend),
     appVersion: APP_VERSION,
     integrity: { inputs, ...auditAnchor(store, comparisons) },
   };
   return { input, comparisons };
+}
+
+/**
+ * The series section: the case's questioned signatures grouped by hand with the model of the
+ * reported comparisons (left out when the case has fewer than two, or uses another model now).
+ */
+async function seriesOf(store: Store, caseId: number, modelId: string): Promise<ReportSeries | null> {
+  const r = await linkSeries(store, caseId);
+  if (r.model.id !== modelId || r.groups.reduce((n, g) => n + g.members.length, 0) < 2) return null;
+  return {
+    linkage: r.linkage,
+    cut: r.cut,
+    cutSource: r.cutSource,
+    basis: r.basis,
+    groups: r.groups.map((g) => ({
+      members: g.members.map((m) => ({ documentLabel: m.documentPath, claimedSubject: m.subjectName ?? '' })),
+      within: g.within ? { mean: g.within.mean, max: g.within.max } : null,
+    })),
+  };
 }

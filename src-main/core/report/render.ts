@@ -11,6 +11,7 @@ import { drawCover } from './sections/cover.ts';
 import { drawIntegrity } from './sections/integrity.ts';
 import { drawItem, ITEM_BOX } from './sections/item.ts';
 import { CORRECTION_BOX, drawCorrections, drawExcluded, drawThresholdHistory } from './sections/record.ts';
+import { drawSeries } from './sections/series.ts';
 import type { RenderedReport, ReportInput, ReportSectionId } from './types.ts';
 import { validateReportInput } from './validate.ts';
 
@@ -84,6 +85,10 @@ export async function renderReport(raw: ReportInput, options: RenderOptions = {}
     drawCorrections(w, ctx, await correctionImages);
     drawThresholdHistory(w, ctx);
     sections.push('excluded', 'corrections', 'threshold-history');
+  }
+  if (input.series) {
+    drawSeries(w, input.series);
+    sections.push('series');
   }
   drawAppendix(w, ctx);
   sections.push('model');

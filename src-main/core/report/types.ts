@@ -186,6 +186,17 @@ export interface ReportInputFile {
   role: string;
 }
 
+export interface ReportSeries {
+  linkage: string;
+  cut: number;
+  /** Where the cut comes from ('case threshold', 'model threshold'). */
+  cutSource: string;
+  /** How the distances are normalised, in words. */
+  basis: string;
+  /** Largest first, singletons last; members by document label. */
+  groups: { members: { documentLabel: string; claimedSubject: string }[]; within: { mean: number; max: number } | null }[];
+}
+
 export interface ReportInput {
   case: ReportCase;
   /** The one timestamp in the report (ISO 8601). Excluded from the content hash. */
@@ -200,6 +211,8 @@ export interface ReportInput {
   corrections?: ReportCorrection[];
   /** Every change of the case threshold, oldest first. */
   thresholdHistory?: ReportThresholdChange[];
+  /** The questioned signatures grouped by hand (countersign series), when the case has two or more. */
+  series?: ReportSeries;
   model: ReportModel;
   appVersion: string;
   integrity: {
@@ -233,7 +246,7 @@ export interface ReportFigure {
 }
 
 /** Section ids of a rendered report, in order ('cover', 'item', 'excluded', 'corrections', 'threshold-history', 'model', 'integrity'). */
-export type ReportSectionId = 'cover' | 'items' | 'excluded' | 'corrections' | 'threshold-history' | 'model' | 'integrity';
+export type ReportSectionId = 'cover' | 'items' | 'excluded' | 'corrections' | 'threshold-history' | 'series' | 'model' | 'integrity';
 
 export interface RenderedReport {
   /** The sections drawn, in order. */

@@ -84,6 +84,14 @@ export function validateReportInput(input: ReportInput): void {
     if (e.beforePng !== null) png(e.beforePng, `corrections[${j}].beforePng`);
     if (e.afterPng !== null) png(e.afterPng, `corrections[${j}].afterPng`);
   });
+  if (input.series) {
+    num(input.series.cut, 'series.cut');
+    for (const k of ['linkage', 'cutSource', 'basis'] as const) str(input.series[k], `series.${k}`);
+    input.series.groups.forEach((g, j) => {
+      g.members.forEach((m, k) => str(m.documentLabel, `series.groups[${j}].members[${k}].documentLabel`));
+      if (g.within) for (const f of ['mean', 'max'] as const) num(g.within[f], `series.groups[${j}].within.${f}`);
+    });
+  }
   (input.thresholdHistory ?? []).forEach((e, j) => {
     date(e.at, `thresholdHistory[${j}].at`);
     numOrNull(e.old, `thresholdHistory[${j}].old`);

@@ -103,8 +103,11 @@ describe('case report', () => {
       const out = path.join(root, 'complete.pdf');
       const r = await createCaseReport(st, c.caseId, { out, generatedAt: '2026-01-02T03:04:05.000Z' });
       assert.equal(r.pdf, out);
-      for (const id of ['excluded', 'corrections', 'threshold-history', 'model'] as const) assert.ok(r.sections.includes(id), id);
+      for (const id of ['excluded', 'corrections', 'threshold-history', 'series', 'model'] as const) assert.ok(r.sections.includes(id), id);
       const text = pdfPages(readFileSync(out)).join('\n');
+      assert.match(text, /Series: questioned signatures grouped by hand/);
+      assert.match(text, /average-linkage\s+agglomerative\s+clustering/);
+      assert.match(text, /a lead\s+for\s+examination, not a finding/);
       assert.match(text, /Files not compared/);
       assert.match(text, /broken_cheque\.jpg[\s\S]*import failed: truncated JPEG/);
       assert.match(text, /Signature box corrections/);

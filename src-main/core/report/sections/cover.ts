@@ -59,7 +59,7 @@ export function drawCover(w: ReportWriter, ctx: RenderContext): void {
       `the genuine proposition, ${counts.notGenuine} the alternative and ${counts.inconclusive} ${counts.inconclusive === 1 ? 'is' : 'are'} inconclusive at the case threshold; ` +
       `${counts.warned} carr${counts.warned === 1 ? 'ies' : 'y'} warnings. ` +
       (m.calibration ? '' : 'The model is not calibrated: no likelihood ratios are given. ') +
-      'These figures support, and do not replace, the examiner\u2019s conclusion. Each item is detailed in its own section; then the files that were not compared, the box corrections, the threshold history, the method and model, and the integrity data.',
+      `These figures support, and do not replace, the examiner\u2019s conclusion. Each item is detailed in its own section; then the files that were not compared, the box corrections, the threshold history, ${input.series ? 'the questioned signatures grouped by hand, ' : ''}the method and model, and the integrity data.`,
     { size: 9, lineGap: 2, after: 10 },
   );
 
