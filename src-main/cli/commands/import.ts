@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { AppError } from '../../core/errors.ts';
 import { cropDocument } from '../../core/imaging/crop.ts';
+import { DPI_MAX, DPI_MIN } from '../../core/imaging/dpi.ts';
 import { importCaseFolder, type ImportFileEntry, type ImportReport } from '../../core/imaging/import.ts';
 import type { Box } from '../../core/store/types.ts';
 import { bool, num, str, type Command, type CommandContext } from '../command.ts';
@@ -58,24 +59,27 @@ export const commands: Command[] = [
   {
     name: 'import',
     summary: 'Import a case folder of scans into a case: originals kept, signatures found, cropped and normalised',
-    usage: '<folder> --case <name|id> [--workers N] [--strict] [--json]',
+    usage: '<folder> --case <name|id> [--dpi N] [--workers N] [--strict] [--json]',
     description: `The folder holds known/<subject>/* (known exemplars: signature crops or whole documents),
 questioned/<claimed subject>/* or questioned/* with case.json naming each file's claimed subject:
 { "questioned": { "questioned/scan-7.jpg": "a-marlow" } }. Subjects are created from the folder names.
 Every file is copied into the object store (never changed), each page decoded, the signature found
 (on questioned documents and whole known documents), cropped and normalised. A bad file gets a reason
 and the rest go on. Files already in the case (same SHA-256) are skipped, so running the same import
-again is safe and completes an interrupted one. See docs/import.md.
+again is safe and completes an interrupted one. --dpi N gives the scan resolution of files that carry
+none (recorded as entered by the examiner; a file's own resolution is always kept): the comparison
+view shows signatures at true scale from it. See docs/import.md.
 Exit codes: 0 the import ran to the end (failed files, if any, are listed); 1 it could not run (unknown
 case, folder not in the case layout, database error); 2 usage; 130 stopped with Ctrl-C (run the same
 command again to import the rest); with --strict, 3 when any file failed.
 Example: countersign import cases/smith --case "Smith v. Jones"`,
-    options: { case: { type: 'string' }, workers: { type: 'string' }, strict: { type: 'boolean' } },
+    options: { case: { type: 'string' }, dpi: { type: 'string' }, workers: { type: 'string' }, strict: { type: 'boolean' } },
     async run(ctx, args) {
       if (args.positionals.length !== 1) throw new AppError('INVALID_ARGUMENT', `import: expected one <folder>, got ${args.positionals.length} arguments`);
       const ref = str(args, 'case');
       if (!ref) throw new AppError('INVALID_ARGUMENT', '--case: required (the case name or id; create one with countersign case create)');
       const workers = num(args, 'workers', { min: 0, max: 64, integer: true });
+      const dpi = num(args, 'dpi', { min: DPI_MIN, max: DPI_MAX });
       const store = ctx.app().store;
       const c = store.cases.requireWritable(store.cases.get(ref).id);
       const live = !ctx.json && !process.stderr.isTTY;
@@ -84,6 +88,7 @@ Example: countersign import cases/smith --case "Smith v. Jones"`,
         folder: path.resolve(args.positionals[0] as string),
         signal: ctx.signal,
         ...(workers !== undefined ? { workers } : {}),
+        ...(dpi !== undefined ? { assumedDpi: dpi } : {}),
         onProgress: (p) => {
           ctx.progress(p.done, p.total, p.current);
           // Without a terminal (a log, a pipe) one line per file instead of a bar.

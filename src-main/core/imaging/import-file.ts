@@ -35,6 +35,8 @@ export interface ProcessOptions {
   maxFileBytes?: number;
   /** Localisation confidence below this is flagged for the examiner (default 0.5). */
   flagBelow?: number;
+  /** Resolution given by the examiner for pages whose file carries none (recorded as 'entered'). */
+  assumedDpi?: number;
 }
 
 /** A reason word (stable, for grouping: 'truncated', 'pdf', 'no-ink' ...) and the sentence naming the file. */
@@ -61,6 +63,8 @@ export interface PageOutcome {
   width: number;
   height: number;
   dpi: number | null;
+  /** 'file' when the file gave the dpi, 'entered' when the examiner did (ProcessOptions.assumedDpi), null when unknown. */
+  dpiSource: 'file' | 'entered' | null;
   failure?: Failure;
   signature?: ProposedSignature;
 }
@@ -118,14 +122,24 @@ async function processPage(bytes: Buffer, info: ImageInfo, p: number, task: File
   try {
     page = await decodePage(bytes, task.path, p, { maxPixels: opts.maxPixels ?? DEFAULT_MAX_PIXELS }, info);
   } catch (err) {
-    return { page: p, width: info.width, height: info.height, dpi: info.dpi, failure: asFailure(err, name) };
+    return { page: p, width: info.width, height: info.height, ...resolution(info.dpi, opts), failure: asFailure(err, name) };
   }
-  const base = { page: p, width: page.width, height: page.height, dpi: page.dpi };
+  const res = resolution(page.dpi, opts);
+  // An entered resolution serves localisation and the quality figures as a file's would.
+  if (res.dpiSource === 'entered') page = { ...page, dpi: res.dpi };
+  const base = { page: p, width: page.width, height: page.height, ...res };
   try {
     return { ...base, signature: await findSignature(page, name, task.role, opts) };
   } catch (err) {
     return { ...base, failure: asFailure(err, name) };
   }
+}
+
+/** The page's resolution: the file's when it has one, else the examiner's, else unknown. */
+export function resolution(fileDpi: number | null, opts: Pick<ProcessOptions, 'assumedDpi'>): Pick<PageOutcome, 'dpi' | 'dpiSource'> {
+  if (fileDpi) return { dpi: fileDpi, dpiSource: 'file' };
+  if (opts.assumedDpi) return { dpi: opts.assumedDpi, dpiSource: 'entered' };
+  return { dpi: null, dpiSource: null };
 }
 
 /** Thrown inside findSignature for a page without a signature; the message says what to do. */

@@ -72,7 +72,7 @@ export function recordFile(ctx: RecordContext, file: PlannedFile, outcome: FileO
       size: outcome.size,
     };
     const pages: PageOutcome[] = outcome.failure
-      ? [{ page: 0, width: 0, height: 0, dpi: null, failure: outcome.failure }]
+      ? [{ page: 0, width: 0, height: 0, dpi: null, dpiSource: null, failure: outcome.failure }]
       : outcome.pages;
     const entries: ImportPageEntry[] = pages.map((p) => {
       const before = byPage.get(p.page);
@@ -84,6 +84,7 @@ export function recordFile(ctx: RecordContext, file: PlannedFile, outcome: FileO
         width: p.width || null,
         height: p.height || null,
         dpi: p.dpi,
+        dpiSource: p.dpiSource,
         status: p.failure ? ('failed' as const) : ('ready' as const),
         failureReason: p.failure?.message ?? null,
       };
@@ -120,6 +121,7 @@ export function recordFile(ctx: RecordContext, file: PlannedFile, outcome: FileO
           width: fields.width,
           height: fields.height,
           dpi: fields.dpi,
+          dpiSource: fields.dpiSource,
           status: doc.status,
           reason: p.failure?.message ?? null,
           retried: before !== undefined,

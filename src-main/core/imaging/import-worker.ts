@@ -15,6 +15,7 @@ export interface ImportWorkerData {
   maxPixels?: number;
   maxFileBytes?: number;
   flagBelow?: number;
+  assumedDpi?: number;
 }
 export type ToImportWorker = { type: 'file'; task: FileTask } | { type: 'close' };
 export type FromImportWorker = { type: 'result'; id: number; outcome: FileOutcome };
@@ -29,6 +30,7 @@ const opts = {
   ...(cfg.maxPixels !== undefined ? { maxPixels: cfg.maxPixels } : {}),
   ...(cfg.maxFileBytes !== undefined ? { maxFileBytes: cfg.maxFileBytes } : {}),
   ...(cfg.flagBelow !== undefined ? { flagBelow: cfg.flagBelow } : {}),
+  ...(cfg.assumedDpi !== undefined ? { assumedDpi: cfg.assumedDpi } : {}),
 };
 
 port.on('message', (m: ToImportWorker) => {

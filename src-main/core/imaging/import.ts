@@ -28,6 +28,8 @@ export interface ImportOptions {
   maxFileBytes?: number;
   /** Localisation confidence below this is flagged (default 0.5). */
   flagBelow?: number;
+  /** Resolution (dpi) for files that carry none; recorded as entered by the examiner. Files with their own keep it. */
+  assumedDpi?: number;
   /** The folder's plan when the caller walked it already (to refuse a bad layout before starting a job). */
   plan?: ImportPlan;
 }
@@ -124,6 +126,7 @@ export async function importCaseFolder(store: Store, opts: ImportOptions): Promi
       ...(opts.maxPixels !== undefined ? { maxPixels: opts.maxPixels } : {}),
       ...(opts.maxFileBytes !== undefined ? { maxFileBytes: opts.maxFileBytes } : {}),
       ...(opts.flagBelow !== undefined ? { flagBelow: opts.flagBelow } : {}),
+      ...(opts.assumedDpi !== undefined ? { assumedDpi: opts.assumedDpi } : {}),
     },
     {
       ...(opts.workers !== undefined ? { workers: opts.workers } : {}),

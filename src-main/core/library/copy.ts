@@ -85,7 +85,7 @@ export async function enrolFromCase(store: Store, opts: EnrolFromCaseOptions): P
         continue;
       }
       const { doc, sig } = activeOf(store, ex);
-      const copy = lib.insertDocument({ subjectId: subject.id, originalPath: doc.originalPath, sha256: doc.sha256, size: doc.size, format: doc.format, width: doc.width, height: doc.height, dpi: doc.dpi, pageIndex: doc.pageIndex });
+      const copy = lib.insertDocument({ subjectId: subject.id, originalPath: doc.originalPath, sha256: doc.sha256, size: doc.size, format: doc.format, width: doc.width, height: doc.height, dpi: doc.dpi, dpiSource: doc.dpiSource, pageIndex: doc.pageIndex });
       const s = copySignature(store, sig, copy.id, { caseId: c.id, documentId: doc.id, signatureId: sig.id });
       lib.copyEmbeddings(sig.id, s.id);
       copies.push({ from: sig.id, to: s.id });
@@ -179,6 +179,7 @@ export function drawFromLibrary(store: Store, opts: { caseRef: string | number; 
         width: doc.width,
         height: doc.height,
         dpi: doc.dpi,
+        dpiSource: doc.dpiSource,
         pageIndex: doc.pageIndex,
         status: 'ready',
         failureReason: null,

@@ -52,6 +52,8 @@ export interface LibraryExemplarRow {
 /** A library exemplar's file: the fields of a document row that an enrolment knows. */
 export type NewLibraryDocument = Pick<DocumentRow, 'originalPath' | 'sha256' | 'size' | 'format' | 'width' | 'height' | 'dpi' | 'pageIndex'> & {
   subjectId: number;
+  /** Default 'file' when dpi is set. */
+  dpiSource?: DocumentRow['dpiSource'];
 };
 
 // The active signature of a document: the newest one that is not rejected (verify/case-data.ts).
@@ -156,10 +158,10 @@ export class LibraryRepository {
       const id = Number(
         this.db
           .prepare(
-            `INSERT INTO documents (case_id, role, subject_id, claimed_subject_id, original_path, sha256, size, format, width, height, dpi, page_index, status, failure_reason, imported_at)
-             VALUES (NULL, 'known', @subjectId, NULL, @originalPath, @sha256, @size, @format, @width, @height, @dpi, @pageIndex, 'ready', NULL, @now)`,
+            `INSERT INTO documents (case_id, role, subject_id, claimed_subject_id, original_path, sha256, size, format, width, height, dpi, dpi_source, page_index, status, failure_reason, imported_at)
+             VALUES (NULL, 'known', @subjectId, NULL, @originalPath, @sha256, @size, @format, @width, @height, @dpi, @dpiSource, @pageIndex, 'ready', NULL, @now)`,
           )
-          .run({ ...d, now: new Date().toISOString() }).lastInsertRowid,
+          .run({ ...d, dpiSource: d.dpi === null ? null : (d.dpiSource ?? 'file'), now: new Date().toISOString() }).lastInsertRowid,
       );
       return this.store.documents.requireDocument(id);
     });

@@ -2,7 +2,7 @@
  * Raw SQL rows of subjects, documents, signatures and comparisons and their mapping to the
  * camelCase rows of types.ts (0/1 flags to booleans, JSON text parsed, boxes as objects).
  */
-import type { DocumentRole, DocumentRow, DocumentStatus, SignatureRow, SignatureSource, SignatureStatus, SubjectRow } from './types.ts';
+import type { DocumentRole, DocumentRow, DocumentStatus, DpiSource, SignatureRow, SignatureSource, SignatureStatus, SubjectRow } from './types.ts';
 
 export interface RawSubject {
   id: number;
@@ -27,6 +27,7 @@ export interface RawDocument {
   width: number | null;
   height: number | null;
   dpi: number | null;
+  dpi_source: DpiSource | null;
   page_index: number;
   status: DocumentStatus;
   failure_reason: string | null;
@@ -93,6 +94,7 @@ export function toDocumentRow(r: RawDocument): DocumentRow {
     width: r.width,
     height: r.height,
     dpi: r.dpi,
+    dpiSource: r.dpi_source ?? null,
     pageIndex: r.page_index,
     status: r.status,
     failureReason: r.failure_reason,

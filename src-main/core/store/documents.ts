@@ -9,13 +9,15 @@ import {
   type RawSignature,
   type RawSubject,
 } from './document-rows.ts';
-import type { Box, DocumentRow, DocumentStatus, SignatureRow, SignatureSource, SignatureStatus, SubjectRow } from './types.ts';
+import type { Box, DocumentRow, DocumentStatus, DpiSource, SignatureRow, SignatureSource, SignatureStatus, SubjectRow } from './types.ts';
 
 export const SUBJECT_NAME_MAX = 200;
 
 /** What the import job knows about a new document (one page of one file). */
-export type NewDocument = Omit<DocumentRow, 'id' | 'caseId' | 'status' | 'importedAt'> & {
+export type NewDocument = Omit<DocumentRow, 'id' | 'caseId' | 'status' | 'importedAt' | 'dpiSource'> & {
   caseId: number;
+  /** Default 'file' when dpi is set. */
+  dpiSource?: DpiSource | null;
   status: Extract<DocumentStatus, 'ready' | 'failed'>;
 };
 
@@ -27,6 +29,8 @@ export interface DocumentUpdate {
   width: number | null;
   height: number | null;
   dpi: number | null;
+  /** Default 'file' when dpi is set. */
+  dpiSource?: DpiSource | null;
   status: Extract<DocumentStatus, 'ready' | 'failed'>;
   failureReason: string | null;
 }
@@ -87,12 +91,12 @@ export class DocumentRepository {
       docsOfCase: db.prepare("SELECT * FROM documents WHERE case_id = ? ORDER BY role = 'questioned', id"),
       docsByObject: db.prepare('SELECT * FROM documents WHERE case_id = ? AND sha256 = ? ORDER BY page_index'),
       insertDoc: db.prepare(
-        `INSERT INTO documents (case_id, role, subject_id, claimed_subject_id, original_path, sha256, size, format, width, height, dpi, page_index, status, failure_reason, imported_at)
-         VALUES (@caseId, @role, @subjectId, @claimedSubjectId, @originalPath, @sha256, @size, @format, @width, @height, @dpi, @pageIndex, @status, @failureReason, @now)`,
+        `INSERT INTO documents (case_id, role, subject_id, claimed_subject_id, original_path, sha256, size, format, width, height, dpi, dpi_source, page_index, status, failure_reason, imported_at)
+         VALUES (@caseId, @role, @subjectId, @claimedSubjectId, @originalPath, @sha256, @size, @format, @width, @height, @dpi, @dpiSource, @pageIndex, @status, @failureReason, @now)`,
       ),
       updateDoc: db.prepare(
         `UPDATE documents SET subject_id = @subjectId, claimed_subject_id = @claimedSubjectId, format = @format, width = @width, height = @height,
-           dpi = @dpi, status = @status, failure_reason = @failureReason WHERE id = @id`,
+           dpi = @dpi, dpi_source = @dpiSource, status = @status, failure_reason = @failureReason WHERE id = @id`,
       ),
       setDocStatus: db.prepare('UPDATE documents SET status = ?, failure_reason = ? WHERE id = ?'),
       sig: db.prepare('SELECT * FROM signatures WHERE id = ?'),
@@ -166,7 +170,7 @@ export class DocumentRepository {
   insertDocument(d: NewDocument): DocumentRow {
     if (d.status === 'failed' && !d.failureReason) throw new AppError('INVALID_ARGUMENT', `${d.originalPath}: a failed document needs a reason`);
     return this.write(() => {
-      const id = Number(this.q.insertDoc.run({ ...d, now: nowIso() }).lastInsertRowid);
+      const id = Number(this.q.insertDoc.run({ ...d, dpiSource: d.dpi === null ? null : (d.dpiSource ?? 'file'), now: nowIso() }).lastInsertRowid);
       return toDocumentRow(this.q.doc.get(id) as RawDocument);
     });
   }
@@ -183,6 +187,7 @@ export class DocumentRepository {
         width: u.width,
         height: u.height,
         dpi: u.dpi,
+        dpiSource: u.dpi === null ? null : (u.dpiSource ?? 'file'),
         status: u.status,
         failureReason: u.status === 'failed' ? u.failureReason : null,
       });

@@ -57,6 +57,9 @@ export interface SubjectRow {
 }
 
 export type DocumentRole = 'known' | 'questioned';
+/** Where a document's resolution came from (schema 7). */
+export type DpiSource = 'file' | 'entered';
+
 export type DocumentStatus = 'pending' | 'ready' | 'failed' | 'excluded';
 
 export interface DocumentRow {
@@ -77,6 +80,8 @@ export interface DocumentRow {
   width: number | null;
   height: number | null;
   dpi: number | null;
+  /** Where dpi came from: the file, or entered by the examiner on import for a file without one; null when unknown. */
+  dpiSource: DpiSource | null;
   /** Page of a multi-page TIFF (0 for single images). */
   pageIndex: number;
   status: DocumentStatus;

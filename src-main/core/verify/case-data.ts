@@ -11,6 +11,8 @@ export interface CaseSignature {
   documentId: number;
   documentPath: string;
   documentSha256: string;
+  /** The page: its size in pixels (null when unknown), resolution and where that came from, page of a multi-page file. */
+  page: { width: number | null; height: number | null; dpi: number | null; dpiSource: 'file' | 'entered' | null; index: number };
   role: 'known' | 'questioned';
   subjectId: number | null;
   subjectName: string | null;
@@ -26,6 +28,11 @@ interface Row {
   document_id: number;
   original_path: string;
   sha256: string;
+  width: number | null;
+  height: number | null;
+  dpi: number | null;
+  dpi_source: 'file' | 'entered' | null;
+  page_index: number;
   role: 'known' | 'questioned';
   subject_id: number | null;
   subject_name: string | null;
@@ -41,7 +48,7 @@ interface Row {
 }
 
 const SQL = `
-SELECT s.id AS signature_id, d.id AS document_id, d.original_path, d.sha256, d.role,
+SELECT s.id AS signature_id, d.id AS document_id, d.original_path, d.sha256, d.width, d.height, d.dpi, d.dpi_source, d.page_index, d.role,
        COALESCE(d.subject_id, d.claimed_subject_id) AS subject_id, sub.name AS subject_name,
        s.box_x, s.box_y, s.box_w, s.box_h, s.crop_sha256, s.normalised_sha256, s.quality, s.confidence, s.low_confidence
 FROM documents d
@@ -65,6 +72,7 @@ export function caseSignatures(store: Store, caseId: number): CaseSignature[] {
     documentId: r.document_id,
     documentPath: r.original_path,
     documentSha256: r.sha256,
+    page: { width: r.width, height: r.height, dpi: r.dpi, dpiSource: r.dpi_source, index: r.page_index },
     role: r.role,
     subjectId: r.subject_id,
     subjectName: r.subject_name,

@@ -10,7 +10,7 @@ export function importHandlers(s: Services): HandlersFor<typeof importMethods> {
   // One import per case at a time from this process: a second would only find the first's files.
   const running = new Map<number, string>();
   return {
-    'import.start': async ({ caseId, folder }) => {
+    'import.start': async ({ caseId, folder, dpi }) => {
       const store = s.app.store;
       const c = store.cases.find(caseId);
       if (!c) throw new AppError('NOT_FOUND', `caseId: no case ${caseId}`);
@@ -25,6 +25,7 @@ export function importHandlers(s: Services): HandlersFor<typeof importMethods> {
             caseRef: c.id,
             folder: plan.folder,
             plan,
+            ...(dpi !== undefined ? { assumedDpi: dpi } : {}),
             signal: ctl.signal,
             onProgress: (p) => ctl.progress(p.done, p.total, p.current, { imported: p.imported, skipped: p.skipped, failed: p.failed, started: p.started ?? false }),
           });

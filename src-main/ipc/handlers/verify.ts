@@ -55,10 +55,19 @@ export function verifyHandlers(s: Services): HandlersFor<typeof verifyMethods> {
       const settings = settingsView(caseVerificationSettings(st, caseId, { pin: false }));
       const q = caseSignatures(st, caseId).find((x) => x.signatureId === item.signatureId)!;
       const distance = new Map(item.comparison.distances.perReference.map((d) => [d.signatureId, d.distance]));
-      const ref = (x: typeof q) => ({ signatureId: x.signatureId, documentId: x.documentId, path: x.documentPath, cropSha256: x.cropSha256, normalisedSha256: x.normalisedSha256 });
+      const ref = (x: typeof q) => ({
+        signatureId: x.signatureId,
+        documentId: x.documentId,
+        path: x.documentPath,
+        cropSha256: x.cropSha256,
+        normalisedSha256: x.normalisedSha256,
+        box: x.box,
+        originalSha256: x.documentSha256,
+        page: x.page,
+      });
       return {
         settings,
-        questioned: { ...ref(q), box: q.box, originalSha256: q.documentSha256 },
+        questioned: ref(q),
         subject: { id: item.subjectId, name: item.subjectName },
         references: item.references.map((r) => ({ ...ref(r), distance: distance.get(r.signatureId)! })),
         comparison: item.comparison,

@@ -28,11 +28,21 @@ export interface SignatureRef {
   path: string;
   cropSha256: string | null;
   normalisedSha256: string | null;
+  /** The signature box, pixels of the original page. */
+  box: Box;
+  /** The original file (the whole document, for context). */
+  originalSha256: string;
+  /**
+   * The page the signature is on: size in pixels (null when unknown), its resolution in dpi
+   * (null: unknown) and where that came from ('file', or 'entered' by the examiner on import),
+   * and the page of a multi-page file.
+   */
+  page: { width: number | null; height: number | null; dpi: number | null; dpiSource: 'file' | 'entered' | null; index: number };
 }
 
 export interface CompareView {
   settings: VerifySettingsView;
-  questioned: SignatureRef & { box: Box; originalSha256: string };
+  questioned: SignatureRef;
   subject: { id: number; name: string };
   /** The subject's known signatures, each with its distance to the questioned one. */
   references: (SignatureRef & { distance: number })[];

@@ -68,8 +68,8 @@ export function importJobFor(caseId: number, caseName: string): JobInfo | null {
 }
 
 /** Starts `import.start`; the job is tracked at once. Rejects with the core's error (bad layout ...). */
-export async function startImport(caseId: number, folder: string): Promise<JobInfo> {
-  const info = await call('import.start', { caseId, folder });
+export async function startImport(caseId: number, folder: string, dpi?: number): Promise<JobInfo> {
+  const info = await call('import.start', { caseId, folder, ...(dpi !== undefined ? { dpi } : {}) });
   trackJob(info);
   importCase.set(info.jobId, caseId);
   const st = importState(caseId);
