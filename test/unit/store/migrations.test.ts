@@ -8,8 +8,8 @@ import { MIGRATIONS } from '../../../src-main/core/store/migrations/index.ts';
 import { LATEST_SCHEMA_VERSION, openStore } from '../../../src-main/core/store/index.ts';
 import { tempDir, throwsCode } from './helpers.ts';
 
-const TABLES = ['audit_log', 'audit_signatures', 'cases', 'comparisons', 'documents', 'embedding_log', 'embeddings', 'identifications', 'library_enrolments', 'models', 'row_bindings', 'schema_migrations', 'signatures', 'subjects', 'training_runs'];
-const APPLIED = ['001_initial', '002_library', '003_score_method', '004_search_method', '005_integrity'];
+const TABLES = ['audit_log', 'audit_signatures', 'bench_alignments', 'bench_annotations', 'bench_measurements', 'cases', 'comparisons', 'documents', 'embedding_log', 'embeddings', 'identifications', 'library_enrolments', 'models', 'row_bindings', 'schema_migrations', 'signatures', 'subjects', 'training_runs'];
+const APPLIED = ['001_initial', '002_library', '003_score_method', '004_search_method', '005_integrity', '006_bench'];
 
 test('migration from an empty data directory creates the schema, WAL, foreign keys and a first audit row', () => {
   const dir = path.join(tempDir(), 'data');
