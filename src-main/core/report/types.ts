@@ -254,8 +254,9 @@ export interface ReportInput {
     inputs: ReportInputFile[];
     /**
      * Hash of the audit-log row the report is anchored to: the newest row its figures depend
-     * on (for a case report, the newest included comparison's row, which chains every import
-     * and comparison before it). Null if not available.
+     * on (for a case report, the newest included comparison's row or, when later, the case's
+     * newest bench record's row; it chains every import, comparison and bench record before
+     * it). Null if not available.
      */
     auditHeadHash: string | null;
     /** Sequence number of that row, when known. */
