@@ -18,6 +18,7 @@ import { verifyMethods } from './methods/verify.ts';
 import { reportMethods } from './methods/report.ts';
 import { trainingMethods } from './methods/training.ts';
 import { identifyMethods } from './methods/identify.ts';
+import { benchMethods } from './methods/bench.ts';
 import type { MethodDef } from './methods/define.ts';
 
 export type { MethodDef } from './methods/define.ts';
@@ -34,6 +35,7 @@ export const methods = {
   ...reportMethods,
   ...trainingMethods,
   ...identifyMethods,
+  ...benchMethods,
 } satisfies Record<string, MethodDef>;
 
 export type Methods = typeof methods;

@@ -12,6 +12,7 @@ import { verifyHandlers } from './handlers/verify.ts';
 import { reportHandlers } from './handlers/report.ts';
 import { trainingHandlers } from './handlers/training.ts';
 import { identifyHandlers } from './handlers/identify.ts';
+import { benchHandlers } from './handlers/bench.ts';
 import type { Services } from './handlers/types.ts';
 import type { Handlers } from './registry.ts';
 
@@ -29,5 +30,6 @@ export function createHandlers(s: Services): Handlers {
     ...reportHandlers(s),
     ...trainingHandlers(s),
     ...identifyHandlers(s),
+    ...benchHandlers(s),
   };
 }

@@ -11,6 +11,11 @@ import type { ReportInput } from './types.ts';
 export function displayInput(input: ReportInput): ReportInput {
   const out = escapeStrings(input) as ReportInput;
   out.case = { ...out.case, notes: shown(input.case.notes) };
+  // the examiner's notes on the bench keep their line breaks too
+  out.items = out.items.map((it, i) => {
+    const notes = input.items[i]!.bench?.notes;
+    return it.bench && notes ? { ...it, bench: { ...it.bench, notes: it.bench.notes.map((n, j) => ({ ...n, text: shown(notes[j]!.text) })) } } : it;
+  });
   return out;
 }
 

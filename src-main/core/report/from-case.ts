@@ -21,8 +21,10 @@ import { linkSeries } from '../verify/series.ts';
 import { scoreView, variationStory } from '../verify/story.ts';
 import { AppError } from '../errors.ts';
 import type { DocumentRow } from '../store/types.ts';
+import { BenchRepository } from '../bench/repository.ts';
 import {
   DEFAULT_PROPOSITIONS,
+  type ReportBench,
   type ReportCorrection,
   type ReportExcluded,
   type ReportInput,
@@ -216,9 +218,15 @@ function notComparedReason(store: Store, d: DocumentRow, reportedSubjects: Set<n
  * write, including the report's own audit row) while still chaining every import and
  * comparison before it.
  */
-function auditAnchor(store: Store, comparisons: readonly StoredComparison[]): Omit<ReportInput['integrity'], 'inputs'> {
+function auditAnchor(store: Store, comparisons: readonly StoredComparison[], caseId: number): Omit<ReportInput['integrity'], 'inputs'> {
   const newest = Math.max(...comparisons.map((c) => c.id));
-  const row = store.db.prepare('SELECT seq, hash FROM audit_log WHERE entity = ? ORDER BY seq DESC LIMIT 1').get(`comparison:${newest}`) as { seq: number; hash: string } | undefined;
+  // The bench records shown in the item pages (and their deletions) are figures too: a later
+  // bench row moves the anchor to it.
+  const row = store.db
+    .prepare(
+      `SELECT seq, hash FROM audit_log WHERE entity = @c OR (case_id = @case AND action LIKE 'bench.%') ORDER BY seq DESC LIMIT 1`,
+    )
+    .get({ c: `comparison:${newest}`, case: caseId }) as { seq: number; hash: string } | undefined;
   // The end of the write that recorded the anchor is signed: that signature covers it.
   const signed = row
     ? (store.db.prepare('SELECT seq, hash, public_key AS publicKey, signature FROM audit_signatures WHERE seq >= ? ORDER BY seq LIMIT 1').get(row.seq) as
@@ -230,6 +238,71 @@ function auditAnchor(store: Store, comparisons: readonly StoredComparison[]): Om
     auditHeadSeq: row?.seq ?? null,
     installationKey: store.installationKey,
     headSignature: signed ?? null,
+  };
+}
+
+/**
+ * What the examiner recorded on the bench for an item: marks and measurements on the crops
+ * shown (Q and its references), notes on them, and the newest alignment of each reference
+ * onto Q. Deleted records are left out (their tombstones stay in the database and the log).
+ */
+async function benchOf(store: Store, cmp: StoredComparison, q: CaseSignature, refs: CaseSignature[]): Promise<{ bench?: ReportBench }> {
+  const bench = new BenchRepository(store);
+  const onOf = new Map<number, string>([[q.signatureId, 'Q'], ...refs.map((r, j) => [r.signatureId, `K${j + 1}`] as [number, string])]);
+  const shown = [q, ...refs];
+  const annotations = shown.flatMap((s) => bench.listAnnotations({ signatureId: s.signatureId }).map((a) => ({ a, s })));
+  const measurements = shown.flatMap((s) => bench.listMeasurements({ signatureId: s.signatureId }).map((m) => ({ m, s })));
+  const alignments = bench.listAlignments({ questionedSignatureId: q.signatureId }).filter((a) => onOf.has(a.referenceSignatureId) && (a.comparisonId === null || a.comparisonId === cmp.id));
+  const newestPerReference = [...new Map(alignments.map((a) => [a.referenceSignatureId, a])).values()].sort((x, y) => x.referenceSignatureId - y.referenceSignatureId);
+  // marks and measurements are drawn only on the crop they were made on
+  const onCrop = (sha: string | null, s: CaseSignature) => sha !== null && sha === s.cropSha256;
+  const marks = annotations.filter(({ a, s }) => a.kind !== 'note' && onCrop(a.cropSha256, s));
+  const measured = measurements.filter(({ m, s }) => onCrop(m.cropSha256, s));
+  const notes = annotations.filter(({ a }) => a.kind === 'note').sort((x, y) => x.a.id - y.a.id);
+  if (!marks.length && !measured.length && !notes.length && !newestPerReference.length) return {};
+  const imageSizes: ReportBench['imageSizes'] = {};
+  for (const s of new Set([...marks.map((x) => x.s), ...measured.map((x) => x.s)])) {
+    const meta = await sharp(store.objects.get(s.cropSha256!)).metadata();
+    imageSizes[String(s.signatureId)] = { width: meta.width ?? 1, height: meta.height ?? 1 };
+  }
+  const sortById = <T extends { id: number }>(list: { x: T; s: CaseSignature }[]) => list.sort((a, b) => a.x.id - b.x.id);
+  return {
+    bench: {
+      questionedSignatureId: String(q.signatureId),
+      imageSizes,
+      marks: sortById(marks.map(({ a, s }) => ({ x: a, s }))).map(({ x: a, s }, i) => ({
+        label: `A${i + 1}`,
+        signatureId: String(s.signatureId),
+        on: onOf.get(s.signatureId)!,
+        kind: a.kind as 'arrow' | 'circle' | 'text',
+        geometry: a.geometry as ReportBench['marks'][number]['geometry'],
+        text: a.text,
+        color: a.color,
+      })),
+      measurements: sortById(measured.map(({ m, s }) => ({ x: m, s }))).map(({ x: m, s }, i) => ({
+        label: `M${i + 1}`,
+        signatureId: String(s.signatureId),
+        on: onOf.get(s.signatureId)!,
+        kind: m.kind,
+        value: m.value,
+        unit: m.unit,
+        points: m.points.map((p) => [p[0], p[1]] as [number, number]),
+        dpi: m.dpi,
+        dpiSource: m.dpiSource,
+        what: m.label,
+      })),
+      notes: notes.map(({ a, s }) => ({ on: onOf.get(s.signatureId)!, text: a.text ?? '', at: a.createdAt })),
+      alignments: newestPerReference.map((a) => ({
+        on: onOf.get(a.referenceSignatureId)!,
+        dxMm: a.dxMm,
+        dyMm: a.dyMm,
+        rotationDeg: a.rotationDeg,
+        scale: a.scale,
+        opacity: a.opacity,
+        fromAutoFit: a.autoFit !== null,
+        at: a.createdAt,
+      })),
+    },
   };
 }
 
@@ -301,6 +374,7 @@ export async function buildCaseReport(store: Store, caseRef: string | number, op
       variation: variationStory(sv, cmp.distances.naturalVariation.leaveOneOut, cmp.decision, cmp.threshold).sentence,
       decision: DECISION_LABELS[cmp.decision] as ReportItem['decision'],
       warnings: cmp.warnings.map((w) => ({ code: w.code, message: w.message })),
+      ...(await benchOf(store, cmp, q, references.map((r) => sigs.get(Number(r.signatureId))!))),
     });
   }
   const used = new Set(items.flatMap((it) => [Number(it.documentId), ...it.references.map((r) => sigs.get(Number(r.signatureId))!.documentId)]));
@@ -344,7 +418,7 @@ export async function buildCaseReport(store: Store, caseRef: string | number, op
     ...(series ? { series } : {}),
     model: reportModel(meta, backend),
     appVersion: APP_VERSION,
-    integrity: { inputs, ...auditAnchor(store, comparisons) },
+    integrity: { inputs, ...auditAnchor(store, comparisons, c.id) },
   };
   return { input, comparisons };
 }

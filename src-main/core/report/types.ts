@@ -145,6 +145,54 @@ export interface ReportItem {
   verbalLabel?: string;
   decision: ReportDecision;
   warnings: ReportWarning[];
+  /** What the examiner recorded on the bench for this item (marks, measurements, notes, alignments); absent: nothing. */
+  bench?: ReportBench;
+}
+
+/** A point in pixels of a signature's crop: [x, y], y down. */
+export type ReportPoint = [number, number];
+
+/** A mark drawn onto a crop in the item's pages. */
+export interface ReportMark {
+  /** Shown beside the mark and in the list: 'A1', 'A2', ... */
+  label: string;
+  /** The image it is on: the item's questioned signature or one of its references. */
+  signatureId: string;
+  /** 'Q' or 'K2' (the reference's place in the item). */
+  on: string;
+  kind: 'arrow' | 'circle' | 'text';
+  geometry: { from: ReportPoint; to: ReportPoint } | { center: ReportPoint; radius: number } | { at: ReportPoint };
+  text: string | null;
+  /** '#rrggbb'; null: the report's mark colour. */
+  color: string | null;
+}
+
+export interface ReportMeasurement {
+  /** 'M1', 'M2', ... */
+  label: string;
+  signatureId: string;
+  on: string;
+  kind: 'length' | 'angle' | 'height_ratio' | 'baseline';
+  value: number;
+  unit: 'mm' | 'deg' | 'ratio';
+  points: ReportPoint[];
+  dpi: number | null;
+  /** Where the DPI came from: 'document' (the scan's own) or 'given' (by the examiner). */
+  dpiSource: 'document' | 'given' | null;
+  /** The examiner's words for what was measured, or null. */
+  what: string | null;
+}
+
+export interface ReportBench {
+  questionedSignatureId: string;
+  /** Pixel size of each signature's crop, the coordinates of its marks and measurements. */
+  imageSizes: Record<string, { width: number; height: number }>;
+  marks: ReportMark[];
+  measurements: ReportMeasurement[];
+  /** Notes on the questioned signature and its references, oldest first. */
+  notes: Array<{ on: string; text: string; at: string }>;
+  /** The examiner's current overlay alignment of each reference onto Q. */
+  alignments: Array<{ on: string; dxMm: number; dyMm: number; rotationDeg: number; scale: number; opacity: number | null; fromAutoFit: boolean; at: string }>;
 }
 
 export interface ReportValidationMetrics {
@@ -219,8 +267,9 @@ export interface ReportInput {
     inputs: ReportInputFile[];
     /**
      * Hash of the audit-log row the report is anchored to: the newest row its figures depend
-     * on (for a case report, the newest included comparison's row, which chains every import
-     * and comparison before it). Null if not available.
+     * on (for a case report, the newest included comparison's row or, when later, the case's
+     * newest bench record's row; it chains every import, comparison and bench record before
+     * it). Null if not available.
      */
     auditHeadHash: string | null;
     /** Sequence number of that row, when known. */

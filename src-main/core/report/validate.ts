@@ -73,6 +73,7 @@ export function validateReportInput(input: ReportInput): void {
       str(w.code, `${p}.warnings[${j}].code`);
       str(w.message, `${p}.warnings[${j}].message`);
     });
+    if (it.bench !== undefined) validateBench(it.bench, `${p}.bench`, fail);
   });
 
   (input.excluded ?? []).forEach((e, j) => {
@@ -137,4 +138,63 @@ export function validateReportInput(input: ReportInput): void {
     str(hs.publicKey, 'integrity.headSignature.publicKey');
     str(hs.signature, 'integrity.headSignature.signature');
   }
+}
+
+const MARKS = new Set(['arrow', 'circle', 'text']);
+const MEASURES: Record<string, string> = { length: 'mm', angle: 'deg', height_ratio: 'ratio', baseline: 'deg' };
+
+function validateBench(b: NonNullable<ReportInput['items'][number]['bench']>, p: string, fail: (field: string, msg: string) => never): void {
+  const finite = (v: unknown, field: string) => {
+    if (typeof v !== 'number' || !Number.isFinite(v)) fail(field, 'expected a finite number');
+  };
+  const point = (v: unknown, field: string) => {
+    if (!Array.isArray(v) || v.length !== 2) fail(field, 'expected a point [x, y]');
+    finite((v as number[])[0], `${field}[0]`);
+    finite((v as number[])[1], `${field}[1]`);
+  };
+  const text = (v: unknown, field: string) => {
+    if (typeof v !== 'string') fail(field, 'expected a string');
+  };
+  if (typeof b.questionedSignatureId !== 'string') fail(`${p}.questionedSignatureId`, 'expected a string');
+  for (const [id, size] of Object.entries(b.imageSizes ?? {})) {
+    if (!(Number.isInteger(size.width) && size.width > 0 && Number.isInteger(size.height) && size.height > 0)) fail(`${p}.imageSizes.${id}`, 'expected a positive pixel size');
+  }
+  b.marks.forEach((m, j) => {
+    const f = `${p}.marks[${j}]`;
+    text(m.label, `${f}.label`);
+    text(m.on, `${f}.on`);
+    if (!MARKS.has(m.kind)) fail(`${f}.kind`, `unknown mark "${String(m.kind)}"`);
+    if (!b.imageSizes[m.signatureId]) fail(`${f}.signatureId`, `no image size for signature ${m.signatureId}`);
+    const g = m.geometry as Record<string, unknown>;
+    if (m.kind === 'arrow') {
+      point(g.from, `${f}.geometry.from`);
+      point(g.to, `${f}.geometry.to`);
+    } else if (m.kind === 'circle') {
+      point(g.center, `${f}.geometry.center`);
+      finite(g.radius, `${f}.geometry.radius`);
+    } else point(g.at, `${f}.geometry.at`);
+    if (m.text !== null) text(m.text, `${f}.text`);
+  });
+  b.measurements.forEach((m, j) => {
+    const f = `${p}.measurements[${j}]`;
+    text(m.label, `${f}.label`);
+    text(m.on, `${f}.on`);
+    if (MEASURES[m.kind] === undefined) fail(`${f}.kind`, `unknown measurement "${String(m.kind)}"`);
+    if (MEASURES[m.kind] !== m.unit) fail(`${f}.unit`, `a ${m.kind} is in ${MEASURES[m.kind]}, not "${String(m.unit)}"`);
+    finite(m.value, `${f}.value`);
+    if (!b.imageSizes[m.signatureId]) fail(`${f}.signatureId`, `no image size for signature ${m.signatureId}`);
+    m.points.forEach((pt, k) => point(pt, `${f}.points[${k}]`));
+    if (m.dpi !== null) finite(m.dpi, `${f}.dpi`);
+    if (m.what !== null) text(m.what, `${f}.what`);
+  });
+  b.notes.forEach((n, j) => {
+    text(n.on, `${p}.notes[${j}].on`);
+    text(n.text, `${p}.notes[${j}].text`);
+  });
+  b.alignments.forEach((a, j) => {
+    const f = `${p}.alignments[${j}]`;
+    text(a.on, `${f}.on`);
+    for (const k of ['dxMm', 'dyMm', 'rotationDeg', 'scale'] as const) finite(a[k], `${f}.${k}`);
+    if (a.opacity !== null) finite(a.opacity, `${f}.opacity`);
+  });
 }

@@ -1,5 +1,5 @@
 /**
- * Signatures of the audit chain's head (schema 3). The chain alone cannot catch a row
+ * Signatures of the audit chain's head (schema 5). The chain alone cannot catch a row
  * appended with a correctly computed hash; a signature by the installation key at the end
  * of every write can: a later head that is not signed, or signed by a key the installation
  * never trusted, is a row Countersign did not write.
@@ -35,7 +35,7 @@ export interface SignatureVerifyResult {
   ok: boolean;
   /** Signatures recorded. */
   signatures: number;
-  /** Rows before the first signature: written before schema 3 (not signed, only chained). */
+  /** Rows before the first signature: written before schema 5 (not signed, only chained). */
   unsignedBefore: number;
   headSigned: boolean;
   keys: SigningKeyUse[];

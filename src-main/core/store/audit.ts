@@ -147,7 +147,7 @@ export class AuditLog {
     readonly actor: string,
     private readonly write: <T>(fn: () => T) => T,
     private readonly dbPath: string,
-    /** Records the content hash of the rows this connection changed (schema 3; row-bindings.ts). */
+    /** Records the content hash of the rows this connection changed (schema 5; row-bindings.ts). */
     private readonly binder?: RowBinder,
   ) {
     this.headStmt = db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');

@@ -1,5 +1,5 @@
 /**
- * Rows that carry a conclusion, bound to the audit chain by their content hash (schema 3).
+ * Rows that carry a conclusion, bound to the audit chain by their content hash (schema 5, migration 005_integrity).
  *
  * Every insert or update of a bound table made through the store's connection is noticed by
  * TEMP triggers (per connection: they are not part of the schema and no other program has
@@ -16,11 +16,30 @@ import { canonicalJson } from './canonical.ts';
 import type { Db } from './database.ts';
 import { columnsAt } from './schema.ts';
 
-/** Tables whose rows are bound, all keyed by an `id` column. */
-export const BOUND_TABLES = ['cases', 'subjects', 'documents', 'signatures', 'comparisons', 'identifications', 'models'] as const;
+/**
+ * Tables whose rows are bound, all keyed by an `id` column. The bench tables (migration 006)
+ * are bound from the version that creates them: every one of their rows has a hash.
+ */
+export const BOUND_TABLES = [
+  'cases',
+  'subjects',
+  'documents',
+  'signatures',
+  'comparisons',
+  'identifications',
+  'models',
+  'bench_alignments',
+  'bench_measurements',
+  'bench_annotations',
+] as const;
 export type BoundTable = (typeof BOUND_TABLES)[number];
+
+/** The bound tables that exist at a schema version (a table added later is not there before its migration). */
+export function boundTablesAt(version: number): BoundTable[] {
+  return BOUND_TABLES.filter((t) => columnsAt(version, t).length > 0);
+}
 /** Row hashes exist from this schema version on. */
-export const BINDINGS_SINCE_SCHEMA = 3;
+export const BINDINGS_SINCE_SCHEMA = 5;
 export const ROW_HASH_FORMAT = 'countersign-row-v1';
 
 type Statement = BetterSqlite3.Statement<unknown[], unknown>;
@@ -66,12 +85,12 @@ export class RowBinder {
 
   constructor(private readonly db: Db) {}
 
-  /** Creates the TEMP tables and triggers; a no-op before schema 3 or when already done. */
+  /** Creates the TEMP tables and triggers; a no-op before schema 5 or when already done. */
   attach(): void {
     if (this.attached || schemaVersion(this.db) < BINDINGS_SINCE_SCHEMA) return;
     const db = this.db;
     db.exec('CREATE TEMP TABLE IF NOT EXISTS cs_changed (tbl TEXT NOT NULL, row_id TEXT NOT NULL)');
-    for (const t of BOUND_TABLES) {
+    for (const t of boundTablesAt(schemaVersion(db))) {
       const cols = (db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(t) as string[]).map((c) => `"${c}"`);
       const list = cols.join(', ');
       db.exec(`CREATE TEMP TABLE IF NOT EXISTS cs_old_${t} AS SELECT ${list} FROM main.${t} WHERE 0`);
@@ -117,7 +136,8 @@ export class RowBinder {
   collect(): BoundRows | null {
     if (!this.attached) return null;
     for (const t of BOUND_TABLES) {
-      const st = this.stmts.get(t)!;
+      const st = this.stmts.get(t);
+      if (!st) continue;
       const olds = st.old.all() as Record<string, unknown>[];
       if (!olds.length) continue;
       st.clearOld.run();

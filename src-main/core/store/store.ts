@@ -6,7 +6,7 @@ import { APP_VERSION } from '../paths.ts';
 import { AuditLog } from './audit.ts';
 import { hasSignatureTable, HeadSigner, signingKeys } from './audit-signatures.ts';
 import { fingerprintOf, loadOrCreateInstallationKey, type InstallationKey } from './installation-key.ts';
-import { BINDINGS_SINCE_SCHEMA, BOUND_TABLES, RowBinder } from './row-bindings.ts';
+import { BINDINGS_SINCE_SCHEMA, boundTablesAt, RowBinder } from './row-bindings.ts';
 import { DIR_MODE, secureDataDir } from './permissions.ts';
 import { assertKnownSchema, restoreMissingObjects, schemaDifference, type SchemaDifference } from './schema.ts';
 import { CaseRepository } from './cases.ts';
@@ -99,7 +99,7 @@ function prepareDataDir(dataDir: string): void {
 /** The migration that introduced row hashes records from which id on every row must have one. */
 function bindingsFrom(db: Db): Record<string, number> {
   const from: Record<string, number> = {};
-  for (const t of BOUND_TABLES) {
+  for (const t of boundTablesAt(schemaVersion(db))) {
     if (t !== 'models') from[t] = ((db.prepare(`SELECT max(id) FROM ${t}`).pluck().get() as number | null) ?? 0) + 1;
   }
   return from;

@@ -1,13 +1,13 @@
 /**
  * Checks that every row carrying a conclusion is what the audit chain recorded
  * (row-bindings.ts). A row is checked against the latest hash an audit row recorded for it;
- * a row written since schema 3 with no recorded hash was inserted outside Countersign; rows
- * from before schema 3 (no hashes then) are checked against the fields their audit rows
+ * a row written since schema 5 with no recorded hash was inserted outside Countersign; rows
+ * from before schema 5 (no hashes then) are checked against the fields their audit rows
  * hold where those exist: comparisons (decision, LR, distances' aggregate, threshold, model)
  * and cases (replaying case.create, case.threshold, case.model, case.archive).
  */
 import type { Db } from './database.ts';
-import { BINDINGS_SINCE_SCHEMA, bindingKey, BOUND_TABLES, rowDigest, type BoundTable } from './row-bindings.ts';
+import { BINDINGS_SINCE_SCHEMA, bindingKey, boundTablesAt, rowDigest, type BoundTable } from './row-bindings.ts';
 import { columnsAt } from './schema.ts';
 
 export interface BindingProblem {
@@ -21,9 +21,9 @@ export interface BindingVerifyResult {
   ok: boolean;
   /** Rows checked against a recorded hash, per table. */
   checked: Partial<Record<BoundTable, number>>;
-  /** Rows from before schema 3 checked against the fields their audit rows hold. */
+  /** Rows from before schema 5 checked against the fields their audit rows hold. */
   legacyChecked: number;
-  /** Rows from before schema 3 whose audit rows hold nothing to compare (not a failure). */
+  /** Rows from before schema 5 whose audit rows hold nothing to compare (not a failure). */
   legacyUnchecked: number;
   problems: BindingProblem[];
 }
@@ -47,6 +47,9 @@ function rowsOf(db: Db, table: BoundTable, caseId: number | undefined): { row: R
       'SELECT *, NULL AS _case FROM models',
       'WHERE id IN (SELECT model_id FROM comparisons WHERE case_id = @c UNION SELECT model_id FROM cases WHERE id = @c)',
     ],
+    bench_alignments: ['SELECT *, case_id AS _case FROM bench_alignments', 'WHERE case_id = @c'],
+    bench_measurements: ['SELECT *, case_id AS _case FROM bench_measurements', 'WHERE case_id = @c'],
+    bench_annotations: ['SELECT *, case_id AS _case FROM bench_annotations', 'WHERE case_id = @c'],
   };
   const [select, where] = all[table];
   const stmt = db.prepare(caseId === undefined ? select : `${select} ${where}`);
@@ -185,7 +188,7 @@ export function verifyRowBindings(db: Db, opts: { caseId?: number } = {}): Bindi
   const from = boundFrom(db);
   const comparisonRows = new EntityDetails(db, 'comparison');
   const caseRows = new EntityDetails(db, 'case');
-  for (const table of BOUND_TABLES) {
+  for (const table of boundTablesAt(version)) {
     let checked = 0;
     for (const { row, caseId } of rowsOf(db, table, opts.caseId)) {
       const id = String(row.id);
@@ -218,6 +221,6 @@ export function verifyRowBindings(db: Db, opts: { caseId?: number } = {}): Bindi
 
 /** A one-line description of a binding problem, naming the row. */
 export function describeBindingProblem(p: BindingProblem): string {
-  const what = p.table === 'row_bindings' ? `row_bindings entry ${p.id}` : `${p.table.replace(/s$/, '')} ${p.id}`;
+  const what = p.table === 'row_bindings' ? `row_bindings entry ${p.id}` : `${p.table.replace(/s$/, '').replace('_', ' ')} ${p.id}`;
   return `${what}${p.caseId !== null ? ` (case ${p.caseId})` : ''}: ${p.reason}`;
 }

@@ -8,8 +8,8 @@ import { MIGRATIONS } from '../../../src-main/core/store/migrations/index.ts';
 import { LATEST_SCHEMA_VERSION, openStore } from '../../../src-main/core/store/index.ts';
 import { tempDir, throwsCode } from './helpers.ts';
 
-const TABLES = ['audit_log', 'audit_signatures', 'cases', 'comparisons', 'documents', 'embedding_log', 'embeddings', 'identifications', 'library_enrolments', 'models', 'row_bindings', 'schema_migrations', 'signatures', 'subjects', 'training_runs'];
-const APPLIED = ['001_initial', '002_library', '003_score_method', '004_search_method', '005_integrity', '007_dpi_source'];
+const TABLES = ['audit_log', 'audit_signatures', 'bench_alignments', 'bench_annotations', 'bench_measurements', 'cases', 'comparisons', 'documents', 'embedding_log', 'embeddings', 'identifications', 'library_enrolments', 'models', 'row_bindings', 'schema_migrations', 'signatures', 'subjects', 'training_runs'];
+const APPLIED = ['001_initial', '002_library', '003_score_method', '004_search_method', '005_integrity', '006_bench', '007_dpi_source'];
 
 test('migration from an empty data directory creates the schema, WAL, foreign keys and a first audit row', () => {
   const dir = path.join(tempDir(), 'data');
@@ -73,13 +73,7 @@ test('all pending migrations run in one transaction: a failing one leaves the da
   db.close();
 });
 
-// Version 6 is taken by a migration developed on another branch at the same time as 007
-// (annotations and measurements); once both are merged the list has no gap and RESERVED is empty.
-const RESERVED = new Set([6]);
-
-test('migration files are numbered 1..n without gaps (but for versions reserved by a parallel branch)', () => {
+test('migration files are numbered 1..n without gaps', () => {
   const versions = MIGRATIONS.map((m) => m.version);
-  const last = versions[versions.length - 1] ?? 0;
-  const expected = Array.from({ length: last }, (_, i) => i + 1).filter((v) => !RESERVED.has(v) || versions.includes(v));
-  assert.deepEqual(versions, expected);
+  assert.deepEqual(versions, Array.from({ length: versions.length }, (_, i) => i + 1));
 });

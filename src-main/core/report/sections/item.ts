@@ -9,7 +9,8 @@ import { drawImageInBox, type RenderContext } from '../context.ts';
 import { decisionText, formatDistance, formatLog10LrBounded, formatLr, formatProposition, formatScore } from '../format.ts';
 import { BODY_BOTTOM, COLOR, CONTENT_WIDTH, PAGE, type ReportWriter } from '../layout.ts';
 import { drawTable, type Column } from '../table.ts';
-import type { ReportDecision, ReportItem, ReportScore } from '../types.ts';
+import type { ReportBench, ReportDecision, ReportItem, ReportScore } from '../types.ts';
+import { drawBenchMarks, drawBenchRecord } from './bench.ts';
 
 /** Box sizes in points; images.ts prepares pixels for these boxes. */
 export const ITEM_BOX = {
@@ -68,6 +69,7 @@ export function drawItem(w: ReportWriter, ctx: RenderContext, index: number): vo
   w.textAt('Location in the questioned document', x2, capY, { font: 'bold', size: 8.5, width: main.width });
   const boxY = capY + 13;
   drawImageInBox(w, ctx, prep.questioned, { x: PAGE.left, y: boxY, ...main }, { ...fig, kind: 'questioned' });
+  if (it.bench) drawBenchMarks(w, w.figures.at(-1)!, it.bench, it.bench.questionedSignatureId);
   if (prep.context) drawImageInBox(w, ctx, prep.context, { x: x2, y: boxY, ...main }, { ...fig, kind: 'context' });
   else {
     w.doc.save().rect(x2, boxY, main.width, main.height).lineWidth(0.5).strokeColor(COLOR.hairline).stroke().restore();
@@ -78,6 +80,7 @@ export function drawItem(w: ReportWriter, ctx: RenderContext, index: number): vo
   drawReferenceGrid(w, ctx, it, index);
   drawMeasurements(w, ctx, it);
   drawResult(w, ctx, it);
+  if (it.bench) drawBenchRecord(w, it.bench, baseName(it.documentLabel));
 }
 
 function drawDecisionBadge(w: ReportWriter, d: ReportDecision, right: number, y: number): void {
@@ -106,6 +109,7 @@ function drawReferenceGrid(w: ReportWriter, ctx: RenderContext, it: ReportItem, 
     if (col === 0) w.ensure(cellH);
     const x = PAGE.left + col * (t.width + 6);
     drawImageInBox(w, ctx, prep.references[j]!, { x, y: w.y, ...t }, { documentId: it.documentId, signatureId: ref.signatureId, kind: 'reference' });
+    if (it.bench) drawBenchMarks(w, w.figures.at(-1)!, it.bench as ReportBench, ref.signatureId);
     const label = w.fit(`K${j + 1}  ${ref.label}`, t.width, { size: 6.5 });
     w.textAt(label, x, w.y + t.height + 2.5, { size: 6.5, color: COLOR.muted, width: t.width + 10 });
   });
