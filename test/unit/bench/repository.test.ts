@@ -97,7 +97,7 @@ describe('bench records', () => {
   it('a document with a recorded DPI: that DPI is used, and a different one given is refused', async () => {
     const k = fx.known[2]!;
     // the import records a DPI when the file has one; the fixture's files have none, so set one as an import would
-    store.write(() => store.db.prepare('UPDATE documents SET dpi = 150 WHERE id = ?').run(k.documentId));
+    store.write(() => store.db.prepare("UPDATE documents SET dpi = 150, dpi_source = 'file' WHERE id = ?").run(k.documentId));
     const m = await bench.createMeasurement({ signatureId: k.signatureId, kind: 'length', points: [[0, 0], [59.055, 0]] });
     assert.deepEqual([m.dpi, m.dpiSource], [150, 'document']);
     assert.ok(Math.abs(m.value - 10) < 0.01);
