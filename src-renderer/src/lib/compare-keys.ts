@@ -14,6 +14,15 @@ export type CompareAction =
   | 'bench-pair'
   | 'bench-scale'
   | 'bench-grid'
+  | 'bench-overlay'
+  | 'tool-pan'
+  | 'tool-length'
+  | 'tool-angle'
+  | 'tool-height_ratio'
+  | 'tool-baseline'
+  | 'tool-arrow'
+  | 'tool-circle'
+  | 'tool-text'
   | 'mode-side'
   | 'mode-overlay'
   | 'mode-difference'
@@ -28,7 +37,7 @@ export interface Shortcut {
   /** How the overlay writes the keys. */
   label: readonly string[];
   what: string;
-  group: 'Move' | 'View' | 'Decide' | 'Help';
+  group: 'Move' | 'View' | 'Measure and mark' | 'Decide' | 'Help';
 }
 
 export const COMPARE_SHORTCUTS: readonly Shortcut[] = [
@@ -39,10 +48,19 @@ export const COMPARE_SHORTCUTS: readonly Shortcut[] = [
   { action: 'bench-pair', keys: ['1'], label: ['1'], what: 'Q and K: side by side, overlay or difference', group: 'View' },
   { action: 'bench-scale', keys: ['2'], label: ['2'], what: 'Q and K at true scale, with mm rulers', group: 'View' },
   { action: 'bench-grid', keys: ['3'], label: ['3'], what: 'All references at true scale beside Q', group: 'View' },
+  { action: 'bench-overlay', keys: ['4'], label: ['4'], what: 'K overlaid on Q at true scale: align by hand or automatically, and record the alignment', group: 'View' },
   { action: 'mode-side', keys: ['s', 'S'], label: ['S'], what: 'Side by side', group: 'View' },
   { action: 'mode-overlay', keys: ['o', 'O'], label: ['O'], what: 'Overlay', group: 'View' },
   { action: 'mode-difference', keys: ['d', 'D'], label: ['D'], what: 'Difference', group: 'View' },
   { action: 'context', keys: ['c', 'C'], label: ['C'], what: 'Show or hide the whole document with the box', group: 'View' },
+  { action: 'tool-pan', keys: ['v', 'V'], label: ['V'], what: 'No tool: drag pans the true-scale panes', group: 'Measure and mark' },
+  { action: 'tool-length', keys: ['l', 'L'], label: ['L'], what: 'Measure a length (two points, mm)', group: 'Measure and mark' },
+  { action: 'tool-angle', keys: ['g', 'G'], label: ['G'], what: 'Measure a slant angle (two points, degrees)', group: 'Measure and mark' },
+  { action: 'tool-height_ratio', keys: ['h', 'H'], label: ['H'], what: 'Measure a height ratio (two segments, four points)', group: 'Measure and mark' },
+  { action: 'tool-baseline', keys: ['b', 'B'], label: ['B'], what: 'Measure a baseline (two or more points, then Finish)', group: 'Measure and mark' },
+  { action: 'tool-arrow', keys: ['w', 'W'], label: ['W'], what: 'Mark an arrow (from, to)', group: 'Measure and mark' },
+  { action: 'tool-circle', keys: ['r', 'R'], label: ['R'], what: 'Mark a circle (centre, then a point on the rim)', group: 'Measure and mark' },
+  { action: 'tool-text', keys: ['t', 'T'], label: ['T'], what: 'Mark a free text (one point; the text from the Text field)', group: 'Measure and mark' },
   { action: 'approve', keys: ['a', 'A'], label: ['A'], what: "Approve the questioned signature's box as it is", group: 'Decide' },
   { action: 'help', keys: ['?'], label: ['?'], what: 'Show or hide this list', group: 'Help' },
 ];
