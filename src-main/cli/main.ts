@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { createContext, type AppContext } from '../core/context.ts';
-import { LAYOUT_HELP } from '../core/imaging/layout.ts';
+import type { AppContext } from '../core/context.ts';
+import { LAYOUT_HELP } from '../core/imaging/layout-help.ts';
 import { AppError, toErrorValue } from '../core/errors.ts';
 import { APP_VERSION, defaultDataDir } from '../core/paths.ts';
 import { terminalSafeJson, visible } from '../core/util/visible.ts';
@@ -148,6 +148,8 @@ export async function runCli(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  // Loaded only to run a command: help and usage errors stay clear of SQLite.
+  const { createContext } = await import('../core/context.ts');
   const dataDir = globals.dataDir ?? defaultDataDir();
   let app: AppContext | undefined;
   const ctx: CommandContext = {

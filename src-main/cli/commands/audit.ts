@@ -1,6 +1,5 @@
 import { AppError } from '../../core/errors.ts';
 import type { AuditHead, AuditRow } from '../../core/store/index.ts';
-import { verifyStore } from '../../core/store/index.ts';
 import { bool, num, str, type Command } from '../command.ts';
 
 function parseHead(raw: string): AuditHead {
@@ -28,6 +27,7 @@ With --case the whole chain is still verified and the result says whether the br
 which also catches rows removed from the end.`,
     options: { case: { type: 'string' }, 'expect-head': { type: 'string' }, 'no-objects': { type: 'boolean' } },
     async run(ctx, args) {
+      const { verifyStore } = await import('../../core/store/index.ts');
       const store = ctx.app().store;
       const caseRef = str(args, 'case');
       const caseRow = caseRef === undefined ? undefined : store.cases.get(caseRef);

@@ -1,5 +1,4 @@
 import { AppError } from '../../core/errors.ts';
-import { backupStore, restoreBackup } from '../../core/store/index.ts';
 import type { Command, ParsedArgs } from '../command.ts';
 
 function fileArg(args: ParsedArgs, command: string): string {
@@ -20,6 +19,7 @@ export const commands: Command[] = [
 objects/...); an existing file is never replaced. Restore with: countersign restore <file> --data-dir <new dir>`,
     async run(ctx, args) {
       const file = fileArg(args, 'backup');
+      const { backupStore } = await import('../../core/store/index.ts');
       const r = await backupStore(ctx.app().store, file);
       if (ctx.json) return ctx.emit(r);
       ctx.out(`Backup written: ${r.file} (${mib(r.size)}, sha256 ${r.sha256})`);
@@ -33,6 +33,7 @@ objects/...); an existing file is never replaced. Restore with: countersign rest
     usage: '<file> --data-dir D',
     async run(ctx, args) {
       const file = fileArg(args, 'restore');
+      const { restoreBackup } = await import('../../core/store/index.ts');
       // Never ctx.app(): opening the store would create the target directory's contents.
       const r = await restoreBackup(file, ctx.dataDir);
       if (ctx.json) return ctx.emit(r);

@@ -1,13 +1,16 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { formatIdentifyBench, identifySummary, runIdentifyBench } from '../../../bench/identify.ts';
-import { benchEmbedMemory, formatModelBench, runModelBench } from '../../../bench/model.ts';
+import { fileURLToPath } from 'node:url';
 import { AppError } from '../../core/errors.ts';
 import { bool, num, str, type Command, type CommandContext, type ParsedArgs } from '../command.ts';
 
-/** The PyTorch reference script shipped beside the project (../shared/bench), when present. */
+/**
+ * The PyTorch reference script, when present: in COUNTERSIGN_BENCH_DIR, else in ../shared/bench
+ * beside the repository (found from this file, so the working directory does not matter).
+ */
 function defaultReference(): string | undefined {
-  const p = path.resolve(process.cwd(), '../shared/bench/torch_signet_reference.py');
+  const dir = process.env.COUNTERSIGN_BENCH_DIR || fileURLToPath(new URL('../../../../shared/bench/', import.meta.url));
+  const p = path.resolve(dir, 'torch_signet_reference.py');
   return existsSync(p) ? p : undefined;
 }
 
@@ -20,7 +23,8 @@ export const commands: Command[] = [
 worker and a pool of one worker per core; training with one replica and data-parallel
 replicas. --reference runs the PyTorch reference (same network, same machine; Debian's
 /usr/bin/python3 with python3-torch) first and reports the ratios; by default
-../shared/bench/torch_signet_reference.py is used when it exists. --memory also reports
+torch_signet_reference.py in $COUNTERSIGN_BENCH_DIR, else in ../shared/bench beside the
+repository (not the working directory), is used when it exists. --memory also reports
 the peak memory of embedding 1,000 signatures through the product's worker pool.
 
 --identify N: writer identification's search over a synthetic reference library of N
@@ -48,6 +52,7 @@ measured on real signatures' embeddings; clustered uses isotropic centres (sprea
       if (str(args, 'identify') !== undefined) return benchIdentify(ctx, args);
       const reference = bool(args, 'no-reference') ? undefined : (str(args, 'reference') ?? defaultReference());
       const workers = num(args, 'workers', { min: 1, max: 64, integer: true });
+      const { benchEmbedMemory, formatModelBench, runModelBench } = await import('../../../bench/model.ts');
       const r = await runModelBench({
         ...(str(args, 'arch') ? { architecture: str(args, 'arch') } : {}),
         seconds: num(args, 'seconds', { min: 1, max: 600, default: 8 })!,
@@ -75,6 +80,7 @@ async function benchIdentify(ctx: CommandContext, args: ParsedArgs): Promise<voi
   for (const e of engines) {
     if (!(ENGINES as readonly string[]).includes(e)) throw new AppError('INVALID_ARGUMENT', `--engines: expected a list of ${ENGINES.join(', ')}, got '${e}'`, { field: 'engines' });
   }
+  const { formatIdentifyBench, identifySummary, runIdentifyBench } = await import('../../../bench/identify.ts');
   const r = await runIdentifyBench({
     sizes: [n],
     queries,

@@ -1,5 +1,4 @@
 import { AppError } from '../../core/errors.ts';
-import { newCaseDefaults, readSettings } from '../../core/settings.ts';
 import type { CaseRow } from '../../core/store/index.ts';
 import { bool, str, type Command, type ParsedArgs } from '../command.ts';
 import { formatTable } from '../table.ts';
@@ -57,6 +56,7 @@ Example: countersign case create "Smith v. Jones" --examiner "A. Examiner" --thr
     async run(ctx, args) {
       const name = one(args, '<name>', 'case create');
       const rawT = str(args, 'threshold');
+      const { newCaseDefaults, readSettings } = await import('../../core/settings.ts');
       const row = ctx.app().store.cases.create({
         ...newCaseDefaults(readSettings(ctx.dataDir)),
         name,

@@ -1,8 +1,5 @@
 import path from 'node:path';
-import { runDemo } from '../../core/demo.ts';
-import { verifyJson } from '../../core/verify/summary.ts';
 import { num, str, type Command } from '../command.ts';
-import { verifyTable } from './verify.ts';
 
 export const commands: Command[] = [
   {
@@ -19,6 +16,9 @@ again reuses the folder and the case and records a new verification.`,
     async run(ctx, args) {
       const out = path.resolve(str(args, 'out') ?? 'countersign-demo');
       const labels = { generate: 'generating the case', import: 'importing', verify: 'verifying', report: 'writing the report' };
+      const { runDemo } = await import('../../core/demo.ts');
+      const { verifyJson } = await import('../../core/verify/summary.ts');
+      const { verifyTable } = await import('../verify-table.ts');
       const r = await runDemo(ctx.app().store, {
         out,
         seed: num(args, 'seed', { min: 0, max: 2 ** 31, integer: true, default: 1 })!,

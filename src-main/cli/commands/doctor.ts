@@ -1,4 +1,3 @@
-import { doctor } from '../../core/doctor.ts';
 import type { Command } from '../command.ts';
 
 export const commands: Command[] = [
@@ -6,6 +5,7 @@ export const commands: Command[] = [
     name: 'doctor',
     summary: 'Show the app version, TensorFlow.js backend (and why better ones are unavailable), Electron, the data directory, its access rights and its installation key',
     async run(ctx) {
+      const { doctor } = await import('../../core/doctor.ts');
       const r = await doctor(ctx.dataDir);
       if (ctx.json) return ctx.emit(r);
       ctx.out(`Countersign ${r.version}  (Node ${r.node}, ${r.platform}, ${r.cpus} cores)`);

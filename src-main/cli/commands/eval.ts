@@ -1,6 +1,5 @@
 import { AppError } from '../../core/errors.ts';
-import { evaluateIdentification, type IdentifyEvalReport } from '../../core/identify/evaluate.ts';
-import { getActiveModel } from '../../core/model/registry.ts';
+import type { IdentifyEvalReport } from '../../core/identify/evaluate.ts';
 import { bool, num, str, type Command, type CommandContext, type ParsedArgs } from '../command.ts';
 import { evalCommand } from './models.ts';
 
@@ -38,6 +37,8 @@ export function identifyEvalLines(r: IdentifyEvalReport): string[] {
 async function runIdentifyEval(ctx: CommandContext, args: ParsedArgs): Promise<void> {
   const data = str(args, 'data');
   if (!data) throw new AppError('INVALID_ARGUMENT', '--data: required (a folder with manifest.csv, a manifest file, or <root>/<writer>/{genuine,forged}/*)');
+  const { getActiveModel } = await import('../../core/model/registry.ts');
+  const { evaluateIdentification } = await import('../../core/identify/evaluate.ts');
   const modelId = str(args, 'model') ?? getActiveModel(ctx.dataDir)?.id;
   if (!modelId) throw new AppError('INVALID_ARGUMENT', '--model: no model is registered; give --model');
   const workers = num(args, 'workers', { min: 1, max: 64, integer: true });

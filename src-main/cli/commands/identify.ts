@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { AppError } from '../../core/errors.ts';
-import { identify, MAX_TOP, type IdentifyQuery } from '../../core/identify/identify.ts';
+import type { IdentifyQuery } from '../../core/identify/identify.ts';
 import type { IdentificationResult } from '../../core/identify/types.ts';
 import { bool, num, str, type Command } from '../command.ts';
 import { formatTable } from '../table.ts';
@@ -75,6 +75,7 @@ Example: countersign identify scans/q1.png --top 10`,
       const caseRef = str(args, 'case');
       if (caseRef && bool(args, 'library')) throw new AppError('INVALID_ARGUMENT', '--case and --library: give one of them (the library is the default)');
       const query = parseQuery(args.positionals[0]);
+      const { identify, MAX_TOP } = await import('../../core/identify/identify.ts');
       const top = num(args, 'top', { min: 1, max: MAX_TOP, integer: true, default: 5 })!;
       const threshold = num(args, 'threshold', { min: 1e-9, max: 10 });
       const model = str(args, 'model');

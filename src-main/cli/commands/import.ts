@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { AppError } from '../../core/errors.ts';
-import { cropDocument } from '../../core/imaging/crop.ts';
 import { DPI_MAX, DPI_MIN } from '../../core/imaging/dpi.ts';
-import { importCaseFolder, type ImportFileEntry, type ImportReport } from '../../core/imaging/import.ts';
+import type { ImportFileEntry, ImportReport } from '../../core/imaging/import.ts';
 import type { Box } from '../../core/store/types.ts';
 import { bool, num, str, type Command, type CommandContext } from '../command.ts';
 
@@ -80,6 +79,7 @@ Example: countersign import cases/smith --case "Smith v. Jones"`,
       if (!ref) throw new AppError('INVALID_ARGUMENT', '--case: required (the case name or id; create one with countersign case create)');
       const workers = num(args, 'workers', { min: 0, max: 64, integer: true });
       const dpi = num(args, 'dpi', { min: DPI_MIN, max: DPI_MAX });
+      const { importCaseFolder } = await import('../../core/imaging/import.ts');
       const store = ctx.app().store;
       const c = store.cases.requireWritable(store.cases.get(ref).id);
       const live = !ctx.json && !process.stderr.isTTY;
@@ -121,6 +121,7 @@ Example: countersign crop 17 --box 980,470,520,190`,
       }
       const id = Number((args.positionals[0] as string).replace('#', ''));
       const box = parseBox(str(args, 'box'));
+      const { cropDocument } = await import('../../core/imaging/crop.ts');
       const r = await cropDocument(ctx.app().store, id, box);
       if (ctx.json) return ctx.emit({ ok: true, document: r.document, signature: r.signature, previous: r.previous });
       const old = r.previous ? `[${r.previous.box.x}, ${r.previous.box.y}, ${r.previous.box.w}, ${r.previous.box.h}] (signature ${r.previous.id}, now rejected)` : 'none';

@@ -1,9 +1,6 @@
 import { AppError } from '../../core/errors.ts';
-import { drawFromLibrary, enrolFromCase, withdrawLibrarySubject } from '../../core/library/copy.ts';
-import { enrolFiles, type EnrolReport } from '../../core/library/enrol.ts';
-import { enrolWriters, type EnrolWritersReport } from '../../core/library/enrol-writers.ts';
-import { LibraryRepository } from '../../core/library/repository.ts';
-import { getActiveModel } from '../../core/model/registry.ts';
+import type { EnrolReport } from '../../core/library/enrol.ts';
+import type { EnrolWritersReport } from '../../core/library/enrol-writers.ts';
 import { bool, str, type Command, type CommandContext } from '../command.ts';
 import { formatTable } from '../table.ts';
 import { EXIT_CANCELLED } from './import.ts';
@@ -67,6 +64,7 @@ Examples: countersign library enrol "Alice Marlow" exemplars/marlow/
         if (writersDir !== undefined && str(args, 'case') !== undefined) throw new AppError('INVALID_ARGUMENT', 'library enrol: give --writers or --case, not both');
         const model = str(args, 'model');
         const caseRef = str(args, 'case');
+        const { enrolWriters } = await import('../../core/library/enrol-writers.ts');
         const r = await enrolWriters(ctx.app().store, writersDir !== undefined ? { kind: 'folder', path: writersDir } : { kind: 'case', caseRef: caseRef! }, {
           ...(model ? { modelId: model } : {}),
           signal: ctx.signal,
@@ -89,9 +87,11 @@ Examples: countersign library enrol "Alice Marlow" exemplars/marlow/
         const subject = str(args, 'subject');
         if (!subject) throw new AppError('INVALID_ARGUMENT', '--subject: required with --case (the case subject to enrol)');
         if (paths.length) throw new AppError('INVALID_ARGUMENT', 'library enrol: give files or --case, not both');
+        const { enrolFromCase } = await import('../../core/library/copy.ts');
         r = await enrolFromCase(store, { caseRef, subject, name, ...(model ? { modelId: model } : {}), signal: ctx.signal });
       } else {
         if (!paths.length) throw new AppError('INVALID_ARGUMENT', `library enrol: give a folder or image files with ${name}'s signatures`);
+        const { enrolFiles } = await import('../../core/library/enrol.ts');
         r = await enrolFiles(store, {
           name,
           paths,
@@ -112,6 +112,8 @@ Examples: countersign library enrol "Alice Marlow" exemplars/marlow/
     description: '--all includes withdrawn writers. "Embedded" counts exemplars with an embedding for the active model (or --model).',
     options: { all: { type: 'boolean' }, model: { type: 'string' } },
     async run(ctx, args) {
+      const { getActiveModel } = await import('../../core/model/registry.ts');
+      const { LibraryRepository } = await import('../../core/library/repository.ts');
       const store = ctx.app().store;
       const modelId = str(args, 'model') ?? getActiveModel(ctx.dataDir)?.id ?? null;
       const rows = new LibraryRepository(store).list({ includeWithdrawn: bool(args, 'all'), modelId });
@@ -134,6 +136,7 @@ no longer ranks it. A withdrawn writer cannot be given new exemplars.`,
     async run(ctx, args) {
       const ref = args.positionals[0];
       if (!ref || args.positionals.length !== 1) throw new AppError('INVALID_ARGUMENT', 'library remove: give one writer (name or #id)');
+      const { withdrawLibrarySubject } = await import('../../core/library/copy.ts');
       const s = withdrawLibrarySubject(ctx.app().store, ref, str(args, 'reason') ?? '');
       if (ctx.json) return ctx.emit({ ok: true, subject: s });
       ctx.out(`Withdrawn: library subject #${s.id} "${s.name}" (${s.documents} documents kept; no longer ranked)`);
@@ -152,6 +155,7 @@ identification in the case use them. Audit-logged (library.draw).`,
       const caseRef = str(args, 'case');
       if (!ref || !caseRef) throw new AppError('INVALID_ARGUMENT', 'library draw: give a library writer and --case');
       const as = str(args, 'as');
+      const { drawFromLibrary } = await import('../../core/library/copy.ts');
       const r = drawFromLibrary(ctx.app().store, { caseRef, subject: ref, ...(as ? { name: as } : {}) });
       if (ctx.json) return ctx.emit({ ok: true, ...r });
       ctx.out(`Case ${r.caseId} "${r.caseName}": subject "${r.caseSubject.name}"${r.caseSubject.created ? ' (new)' : ''} now holds ${r.totals.enrolled} exemplar${r.totals.enrolled === 1 ? '' : 's'} of library writer "${r.librarySubject.name}" (${r.totals.skipped} already in the case)`);

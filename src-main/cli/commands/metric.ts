@@ -1,6 +1,4 @@
 import { AppError } from '../../core/errors.ts';
-import { deriveMetricVersion } from '../../core/model/metric-version.ts';
-import { ensureModelRow } from '../../core/model/model-rows.ts';
 import { num, str, type Command } from '../command.ts';
 
 export const commands: Command[] = [
@@ -20,6 +18,8 @@ identification with the new version records the metric. It is not made active (c
       const data = str(args, 'data');
       if (!data) throw new AppError('INVALID_ARGUMENT', '--data: required (labelled signatures with skilled forgeries to calibrate the new metric on)');
       const workers = num(args, 'workers', { min: 1, max: 64, integer: true });
+      const { deriveMetricVersion } = await import('../../core/model/metric-version.ts');
+      const { ensureModelRow } = await import('../../core/model/model-rows.ts');
       const meta = await deriveMetricVersion(ctx.dataDir, modelId, metric as 'euclidean' | 'cosine', {
         data,
         references: num(args, 'references', { min: 1, max: 100, integer: true, default: 5 })!,

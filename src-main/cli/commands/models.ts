@@ -1,8 +1,4 @@
-import { evaluateModel, evaluatePixels } from '../../core/model/evaluate.ts';
 import { AppError } from '../../core/errors.ts';
-import { importModelIntoStore } from '../../core/model/import-bundle.ts';
-import { exportModel, getActiveModel, getModel, listModels, setActiveModel } from '../../core/model/registry.ts';
-import { ensureModelRow } from '../../core/model/model-rows.ts';
 import { MIN_VALIDATION_WRITERS, modelFigures, validationSample } from '../../core/model/figures.ts';
 import { num, str, type Command } from '../command.ts';
 
@@ -14,6 +10,7 @@ export const commands: Command[] = [
     name: 'models list',
     summary: 'Registered models with their metrics, lineage and which one is active',
     async run(ctx) {
+      const { getActiveModel, listModels } = await import('../../core/model/registry.ts');
       const active = getActiveModel(ctx.dataDir);
       const rows = listModels(ctx.dataDir).map((e) => ({
         id: e.metadata.id,
@@ -40,6 +37,7 @@ export const commands: Command[] = [
     async run(ctx, args) {
       const id = args.positionals[0];
       if (!id) throw new Error('models show: give a model id (countersign models list)');
+      const { getModel } = await import('../../core/model/registry.ts');
       const full = getModel(ctx.dataDir, id);
       const { validationDistances: _v, ...meta } = full;
       if (ctx.json) return ctx.emit(meta);
@@ -63,6 +61,8 @@ export const commands: Command[] = [
     async run(ctx, args) {
       const id = args.positionals[0];
       if (!id) throw new Error('models use: give a model id (countersign models list)');
+      const { getActiveModel, getModel, setActiveModel } = await import('../../core/model/registry.ts');
+      const { ensureModelRow } = await import('../../core/model/model-rows.ts');
       const before = getActiveModel(ctx.dataDir)?.id ?? null;
       getModel(ctx.dataDir, id); // NOT_FOUND before anything changes
       const store = ctx.app().store;
@@ -82,6 +82,7 @@ export const commands: Command[] = [
     async run(ctx, args) {
       const [id, file] = args.positionals;
       if (!id || !file) throw new Error('models export: give a model id and an output file');
+      const { exportModel } = await import('../../core/model/registry.ts');
       const r = await exportModel(ctx.dataDir, id, file);
       if (ctx.json) return ctx.emit({ ok: true, id, file, result: r });
       ctx.out(`exported ${id} to ${file}`);
@@ -94,6 +95,7 @@ export const commands: Command[] = [
     async run(ctx, args) {
       const file = args.positionals[0];
       if (!file) throw new Error('models import: give the exported file');
+      const { importModelIntoStore } = await import('../../core/model/import-bundle.ts');
       const meta = importModelIntoStore(ctx.app().store, file);
       if (ctx.json) return ctx.emit({ ok: true, id: meta.id, sha256: meta.sha256, identity: meta.identity });
       ctx.out(`imported ${meta.id} (weights sha256 ${meta.sha256}, identity ${meta.identity})`);
@@ -123,6 +125,7 @@ when calibrated, pairEer (all genuine-genuine against genuine-forged pairs), 95%
     if (baseline !== undefined) {
       if (baseline !== 'pixels') throw new AppError('INVALID_ARGUMENT', `--baseline: expected 'pixels', got '${baseline}'`);
       if (str(args, 'model')) throw new AppError('INVALID_ARGUMENT', '--baseline: evaluates no model; drop --model');
+      const { evaluatePixels } = await import('../../core/model/evaluate.ts');
       const r = await evaluatePixels({ data, references, seed, signal: ctx.signal, onProgress: (_s, d, t) => ctx.progress(d, t, 'preparing images') });
       if (ctx.json) return ctx.emit(r);
       ctx.out(`pixel baseline (no learning; normalisation v${r.normaliseVersion}, ${r.block}x${r.block} block means)`);
@@ -130,9 +133,11 @@ when calibrated, pairEer (all genuine-genuine against genuine-forged pairs), 95%
       ctx.out(`EER ${pct(r.eer)} skilled forgeries, ${pct(r.eerRandom)} random forgeries  AUC ${fix(r.auc)}  Cllr min ${fix(r.cllrMin)}   ${r.seconds.toFixed(1)} s`);
       return;
     }
+    const { getActiveModel } = await import('../../core/model/registry.ts');
     const modelId = str(args, 'model') ?? getActiveModel(ctx.dataDir)?.id;
     if (!modelId) throw new Error('--model: no model is registered; give --model');
     const workers = num(args, 'workers', { min: 1, max: 64, integer: true });
+    const { evaluateModel } = await import('../../core/model/evaluate.ts');
     const r = await evaluateModel({
       dataDir: ctx.dataDir,
       modelId,

@@ -1,6 +1,5 @@
 import { AppError } from '../../core/errors.ts';
-import { NORMALISE_VERSIONS, type NormaliseVersion } from '../../core/imaging/normalise.ts';
-import { prepareDataset } from '../../core/model/prepare.ts';
+import type { NormaliseVersion } from '../../core/imaging/normalise.ts';
 import { num, str, type Command } from '../command.ts';
 
 export const commands: Command[] = [
@@ -20,6 +19,8 @@ and the EER of that one number as a classifier (0.5 = it tells nothing).
       if (!data) throw new AppError('INVALID_ARGUMENT', '--data: required (a folder with manifest.csv, a manifest file, or <root>/<writer>/{genuine,forged}/*)');
       const out = str(args, 'out');
       if (!out) throw new AppError('INVALID_ARGUMENT', '--out: required (the folder to write the PNGs and manifest.csv to)');
+      const { NORMALISE_VERSIONS } = await import('../../core/imaging/normalise.ts');
+      const { prepareDataset } = await import('../../core/model/prepare.ts');
       const version = num(args, 'normalise', { integer: true, min: 1, max: 2 }) as NormaliseVersion | undefined;
       if (version !== undefined && !NORMALISE_VERSIONS.includes(version)) throw new AppError('INVALID_ARGUMENT', `--normalise: expected 1 or 2`);
       const r = await prepareDataset({ data, out, ...(version ? { version } : {}), signal: ctx.signal, onProgress: (d, t) => ctx.progress(d, t, 'normalising') });

@@ -1,5 +1,4 @@
 import { AppError } from '../../core/errors.ts';
-import { createCaseReport } from '../../core/report/case-report.ts';
 import { str, type Command } from '../command.ts';
 
 export const commands: Command[] = [
@@ -22,6 +21,7 @@ The same case data give the same PDF apart from the generation time; pass
       if (!out) throw new AppError('INVALID_ARGUMENT', '--out: required (the PDF file to write)');
       const at = str(args, 'generated-at');
       if (at !== undefined && Number.isNaN(Date.parse(at))) throw new AppError('INVALID_ARGUMENT', `--generated-at: expected an ISO 8601 time, got '${at}'`);
+      const { createCaseReport } = await import('../../core/report/case-report.ts');
       const r = await createCaseReport(ctx.app().store, ref, {
         out,
         ...(at ? { generatedAt: new Date(at).toISOString() } : {}),

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { AppError } from '../../core/errors.ts';
-import { linkSeries, seriesAri, type SeriesResult } from '../../core/verify/series.ts';
+import type { SeriesResult } from '../../core/verify/series.ts';
 import { num, str, type Command } from '../command.ts';
 
 export const commands: Command[] = [
@@ -28,6 +28,7 @@ distances; signatures that join no group are listed as singletons. Nothing is st
           throw new AppError('INVALID_ARGUMENT', `--truth: cannot read ${truthFile}: ${(err as Error).message}`);
         }
       }
+      const { linkSeries, seriesAri } = await import('../../core/verify/series.ts');
       const r = await linkSeries(ctx.app().store, ref, { ...(cut !== undefined ? { cut } : {}), signal: ctx.signal, onProgress: (d, t) => ctx.progress(d, t, 'embedding signatures') });
       const ari = truthFile ? seriesAri(r, truthFile, truth) : undefined;
       if (ctx.json) return ctx.emit({ ...r, ...(ari !== undefined ? { ari } : {}) });

@@ -1,6 +1,3 @@
-import { createContext } from '../../core/context.ts';
-import { assertLoopback } from '../../server/bridge.ts';
-import { openWithoutSecret, serve } from '../../server/serve.ts';
 import { bool, num, str, type Command } from '../command.ts';
 
 export const commands: Command[] = [
@@ -14,9 +11,12 @@ data directory that forwards to that URL, so the token never appears on a comman
 Runs until Ctrl-C. With --json, prints {"url", "port"} once ready.`,
     options: { port: { type: 'string' }, host: { type: 'string' }, open: { type: 'boolean' } },
     async run(ctx, args) {
+      const { assertLoopback } = await import('../../server/bridge.ts');
       const host = str(args, 'host') ?? '127.0.0.1';
       assertLoopback(host);
       const port = num(args, 'port', { min: 0, max: 65535, integer: true, default: 0 });
+      const { createContext } = await import('../../core/context.ts');
+      const { openWithoutSecret, serve } = await import('../../server/serve.ts');
       const app = createContext(ctx.dataDir, { client: 'bridge' });
       const bridge = await serve(app, { host, port, log: (l) => process.stderr.write(l + '\n') });
       if (ctx.json) ctx.emit({ url: bridge.url, port: bridge.port, dataDir: ctx.dataDir });

@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../core/errors.ts';
-import { generateCase, generateDataset, renderPreview } from '../../core/synth/index.ts';
 import { bool, num, str, type Command, type ParsedArgs } from '../command.ts';
 
 function outArg(args: ParsedArgs, what: string): string {
@@ -36,6 +35,7 @@ Example: countersign synth dataset data/synth --writers 50 --genuine 12 --forged
       const out = outArg(args, '<out> folder');
       const format = str(args, 'format') ?? 'png';
       if (!['png', 'jpeg', 'tiff'].includes(format)) throw new AppError('INVALID_ARGUMENT', `--format: expected png, jpeg or tiff, got '${format}'`);
+      const { generateDataset } = await import('../../core/synth/index.ts');
       const started = performance.now();
       const r = await generateDataset(
         out,
@@ -80,6 +80,7 @@ Example: countersign synth case cases/demo --subjects 3 --known 6 --questioned 4
     },
     async run(ctx, args) {
       const out = outArg(args, '<out> folder');
+      const { generateCase } = await import('../../core/synth/index.ts');
       const started = performance.now();
       const r = await generateCase(
         out,
@@ -107,6 +108,7 @@ Example: countersign synth case cases/demo --subjects 3 --known 6 --questioned 4
     options: { seed: { type: 'string' }, writer: { type: 'string' } },
     async run(ctx, args) {
       const out = outArg(args, '<out.png> file');
+      const { renderPreview } = await import('../../core/synth/index.ts');
       const r = await renderPreview({ seed: seedOf(args), writer: str(args, 'writer') });
       await mkdir(path.dirname(out), { recursive: true });
       await writeFile(out, r.png);

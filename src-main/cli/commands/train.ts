@@ -1,12 +1,7 @@
 import { AppError } from '../../core/errors.ts';
-import { parameterLayers, getSpec } from '../../core/model/architectures.ts';
-import { getActiveModel, getModel } from '../../core/model/registry.ts';
 import { AUGMENTATIONS, type Augmentation } from '../../core/model/training/augment.ts';
-import { parseDataSource } from '../../core/model/training/sources.ts';
 import type { Objective } from '../../core/model/train/step.ts';
-import { trainInWorker } from '../../core/model/training/job.ts';
 import type { TrainEvent } from '../../core/model/training/run.ts';
-import { recordTrainingRun } from '../../core/model/training/record.ts';
 import { visible } from '../../core/util/visible.ts';
 import { bool, num, str, type Command } from '../command.ts';
 
@@ -75,6 +70,8 @@ With --json: one JSON line per event, the last line holds the new model's id.`,
       'no-augment': { type: 'boolean' },
     },
     async run(ctx, args) {
+      const { parseDataSource } = await import('../../core/model/training/sources.ts');
+      const { getActiveModel, getModel } = await import('../../core/model/registry.ts');
       const resume = str(args, 'resume');
       const given = args.values.data;
       const data = (Array.isArray(given) ? given : typeof given === 'string' ? [given] : []).map((d) => parseDataSource(String(d)));
@@ -94,6 +91,7 @@ With --json: one JSON line per event, the last line holds the new model's id.`,
       if (augmentFlag && !AUGMENTATIONS.includes(augmentFlag as Augmentation)) throw new AppError('INVALID_ARGUMENT', `--augment: expected ${AUGMENTATIONS.join(', ')}, got '${augmentFlag}'`);
       const trainFrom = str(args, 'train-from');
       if (trainFrom && !resume) {
+        const { parameterLayers, getSpec } = await import('../../core/model/architectures.ts');
         const layers = parameterLayers(getSpec(base ? getModel(ctx.dataDir, base).architecture : (arch ?? 'signet')));
         if (!layers.includes(trainFrom)) throw new AppError('INVALID_ARGUMENT', `--train-from: '${trainFrom}' is not a layer of this network; its layers are ${layers.join(', ')}`);
       }
@@ -124,6 +122,8 @@ With --json: one JSON line per event, the last line holds the new model's id.`,
         ...(workers ? { workers } : {}),
         ...(resume ? { resume, ...(epochs ? { resumeEpochs: epochs } : {}) } : {}),
       };
+      const { recordTrainingRun } = await import('../../core/model/training/record.ts');
+      const { trainInWorker } = await import('../../core/model/training/job.ts');
       const record = recordTrainingRun(ctx.app().store);
       let result;
       try {

@@ -1,32 +1,5 @@
 import { AppError } from '../../core/errors.ts';
-import { DECISION_LABELS } from '../../core/verify/compare.ts';
-import { shortVerbal } from '../../core/verify/verbal.ts';
-import { caseWarnings, verifyJson } from '../../core/verify/summary.ts';
-import { verifyCase, type VerifiedItem, type VerifyCaseResult } from '../../core/verify/verify-case.ts';
 import { str, type Command } from '../command.ts';
-import { formatTable } from '../table.ts';
-
-export function llrText(llr: number | null): string {
-  return llr === null ? 'n/a' : (llr >= 0 ? '+' : '') + llr.toFixed(2);
-}
-
-/** The human summary table; `extra` adds columns (the demo adds the ground truth). */
-export function verifyTable(r: VerifyCaseResult, extra?: { head: string; cell: (it: VerifiedItem) => string }): string[] {
-  const ratio = r.items.some((it) => it.comparison.scoreMethod === 'kk-ratio');
-  const head = ['DOC', 'DOCUMENT', 'SUBJECT', ratio ? 'SCORE (x K-K)' : 'MEAN DIST', 'LOG10 LR', 'SUPPORT', 'DECISION', 'WARNINGS', ...(extra ? [extra.head] : [])];
-  const rows = r.items.map((it) => [
-    String(it.documentId),
-    it.documentPath,
-    it.subjectName,
-    it.comparison.aggregate.toFixed(3),
-    llrText(it.comparison.llr),
-    shortVerbal(it.comparison.llr),
-    DECISION_LABELS[it.comparison.decision],
-    it.comparison.warnings.filter((w) => w.code !== 'UNCALIBRATED').map((w) => w.code).join(',') || '-',
-    ...(extra ? [extra.cell(it)] : []),
-  ]);
-  return formatTable(head, rows, { numeric: [0, 3, 4] });
-}
 
 export const commands: Command[] = [
   {
@@ -52,6 +25,9 @@ Ctrl-C stops after the current item; finished comparisons stay recorded.`,
         if (!Number.isInteger(n) || n <= 0) throw new AppError('INVALID_ARGUMENT', `--document: expected a document id, got '${d}'`);
         return n;
       });
+      const { verifyCase } = await import('../../core/verify/verify-case.ts');
+      const { caseWarnings, verifyJson } = await import('../../core/verify/summary.ts');
+      const { verifyTable } = await import('../verify-table.ts');
       const store = ctx.app().store;
       const r = await verifyCase(store, ref, {
         ...(docs ? { documentIds: docs } : {}),

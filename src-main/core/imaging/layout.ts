@@ -17,15 +17,12 @@ import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { validateSubjectName } from '../store/documents.ts';
 import { isInside } from './inside-folder.ts';
+import { LAYOUT_HELP } from './layout-help.ts';
 import type { DocumentRole } from '../store/types.ts';
 
 export const CASE_JSON = 'case.json';
 
-export const LAYOUT_HELP = `expected a case folder laid out as
-  known/<subject>/<files>               known exemplars, one folder per subject
-  questioned/<claimed subject>/<files>  questioned documents, by the subject they claim to be from
-  questioned/<files>                    or directly in questioned/, with case.json naming each one's subject:
-  case.json                             { "questioned": { "questioned/<file>": "<subject>" } }`;
+export { LAYOUT_HELP };
 
 export interface PlannedFile {
   /** Relative to the case folder, forward slashes: what the report and the database record. */
