@@ -1,7 +1,7 @@
 // Model bundles are hostile input: sizes come from the tar headers before anything is read,
 // the manifest must be the architecture's, and an import is all or nothing.
 import assert from 'node:assert/strict';
-import { closeSync, existsSync, ftruncateSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { importModelIntoStore } from '../../../src-main/core/model/import-bundle.ts';
@@ -9,42 +9,8 @@ import { modelIdentity } from '../../../src-main/core/model/identity.ts';
 import { exportModel, importModel, listModels } from '../../../src-main/core/model/registry.ts';
 import { openStore } from '../../../src-main/core/store/index.ts';
 import { saveTinyModel } from '../../helpers/verify-fixture.ts';
+import { sparseTar } from '../../helpers/sparse-tar.ts';
 import { tempDir, throwsCode } from '../store/helpers.ts';
-
-/** A ustar header for a regular file of `size` bytes (the data is not written). */
-function header(name: string, size: number): Buffer {
-  const h = Buffer.alloc(512);
-  h.write(name, 0, 100, 'utf8');
-  h.write('0000644\0', 100);
-  h.write('0000000\0', 108);
-  h.write('0000000\0', 116);
-  h.write(size.toString(8).padStart(11, '0') + '\0', 124);
-  h.write('00000000000\0', 136);
-  h.fill(0x20, 148, 156);
-  h[156] = 0x30;
-  h.write('ustar\0', 257);
-  h.write('00', 263);
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
-  return h;
-}
-
-/** A bundle whose entries are given; an entry without data is left as a hole (a sparse file). */
-function bundle(file: string, entries: { name: string; data?: Buffer; size?: number }[]): string {
-  const fd = openSync(file, 'w');
-  let pos = 0;
-  for (const e of entries) {
-    const size = e.data?.length ?? e.size!;
-    writeSync(fd, header(e.name, size), 0, 512, pos);
-    pos += 512;
-    if (e.data) writeSync(fd, e.data, 0, e.data.length, pos);
-    pos += Math.ceil(size / 512) * 512;
-  }
-  ftruncateSync(fd, pos + 1024);
-  closeSync(fd);
-  return file;
-}
 
 async function exported(dir: string) {
   const m = await saveTinyModel(dir);
@@ -57,7 +23,7 @@ describe('hostile bundles', () => {
   it('a sparse bundle claiming 2.5 GB of weights is refused from its header, at once and in bounded memory', async () => {
     const dir = tempDir();
     const { m, metadata } = await exported(dir);
-    const file = bundle(path.join(dir, 'sparse.tar'), [
+    const file = sparseTar(path.join(dir, 'sparse.tar'), [
       { name: `${m.id}/metadata.json`, data: metadata },
       { name: `${m.id}/weights.bin`, size: 2.5e9 },
     ]);
@@ -70,7 +36,7 @@ describe('hostile bundles', () => {
 
   it('a 700 MB metadata.json is refused from its header with a clear error, not a V8 string error', async () => {
     const dir = tempDir();
-    const file = bundle(path.join(dir, 'huge-manifest.tar'), [
+    const file = sparseTar(path.join(dir, 'huge-manifest.tar'), [
       { name: 'x/metadata.json', size: 700 * 1024 * 1024 },
       { name: 'x/weights.bin', data: Buffer.alloc(8) },
     ]);
@@ -80,7 +46,7 @@ describe('hostile bundles', () => {
   it('weights whose size in the header is not what the metadata records are refused before they are read', async () => {
     const dir = tempDir();
     const { m, metadata } = await exported(dir);
-    const file = bundle(path.join(dir, 'short.tar'), [
+    const file = sparseTar(path.join(dir, 'short.tar'), [
       { name: `${m.id}/metadata.json`, data: metadata },
       { name: `${m.id}/weights.bin`, size: 4096 },
     ]);
@@ -95,7 +61,7 @@ describe('hostile bundles', () => {
     meta.weightsManifest[0] = b;
     meta.weightsManifest[1] = a;
     meta.identitySha256 = modelIdentity(meta);
-    const file = bundle(path.join(dir, 'swapped.tar'), [
+    const file = sparseTar(path.join(dir, 'swapped.tar'), [
       { name: `${m.id}/metadata.json`, data: Buffer.from(JSON.stringify(meta)) },
       { name: `${m.id}/weights.bin`, data: readFileSync(path.join(dir, 'models', m.id, 'weights.bin')) },
     ]);
@@ -136,7 +102,7 @@ describe('models import into a data directory', () => {
       meta.id = 'renamed-v1';
       meta.identitySha256 = modelIdentity(meta);
       writeFileSync(path.join(other, 'renamed.json'), JSON.stringify(meta));
-      const file = bundle(path.join(other, 'renamed.tar'), [
+      const file = sparseTar(path.join(other, 'renamed.tar'), [
         { name: 'renamed-v1/metadata.json', data: readFileSync(path.join(other, 'renamed.json')) },
         { name: 'renamed-v1/weights.bin', data: readFileSync(path.join(other, 'models', again.id, 'weights.bin')) },
       ]);

@@ -1,41 +1,11 @@
 // Hostile backup archives: sizes are checked from the tar headers before anything is read.
 import assert from 'node:assert/strict';
-import { closeSync, existsSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { restoreBackup } from '../../../src-main/core/store/index.ts';
+import { sparseTar } from '../../helpers/sparse-tar.ts';
 import { tempDir } from './helpers.ts';
-
-function header(name: string, size: number): Buffer {
-  const h = Buffer.alloc(512);
-  h.write(name, 0, 100, 'utf8');
-  h.write('0000644\0', 100);
-  h.write(size.toString(8).padStart(11, '0') + '\0', 124);
-  h.write('00000000000\0', 136);
-  h.fill(0x20, 148, 156);
-  h[156] = 0x30;
-  h.write('ustar\0', 257);
-  h.write('00', 263);
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
-  return h;
-}
-
-/** A tar whose entries without data are holes: a small file on disk claiming huge entries. */
-function sparseTar(file: string, entries: { name: string; data?: Buffer; size?: number }[]): string {
-  const fd = openSync(file, 'w');
-  let pos = 0;
-  for (const e of entries) {
-    const size = e.data?.length ?? e.size!;
-    writeSync(fd, header(e.name, size), 0, 512, pos);
-    if (e.data) writeSync(fd, e.data, 0, e.data.length, pos + 512);
-    pos += 512 + Math.ceil(size / 512) * 512;
-  }
-  ftruncateSync(fd, pos + 1024);
-  closeSync(fd);
-  return file;
-}
 
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 const manifest = (dbSize: number) =>
