@@ -8,6 +8,7 @@ import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import type { JobInfo, JobProgress } from '../../../src-main/core/jobs/manager.ts';
 import { call, on } from './api.ts';
 import { errorText } from './errors.ts';
+import { notify } from './notices.svelte.ts';
 
 export type { JobInfo, JobProgress };
 
@@ -100,6 +101,13 @@ export async function cancelJob(jobId: string): Promise<string | null> {
   } catch (err) {
     return errorText(err);
   }
+}
+
+/** Cancels a job from a panel's Cancel button: a refusal becomes an error notice. */
+export async function cancelJobWithNotice(jobId: string | undefined): Promise<void> {
+  if (!jobId) return;
+  const err = await cancelJob(jobId);
+  if (err) notify(`Could not cancel: ${err}`, 'error');
 }
 
 
