@@ -8,7 +8,7 @@ import { hasSignatureTable, HeadSigner, signingKeys } from './audit-signatures.t
 import { fingerprintOf, loadOrCreateInstallationKey, type InstallationKey } from './installation-key.ts';
 import { BINDINGS_SINCE_SCHEMA, boundTablesAt, RowBinder } from './row-bindings.ts';
 import { DIR_MODE, secureDataDir } from './permissions.ts';
-import { assertKnownSchema, restoreMissingObjects, schemaDifference, type SchemaDifference } from './schema.ts';
+import { assertKnownSchema, restoreMissingObjects, schemaDifference } from './schema.ts';
 import { CaseRepository } from './cases.ts';
 import { DocumentRepository } from './documents.ts';
 import { DB_FILE, DEFAULT_BUSY_TIMEOUT_MS, guarded, openDatabase, type Db } from './database.ts';
@@ -174,7 +174,7 @@ export function openStore(dataDir: string, opts: StoreOptions = {}): Store {
     if (guarded(dbPath, () => hasSignatureTable(db))) signer = new HeadSigner(db, key);
     audit = new AuditLog(db, actor, write, dbPath, binder);
     const diff = guarded(dbPath, () => schemaDifference(db, schemaVersion(db)));
-    if (diff.missing.length) protect(db, dbPath, diff, write, audit);
+    if (diff.missing.length) protect(db, dbPath, write, audit);
     if (!opts.deferKeyAdoption) onlyIfSigned(() => adoptSigningKeys(db, key, write, () => audit));
     const objects = new ObjectStore(path.join(dir, OBJECTS_DIR));
     const cases = new CaseRepository(db, dbPath, audit, write);
@@ -254,10 +254,15 @@ function onlyIfSigned(fn: () => void): boolean {
   }
 }
 
-/** Re-creates dropped protective triggers and indexes and logs it (store.protect). */
-function protect(db: Db, dbPath: string, diff: SchemaDifference, write: <T>(fn: () => T) => T, audit: AuditLog): void {
+/**
+ * Re-creates dropped protective triggers and indexes and logs it (store.protect). What is
+ * missing is read again inside the write: another process opening the same store at the same
+ * moment may have re-created them already.
+ */
+function protect(db: Db, dbPath: string, write: <T>(fn: () => T) => T, audit: AuditLog): void {
   const logged = onlyIfSigned(() =>
     write(() => {
+      const diff = schemaDifference(db, schemaVersion(db));
       const recreated = restoreMissingObjects(db, diff);
       const triggers = recreated.filter((n) => diff.missing.some((m) => m.name === n && m.type === 'trigger'));
       const indexes = recreated.filter((n) => !triggers.includes(n));
@@ -265,5 +270,5 @@ function protect(db: Db, dbPath: string, diff: SchemaDifference, write: <T>(fn: 
     }),
   );
   // The protection comes back even when it cannot be logged.
-  if (!logged) guarded(dbPath, () => db.transaction(() => restoreMissingObjects(db, diff)).immediate());
+  if (!logged) guarded(dbPath, () => db.transaction(() => restoreMissingObjects(db, schemaDifference(db, schemaVersion(db)))).immediate());
 }

@@ -62,6 +62,29 @@ test('case create --threshold 0.42 then case list shows it; audit verify is ok u
   assert.match(human.stdout, /BROKEN at row 2/);
 });
 
+test('commands opening a store with a dropped trigger at the same moment re-create it once, and none fails', async () => {
+  const dir = path.join(tempDir(), 'data');
+  const store = openStore(dir);
+  store.cases.create({ name: 'Race case' });
+  store.close();
+  const raw = new Database(path.join(dir, 'countersign.db'));
+  raw.exec('DROP TRIGGER audit_log_no_update');
+  raw.close();
+
+  const runs = await Promise.all(Array.from({ length: 4 }, () => cli(dir, 'audit', 'verify', '--no-objects', '--json')));
+  for (const r of runs) {
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(r.json.ok, true);
+  }
+  const check = new Database(path.join(dir, 'countersign.db'), { readonly: true });
+  const protects = check.prepare(`SELECT details FROM audit_log WHERE action = 'store.protect'`).all() as { details: string }[];
+  const trigger = check.prepare(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND name = 'audit_log_no_update'`).get();
+  check.close();
+  assert.ok(trigger, 'the trigger is back');
+  assert.equal(protects.length, 1, 'one store.protect row, written by whichever command came first');
+  assert.deepEqual(JSON.parse(protects[0]!.details).missingTriggers, ['audit_log_no_update']);
+});
+
 test('audit verify catches an edit made with the sqlite3 shell', async (t) => {
   if (!hasSqliteShell()) return t.skip('no sqlite3 shell on this machine');
   const dir = path.join(tempDir(), 'data');
