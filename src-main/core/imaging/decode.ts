@@ -228,8 +228,14 @@ function mp(pixels: number): string {
   return pixels >= 1e6 ? `${Math.round(pixels / 1e5) / 10} megapixel` : `${pixels} pixel`;
 }
 
-function plausibleDpi(d: number | undefined): number | null {
-  if (d === undefined || !Number.isFinite(d) || d < 20 || d > 20000) return null;
+/**
+ * The resolution a file states, or null. libvips reports 72 for a JPEG that states none (no
+ * JFIF or EXIF resolution, or a JFIF header giving only the pixel aspect ratio): only a density
+ * with a unit (inch or cm) was written by the scanner.
+ */
+function plausibleDpi(meta: { density?: number; resolutionUnit?: string }): number | null {
+  const d = meta.density;
+  if (meta.resolutionUnit === undefined || d === undefined || !Number.isFinite(d) || d < 20 || d > 20000) return null;
   return Math.round(d * 100) / 100;
 }
 
@@ -279,7 +285,7 @@ export async function probeImage(bytes: Buffer, name: string, opts: DecodeOption
     pages,
     width,
     height,
-    dpi: plausibleDpi(meta.density),
+    dpi: plausibleDpi(meta),
     orientation,
     colour: !(meta.space === 'b-w' || meta.space === 'grey16'),
     hasAlpha: meta.hasAlpha,
@@ -329,7 +335,7 @@ export async function decodePage(
       height: out.height,
       channels: out.channels,
       data,
-      dpi: page > 0 && pageMeta ? (plausibleDpi(pageMeta.density) ?? inf.dpi) : inf.dpi,
+      dpi: page > 0 && pageMeta ? (plausibleDpi(pageMeta) ?? inf.dpi) : inf.dpi,
       orientation,
     };
   } catch (err) {

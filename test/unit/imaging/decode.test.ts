@@ -89,6 +89,24 @@ describe('decode: good files', () => {
     }
   });
 
+  test('a JPEG that states no resolution has no dpi (not the decoder\'s default 72)', async () => {
+    const plain = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#fff' } }).jpeg().toBuffer();
+    // A JFIF header inserted after SOI: units 0 gives only the pixel aspect, 1 dots per inch.
+    const jfif = (units: number, d: number): Buffer =>
+      Buffer.concat([plain.subarray(0, 2), Buffer.from([0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, units, d >> 8, d & 255, d >> 8, d & 255, 0, 0]), plain.subarray(2)]);
+    for (const [name, bytes, dpi] of [
+      ['no-header.jpg', plain, null],
+      ['aspect-only.jpg', jfif(0, 1), null],
+      ['aspect-300.jpg', jfif(0, 300), null],
+      ['jfif-300dpi.jpg', jfif(1, 300), 300],
+      ['jfif-72dpi.jpg', jfif(1, 72), 72],
+    ] as const) {
+      writeFileSync(file(name), bytes);
+      const { info } = await decodeFile(file(name), { name });
+      assert.equal(info.dpi, dpi, name);
+    }
+  });
+
   test('format comes from the content, not the extension', async () => {
     const { info } = await decodeFile(file('png-named.jpg'));
     assert.equal(info.format, 'png');
