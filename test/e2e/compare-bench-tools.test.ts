@@ -222,6 +222,23 @@ describe('compare: measure, mark and align on the true-scale bench', () => {
     assert.ok(r.autoFit, 'with the automatic fit it started from');
     assert.ok(Math.abs(r.dxMm - (r.autoFit.dxMm + 0.1)) < 1e-6, `dx ${r.dxMm} = fit ${r.autoFit.dxMm} + 0.1`);
     assert.equal(r.opacity, 0.5);
+
+    // A second alignment from scratch: both are listed; the first can be shown again, the
+    // second withdrawn with a reason (the row stays, marked).
+    await page.getByTestId('align-reset').click();
+    await page.getByTestId('align-dx').fill('1.5');
+    await page.getByTestId('record-alignment').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=alignments-row]').length === 2);
+    assert.equal(await page.getByTestId('alignment-current').getAttribute('data-id'), String(r.id + 1));
+    await page.locator(`[data-testid=alignments-row][data-id="${r.id}"] [data-testid=show-record]`).click();
+    assert.ok(Math.abs(Number(await page.getByTestId('align-dx').inputValue()) - r.dxMm) < 1e-6, 'Show puts the first alignment back');
+    await page.locator(`[data-testid=alignments-row][data-id="${r.id + 1}"] [data-testid=delete-record]`).click();
+    await page.getByTestId('delete-reason').fill('recorded by mistake');
+    await page.getByTestId('delete-confirm').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=alignments-row]').length === 1);
+    assert.equal(await page.getByTestId('alignment-current').getAttribute('data-id'), String(r.id));
+    const all = withBench((bench) => bench.listAlignments({ caseId, includeDeleted: true }));
+    assert.deepEqual(all.map((a) => [a.id, a.deletedReason]), [[r.id, null], [r.id + 1, 'recorded by mistake']]);
     await page.getByTestId('overlay-align').scrollIntoViewIfNeeded();
     await shot(page, 'bench-tools-overlay-light');
 
