@@ -171,7 +171,7 @@ describe('compare: measure, mark and align on the true-scale bench', () => {
     await page.close();
   });
 
-  it('makes a text mark and a note in the UI, and both appear on the item page of the PDF report', async () => {
+  it('makes a text mark and a note in the UI: the mark is drawn on the pair and the grid view, both appear on the item page of the PDF report', async () => {
     const page = await openScale();
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('t');
@@ -183,6 +183,10 @@ describe('compare: measure, mark and align on the true-scale bench', () => {
     await page.getByTestId('q-note').fill(NOTE);
     await page.getByTestId('q-note-save').click();
     await page.getByTestId('annotations-q-row').filter({ hasText: NOTE }).waitFor();
+    // The grid of all references draws the stored marks too.
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('3');
+    await page.getByTestId('grid-pane-q-marks').locator('text[data-mark]', { hasText: MARK }).waitFor();
     const stored = withBench((bench) => bench.listAnnotations({ signatureId: qSig }));
     assert.deepEqual(stored.map((a) => [a.kind, a.text]), [['text', MARK], ['note', NOTE]]);
 

@@ -3,6 +3,7 @@
  * mark"): what each tool needs, and the marks drawn on a pane. Points are pixels of the crop
  * (docs/bench.md); the pane converts a pointer position with screenToPx (lib/true-scale.ts).
  */
+import type { AnnotationRow, MeasurementRow } from '../../../src-main/ipc/methods/bench.ts';
 import type { Point } from './true-scale.ts';
 
 export type MeasureKind = 'length' | 'angle' | 'height_ratio' | 'baseline';
@@ -49,6 +50,28 @@ export type PaneMark =
   | { kind: 'arrow'; id: string; from: Point; to: Point; label: string; color: string }
   | { kind: 'circle'; id: string; center: Point; radius: number; label: string; color: string }
   | { kind: 'text'; id: string; at: Point; label: string; color: string };
+
+export const MEASURE_COLOR = '#d35400';
+export const MARK_COLOR = '#c0392b';
+
+/**
+ * The stored measurements (M1, M2, ...) and marks (A1, ...) of one crop as marks to draw on
+ * its pane; notes have no place on the crop and are left out.
+ */
+export function paneMarks(measurements: readonly MeasurementRow[], annotations: readonly AnnotationRow[]): PaneMark[] {
+  const ms: PaneMark[] = measurements.map((m, i) => ({ kind: 'polyline', id: `m${m.id}`, points: m.points.map(([x, y]) => ({ x, y })), label: `M${i + 1}`, color: MEASURE_COLOR, segments: m.kind === 'height_ratio' ? 2 : 1 }));
+  const as: PaneMark[] = [];
+  annotations.forEach((a, i) => {
+    const g = a.geometry;
+    const label = `A${i + 1}${a.text ? ` ${a.text}` : ''}`;
+    const color = a.color ?? MARK_COLOR;
+    if (!g) return;
+    if ('from' in g) as.push({ kind: 'arrow', id: `a${a.id}`, from: { x: g.from[0], y: g.from[1] }, to: { x: g.to[0], y: g.to[1] }, label, color });
+    else if ('center' in g) as.push({ kind: 'circle', id: `a${a.id}`, center: { x: g.center[0], y: g.center[1] }, radius: g.radius, label, color });
+    else as.push({ kind: 'text', id: `a${a.id}`, at: { x: g.at[0], y: g.at[1] }, label: a.text ?? '', color });
+  });
+  return [...ms, ...as];
+}
 
 /** How a measurement's value is written: length in mm to 0.1, angles to 0.1°, ratios to 0.01. */
 export function formatMeasurement(value: number, unit: 'mm' | 'deg' | 'ratio'): string {
