@@ -1,4 +1,5 @@
 import { AppError } from '../../core/errors.ts';
+import type { CaseSummary } from '../../core/app/cases.ts';
 import type { CaseRow } from '../../core/store/index.ts';
 import { bool, str, type Command, type ParsedArgs } from '../command.ts';
 import { formatTable } from '../table.ts';
@@ -38,10 +39,19 @@ function details(c: CaseRow): string[] {
   ];
 }
 
-function table(rows: CaseRow[]): string[] {
+/** The case list, with what each case holds as the desktop app's case list shows it. */
+function table(rows: CaseSummary[]): string[] {
   if (!rows.length) return ['No cases.'];
-  const cols = rows.map((c) => [String(c.id), c.name, c.status, fmtThreshold(c.threshold), c.examiner ?? '-', c.createdAt.slice(0, 10)]);
-  return formatTable(['ID', 'NAME', 'STATUS', 'THRESHOLD', 'EXAMINER', 'CREATED'], cols);
+  const cols = rows.map((c) => [
+    String(c.id),
+    c.name,
+    c.status,
+    fmtThreshold(c.threshold),
+    c.examiner ?? '-',
+    ...[c.subjects, c.known, c.questioned, c.failed].map(String),
+    c.createdAt.slice(0, 10),
+  ]);
+  return formatTable(['ID', 'NAME', 'STATUS', 'THRESHOLD', 'EXAMINER', 'SUBJECTS', 'KNOWN', 'QUESTIONED', 'FAILED', 'CREATED'], cols, { numeric: [5, 6, 7, 8] });
 }
 
 export const commands: Command[] = [
@@ -56,9 +66,8 @@ Example: countersign case create "Smith v. Jones" --examiner "A. Examiner" --thr
     async run(ctx, args) {
       const name = one(args, '<name>', 'case create');
       const rawT = str(args, 'threshold');
-      const { newCaseDefaults, readSettings } = await import('../../core/settings.ts');
-      const row = ctx.app().store.cases.create({
-        ...newCaseDefaults(readSettings(ctx.dataDir)),
+      const { createCase } = await import('../../core/app/cases.ts');
+      const row = createCase(ctx.app(), {
         name,
         examiner: str(args, 'examiner'),
         notes: str(args, 'notes'),
@@ -72,9 +81,13 @@ Example: countersign case create "Smith v. Jones" --examiner "A. Examiner" --thr
     name: 'case list',
     summary: 'List cases (open ones unless --all)',
     usage: '[--all] [--search TEXT]',
+    description: `--search keeps the cases whose name or examiner contains TEXT (any letter case).
+The counts are those of the desktop app's case list: subjects, known and questioned documents,
+and documents whose import failed.`,
     options: { all: { type: 'boolean' }, search: { type: 'string' } },
     async run(ctx, args) {
-      const rows = ctx.app().store.cases.list({ includeArchived: bool(args, 'all'), search: str(args, 'search') });
+      const { listCases } = await import('../../core/app/cases.ts');
+      const rows = listCases(ctx.app().store, { includeArchived: bool(args, 'all'), search: str(args, 'search') });
       if (ctx.json) return ctx.emit(rows);
       for (const l of table(rows)) ctx.out(l);
     },

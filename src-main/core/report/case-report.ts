@@ -36,7 +36,7 @@ export function reportFileName(caseId: number, generatedAt: string): string {
 }
 
 /** Writes bytes to a file through a temporary file and a rename, so no half-written report is ever seen. */
-function writeAtomically(file: string, bytes: Buffer): void {
+export function writeAtomically(file: string, bytes: Buffer): void {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     mkdirSync(path.dirname(file), { recursive: true });

@@ -141,6 +141,7 @@ export class AuditLog {
   private readonly insertStmt;
   private readonly byCaseStmt;
   private readonly allStmt;
+  private readonly bySha256Stmt;
 
   constructor(
     private readonly db: Db,
@@ -156,6 +157,7 @@ export class AuditLog {
     );
     this.byCaseStmt = db.prepare('SELECT * FROM audit_log WHERE case_id = ? AND seq > ? ORDER BY seq LIMIT ?');
     this.allStmt = db.prepare('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.bySha256Stmt = db.prepare("SELECT 1 FROM audit_log WHERE action = ? AND json_extract(details, '$.sha256') = ?");
   }
 
   append(entry: AuditEntry): AuditRow {
@@ -195,6 +197,11 @@ export class AuditLog {
       const rows = (opts.caseId === undefined ? this.allStmt.all(after, limit) : this.byCaseStmt.all(opts.caseId, after, limit)) as RawAuditRow[];
       return rows.map(toAuditRow);
     });
+  }
+
+  /** Whether a row of this action records this SHA-256 in its details (`details.sha256`), e.g. a 'report.create'. */
+  recordsSha256(action: string, sha256: string): boolean {
+    return guarded(this.dbPath, () => this.bySha256Stmt.get(action, sha256) !== undefined);
   }
 
   verify(opts: AuditVerifyOptions = {}): AuditVerifyResult {

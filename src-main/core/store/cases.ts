@@ -1,7 +1,7 @@
 import { AppError } from '../errors.ts';
 import type { AuditLog } from './audit.ts';
 import { guarded, nowIso, type Db } from './database.ts';
-import type { CaseListOptions, CaseRow, CaseStatus, NewCase } from './types.ts';
+import type { CaseCounts, CaseListOptions, CaseRow, CaseStatus, NewCase } from './types.ts';
 
 export const CASE_NAME_MAX = 200;
 export const EXAMINER_MAX = 200;
@@ -12,6 +12,9 @@ export const THRESHOLD_MAX = 10;
 export const DEFAULT_MIN_REFERENCES = 4;
 /** Default half-width of the inconclusive zone around the threshold, in distance units. */
 export const DEFAULT_INCONCLUSIVE_BAND = 0.05;
+
+/** The counts of a case that holds nothing yet. */
+export const NO_CASE_COUNTS: Readonly<CaseCounts> = Object.freeze({ subjects: 0, documents: 0, known: 0, questioned: 0, failed: 0 });
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
@@ -116,6 +119,8 @@ export class CaseRepository {
   private readonly countComparisons;
   private readonly updateStatus;
   private readonly updateModel;
+  private readonly subjectCounts;
+  private readonly documentCounts;
 
   constructor(
     private readonly db: Db,
@@ -134,6 +139,12 @@ export class CaseRepository {
     this.countComparisons = db.prepare('SELECT COUNT(*) FROM comparisons WHERE case_id = ?').pluck();
     this.updateStatus = db.prepare('UPDATE cases SET status = ?, updated_at = ? WHERE id = ?');
     this.updateModel = db.prepare('UPDATE cases SET model_id = ?, updated_at = ? WHERE id = ?');
+    this.subjectCounts = db.prepare('SELECT case_id, count(*) AS n FROM subjects WHERE case_id IS NOT NULL GROUP BY case_id');
+    this.documentCounts = db.prepare(
+      `SELECT case_id, count(*) AS documents, sum(role = 'known') AS known, sum(role = 'questioned') AS questioned,
+              sum(status = 'failed') AS failed
+       FROM documents WHERE case_id IS NOT NULL GROUP BY case_id`,
+    );
   }
 
   create(input: NewCase): CaseRow {
@@ -180,6 +191,22 @@ export class CaseRepository {
         .filter((r) => !needle || nameKey(r.name).includes(needle) || (r.examiner !== null && nameKey(r.examiner).includes(needle)))
         .map(toCaseRow),
     );
+  }
+
+  /**
+   * Subject and document counts of every case that holds any, by case id, in two grouped
+   * queries; a case missing from the map holds nothing (NO_CASE_COUNTS).
+   */
+  countsByCase(): Map<number, CaseCounts> {
+    return guarded(this.dbPath, () => {
+      const out = new Map<number, CaseCounts>();
+      const at = (id: number) => out.get(id) ?? (out.set(id, { ...NO_CASE_COUNTS }), out.get(id)!);
+      for (const r of this.subjectCounts.all() as { case_id: number; n: number }[]) at(r.case_id).subjects = r.n;
+      for (const r of this.documentCounts.all() as ({ case_id: number } & Omit<CaseCounts, 'subjects'>)[]) {
+        Object.assign(at(r.case_id), { documents: r.documents, known: r.known, questioned: r.questioned, failed: r.failed });
+      }
+      return out;
+    });
   }
 
   /** By exact name (any letter case), `#id`, or a bare number when no case has that name. */

@@ -9,7 +9,18 @@ import {
   type RawSignature,
   type RawSubject,
 } from './document-rows.ts';
-import type { Box, DocumentRow, DocumentStatus, DpiSource, SignatureRow, SignatureSource, SignatureStatus, SubjectRow } from './types.ts';
+import type {
+  Box,
+  DocumentRow,
+  DocumentStatus,
+  DpiSource,
+  QuestionedDocumentRow,
+  SignatureRow,
+  SignatureSource,
+  SignatureStatus,
+  SubjectRow,
+  SubjectSummary,
+} from './types.ts';
 
 export const SUBJECT_NAME_MAX = 200;
 
@@ -86,9 +97,20 @@ export class DocumentRepository {
       subjectById: db.prepare('SELECT * FROM subjects WHERE id = ?'),
       subjectByKey: db.prepare('SELECT * FROM subjects WHERE case_id = ? AND name_key = ?'),
       subjectsOfCase: db.prepare('SELECT * FROM subjects WHERE case_id = ? ORDER BY name_key'),
+      subjectSummariesOfCase: db.prepare(
+        `SELECT s.*,
+                (SELECT count(*) FROM documents d WHERE d.subject_id = s.id) AS known,
+                (SELECT count(*) FROM documents d WHERE d.claimed_subject_id = s.id) AS questioned
+         FROM subjects s WHERE s.case_id = ? ORDER BY s.name_key`,
+      ),
       insertSubject: db.prepare(`INSERT INTO subjects (case_id, scope, name, name_key, created_at) VALUES (?, 'case', ?, ?, ?)`),
       doc: db.prepare('SELECT * FROM documents WHERE id = ?'),
       docsOfCase: db.prepare("SELECT * FROM documents WHERE case_id = ? ORDER BY role = 'questioned', id"),
+      questionedOfCase: db.prepare(
+        `SELECT d.*, s.name AS claimed_subject_name
+         FROM documents d LEFT JOIN subjects s ON s.id = d.claimed_subject_id
+         WHERE d.case_id = ? AND d.role = 'questioned' ORDER BY d.original_path, d.page_index`,
+      ),
       docsByObject: db.prepare('SELECT * FROM documents WHERE case_id = ? AND sha256 = ? ORDER BY page_index'),
       insertDoc: db.prepare(
         `INSERT INTO documents (case_id, role, subject_id, claimed_subject_id, original_path, sha256, size, format, width, height, dpi, dpi_source, page_index, status, failure_reason, imported_at)
@@ -131,6 +153,17 @@ export class DocumentRepository {
     return guarded(this.dbPath, () => (this.q.subjectsOfCase.all(caseId) as RawSubject[]).map(toSubjectRow));
   }
 
+  /** The case's subjects by name, each with its count of known documents and of questioned documents claiming it. */
+  subjectSummariesOfCase(caseId: number): SubjectSummary[] {
+    return guarded(this.dbPath, () =>
+      (this.q.subjectSummariesOfCase.all(caseId) as (RawSubject & { known: number; questioned: number })[]).map((r) => ({
+        ...toSubjectRow(r),
+        known: r.known,
+        questioned: r.questioned,
+      })),
+    );
+  }
+
   /** Creates a case subject; the caller audits it in the same transaction. CONFLICT if the name is taken. */
   insertSubject(caseId: number, name: string): SubjectRow {
     const clean = validateSubjectName(name);
@@ -160,6 +193,16 @@ export class DocumentRepository {
   /** Known documents first, then questioned, each in import order. */
   documentsOfCase(caseId: number): DocumentRow[] {
     return guarded(this.dbPath, () => (this.q.docsOfCase.all(caseId) as RawDocument[]).map(toDocumentRow));
+  }
+
+  /** The case's questioned documents (failed imports too) by path and page, each with the name of the subject it claims. */
+  questionedDocumentsOfCase(caseId: number): QuestionedDocumentRow[] {
+    return guarded(this.dbPath, () =>
+      (this.q.questionedOfCase.all(caseId) as (RawDocument & { claimed_subject_name: string | null })[]).map((r) => ({
+        ...toDocumentRow(r),
+        claimedSubjectName: r.claimed_subject_name,
+      })),
+    );
   }
 
   /** Every page of the case's document with this original (same SHA-256), page order. */

@@ -18,6 +18,7 @@ export {
   THRESHOLD_MAX,
   DEFAULT_MIN_REFERENCES,
   DEFAULT_INCONCLUSIVE_BAND,
+  NO_CASE_COUNTS,
   type CaseRef,
 } from './cases.ts';
 export {
@@ -29,6 +30,7 @@ export {
   type DocumentUpdate,
   type NewSignature,
 } from './documents.ts';
+export { TrainingRunRepository } from './training-runs.ts';
 export { canonicalJson } from './canonical.ts';
 export { verifyStore, verifyObjects, assertCaseIntegrity, type IntegrityReport } from './verify-store.ts';
 export { readPublicKey, fingerprintOf, INSTALLATION_KEY_FILE, type PublicKeyInfo } from './installation-key.ts';

@@ -36,6 +36,16 @@ export interface NewCase {
   minReferences?: number;
 }
 
+/** How much a case holds: its subjects, and its documents by role and failed imports. */
+export interface CaseCounts {
+  subjects: number;
+  documents: number;
+  known: number;
+  questioned: number;
+  /** Documents whose import failed (with a reason on the document). */
+  failed: number;
+}
+
 export interface CaseListOptions {
   includeArchived?: boolean;
   /** Case-insensitive substring of the name or the examiner. */
@@ -54,6 +64,14 @@ export interface SubjectRow {
   librarySubjectId: number | null;
   notes: string | null;
   createdAt: string;
+}
+
+/** A case subject with how many documents name it. */
+export interface SubjectSummary extends SubjectRow {
+  /** Known documents of this writer. */
+  known: number;
+  /** Questioned documents claiming to be from this subject. */
+  questioned: number;
 }
 
 export type DocumentRole = 'known' | 'questioned';
@@ -87,6 +105,11 @@ export interface DocumentRow {
   status: DocumentStatus;
   failureReason: string | null;
   importedAt: string;
+}
+
+/** A questioned document with the name of the subject it claims to be from. */
+export interface QuestionedDocumentRow extends DocumentRow {
+  claimedSubjectName: string | null;
 }
 
 export type SignatureSource = 'auto' | 'manual';

@@ -3,7 +3,7 @@ import { approveSignature, cropDocument } from '../../core/imaging/crop.ts';
 import { importCaseFolder } from '../../core/imaging/import.ts';
 import { planImport } from '../../core/imaging/layout.ts';
 import type { importMethods } from '../methods/import.ts';
-import { documentDetail } from './documents.ts';
+import { documentDetail } from '../../core/app/documents.ts';
 import type { HandlersFor, Services } from './types.ts';
 
 export function importHandlers(s: Services): HandlersFor<typeof importMethods> {

@@ -4,22 +4,9 @@ import { getActiveModel } from '../../core/model/registry.ts';
 import { trainInWorker } from '../../core/model/training/job.ts';
 import { recordTrainingRun } from '../../core/model/training/record.ts';
 import { checkTrainingOptions, DEFAULT_HYPERPARAMETERS, type TrainOptions } from '../../core/model/training/run.ts';
-import type { TrainingRunRow } from '../../core/store/types.ts';
+import { TrainingRunRepository } from '../../core/store/index.ts';
 import type { trainingMethods } from '../methods/training.ts';
 import type { HandlersFor, Services } from './types.ts';
-
-interface RawRun {
-  id: string;
-  base_model_id: string | null;
-  status: TrainingRunRow['status'];
-  params: string;
-  data_summary: string;
-  metrics: string;
-  result_model_id: string | null;
-  error: string | null;
-  started_at: string | null;
-  finished_at: string | null;
-}
 
 /**
  * A refusal of checkTrainingOptions with the argument's name in front of the message instead of
@@ -111,18 +98,6 @@ export function trainingHandlers(s: Services): HandlersFor<typeof trainingMethod
         };
       }),
     }),
-    'training.runs': () =>
-      (s.app.store.db.prepare('SELECT * FROM training_runs ORDER BY created_at DESC').all() as RawRun[]).map((r) => ({
-        id: r.id,
-        baseModelId: r.base_model_id,
-        status: r.status,
-        params: JSON.parse(r.params) as Record<string, unknown>,
-        dataSummary: JSON.parse(r.data_summary) as Record<string, unknown>,
-        metrics: JSON.parse(r.metrics) as Record<string, unknown>,
-        resultModelId: r.result_model_id,
-        error: r.error,
-        startedAt: r.started_at,
-        finishedAt: r.finished_at,
-      })),
+    'training.runs': () => new TrainingRunRepository(s.app.store).listNewestFirst(),
   };
 }

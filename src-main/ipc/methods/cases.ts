@@ -1,38 +1,11 @@
 import { z } from 'zod';
-import type { AuditRow, AuditVerifyResult, CaseRow, SubjectRow } from '../../core/store/types.ts';
-import type { DocumentSummary } from './documents.ts';
+import type { CaseAudit, CaseDetail, CaseSummary } from '../../core/app/cases.ts';
+import type { CaseRow } from '../../core/store/types.ts';
 import { method, type MethodDef } from './define.ts';
 
-/** A case in the list, with how much it holds. */
-export interface CaseSummary extends CaseRow {
-  subjects: number;
-  documents: number;
-  known: number;
-  questioned: number;
-  /** Documents whose import failed (with a reason on the document). */
-  failed: number;
-}
-
-export interface SubjectSummary extends SubjectRow {
-  /** Known documents of this writer. */
-  known: number;
-  /** Questioned documents claiming to be from this subject. */
-  questioned: number;
-}
-
-export interface CaseDetail {
-  case: CaseSummary;
-  subjects: SubjectSummary[];
-  /** Known documents first, then questioned; each with its active signature. */
-  documents: DocumentSummary[];
-}
-
-export interface CaseAudit {
-  /** The case's audit rows, oldest first. */
-  rows: AuditRow[];
-  /** The whole chain verified now (a break before the case's last row affects the case). */
-  chain: AuditVerifyResult;
-}
+// The views are defined where they are assembled (core/app/cases.ts) and named here for the contract.
+export type { CaseAudit, CaseDetail, CaseSummary } from '../../core/app/cases.ts';
+export type { SubjectSummary } from '../../core/store/types.ts';
 
 const caseId = z.number().int().positive();
 /*

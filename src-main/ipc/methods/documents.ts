@@ -1,70 +1,10 @@
 import { z } from 'zod';
-import type { ScoreMethod } from '../../core/verify/score.ts';
-import type { Box, CaseStatus, Decision, DocumentRow, SignatureRow, SubjectRow } from '../../core/store/types.ts';
+import type { DocumentDetail, ImageData } from '../../core/app/documents.ts';
+import type { Box } from '../../core/store/types.ts';
 import { method, type MethodDef } from './define.ts';
 
-/** A signature as the UI shows it: the stored row plus its quality problems in words. */
-export interface SignatureView extends SignatureRow {
-  /** Image-quality and localisation problems, each a sentence naming the figure ('low contrast (0.18)'). */
-  warnings: string[];
-}
-
-/** The newest verification of a questioned document's signature (comparisons are never changed). */
-export interface LatestComparison {
-  id: number;
-  decision: Decision;
-  /** The score decided on (verify/score.ts): for 'kk-ratio' Q-K ÷ K-K, else the mean distance. */
-  aggregate: number;
-  scoreMethod: ScoreMethod;
-  /** 'score (Q-K ÷ K-K)' or 'mean distance' (verify/story.ts). */
-  scoreLabel: string;
-  /** The score in words. */
-  scoreExplanation: string;
-  /** Mean distance of Q to the references. */
-  meanDistance: number;
-  threshold: number;
-  inconclusiveBand: number;
-  llr: number | null;
-  /** The LR is a limit of the calibration (read it as '≥' or '≤'). */
-  llrAtBound: boolean;
-  verbal: string | null;
-  warnings: number;
-  createdAt: string;
-}
-
-export interface DocumentSummary extends DocumentRow {
-  /** The active signature: the newest that is not rejected (else the newest); null before localisation. */
-  signature: SignatureView | null;
-  signatureCount: number;
-  latestComparison: LatestComparison | null;
-}
-
-export interface DocumentDetail {
-  document: DocumentRow;
-  case: { id: number; name: string; status: CaseStatus } | null;
-  /** The known writer or the claimed subject, whichever applies. */
-  subject: Pick<SubjectRow, 'id' | 'name'> | null;
-  signature: SignatureView | null;
-  /** Every signature of the document, oldest first (earlier boxes stay as history). */
-  signatures: SignatureView[];
-  /** The original's size in pixels (from the import, else read from the image); null when it cannot be shown. */
-  original: { width: number; height: number } | null;
-  /** Why the original cannot be shown (missing object, not a decodable image), else null. */
-  originalProblem: string | null;
-}
-
-export interface ImageData {
-  /** `data:image/png;base64,...` or `data:image/jpeg;base64,...`, usable in <img> and canvas. */
-  dataUrl: string;
-  mime: 'image/png' | 'image/jpeg';
-  /** Size of the returned image. */
-  width: number;
-  height: number;
-  /** Size of the stored image (the returned one may be downscaled). */
-  originalWidth: number;
-  originalHeight: number;
-}
-
+// The views are defined where they are assembled (core/app/documents.ts) and named here for the contract.
+export type { DocumentDetail, DocumentSummary, ImageData, LatestComparison, SignatureView } from '../../core/app/documents.ts';
 export type { Box };
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 in lower-case hex (64 characters)');

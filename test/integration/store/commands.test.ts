@@ -14,7 +14,10 @@ import { commands as backupCommands } from '../../../src-main/cli/commands/backu
 import { commands as caseCommands } from '../../../src-main/cli/commands/case.ts';
 import { createContext, type AppContext } from '../../../src-main/core/context.ts';
 import { toErrorValue, type ErrorValue } from '../../../src-main/core/errors.ts';
+import { JobManager } from '../../../src-main/core/jobs/manager.ts';
 import { LATEST_SCHEMA_VERSION } from '../../../src-main/core/store/index.ts';
+import { createHandlers } from '../../../src-main/ipc/handlers.ts';
+import { createDispatcher } from '../../../src-main/ipc/registry.ts';
 import { tempDir } from './helpers.ts';
 
 const ALL = [...caseCommands, ...auditCommands, ...backupCommands];
@@ -103,6 +106,54 @@ test('case commands: create, list, show, set-threshold, archive, with validation
   const ok = await run(dir, ['audit', 'verify', '--case', 'Other']);
   assert.equal(ok.code, 0);
   assert.deepEqual([ok.value.ok, ok.value.rows, ok.value.caseRows], [true, 6, 1]);
+});
+
+test("case list carries the same counts as the desktop app's cases.list (one core function)", async () => {
+  const dir = path.join(tempDir(), 'data');
+  await run(dir, ['case', 'create', 'Held']);
+  await run(dir, ['case', 'create', 'Empty']);
+  const app = createContext(dir, { client: 'cli' });
+  try {
+    const store = app.store;
+    const held = store.cases.get('Held');
+    const alice = store.documents.insertSubject(held.id, 'Alice');
+    const doc = (n: number, role: 'known' | 'questioned', status: 'ready' | 'failed') =>
+      store.documents.insertDocument({
+        caseId: held.id,
+        role,
+        subjectId: role === 'known' ? alice.id : null,
+        claimedSubjectId: role === 'questioned' ? alice.id : null,
+        originalPath: `${role}/${n}.png`,
+        sha256: String(n).repeat(64),
+        size: 1,
+        format: 'png',
+        width: 1,
+        height: 1,
+        dpi: null,
+        pageIndex: 0,
+        status,
+        failureReason: status === 'failed' ? 'truncated PNG' : null,
+      });
+    doc(1, 'known', 'ready');
+    doc(2, 'known', 'ready');
+    doc(3, 'questioned', 'failed');
+    const ui = await createDispatcher(createHandlers({ app, jobs: new JobManager(), transport: 'bridge' }))('cases.list', {});
+    assert.ok(ui.ok);
+    const cli = await run(dir, ['case', 'list']);
+    assert.deepEqual(cli.value, JSON.parse(JSON.stringify(ui.value)));
+    assert.deepEqual(
+      cli.value.map((c: Json) => [c.name, c.subjects, c.documents, c.known, c.questioned, c.failed]),
+      [
+        ['Held', 1, 3, 2, 1, 1],
+        ['Empty', 0, 0, 0, 0, 0],
+      ],
+    );
+    const table = await run(dir, ['case', 'list'], false);
+    assert.match(table.out[0] ?? '', /^ID\s+NAME\s+STATUS\s+THRESHOLD\s+EXAMINER\s+SUBJECTS\s+KNOWN\s+QUESTIONED\s+FAILED\s+CREATED$/);
+    assert.match(table.out[1] ?? '', /^1\s+Held\s+open\s+model default\s+-\s+1\s+2\s+1\s+1\s+\d{4}-\d\d-\d\d$/);
+  } finally {
+    app.close();
+  }
 });
 
 test('audit verify --expect-head: passes for the current head, fails once the log was truncated', async () => {

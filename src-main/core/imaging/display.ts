@@ -1,0 +1,109 @@
+/**
+ * Stored images made ready for display: PNG and JPEG as they are, anything else (TIFF, a page
+ * of a multi-page TIFF, an EXIF-rotated image) converted, optionally downscaled to a width,
+ * as a data URL; and a small cache of recently shown ones.
+ */
+import sharp, { type Metadata } from 'sharp';
+import { AppError } from '../errors.ts';
+
+export interface ImageData {
+  /** `data:image/png;base64,...` or `data:image/jpeg;base64,...`, usable in <img> and canvas. */
+  dataUrl: string;
+  mime: 'image/png' | 'image/jpeg';
+  /** Size of the returned image. */
+  width: number;
+  height: number;
+  /** Size of the stored image (the returned one may be downscaled). */
+  originalWidth: number;
+  originalHeight: number;
+}
+
+/** Pixels we agree to decode for display (as imaging's decode limit: 64 MP). */
+export const MAX_DISPLAY_PIXELS = 64_000_000;
+
+/** What the display cache holds at most, counted in characters of data URLs. */
+export const DISPLAY_CACHE_BYTES = 96 * 1024 * 1024;
+
+/**
+ * The image for display. `sha` only names the object in messages. Refuses (UNSUPPORTED) what
+ * sharp cannot read or convert and images above MAX_DISPLAY_PIXELS; NOT_FOUND for a page the
+ * image does not have.
+ */
+export async function renderImage(bytes: Buffer, sha: string, maxWidth?: number, page?: number): Promise<ImageData> {
+  let meta: Metadata;
+  try {
+    meta = await sharp(bytes, { limitInputPixels: false, ...(page !== undefined ? { page } : {}) }).metadata();
+  } catch (err) {
+    throw new AppError('UNSUPPORTED', `object ${sha.slice(0, 12)}: not an image this build can show (${(err as Error).message})`);
+  }
+  if (page !== undefined && meta.pages !== undefined && page >= meta.pages) {
+    throw new AppError('NOT_FOUND', `page: the image has ${meta.pages} page${meta.pages === 1 ? '' : 's'}, there is no page ${page}`);
+  }
+  const rotated = (meta.orientation ?? 1) >= 5;
+  const w0 = (rotated ? meta.height : meta.width) ?? 0;
+  const h0 = (rotated ? meta.width : meta.height) ?? 0;
+  if (w0 * h0 > MAX_DISPLAY_PIXELS) {
+    throw new AppError('UNSUPPORTED', `object ${sha.slice(0, 12)}: ${w0} x ${h0} pixels is above the display limit of ${MAX_DISPLAY_PIXELS / 1e6} megapixels`);
+  }
+  const needsResize = maxWidth !== undefined && w0 > maxWidth;
+  const upright = (meta.orientation ?? 1) === 1;
+  const passThrough = !needsResize && upright && (meta.format === 'png' || meta.format === 'jpeg') && (meta.pages ?? 1) === 1;
+  if (passThrough) {
+    const mime = meta.format === 'png' ? 'image/png' : 'image/jpeg';
+    return { dataUrl: `data:${mime};base64,${bytes.toString('base64')}`, mime, width: w0, height: h0, originalWidth: w0, originalHeight: h0 };
+  }
+  try {
+    let pipe = sharp(bytes, { limitInputPixels: MAX_DISPLAY_PIXELS, autoOrient: true, ...(page !== undefined ? { page } : {}) });
+    if (needsResize) pipe = pipe.resize({ width: maxWidth, withoutEnlargement: true });
+    const jpeg = meta.format === 'jpeg';
+    pipe = jpeg ? pipe.jpeg({ quality: 88 }) : pipe.png({ compressionLevel: 6 });
+    const { data, info } = await pipe.toBuffer({ resolveWithObject: true });
+    const mime = jpeg ? 'image/jpeg' : 'image/png';
+    return { dataUrl: `data:${mime};base64,${data.toString('base64')}`, mime, width: info.width, height: info.height, originalWidth: w0, originalHeight: h0 };
+  } catch (err) {
+    throw new AppError('UNSUPPORTED', `object ${sha.slice(0, 12)}: cannot be converted for display (${(err as Error).message})`);
+  }
+}
+
+/**
+ * Recently shown images (thumbnails are asked for again on every visit of a case page), least
+ * recently used dropped first once the data URLs exceed `maxBytes`; an image above a quarter
+ * of that is never kept.
+ */
+export class ImageCache {
+  private readonly entries = new Map<string, ImageData>();
+  private bytes = 0;
+
+  constructor(private readonly maxBytes = DISPLAY_CACHE_BYTES) {}
+
+  get(key: string): ImageData | undefined {
+    const v = this.entries.get(key);
+    if (v) {
+      this.entries.delete(key);
+      this.entries.set(key, v);
+    }
+    return v;
+  }
+
+  set(key: string, value: ImageData): void {
+    if (value.dataUrl.length > this.maxBytes / 4) return;
+    // Two requests for the same image may both miss and both store it: count it once.
+    const before = this.entries.get(key);
+    if (before) {
+      this.entries.delete(key);
+      this.bytes -= before.dataUrl.length;
+    }
+    this.entries.set(key, value);
+    this.bytes += value.dataUrl.length;
+    for (const [k, v] of this.entries) {
+      if (this.bytes <= this.maxBytes) break;
+      this.entries.delete(k);
+      this.bytes -= v.dataUrl.length;
+    }
+  }
+
+  /** What the cache holds now, in characters of data URLs. */
+  get size(): number {
+    return this.bytes;
+  }
+}
