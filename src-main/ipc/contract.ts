@@ -4,6 +4,10 @@
  * The preload, the renderer's API client, the handler registry and the loopback
  * bridge are all typed from this object. Each domain declares its methods in
  * ipc/methods/<domain>.ts; this file assembles them.
+ *
+ * The renderer imports its types from here only (`import type`: this module's run-time imports,
+ * the zod schemas, stay out of the UI bundle) and its few shared run-time helpers from
+ * contract/shared.ts; eslint.config.js rejects any other renderer import from src-main/.
  */
 import type { z } from 'zod';
 import type { ErrorValue } from '../core/errors.ts';
@@ -23,6 +27,7 @@ import type { MethodDef } from './methods/define.ts';
 
 export type { MethodDef } from './methods/define.ts';
 export type { AppInfo } from './methods/app.ts';
+export type * from './contract/types.ts';
 
 export const methods = {
   ...appMethods,

@@ -5,6 +5,7 @@
  */
 import type {
   ArgsOf,
+  ErrorValue,
   EventName,
   Events,
   MethodName,
@@ -12,7 +13,6 @@ import type {
   PreloadApi,
   ResultOf,
 } from '../../../src-main/ipc/contract.ts';
-import type { ErrorValue } from '../../../src-main/core/errors.ts';
 
 export interface Transport {
   readonly kind: 'electron' | 'bridge';

@@ -2,8 +2,7 @@
  * What the Batch view remembers per case while the examiner moves around the app: the
  * verification job started from it, the table's filters and sort, and the last report made.
  */
-import type { CaseReportResult } from '../../../src-main/core/report/case-report.ts';
-import type { Decision } from '../../../src-main/core/store/types.ts';
+import type { CaseReportResult, Decision } from '../../../src-main/ipc/contract.ts';
 
 export type DecisionFilter = 'all' | Decision | 'unverified';
 export type SortKey = 'document' | 'subject' | 'distance' | 'llr' | 'decision' | 'warnings';

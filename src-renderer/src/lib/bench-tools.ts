@@ -3,7 +3,7 @@
  * mark"): what each tool needs, and the marks drawn on a pane. Points are pixels of the crop
  * (docs/bench.md); the pane converts a pointer position with screenToPx (lib/true-scale.ts).
  */
-import type { AnnotationRow, MeasurementRow } from '../../../src-main/ipc/methods/bench.ts';
+import type { AnnotationRow, MeasurementRow } from '../../../src-main/ipc/contract.ts';
 import type { Point } from './true-scale.ts';
 
 export type MeasureKind = 'length' | 'angle' | 'height_ratio' | 'baseline';

@@ -5,7 +5,7 @@
  * its EnrolWritersReport once it ends, live in lib/jobs.
  */
 import { SvelteMap } from 'svelte/reactivity';
-import type { EnrolWritersProgress, EnrolWritersReport } from '../../../src-main/ipc/methods/identify.ts';
+import type { EnrolWritersProgress, EnrolWritersReport } from '../../../src-main/ipc/contract.ts';
 import { call } from './api.ts';
 import { jobs, onJobProgress, runningJobs, trackJob, type JobInfo } from './jobs.svelte.ts';
 

@@ -1,9 +1,10 @@
 /** How numbers, dates and decisions read everywhere in the UI (one place, so they read the same). */
-import type { Decision } from '../../../src-main/core/store/types.ts';
-import { DECISION_WORDS } from '../../../src-main/core/verify/story.ts';
+import type { Decision } from '../../../src-main/ipc/contract.ts';
+import { DECISION_WORDS } from '../../../src-main/ipc/contract/shared.ts';
 
 // The score in words, shared with the report and the CLI (one story per item).
-export { METHOD_LABEL, scoreText, scoreView, variationStory, referenceMedianScore, type ScoreView } from '../../../src-main/core/verify/story.ts';
+export { METHOD_LABEL, scoreText, scoreView, variationStory, referenceMedianScore } from '../../../src-main/ipc/contract/shared.ts';
+export type { ScoreView } from '../../../src-main/ipc/contract.ts';
 
 /** A distance or score with a fixed number of decimals, '–' when missing. */
 export function num(v: number | null | undefined, digits = 3): string {

@@ -3,7 +3,7 @@
  * bridge alike). Requests are shared: the same image asked for by several components is
  * fetched once; the cache is bounded.
  */
-import type { ImageData } from '../../../src-main/ipc/methods/documents.ts';
+import type { ImageData } from '../../../src-main/ipc/contract.ts';
 import { call } from './api.ts';
 
 const MAX_ENTRIES = 400;

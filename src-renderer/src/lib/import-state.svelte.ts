@@ -5,7 +5,7 @@
  * finished). The job itself, and its ImportReport once it ends, live in lib/jobs.
  */
 import { SvelteMap } from 'svelte/reactivity';
-import type { ImportReport } from '../../../src-main/ipc/methods/import.ts';
+import type { ImportReport } from '../../../src-main/ipc/contract.ts';
 import { call } from './api.ts';
 import { jobs, onJobProgress, runningJobs, trackJob, type JobInfo } from './jobs.svelte.ts';
 

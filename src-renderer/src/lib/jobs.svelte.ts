@@ -5,7 +5,7 @@
  * the call that started the job has returned, or while its view is not open.
  */
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
-import type { JobInfo, JobProgress } from '../../../src-main/core/jobs/manager.ts';
+import type { JobInfo, JobProgress } from '../../../src-main/ipc/contract.ts';
 import { call, on } from './api.ts';
 import { errorText } from './errors.ts';
 import { notify } from './notices.svelte.ts';

@@ -4,7 +4,7 @@
  * Series are `$state.raw` arrays, replaced (never mutated) on every event.
  */
 import { SvelteMap } from 'svelte/reactivity';
-import type { TrainEvent } from '../../../src-main/core/model/training/run.ts';
+import type { TrainEvent } from '../../../src-main/ipc/contract.ts';
 import { onJobProgress } from './jobs.svelte.ts';
 
 export type StartEvent = Extract<TrainEvent, { type: 'start' }>;
