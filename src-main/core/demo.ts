@@ -5,13 +5,15 @@
  * again with the same seed reuses the folder (same bytes) and the case (the import skips what
  * it holds) and records a new verification.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 import { AppError } from './errors.ts';
 import { importCaseFolder, type ImportReport } from './imaging/import.ts';
 import { createCaseReport, type CaseReportResult } from './report/case-report.ts';
 import type { Store } from './store/index.ts';
-import { generateCase, type CaseTruth } from './synth/index.ts';
+import { generateCase } from './synth/index.ts';
+import { readJsonFile } from './util/json-file.ts';
 import { verifyCase, type VerifyCaseResult } from './verify/verify-case.ts';
 
 export interface DemoOptions {
@@ -29,13 +31,17 @@ export interface DemoResult {
   folder: string;
   import: ImportReport;
   verify: VerifyCaseResult;
-  truth: CaseTruth;
+  truth: DemoTruth;
   /** Decisions against the truth: inconclusive ones are counted apart, not as right or wrong. */
   agreement: { right: number; wrong: number; inconclusive: number; compared: number };
   report: CaseReportResult;
 }
 
 const MARKER = 'truth.json';
+
+/** truth.json (synth/case.ts CaseTruth) as far as the demo reads it; other fields are kept. */
+const truthSchema = z.record(z.string(), z.looseObject({ subject: z.string(), genuine: z.boolean() }));
+export type DemoTruth = z.output<typeof truthSchema>;
 
 export async function runDemo(store: Store, opts: DemoOptions): Promise<DemoResult> {
   const seed = opts.seed ?? 1;
@@ -49,7 +55,7 @@ export async function runDemo(store: Store, opts: DemoOptions): Promise<DemoResu
       onProgress: (done: number, total: number) => say('generate', done, total),
     });
   }
-  const truth = JSON.parse(readFileSync(path.join(folder, MARKER), 'utf8')) as CaseTruth;
+  const truth = readJsonFile(truthSchema, path.join(folder, MARKER));
   const name = `Demo case (synthetic, seed ${seed})`;
   const c =
     store.cases.find(name) ??

@@ -6,14 +6,27 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 import { AppError } from './errors.ts';
 import { DEFAULT_INCONCLUSIVE_BAND, DEFAULT_MIN_REFERENCES, THRESHOLD_MAX } from './store/index.ts';
+import { checkJson } from './util/json-file.ts';
 
 export interface Settings {
-  /** Model id used by default for new cases (see model/registry getActiveModel). */
-  activeModel?: string;
+  /** Model id used by default for new cases (see model/registry getActiveModel); null or '' = none chosen. */
+  activeModel?: string | null;
   [key: string]: unknown;
 }
+
+/**
+ * What settings.json must hold: an object; the keys this module knows have their types (a value
+ * of the right type but out of range falls back to the default, see newCaseDefaults); other keys
+ * are kept as they are.
+ */
+const settingsSchema = z.looseObject({
+  activeModel: z.string().nullable().optional(),
+  minReferences: z.number().optional(),
+  inconclusiveBand: z.number().optional(),
+});
 
 export function settingsFile(dataDir: string): string {
   return path.join(dataDir, 'settings.json');
@@ -38,7 +51,7 @@ export function readSettings(dataDir: string): Settings {
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     throw new AppError('IO', `${file}: expected a JSON object`);
   }
-  return value as Settings;
+  return checkJson(settingsSchema, value, file, 'IO');
 }
 
 /** Merges `patch` into the settings (a key set to undefined is removed) and returns the result. */

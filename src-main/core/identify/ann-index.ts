@@ -29,6 +29,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as Usearch from 'usearch';
+import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import type { Store } from '../store/index.ts';
 import { unitVector as unit, type DistanceMetric } from '../verify/distance.ts';
@@ -91,21 +92,23 @@ export interface AnnKey {
   metric: DistanceMetric;
 }
 
-interface Meta {
-  format: number;
-  library: string;
-  modelId: string;
-  dim: number;
-  metric: DistanceMetric;
-  params: typeof HNSW_PARAMS;
-  layout: string;
-  origin: string;
-  syncedSeq: number;
-  anchor: string | null;
-  auditSeq: number;
-  writers: number;
-  file: string;
-}
+/** `<slug>.json`: what the saved index is and how far it is synced (a file that does not match is rebuilt). */
+const metaSchema = z.object({
+  format: z.number(),
+  library: z.string(),
+  modelId: z.string(),
+  dim: z.number().int().positive(),
+  metric: z.enum(['euclidean', 'cosine']),
+  params: z.object({ connectivity: z.number(), expansionAdd: z.number() }),
+  layout: z.string(),
+  origin: z.string(),
+  syncedSeq: z.number().int().nonnegative(),
+  anchor: z.string().nullable(),
+  auditSeq: z.number().int().nonnegative(),
+  writers: z.number().int().nonnegative(),
+  file: z.string(),
+});
+type Meta = z.output<typeof metaSchema>;
 
 export interface AnnSyncResult {
   /** Writers whose centroid was recomputed (added, moved or removed). */
@@ -203,7 +206,8 @@ export class WriterIndex {
     this.meta = { format: FORMAT, library, ...this.key, params: HNSW_PARAMS, layout: LAYOUT, origin: this.origin(), syncedSeq: 0, anchor: null, auditSeq: 0, writers: 0, file: '' };
     let saved: Meta | undefined;
     try {
-      saved = existsSync(this.metaFile) ? (JSON.parse(readFileSync(this.metaFile, 'utf8')) as Meta) : undefined;
+      const parsed = existsSync(this.metaFile) ? metaSchema.safeParse(JSON.parse(readFileSync(this.metaFile, 'utf8'))) : undefined;
+      saved = parsed?.success ? parsed.data : undefined;
     } catch {
       saved = undefined; // unreadable: rebuilt
     }
@@ -214,8 +218,8 @@ export class WriterIndex {
       saved.modelId === this.key.modelId &&
       saved.dim === this.key.dim &&
       saved.metric === this.key.metric &&
-      saved.params?.connectivity === HNSW_PARAMS.connectivity &&
-      saved.params?.expansionAdd === HNSW_PARAMS.expansionAdd &&
+      saved.params.connectivity === HNSW_PARAMS.connectivity &&
+      saved.params.expansionAdd === HNSW_PARAMS.expansionAdd &&
       saved.layout === LAYOUT &&
       saved.origin === this.meta.origin;
     if (!same) return;

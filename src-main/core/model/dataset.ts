@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { CsvError, parse as parseCsv } from 'csv-parse/sync';
 import { AppError } from '../errors.ts';
 import { throwIfCancelled } from '../jobs/manager.ts';
 import { normaliseSignature, quantise, type NormaliseVersion } from '../imaging/normalise.ts';
@@ -47,45 +48,67 @@ export interface DataSummary {
 
 const IMAGE_EXT = /\.(png|jpe?g|tiff?|webp)$/i;
 
-/** Splits one CSV line (RFC 4180 quoting). */
-export function parseCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
+/** A manifest record: its fields (trimmed) and the line it starts on. */
+export interface ManifestRow {
+  fields: string[];
+  line: number;
+}
+
+/**
+ * Parses manifest text with csv-parse (RFC 4180: quoted fields may hold commas, quotes and
+ * line breaks; a UTF-8 byte-order mark is ignored). Blank lines are skipped; a stray quote
+ * inside an unquoted field is kept as a character. Each record keeps the line it starts on.
+ */
+export function parseManifestCsv(text: string, file: string): ManifestRow[] {
+  const rows: ManifestRow[] = [];
+  let lastEnd = 0;
+  try {
+    parseCsv(text, {
+      bom: true,
+      trim: true,
+      relax_quotes: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      on_record: (record: string[], info) => {
+        // info.lines is the line the record ends on; quoted line breaks move its start up.
+        const breaks = record.reduce((n, f) => n + (f.match(/\r\n|\r|\n/g)?.length ?? 0), 0);
+        rows.push({ fields: record.map((f) => f.trim()), line: info.lines - breaks });
+        lastEnd = info.lines;
+        return null;
+      },
+    });
+  } catch (err) {
+    if (err instanceof CsvError) {
+      if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
+        // The open record starts on the first non-blank line after the last complete one.
+        const lines = text.split(/\r\n|\r|\n/);
+        let start = lastEnd;
+        while (start < lines.length - 1 && !lines[start]!.trim()) start++;
+        throw new AppError('INVALID_ARGUMENT', `${file}: line ${start + 1}: a quoted field is never closed (a field that starts with '"' must end with '"')`);
+      }
+      throw new AppError('INVALID_ARGUMENT', `${file}: line ${err.lines}: ${err.message}`);
+    }
+    throw err;
   }
-  out.push(cur);
-  return out.map((s) => s.trim());
+  return rows;
 }
 
 function readManifest(manifest: string): LabelledData {
   const root = path.dirname(manifest);
   const text = readFileSync(manifest, 'utf8');
-  const lines = text.split(/\r?\n/);
-  const header = parseCsvLine(lines[0] ?? '').map((h) => h.toLowerCase());
+  const [head, ...rows] = parseManifestCsv(text, manifest);
+  const header = (head?.fields ?? []).map((h) => h.toLowerCase());
+  const headLine = head?.line ?? 1;
   const col = (name: string) => {
     const i = header.indexOf(name);
-    if (i < 0) throw new AppError('INVALID_ARGUMENT', `${manifest}: line 1: the header must name the columns path,writer,label (found '${lines[0] ?? ''}')`);
+    const found = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/)[headLine - 1] ?? '';
+    if (i < 0) throw new AppError('INVALID_ARGUMENT', `${manifest}: line ${headLine}: the header must name the columns path,writer,label (found '${found}')`);
     return i;
   };
   const [ip, iw, il] = [col('path'), col('writer'), col('label')];
   const items: LabelledItem[] = [];
-  lines.slice(1).forEach((line, k) => {
-    if (!line.trim()) return;
-    const f = parseCsvLine(line);
-    const where = `${manifest}: line ${k + 2}`;
+  for (const { fields: f, line } of rows) {
+    const where = `${manifest}: line ${line}`;
     const rel = f[ip] ?? '';
     const writer = f[iw] ?? '';
     const label = (f[il] ?? '').toLowerCase();
@@ -95,7 +118,7 @@ function readManifest(manifest: string): LabelledData {
     const file = path.resolve(root, rel);
     if (!existsSync(file)) throw new AppError('INVALID_ARGUMENT', `${where}: ${rel}: no such file`);
     items.push({ file, rel: rel.split(path.sep).join('/'), writer, label });
-  });
+  }
   const manifestSha256 = createHash('sha256').update(text).digest('hex');
   return finish(root, 'manifest', manifestSha256, items, manifest);
 }

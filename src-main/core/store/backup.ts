@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { APP_VERSION } from '../paths.ts';
 import { verifyAuditChain } from './audit.ts';
@@ -15,6 +16,7 @@ import { hashFile, ioError } from './objects.ts';
 import { OBJECTS_DIR, openStore, type Store } from './store.ts';
 import { readTar, TarWriter } from './tar.ts';
 import type { AuditHead, Client } from './types.ts';
+import { checkJson, parseJsonText } from '../util/json-file.ts';
 
 export const BACKUP_FORMAT = 'countersign-backup';
 export const BACKUP_FORMAT_VERSION = 1;
@@ -54,20 +56,31 @@ export interface RestoreSummary {
   signedBy: { publicKey: string; fingerprint: string }[];
 }
 
-/** The manifest's fields that restore relies on, checked before any is used. */
-function parseManifest(value: unknown, file: string): BackupManifest {
-  const m = value as Partial<BackupManifest> | null;
-  const fail = (field: string) => new AppError('INTEGRITY', `${file}: not a Countersign backup (manifest ${field} is missing or invalid)`);
+const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 in lower-case hex');
+
+/** manifest.json as this version writes it (every field since format 1). */
+const manifestSchema = z.object({
+  format: z.literal(BACKUP_FORMAT),
+  formatVersion: z.number().int().positive(),
+  createdAt: z.string(),
+  appVersion: z.string(),
+  actor: z.string(),
+  schemaVersion: z.number().int().nonnegative(),
+  database: z.object({ file: z.string(), size: count, sha256 }),
+  objects: z.object({ count, bytes: count }),
+  audit: z.object({ rows: count, head: z.object({ seq: count, hash: z.string() }).nullable(), verified: z.boolean() }),
+});
+
+/** The manifest, every field checked before any is used; a bad one names the field. */
+function parseManifest(bytes: Buffer, file: string): BackupManifest {
+  const where = `${file}: ${MANIFEST}`;
+  const m = parseJsonText(bytes.toString('utf8'), where) as { format?: unknown; formatVersion?: unknown; appVersion?: unknown } | null;
   if (!m || typeof m !== 'object' || m.format !== BACKUP_FORMAT) throw new AppError('INTEGRITY', `${file}: not a Countersign backup`);
-  if (!Number.isInteger(m.formatVersion)) throw fail('formatVersion');
-  if ((m.formatVersion as number) > BACKUP_FORMAT_VERSION) {
-    throw new AppError('VERSION', `${file}: backup format ${m.formatVersion} was written by Countersign ${m.appVersion}; this Countersign ${APP_VERSION} reads format ${BACKUP_FORMAT_VERSION}`);
+  if (typeof m.formatVersion === 'number' && m.formatVersion > BACKUP_FORMAT_VERSION) {
+    throw new AppError('VERSION', `${file}: backup format ${m.formatVersion} was written by Countersign ${String(m.appVersion)}; this Countersign ${APP_VERSION} reads format ${BACKUP_FORMAT_VERSION}`);
   }
-  const count = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
-  if (!m.database || !count(m.database.size) || typeof m.database.sha256 !== 'string') throw fail('database');
-  if (!m.objects || !count(m.objects.count) || !count(m.objects.bytes)) throw fail('objects');
-  if (!m.audit || typeof m.audit !== 'object') throw fail('audit');
-  return m as BackupManifest;
+  return checkJson(manifestSchema, m, where);
 }
 
 async function fsyncDir(dir: string): Promise<void> {
@@ -252,7 +265,7 @@ export async function restoreBackup(file: string, dataDir: string, opts: { clien
         }
         const chunks: Buffer[] = [];
         for await (const c of data) chunks.push(c);
-        manifest = parseManifest(JSON.parse(Buffer.concat(chunks).toString('utf8')), file);
+        manifest = parseManifest(Buffer.concat(chunks), file);
         return;
       }
       if (entry.name === DB_FILE && !sawDb) {

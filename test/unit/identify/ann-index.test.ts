@@ -2,7 +2,7 @@
 // from the embedding log and the audit log; persisted beside the database; rebuilt when
 // missing, foreign or after a restore; sqlite-vec or the exact scan where it cannot load.
 import assert from 'node:assert/strict';
-import { cpSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ANN_DIR, annAvailability, closeWriterIndexes, estimatedAggregate, queryPoint, writerIndexOf, writerPoint } from '../../../src-main/core/identify/ann-index.ts';
@@ -157,6 +157,14 @@ describe('HNSW writer index', () => {
     const rebuilt = search(store, q, 'euclidean');
     assert.equal(rebuilt.annSync?.rebuilt, 'no saved index');
     assert.equal(rebuilt.annSync?.writers, 42);
+
+    // Its JSON with a field of the wrong type (damaged, hand-edited): rebuilt, not trusted.
+    closeWriterIndexes(store);
+    const metaFile = path.join(dir, files[0]!);
+    writeFileSync(metaFile, JSON.stringify({ ...JSON.parse(readFileSync(metaFile, 'utf8')), syncedSeq: '0' }));
+    const damaged = search(store, q, 'euclidean');
+    assert.match(damaged.annSync?.rebuilt ?? '', /does not match/);
+    assert.equal(damaged.annSync?.writers, 42);
 
     // A truncated index file: rebuilt, not trusted.
     closeWriterIndexes(store);

@@ -1,7 +1,8 @@
 // settings.get / settings.update: defaults, ranges naming the field, audit log.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readSettings, updateSettings } from '../../../src-main/core/settings.ts';
+import { writeFileSync } from 'node:fs';
+import { readSettings, settingsFile, updateSettings } from '../../../src-main/core/settings.ts';
 import { contractHarness } from '../../helpers/ipc.ts';
 
 const { dir, app, dispatch, ok } = contractHarness('cs-ipc-settings-');
@@ -48,5 +49,23 @@ describe('settings.*', () => {
   it('falls back to the default for a hand-edited value out of range', async () => {
     updateSettings(dir, { minReferences: -3 });
     assert.equal((await ok('settings.get', {})).minReferences, 4);
+  });
+
+  it('a hand-edited value of the wrong type is refused naming settings.json and the field, not taken as unset', async () => {
+    const file = settingsFile(dir);
+    for (const [text, field] of [
+      ['{ "activeModel": 5 }', 'activeModel'],
+      ['{ "minReferences": "six" }', 'minReferences'],
+      ['{ "inconclusiveBand": [0.1] }', 'inconclusiveBand'],
+    ] as const) {
+      writeFileSync(file, text);
+      assert.throws(() => readSettings(dir), (e: Error & { code?: string }) => e.code === 'IO' && e.message.startsWith(`${file}: ${field}: `));
+      const r = await dispatch('settings.get', {});
+      assert.equal(r.ok, false);
+      if (!r.ok) assert.ok(r.error.message.startsWith(`${file}: ${field}: `), r.error.message);
+    }
+    writeFileSync(file, '{ "activeModel": null, "other": { "kept": true } }');
+    assert.deepEqual(readSettings(dir), { activeModel: null, other: { kept: true } }, 'null is no choice; keys of other modules are kept as they are');
+    assert.equal((await ok('settings.get', {})).activeModel, null);
   });
 });

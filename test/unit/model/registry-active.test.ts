@@ -108,5 +108,8 @@ describe('active model', () => {
     const dataDir = freshDir();
     writeFileSync(path.join(dataDir, 'settings.json'), '{ nope');
     assert.throws(() => getActiveModel(dataDir, resources), { code: 'IO', message: /settings.json: not valid JSON/ });
+    // A choice of the wrong type is an error too, not a silent switch to the default model.
+    writeFileSync(path.join(dataDir, 'settings.json'), '{ "activeModel": ["mine-v1"] }');
+    assert.throws(() => getActiveModel(dataDir, resources), { code: 'IO', message: /settings\.json: activeModel: / });
   });
 });

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { AppError } from '../../errors.ts';
 import type { NamedArray } from '../network.ts';
 import type { OptimizerState } from '../train/optimizers.ts';
+import { readJsonFile } from '../../util/json-file.ts';
+import { checkpointFileSchema } from './files.ts';
 
 export interface CheckpointState {
   runId: string;
@@ -93,14 +95,10 @@ export function loadCheckpoint(dir: string, which: 'last' | 'best'): { params: N
   const d = path.join(dir, which);
   const file = path.join(d, 'state.json');
   if (!existsSync(file)) throw new AppError('NOT_FOUND', `no '${which}' checkpoint in ${dir}`);
-  const s = JSON.parse(readFileSync(file, 'utf8')) as CheckpointState & {
-    paramsIndex: Parameters<typeof readArrays>[1];
-    optimizer: { name: OptimizerState['name']; step: number; slotsIndex: Parameters<typeof readArrays>[1] };
-  };
-  const { paramsIndex, optimizer, ...state } = s;
+  const { paramsIndex, optimizer, ...state } = readJsonFile(checkpointFileSchema, file);
   return {
     params: readArrays(path.join(d, 'params.bin'), paramsIndex),
     optimizer: { name: optimizer.name, step: optimizer.step, slots: readArrays(path.join(d, 'optimizer.bin'), optimizer.slotsIndex) },
-    state: state as CheckpointState,
+    state,
   };
 }

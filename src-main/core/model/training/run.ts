@@ -11,10 +11,11 @@
  * Steps: prepareRun (run file, data, inputs, weights) -> trainEpochs -> registerBest.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
+import type { z } from 'zod';
 import { AppError } from '../../errors.ts';
 import { Rng } from '../../util/random.ts';
 import { fitCalibration, type Calibration } from '../../verify/calibration.ts';
@@ -35,6 +36,8 @@ import { AUGMENTATIONS, augment, type Augmentation } from './augment.ts';
 import { loadCheckpoint, runDir, saveCheckpoint, selectionScore, type CheckpointState, type EpochRecord } from './checkpoint.ts';
 import { WriterSampler, epochPairs, indexByWriter, splitWriters, tripletBatch, writerClasses } from './pairs.ts';
 import { readSources, type CombinedData, type DataSource } from './sources.ts';
+import { bestValidationSchema, runFileSchema, type runOptionsSchema } from './files.ts';
+import { checkJson, readJsonFile } from '../../util/json-file.ts';
 
 export interface TrainHyperparameters {
   epochs: number;
@@ -137,9 +140,10 @@ export interface TrainResult {
   betterThanStart: boolean | null;
 }
 
+/** run.json (schema: files.ts runFileSchema). */
 interface RunFile {
   runId: string;
-  options: Omit<TrainOptions, 'signal' | 'onEvent' | 'resume' | 'resumeEpochs' | 'data'> & { data: DataSource[] };
+  options: z.output<typeof runOptionsSchema> & { data: DataSource[] };
   hyper: TrainHyperparameters;
   split: { train: string[]; validation: string[] };
   dataSha256: string;
@@ -214,7 +218,7 @@ export function checkTrainingOptions(o: Pick<TrainOptions, 'dataDir' | 'data' | 
 }
 
 /** Run files and hyperparameters written before a setting existed mean what was done then. */
-function upgradeHyper(h: Partial<Omit<TrainHyperparameters, 'augment'>> & { augment?: Augmentation | boolean }): TrainHyperparameters {
+function upgradeHyper(h: z.output<typeof runFileSchema>['hyper']): TrainHyperparameters {
   return {
     ...DEFAULT_HYPERPARAMETERS,
     dropout: 1,
@@ -285,7 +289,7 @@ async function prepareRun(o: TrainOptions, emit: (e: TrainEvent) => void): Promi
     runId = o.resume;
     const file = path.join(runDir(o.dataDir, runId), 'run.json');
     if (!existsSync(file)) throw new AppError('NOT_FOUND', `resume: no training run '${runId}' in ${o.dataDir}`);
-    const raw = JSON.parse(readFileSync(file, 'utf8')) as RunFile & { options: { data: string | DataSource[] } };
+    const raw = readJsonFile(runFileSchema, file);
     run = { ...raw, options: { ...raw.options, data: sourcesOf(raw.options.data) }, hyper: upgradeHyper(raw.hyper), normaliseVersion: raw.normaliseVersion ?? 1 };
     resumed = loadCheckpoint(runDir(o.dataDir, runId), 'last');
     if (o.resumeEpochs !== undefined) {
@@ -572,7 +576,7 @@ async function registerBest(r: Run, o: TrainOptions, state: CheckpointState, emi
   const best = loadCheckpoint(r.dir, 'best');
   // Checkpoints of runs from before writer-normalised scores carry neither scoring nor counts:
   // their validation scores are mean distances, and the model is scored that way.
-  const bs = best.state as CheckpointState & { valSame: number[]; valDiff: number[]; valMetrics: EvalMetrics; valScoring?: Scoring; valCounts?: Validation['counts']; valSets?: WriterScores };
+  const bs = { ...best.state, ...checkJson(bestValidationSchema, best.state, path.join(r.dir, 'best', 'state.json')) };
   let calibration: Calibration | null = null;
   try {
     calibration = fitCalibration(bs.valSame, bs.valDiff);
