@@ -35,6 +35,27 @@ export interface CommandContext {
   signal: AbortSignal;
 }
 
+/**
+ * A mistake in the command line itself, seen without reading any file or the database: a
+ * missing or extra argument, a missing required option, a malformed option value, options that
+ * cannot go together. Code INVALID_ARGUMENT like any bad input; the CLI exits with EXIT_USAGE.
+ */
+export class UsageError extends AppError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('INVALID_ARGUMENT', message, details);
+    this.name = 'UsageError';
+  }
+}
+
+/** The CLI's exit codes (docs/architecture.md, "CLI"); a command may add its own (import --strict: 3). */
+export const EXIT_OK = 0;
+/** The command could not do its work: a missing case or model, bad data, a database error... */
+export const EXIT_FAILED = 1;
+/** Usage: unknown command or option, missing or malformed argument (UsageError). */
+export const EXIT_USAGE = 2;
+/** Stopped with Ctrl-C (SIGINT/SIGTERM) at a safe point. */
+export const EXIT_CANCELLED = 130;
+
 export function str(args: ParsedArgs, key: string): string | undefined {
   const v = args.values[key];
   return typeof v === 'string' ? v : undefined;
@@ -55,7 +76,7 @@ export function num(
   const n = Number(raw);
   const range = `${opts.min ?? '-inf'}..${opts.max ?? 'inf'}`;
   if (!Number.isFinite(n) || (opts.integer && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
-    throw new AppError('INVALID_ARGUMENT', `--${key}: expected ${opts.integer ? 'an integer' : 'a number'} in ${range}, got '${raw}'`);
+    throw new UsageError(`--${key}: expected ${opts.integer ? 'an integer' : 'a number'} in ${range}, got '${raw}'`);
   }
   return n;
 }

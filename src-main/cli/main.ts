@@ -1,16 +1,21 @@
 import { parseArgs } from 'node:util';
 import type { AppContext } from '../core/context.ts';
 import { LAYOUT_HELP } from '../core/imaging/layout-help.ts';
-import { AppError, toErrorValue } from '../core/errors.ts';
+import { toErrorValue, type ErrorValue } from '../core/errors.ts';
 import { APP_VERSION, defaultDataDir } from '../core/paths.ts';
 import { terminalSafeJson, visible } from '../core/util/visible.ts';
-import type { Command, CommandContext, ParsedArgs } from './command.ts';
+import { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type Command, type CommandContext, type ParsedArgs } from './command.ts';
 import { allCommands } from './commands/index.ts';
 
 const GLOBAL_HELP = `Global options:
   --data-dir DIR   data directory (env COUNTERSIGN_HOME; default: the desktop app's folder)
   --json           machine-readable output
   --help           help for any command`;
+
+const EXIT_HELP = `Exit codes: 0 done; 1 failed (the message says why); 2 usage error (unknown command or
+option, missing or malformed argument); 130 stopped with Ctrl-C; a few commands add their own.
+Errors go to stderr as "countersign <command>: <message>"; with --json, stdout also gets
+{"ok":false,"error":{"code":...,"message":...}}.`;
 
 /**
  * An error message for the terminal: control characters escaped (a name in it cannot forge a
@@ -45,6 +50,7 @@ function listing(prefix: string[]): string {
     ...matching.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     GLOBAL_HELP,
+    ...(prefix.length ? [] : ['', EXIT_HELP]),
   ].join('\n');
 }
 
@@ -60,7 +66,7 @@ function takeGlobals(argv: string[]): { dataDir?: string; json: boolean; help: b
     else if (a === '--help' || a === '-h') help = true;
     else if (a === '--data-dir') {
       dataDir = argv[++i];
-      if (!dataDir) throw new AppError('INVALID_ARGUMENT', '--data-dir: expected a directory');
+      if (!dataDir) throw new UsageError('--data-dir: expected a directory');
     } else if (a.startsWith('--data-dir=')) dataDir = a.slice('--data-dir='.length);
     else rest.push(a);
   }
@@ -96,32 +102,49 @@ function progressBar(json: boolean) {
   };
 }
 
+/**
+ * Reports an error the one way every command does: `countersign[ <command>]: <message>` on
+ * stderr and, with --json, `{ ok: false, error: { code, message } }` on stdout.
+ */
+function reportError(json: boolean, cmd: Command | undefined, e: ErrorValue): void {
+  if (json) process.stdout.write(terminalSafeJson({ ok: false, error: e }) + '\n');
+  process.stderr.write(`countersign${cmd ? ` ${cmd.name}` : ''}: ${errorText(e.message)}\n`);
+}
+
+/** An error's exit code: EXIT_USAGE for a mistake in the command line, EXIT_CANCELLED for Ctrl-C. */
+function exitCodeOf(err: unknown, e: ErrorValue): number {
+  if (err instanceof UsageError) return EXIT_USAGE;
+  return e.code === 'CANCELLED' ? EXIT_CANCELLED : EXIT_FAILED;
+}
+
 export async function runCli(argv: string[]): Promise<number> {
   let globals: ReturnType<typeof takeGlobals>;
   try {
     globals = takeGlobals(argv);
   } catch (err) {
-    process.stderr.write(`countersign: ${visible(toErrorValue(err).message)}\n`);
-    return 2;
+    reportError(argv.includes('--json'), undefined, toErrorValue(err));
+    return EXIT_USAGE;
   }
   const { cmd, depth } = findCommand(globals.rest);
   if (!cmd) {
     const words = globals.rest.filter((w) => !w.startsWith('-'));
     if (globals.rest.length === 0 || (globals.help && words.length === 0)) {
       process.stdout.write(listing([]) + '\n');
-      return globals.rest.length === 0 && !globals.help ? 2 : 0;
+      return globals.rest.length === 0 && !globals.help ? EXIT_USAGE : EXIT_OK;
     }
     const group = allCommands.some((c) => c.name.split(' ')[0] === words[0]);
-    if (group) {
+    // `countersign models` alone lists the group; `countersign models frob` is an unknown command.
+    if (group && (words.length === 1 || globals.help)) {
       process.stdout.write(listing([words[0] as string]) + '\n');
-      return globals.help ? 0 : 2;
+      return globals.help ? EXIT_OK : EXIT_USAGE;
     }
-    process.stderr.write(`countersign: unknown command '${visible(words.join(' '))}' (try countersign --help)\n`);
-    return 2;
+    const tryHelp = group ? `countersign ${words[0]} --help` : 'countersign --help';
+    reportError(globals.json, undefined, { code: 'INVALID_ARGUMENT', message: `unknown command '${words.join(' ')}' (try ${tryHelp})` });
+    return EXIT_USAGE;
   }
   if (globals.help) {
     process.stdout.write(usageOf(cmd) + '\n');
-    return 0;
+    return EXIT_OK;
   }
   let parsed: ParsedArgs;
   try {
@@ -133,15 +156,16 @@ export async function runCli(argv: string[]): Promise<number> {
     });
     parsed = { values: p.values as ParsedArgs['values'], positionals: p.positionals };
   } catch (err) {
-    process.stderr.write(`countersign ${cmd.name}: ${visible((err as Error).message.split('\n')[0] ?? '')}\n`);
-    return 2;
+    // node:util's message ("Unknown option '--x'...", "Option '--x <value>' argument missing"), first line.
+    reportError(globals.json, cmd, { code: 'INVALID_ARGUMENT', message: (err as Error).message.split('\n')[0] ?? '' });
+    return EXIT_USAGE;
   }
 
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = () => {
     interrupts++;
-    if (interrupts > 1) process.exit(130);
+    if (interrupts > 1) process.exit(EXIT_CANCELLED);
     if (!globals.json) process.stderr.write('\nstopping at the next safe point (Ctrl-C again to force)...\n');
     controller.abort();
   };
@@ -167,17 +191,15 @@ export async function runCli(argv: string[]): Promise<number> {
   };
   try {
     const code = await cmd.run(ctx, parsed);
-    return typeof code === 'number' ? code : 0;
+    return typeof code === 'number' ? code : EXIT_OK;
   } catch (err) {
     const e = toErrorValue(err);
-    if (e.code === 'CANCELLED') {
-      process.stderr.write(`countersign ${cmd.name}: ${errorText(e.message)}\n`);
-      return 130;
-    }
-    if (globals.json) process.stdout.write(terminalSafeJson({ ok: false, error: e }) + '\n');
-    process.stderr.write(`countersign ${cmd.name}: ${errorText(e.message)}\n`);
+    const exit = exitCodeOf(err, e);
+    // Stopped with Ctrl-C: the message on stderr only (--json output ends with the command's own lines).
+    if (exit === EXIT_CANCELLED) process.stderr.write(`countersign ${cmd.name}: ${errorText(e.message)}\n`);
+    else reportError(globals.json, cmd, e);
     if (e.code === 'INTERNAL' && process.env.COUNTERSIGN_DEBUG) console.error(err);
-    return 1;
+    return exit;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -1,10 +1,9 @@
-import { AppError } from '../../core/errors.ts';
 import type { AuditHead, AuditRow } from '../../core/store/index.ts';
-import { bool, num, str, type Command } from '../command.ts';
+import { bool, num, str, UsageError, type Command } from '../command.ts';
 
 function parseHead(raw: string): AuditHead {
   const m = /^(\d+):([0-9a-f]{64})$/.exec(raw.trim());
-  if (!m) throw new AppError('INVALID_ARGUMENT', `--expect-head: expected SEQ:HASH (e.g. 42:3fa4...), got '${raw}'`);
+  if (!m) throw new UsageError(`--expect-head: expected SEQ:HASH (e.g. 42:3fa4...), got '${raw}'`);
   return { seq: Number(m[1]), hash: m[2] as string };
 }
 

@@ -1,8 +1,7 @@
-import { AppError } from '../../core/errors.ts';
-import type { Command, ParsedArgs } from '../command.ts';
+import { UsageError, type Command, type ParsedArgs } from '../command.ts';
 
-function fileArg(args: ParsedArgs, command: string): string {
-  if (args.positionals.length !== 1) throw new AppError('INVALID_ARGUMENT', `${command}: expected one <file>, got ${args.positionals.length}`);
+function fileArg(args: ParsedArgs): string {
+  if (args.positionals.length !== 1) throw new UsageError(`expected one <file>, got ${args.positionals.length}`);
   return args.positionals[0] as string;
 }
 
@@ -18,7 +17,7 @@ export const commands: Command[] = [
     description: `Safe while the desktop app is running. The file is a plain tar (manifest.json, countersign.db,
 objects/...); an existing file is never replaced. Restore with: countersign restore <file> --data-dir <new dir>`,
     async run(ctx, args) {
-      const file = fileArg(args, 'backup');
+      const file = fileArg(args);
       const { backupStore } = await import('../../core/store/index.ts');
       const r = await backupStore(ctx.app().store, file);
       if (ctx.json) return ctx.emit(r);
@@ -32,7 +31,7 @@ objects/...); an existing file is never replaced. Restore with: countersign rest
     summary: 'Restore a backup into a new or empty data directory (--data-dir), verifying every object and the audit chain',
     usage: '<file> --data-dir D',
     async run(ctx, args) {
-      const file = fileArg(args, 'restore');
+      const file = fileArg(args);
       const { restoreBackup } = await import('../../core/store/index.ts');
       // Never ctx.app(): opening the store would create the target directory's contents.
       const r = await restoreBackup(file, ctx.dataDir);

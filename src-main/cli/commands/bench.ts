@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AppError } from '../../core/errors.ts';
-import { bool, num, str, type Command, type CommandContext, type ParsedArgs } from '../command.ts';
+import { bool, num, str, UsageError, type Command, type CommandContext, type ParsedArgs } from '../command.ts';
 
 /**
  * The PyTorch reference script, when present: in COUNTERSIGN_BENCH_DIR, else in ../shared/bench
@@ -75,10 +74,10 @@ async function benchIdentify(ctx: CommandContext, args: ParsedArgs): Promise<voi
   const queries = num(args, 'queries', { min: 2, max: 100_000, integer: true, default: 200 })!;
   const exactQueries = num(args, 'exact-queries', { min: 1, max: 100_000, integer: true, default: Math.min(queries, 50) })!;
   const library = str(args, 'library') ?? 'spectrum';
-  if (library !== 'spectrum' && library !== 'clustered') throw new AppError('INVALID_ARGUMENT', `--library: expected spectrum or clustered, got '${library}'`, { field: 'library' });
+  if (library !== 'spectrum' && library !== 'clustered') throw new UsageError(`--library: expected spectrum or clustered, got '${library}'`, { field: 'library' });
   const engines = (str(args, 'engines') ?? 'hnsw').split(',').map((e) => e.trim());
   for (const e of engines) {
-    if (!(ENGINES as readonly string[]).includes(e)) throw new AppError('INVALID_ARGUMENT', `--engines: expected a list of ${ENGINES.join(', ')}, got '${e}'`, { field: 'engines' });
+    if (!(ENGINES as readonly string[]).includes(e)) throw new UsageError(`--engines: expected a list of ${ENGINES.join(', ')}, got '${e}'`, { field: 'engines' });
   }
   const { formatIdentifyBench, identifySummary, runIdentifyBench } = await import('../../../bench/identify.ts');
   const r = await runIdentifyBench({

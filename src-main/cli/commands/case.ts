@@ -1,14 +1,13 @@
-import { AppError } from '../../core/errors.ts';
 import type { CaseSummary } from '../../core/app/cases.ts';
 import type { CaseRow } from '../../core/store/index.ts';
-import { bool, str, type Command, type ParsedArgs } from '../command.ts';
+import { bool, str, UsageError, type Command, type ParsedArgs } from '../command.ts';
 import { formatTable } from '../table.ts';
 
 /** The single positional a command expects; a clear message when it is missing or split. */
-function one(args: ParsedArgs, what: string, command: string): string {
-  if (args.positionals.length === 0) throw new AppError('INVALID_ARGUMENT', `${command}: ${what} is required`);
+function one(args: ParsedArgs, what: string): string {
+  if (args.positionals.length === 0) throw new UsageError(`${what} is required`);
   if (args.positionals.length > 1) {
-    throw new AppError('INVALID_ARGUMENT', `${command}: expected one ${what}, got ${args.positionals.length} words (quote a name with spaces: "Case 1")`);
+    throw new UsageError(`expected one ${what}, got ${args.positionals.length} words (quote a name with spaces: "Case 1")`);
   }
   return args.positionals[0] as string;
 }
@@ -17,7 +16,7 @@ function one(args: ParsedArgs, what: string, command: string): string {
 function parseThreshold(raw: string, flag: string): number | null {
   if (raw.trim().toLowerCase() === 'default') return null;
   const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n)) throw new AppError('INVALID_ARGUMENT', `${flag}: expected a number in (0, 10] or 'default', got '${raw}'`);
+  if (raw.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag}: expected a number in (0, 10] or 'default', got '${raw}'`);
   return n;
 }
 
@@ -64,7 +63,7 @@ The threshold is a verification score in (0, 10]; without one the model's defaul
 Example: countersign case create "Smith v. Jones" --examiner "A. Examiner" --threshold 0.42`,
     options: { examiner: { type: 'string' }, threshold: { type: 'string' }, notes: { type: 'string' } },
     async run(ctx, args) {
-      const name = one(args, '<name>', 'case create');
+      const name = one(args, '<name>');
       const rawT = str(args, 'threshold');
       const { createCase } = await import('../../core/app/cases.ts');
       const row = createCase(ctx.app(), {
@@ -98,7 +97,7 @@ and documents whose import failed.`,
     usage: '<name|id>',
     description: 'A case is named by its name (any letter case), by #id, or by a bare id when no case has that name.',
     async run(ctx, args) {
-      const row = ctx.app().store.cases.get(one(args, '<name|id>', 'case show'));
+      const row = ctx.app().store.cases.get(one(args, '<name|id>'));
       if (ctx.json) return ctx.emit(row);
       for (const l of details(row)) ctx.out(l);
     },
@@ -115,11 +114,11 @@ Example: countersign case set-threshold "Smith v. Jones" 1.8 --reason "laborator
     options: { reason: { type: 'string' } },
     async run(ctx, args) {
       if (args.positionals.length !== 2) {
-        throw new AppError('INVALID_ARGUMENT', `case set-threshold: expected <name|id> <T>, got ${args.positionals.length} arguments`);
+        throw new UsageError(`expected <name|id> <T>, got ${args.positionals.length} arguments`);
       }
       const [ref, raw] = args.positionals as [string, string];
       const reason = str(args, 'reason');
-      if (!reason?.trim()) throw new AppError('INVALID_ARGUMENT', '--reason: say why the threshold changes (it is recorded in the audit trail), e.g. --reason "laboratory policy"', { field: 'reason' });
+      if (!reason?.trim()) throw new UsageError('--reason: say why the threshold changes (it is recorded in the audit trail), e.g. --reason "laboratory policy"', { field: 'reason' });
       const store = ctx.app().store;
       const before = store.cases.get(ref);
       const row = store.cases.setThreshold(before.id, parseThreshold(raw, '<T>'), reason);
@@ -132,7 +131,7 @@ Example: countersign case set-threshold "Smith v. Jones" 1.8 --reason "laborator
     summary: 'Archive a case: its data and audit trail are kept, it accepts no further changes',
     usage: '<name|id>',
     async run(ctx, args) {
-      const row = ctx.app().store.cases.archive(one(args, '<name|id>', 'case archive'));
+      const row = ctx.app().store.cases.archive(one(args, '<name|id>'));
       if (ctx.json) return ctx.emit(row);
       ctx.out(`Archived case ${row.id} "${row.name}"`);
     },

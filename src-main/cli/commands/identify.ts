@@ -2,14 +2,14 @@ import { existsSync } from 'node:fs';
 import { AppError } from '../../core/errors.ts';
 import type { IdentifyQuery } from '../../core/identify/identify.ts';
 import type { IdentificationResult } from '../../core/identify/types.ts';
-import { bool, num, str, type Command } from '../command.ts';
+import { bool, num, str, UsageError, type Command } from '../command.ts';
 import { formatTable } from '../table.ts';
 
 const llrText = (x: number | null, atBound: boolean) => (x === null ? 'n/a' : `${atBound ? (x > 0 ? '>=' : '<=') : ''}${x >= 0 ? '+' : ''}${x.toFixed(2)}`);
 
 /** A number (`12` or `#12`) names a signature unless a file of that name exists. */
 export function parseQuery(arg: string | undefined): IdentifyQuery {
-  if (!arg) throw new AppError('INVALID_ARGUMENT', 'identify: give an image file or a signature id (countersign identify scans/q1.png, countersign identify 12)');
+  if (!arg) throw new UsageError('give an image file or a signature id (countersign identify scans/q1.png, countersign identify 12)');
   if (/^#?\d+$/.test(arg) && !existsSync(arg)) return { signatureId: Number(arg.replace('#', '')) };
   if (!existsSync(arg)) throw new AppError('INVALID_ARGUMENT', `${arg}: no such file (give an image file or a signature id)`);
   return { imagePath: arg };
@@ -71,9 +71,9 @@ Example: countersign identify scans/q1.png --top 10`,
       exact: { type: 'boolean' },
     },
     async run(ctx, args) {
-      if (args.positionals.length !== 1) throw new AppError('INVALID_ARGUMENT', `identify: expected one image file or signature id, got ${args.positionals.length} arguments`);
+      if (args.positionals.length !== 1) throw new UsageError(`expected one image file or signature id, got ${args.positionals.length} arguments`);
       const caseRef = str(args, 'case');
-      if (caseRef && bool(args, 'library')) throw new AppError('INVALID_ARGUMENT', '--case and --library: give one of them (the library is the default)');
+      if (caseRef && bool(args, 'library')) throw new UsageError('--case and --library: give one of them (the library is the default)');
       const query = parseQuery(args.positionals[0]);
       const { identify, MAX_TOP } = await import('../../core/identify/identify.ts');
       const top = num(args, 'top', { min: 1, max: MAX_TOP, integer: true, default: 5 })!;

@@ -1,9 +1,8 @@
 import path from 'node:path';
-import { AppError } from '../../core/errors.ts';
 import { DPI_MAX, DPI_MIN } from '../../core/imaging/dpi.ts';
 import type { ImportFileEntry, ImportReport } from '../../core/imaging/import.ts';
 import type { Box } from '../../core/store/types.ts';
-import { bool, num, str, type Command, type CommandContext } from '../command.ts';
+import { bool, num, str, UsageError, type Command, type CommandContext } from '../command.ts';
 
 /** Exit code of `import --strict` when the run completed but some files failed. */
 export const EXIT_FILES_FAILED = 3;
@@ -43,14 +42,14 @@ function summary(ctx: CommandContext, r: ImportReport): void {
 
 /** `x,y,w,h` in pixels of the original; the message names the flag. */
 export function parseBox(raw: string | undefined): Box {
-  if (raw === undefined) throw new AppError('INVALID_ARGUMENT', '--box: required, as x,y,width,height in pixels of the original (e.g. --box 980,470,520,190)');
+  if (raw === undefined) throw new UsageError('--box: required, as x,y,width,height in pixels of the original (e.g. --box 980,470,520,190)');
   const parts = raw.split(',').map((p) => p.trim());
   const nums = parts.map(Number);
   if (parts.length !== 4 || parts.some((p) => p === '') || nums.some((n) => !Number.isInteger(n) || n < 0)) {
-    throw new AppError('INVALID_ARGUMENT', `--box: expected four whole numbers x,y,width,height (pixels of the original), got '${raw}'`);
+    throw new UsageError(`--box: expected four whole numbers x,y,width,height (pixels of the original), got '${raw}'`);
   }
   const [x, y, w, h] = nums as [number, number, number, number];
-  if (w < 1 || h < 1) throw new AppError('INVALID_ARGUMENT', `--box: width and height must be at least 1, got '${raw}'`);
+  if (w < 1 || h < 1) throw new UsageError(`--box: width and height must be at least 1, got '${raw}'`);
   return { x, y, w, h };
 }
 
@@ -74,9 +73,9 @@ command again to import the rest); with --strict, 3 when any file failed.
 Example: countersign import cases/smith --case "Smith v. Jones"`,
     options: { case: { type: 'string' }, dpi: { type: 'string' }, workers: { type: 'string' }, strict: { type: 'boolean' } },
     async run(ctx, args) {
-      if (args.positionals.length !== 1) throw new AppError('INVALID_ARGUMENT', `import: expected one <folder>, got ${args.positionals.length} arguments`);
+      if (args.positionals.length !== 1) throw new UsageError(`expected one <folder>, got ${args.positionals.length} arguments`);
       const ref = str(args, 'case');
-      if (!ref) throw new AppError('INVALID_ARGUMENT', '--case: required (the case name or id; create one with countersign case create)');
+      if (!ref) throw new UsageError('--case: required (the case name or id; create one with countersign case create)');
       const workers = num(args, 'workers', { min: 0, max: 64, integer: true });
       const dpi = num(args, 'dpi', { min: DPI_MIN, max: DPI_MAX });
       const { importCaseFolder } = await import('../../core/imaging/import.ts');
@@ -117,7 +116,7 @@ Example: countersign crop 17 --box 980,470,520,190`,
     options: { box: { type: 'string' } },
     async run(ctx, args) {
       if (args.positionals.length !== 1 || !/^#?\d+$/.test(args.positionals[0] as string)) {
-        throw new AppError('INVALID_ARGUMENT', `crop: expected one <document-id> (a number), got '${args.positionals.join(' ')}'`);
+        throw new UsageError(`expected one <document-id> (a number), got '${args.positionals.join(' ')}'`);
       }
       const id = Number((args.positionals[0] as string).replace('#', ''));
       const box = parseBox(str(args, 'box'));

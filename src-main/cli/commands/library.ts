@@ -1,7 +1,6 @@
-import { AppError } from '../../core/errors.ts';
 import type { EnrolReport } from '../../core/library/enrol.ts';
 import type { EnrolWritersReport } from '../../core/library/enrol-writers.ts';
-import { bool, str, type Command, type CommandContext } from '../command.ts';
+import { bool, str, UsageError, type Command, type CommandContext } from '../command.ts';
 import { formatTable } from '../table.ts';
 import { EXIT_CANCELLED } from './import.ts';
 
@@ -60,8 +59,8 @@ Examples: countersign library enrol "Alice Marlow" exemplars/marlow/
       const [name, ...paths] = args.positionals;
       const writersDir = str(args, 'writers');
       if (writersDir !== undefined || (str(args, 'case') !== undefined && !name && str(args, 'subject') === undefined)) {
-        if (args.positionals.length) throw new AppError('INVALID_ARGUMENT', 'library enrol: --writers and --case without --subject take every writer\'s name from the folder or case; give no name or files');
-        if (writersDir !== undefined && str(args, 'case') !== undefined) throw new AppError('INVALID_ARGUMENT', 'library enrol: give --writers or --case, not both');
+        if (args.positionals.length) throw new UsageError('--writers and --case without --subject take every writer\'s name from the folder or case; give no name or files');
+        if (writersDir !== undefined && str(args, 'case') !== undefined) throw new UsageError('give --writers or --case, not both');
         const model = str(args, 'model');
         const caseRef = str(args, 'case');
         const { enrolWriters } = await import('../../core/library/enrol-writers.ts');
@@ -78,19 +77,19 @@ Examples: countersign library enrol "Alice Marlow" exemplars/marlow/
         }
         return;
       }
-      if (!name) throw new AppError('INVALID_ARGUMENT', 'library enrol: give the writer\'s name, then a folder or image files (or --case and --subject)');
+      if (!name) throw new UsageError('give the writer\'s name, then a folder or image files (or --case and --subject)');
       const caseRef = str(args, 'case');
       const model = str(args, 'model');
       const store = ctx.app().store;
       let r: EnrolReport;
       if (caseRef) {
         const subject = str(args, 'subject');
-        if (!subject) throw new AppError('INVALID_ARGUMENT', '--subject: required with --case (the case subject to enrol)');
-        if (paths.length) throw new AppError('INVALID_ARGUMENT', 'library enrol: give files or --case, not both');
+        if (!subject) throw new UsageError('--subject: required with --case (the case subject to enrol)');
+        if (paths.length) throw new UsageError('give files or --case, not both');
         const { enrolFromCase } = await import('../../core/library/copy.ts');
         r = await enrolFromCase(store, { caseRef, subject, name, ...(model ? { modelId: model } : {}), signal: ctx.signal });
       } else {
-        if (!paths.length) throw new AppError('INVALID_ARGUMENT', `library enrol: give a folder or image files with ${name}'s signatures`);
+        if (!paths.length) throw new UsageError(`give a folder or image files with ${name}'s signatures`);
         const { enrolFiles } = await import('../../core/library/enrol.ts');
         r = await enrolFiles(store, {
           name,
@@ -135,7 +134,7 @@ no longer ranks it. A withdrawn writer cannot be given new exemplars.`,
     options: { reason: { type: 'string' } },
     async run(ctx, args) {
       const ref = args.positionals[0];
-      if (!ref || args.positionals.length !== 1) throw new AppError('INVALID_ARGUMENT', 'library remove: give one writer (name or #id)');
+      if (!ref || args.positionals.length !== 1) throw new UsageError('give one writer (name or #id)');
       const { withdrawLibrarySubject } = await import('../../core/library/copy.ts');
       const s = withdrawLibrarySubject(ctx.app().store, ref, str(args, 'reason') ?? '');
       if (ctx.json) return ctx.emit({ ok: true, subject: s });
@@ -153,7 +152,7 @@ identification in the case use them. Audit-logged (library.draw).`,
     async run(ctx, args) {
       const ref = args.positionals[0];
       const caseRef = str(args, 'case');
-      if (!ref || !caseRef) throw new AppError('INVALID_ARGUMENT', 'library draw: give a library writer and --case');
+      if (!ref || !caseRef) throw new UsageError('give a library writer and --case');
       const as = str(args, 'as');
       const { drawFromLibrary } = await import('../../core/library/copy.ts');
       const r = drawFromLibrary(ctx.app().store, { caseRef, subject: ref, ...(as ? { name: as } : {}) });

@@ -1,5 +1,4 @@
-import { AppError } from '../../core/errors.ts';
-import { num, str, type Command } from '../command.ts';
+import { num, str, UsageError, type Command } from '../command.ts';
 
 export const commands: Command[] = [
   {
@@ -14,9 +13,9 @@ identification with the new version records the metric. It is not made active (c
     options: { data: { type: 'string' }, name: { type: 'string' }, id: { type: 'string' }, references: { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' } },
     async run(ctx, args) {
       const [modelId, metric] = args.positionals;
-      if (!modelId || !metric) throw new AppError('INVALID_ARGUMENT', 'models metric: give a model id and a metric (euclidean or cosine)');
+      if (!modelId || !metric) throw new UsageError('give a model id and a metric (euclidean or cosine)');
       const data = str(args, 'data');
-      if (!data) throw new AppError('INVALID_ARGUMENT', '--data: required (labelled signatures with skilled forgeries to calibrate the new metric on)');
+      if (!data) throw new UsageError('--data: required (labelled signatures with skilled forgeries to calibrate the new metric on)');
       const workers = num(args, 'workers', { min: 1, max: 64, integer: true });
       const { deriveMetricVersion } = await import('../../core/model/metric-version.ts');
       const { ensureModelRow } = await import('../../core/model/model-rows.ts');

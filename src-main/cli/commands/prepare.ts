@@ -1,6 +1,5 @@
-import { AppError } from '../../core/errors.ts';
 import type { NormaliseVersion } from '../../core/imaging/normalise.ts';
-import { num, str, type Command } from '../command.ts';
+import { num, str, UsageError, type Command } from '../command.ts';
 
 export const commands: Command[] = [
   {
@@ -16,13 +15,13 @@ and the EER of that one number as a classifier (0.5 = it tells nothing).
     options: { data: { type: 'string' }, out: { type: 'string' }, normalise: { type: 'string' } },
     async run(ctx, args) {
       const data = str(args, 'data');
-      if (!data) throw new AppError('INVALID_ARGUMENT', '--data: required (a folder with manifest.csv, a manifest file, or <root>/<writer>/{genuine,forged}/*)');
+      if (!data) throw new UsageError('--data: required (a folder with manifest.csv, a manifest file, or <root>/<writer>/{genuine,forged}/*)');
       const out = str(args, 'out');
-      if (!out) throw new AppError('INVALID_ARGUMENT', '--out: required (the folder to write the PNGs and manifest.csv to)');
+      if (!out) throw new UsageError('--out: required (the folder to write the PNGs and manifest.csv to)');
       const { NORMALISE_VERSIONS } = await import('../../core/imaging/normalise.ts');
       const { prepareDataset } = await import('../../core/model/prepare.ts');
       const version = num(args, 'normalise', { integer: true, min: 1, max: 2 }) as NormaliseVersion | undefined;
-      if (version !== undefined && !NORMALISE_VERSIONS.includes(version)) throw new AppError('INVALID_ARGUMENT', `--normalise: expected 1 or 2`);
+      if (version !== undefined && !NORMALISE_VERSIONS.includes(version)) throw new UsageError(`--normalise: expected 1 or 2`);
       const r = await prepareDataset({ data, out, ...(version ? { version } : {}), signal: ctx.signal, onProgress: (d, t) => ctx.progress(d, t, 'normalising') });
       if (ctx.json) return ctx.emit(r);
       ctx.out(`${r.data.images} network inputs (normalisation v${r.normaliseVersion}, ${r.canvas[1]} x ${r.canvas[0]}) in ${r.out}; manifest ${r.manifest}`);

@@ -1,5 +1,4 @@
-import { AppError } from '../../core/errors.ts';
-import { str, type Command } from '../command.ts';
+import { str, UsageError, type Command } from '../command.ts';
 
 export const commands: Command[] = [
   {
@@ -16,11 +15,11 @@ The same case data give the same PDF apart from the generation time; pass
     options: { case: { type: 'string' }, out: { type: 'string' }, laboratory: { type: 'string' }, 'generated-at': { type: 'string' } },
     async run(ctx, args) {
       const ref = str(args, 'case');
-      if (!ref) throw new AppError('INVALID_ARGUMENT', '--case: required (a case name or id)');
+      if (!ref) throw new UsageError('--case: required (a case name or id)');
       const out = str(args, 'out');
-      if (!out) throw new AppError('INVALID_ARGUMENT', '--out: required (the PDF file to write)');
+      if (!out) throw new UsageError('--out: required (the PDF file to write)');
       const at = str(args, 'generated-at');
-      if (at !== undefined && Number.isNaN(Date.parse(at))) throw new AppError('INVALID_ARGUMENT', `--generated-at: expected an ISO 8601 time, got '${at}'`);
+      if (at !== undefined && Number.isNaN(Date.parse(at))) throw new UsageError(`--generated-at: expected an ISO 8601 time, got '${at}'`);
       const { createCaseReport } = await import('../../core/report/case-report.ts');
       const r = await createCaseReport(ctx.app().store, ref, {
         out,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { AppError } from '../../core/errors.ts';
 import type { SeriesResult } from '../../core/verify/series.ts';
-import { num, str, type Command } from '../command.ts';
+import { num, str, UsageError, type Command } from '../command.ts';
 
 export const commands: Command[] = [
   {
@@ -17,7 +17,7 @@ distances; signatures that join no group are listed as singletons. Nothing is st
     options: { case: { type: 'string' }, cut: { type: 'string' }, truth: { type: 'string' } },
     async run(ctx, args) {
       const ref = str(args, 'case');
-      if (!ref) throw new AppError('INVALID_ARGUMENT', '--case: required (a case name or id)');
+      if (!ref) throw new UsageError('--case: required (a case name or id)');
       const cut = num(args, 'cut', { min: 0.001 });
       const truthFile = str(args, 'truth');
       let truth: unknown;

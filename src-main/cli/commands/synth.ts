@@ -1,12 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AppError } from '../../core/errors.ts';
-import { bool, num, str, type Command, type ParsedArgs } from '../command.ts';
+import { bool, num, str, UsageError, type Command, type ParsedArgs } from '../command.ts';
 
 function outArg(args: ParsedArgs, what: string): string {
   const out = args.positionals[0];
-  if (!out) throw new AppError('INVALID_ARGUMENT', `missing ${what}`);
-  if (args.positionals.length > 1) throw new AppError('INVALID_ARGUMENT', `unexpected argument '${args.positionals[1]}'`);
+  if (!out) throw new UsageError(`missing ${what}`);
+  if (args.positionals.length > 1) throw new UsageError(`unexpected argument '${args.positionals[1]}'`);
   return path.resolve(out);
 }
 
@@ -34,7 +33,7 @@ Example: countersign synth dataset data/synth --writers 50 --genuine 12 --forged
     async run(ctx, args) {
       const out = outArg(args, '<out> folder');
       const format = str(args, 'format') ?? 'png';
-      if (!['png', 'jpeg', 'tiff'].includes(format)) throw new AppError('INVALID_ARGUMENT', `--format: expected png, jpeg or tiff, got '${format}'`);
+      if (!['png', 'jpeg', 'tiff'].includes(format)) throw new UsageError(`--format: expected png, jpeg or tiff, got '${format}'`);
       const { generateDataset } = await import('../../core/synth/index.ts');
       const started = performance.now();
       const r = await generateDataset(

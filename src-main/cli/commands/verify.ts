@@ -1,5 +1,4 @@
-import { AppError } from '../../core/errors.ts';
-import { str, type Command } from '../command.ts';
+import { str, UsageError, type Command } from '../command.ts';
 
 export const commands: Command[] = [
   {
@@ -19,10 +18,10 @@ Ctrl-C stops after the current item; finished comparisons stay recorded.`,
     options: { case: { type: 'string' }, document: { type: 'string', multiple: true } },
     async run(ctx, args) {
       const ref = str(args, 'case');
-      if (!ref) throw new AppError('INVALID_ARGUMENT', '--case: required (a case name or id)');
+      if (!ref) throw new UsageError('--case: required (a case name or id)');
       const docs = (args.values.document as string[] | undefined)?.map((d) => {
         const n = Number(d);
-        if (!Number.isInteger(n) || n <= 0) throw new AppError('INVALID_ARGUMENT', `--document: expected a document id, got '${d}'`);
+        if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--document: expected a document id, got '${d}'`);
         return n;
       });
       const { verifyCase } = await import('../../core/verify/verify-case.ts');

@@ -96,7 +96,7 @@ describe('countersign doctor and the CLI frame', () => {
     assert.equal(badFlag.status, 2);
     assert.equal(badFlag.stderr.trim().split('\n').length, 1, 'one-line error');
     const badPort = cli(['serve', '--port', 'abc', '--data-dir', tmp.dir]);
-    assert.equal(badPort.status, 1);
+    assert.equal(badPort.status, 2, 'a malformed value is a usage error');
     assert.match(badPort.stderr, /--port/);
     const notLoopback = cli(['serve', '--host', '0.0.0.0', '--data-dir', tmp.dir]);
     assert.equal(notLoopback.status, 1);

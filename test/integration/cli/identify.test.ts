@@ -76,7 +76,7 @@ describe('countersign library and identify', () => {
 
   it('refuses bad input with the field named, and withdraws a writer only with a reason', () => {
     const both = run('identify', file('w0001', 4), '--case', 'x', '--library');
-    assert.equal(both.status, 1);
+    assert.equal(both.status, 2, 'options that cannot go together: a usage error');
     assert.match(both.stderr, /--case and --library/);
     const noReason = run('library', 'remove', 'Writer w0003');
     assert.equal(noReason.status, 1);
@@ -103,7 +103,7 @@ describe('countersign library and identify', () => {
     assert.deepEqual([e.writers.enrolled, e.writers.heldOut], [3, 1]);
     assert.equal(e.openSet?.heldOutQueries, 4);
     const wrong = cli(['--data-dir', home, 'eval', '--data', images, '--shots', '2']);
-    assert.equal(wrong.status, 1);
+    assert.equal(wrong.status, 2, 'a usage error');
     assert.match(wrong.stderr, /--shots: only with --identify/);
   });
 

@@ -49,7 +49,7 @@ describe('countersign library enrol --writers / --case', () => {
     assert.equal(loose.status, 1);
     assert.match(loose.stderr, /folder: .*holds images but no writer folders/);
     const both = run('library', 'enrol', 'Somebody', '--writers', images);
-    assert.equal(both.status, 1);
+    assert.equal(both.status, 2, 'a name with --writers is a usage error');
     assert.match(both.stderr, /give no name or files/);
   });
 });

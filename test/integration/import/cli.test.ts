@@ -127,7 +127,7 @@ describe('countersign crop', () => {
     const human = run('crop', String(q.documentId), '--box', `${x},${y},${w},${h}`);
     assert.match(human.stdout, new RegExp(`^Document ${q.documentId} \\(.*\\): box \\[${x}, ${y}, ${w + 8}, ${h}\\] \\(signature \\d+, now rejected\\) -> \\[${x}, ${y}, ${w}, ${h}\\]`));
     const bad = run('crop', String(q.documentId), '--box', '1,2,3');
-    assert.equal(bad.status, 1);
+    assert.equal(bad.status, 2, 'a malformed --box is a usage error');
     assert.match(bad.stderr, /--box: expected four whole numbers x,y,width,height/);
   });
 });

@@ -99,7 +99,7 @@ test('audit verify catches an edit made with the sqlite3 shell', async (t) => {
   assert.deepEqual([r.json.ok, r.json.brokenAt, r.json.row.actor], [false, 1, 'someone-else']);
 });
 
-test('bad input through the real CLI: exit 1, a JSON error naming the field, nothing written', async () => {
+test('bad input through the real CLI: a JSON error naming the field (exit 1, or 2 for a malformed option), nothing written', async () => {
   const dir = path.join(tempDir(), 'data');
   const store = openStore(dir);
   store.cases.create({ name: 'Case 1', threshold: 0.42 });
@@ -110,7 +110,7 @@ test('bad input through the real CLI: exit 1, a JSON error naming the field, not
   ]);
   assert.equal(dup.code, 1);
   assert.deepEqual(dup.json.error, { code: 'CONFLICT', message: "name: a case named 'Case 1' already exists (case 1)" });
-  assert.equal(notNumber.code, 1);
+  assert.equal(notNumber.code, 2);
   assert.equal(notNumber.json.error.code, 'INVALID_ARGUMENT');
   assert.match(notNumber.json.error.message, /^--threshold:/);
   const after = openStore(dir);
