@@ -1,6 +1,5 @@
-import { AppError } from '../../core/errors.ts';
 import { MIN_VALIDATION_WRITERS, modelFigures, validationSample } from '../../core/model/figures.ts';
-import { num, str, type Command } from '../command.ts';
+import { UsageError, type Command } from '../command.ts';
 
 const pct = (x: number | null | undefined) => (typeof x === 'number' ? `${(x * 100).toFixed(1)}%` : '-');
 const fix = (x: number | null | undefined) => (typeof x === 'number' ? x.toFixed(3) : '-');
@@ -36,7 +35,7 @@ export const commands: Command[] = [
     usage: '<model-id>',
     async run(ctx, args) {
       const id = args.positionals[0];
-      if (!id) throw new Error('models show: give a model id (countersign models list)');
+      if (!id) throw new UsageError('give a model id (countersign models list)');
       const { getModel } = await import('../../core/model/registry.ts');
       const full = getModel(ctx.dataDir, id);
       const { validationDistances: _v, ...meta } = full;
@@ -60,7 +59,7 @@ export const commands: Command[] = [
     usage: '<model-id>',
     async run(ctx, args) {
       const id = args.positionals[0];
-      if (!id) throw new Error('models use: give a model id (countersign models list)');
+      if (!id) throw new UsageError('give a model id (countersign models list)');
       const { getActiveModel, getModel, setActiveModel } = await import('../../core/model/registry.ts');
       const { ensureModelRow } = await import('../../core/model/model-rows.ts');
       const before = getActiveModel(ctx.dataDir)?.id ?? null;
@@ -81,7 +80,7 @@ export const commands: Command[] = [
     usage: '<model-id> <file>',
     async run(ctx, args) {
       const [id, file] = args.positionals;
-      if (!id || !file) throw new Error('models export: give a model id and an output file');
+      if (!id || !file) throw new UsageError('give a model id and an output file');
       const { exportModel } = await import('../../core/model/registry.ts');
       const r = await exportModel(ctx.dataDir, id, file);
       if (ctx.json) return ctx.emit({ ok: true, id, file, result: r });
@@ -94,7 +93,7 @@ export const commands: Command[] = [
     usage: '<file>',
     async run(ctx, args) {
       const file = args.positionals[0];
-      if (!file) throw new Error('models import: give the exported file');
+      if (!file) throw new UsageError('give the exported file');
       const { importModelIntoStore } = await import('../../core/model/import-bundle.ts');
       const meta = importModelIntoStore(ctx.app().store, file);
       if (ctx.json) return ctx.emit({ ok: true, id: meta.id, sha256: meta.sha256, identity: meta.identity });
@@ -102,59 +101,3 @@ export const commands: Command[] = [
     },
   },
 ];
-
-export const evalCommand: Command = {
-  name: 'eval',
-  summary: 'Evaluate a model on labelled data with the writer-dependent protocol (EER, AUC, FAR/FRR, Cllr)',
-  usage: '--data <folder|manifest.csv> [--model M | --baseline pixels] [--references K] [--seed S]',
-  description: `Per writer, K genuine references (default 5, chosen with the seed; 1 = one-shot); questioned
-are that writer's other genuine signatures and all its forgeries; the score is the model's
-verification score (its mean distance to the references, against the references' own spread for
-a kk-ratio model). Reports eer (skilled forgeries), eerRandom (one genuine signature of each of
-up to 10 other writers as random forgeries), auc, far/frr/accuracy at the model's threshold, cllr
-when calibrated, pairEer (all genuine-genuine against genuine-forged pairs), 95% intervals
-(bootstrap over writers), counts, model id and SHA-256, backend and seconds.
---baseline pixels evaluates no model: the network inputs' 5x5 block means as vectors (the floor).`,
-  options: { data: { type: 'string' }, model: { type: 'string' }, baseline: { type: 'string' }, references: { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' } },
-  async run(ctx, args) {
-    const data = str(args, 'data');
-    if (!data) throw new Error('--data: required (a folder with manifest.csv, a manifest file, or <root>/<writer>/{genuine,forged}/*)');
-    const references = num(args, 'references', { min: 1, max: 100, integer: true, default: 5 })!;
-    const seed = num(args, 'seed', { integer: true, default: 1 })!;
-    const baseline = str(args, 'baseline');
-    if (baseline !== undefined) {
-      if (baseline !== 'pixels') throw new AppError('INVALID_ARGUMENT', `--baseline: expected 'pixels', got '${baseline}'`);
-      if (str(args, 'model')) throw new AppError('INVALID_ARGUMENT', '--baseline: evaluates no model; drop --model');
-      const { evaluatePixels } = await import('../../core/model/evaluate.ts');
-      const r = await evaluatePixels({ data, references, seed, signal: ctx.signal, onProgress: (_s, d, t) => ctx.progress(d, t, 'preparing images') });
-      if (ctx.json) return ctx.emit(r);
-      ctx.out(`pixel baseline (no learning; normalisation v${r.normaliseVersion}, ${r.block}x${r.block} block means)`);
-      ctx.out(`data: ${r.counts.writers} writers, ${r.counts.genuine} genuine and ${r.counts.forged} forged questioned, ${r.references} references each`);
-      ctx.out(`EER ${pct(r.eer)} skilled forgeries, ${pct(r.eerRandom)} random forgeries  AUC ${fix(r.auc)}  Cllr min ${fix(r.cllrMin)}   ${r.seconds.toFixed(1)} s`);
-      return;
-    }
-    const { getActiveModel } = await import('../../core/model/registry.ts');
-    const modelId = str(args, 'model') ?? getActiveModel(ctx.dataDir)?.id;
-    if (!modelId) throw new Error('--model: no model is registered; give --model');
-    const workers = num(args, 'workers', { min: 1, max: 64, integer: true });
-    const { evaluateModel } = await import('../../core/model/evaluate.ts');
-    const r = await evaluateModel({
-      dataDir: ctx.dataDir,
-      modelId,
-      data,
-      references,
-      seed,
-      ...(workers ? { workers } : {}),
-      signal: ctx.signal,
-      onProgress: (stage, d, t) => ctx.progress(d, t, stage === 'prepare' ? 'preparing images' : 'embedding'),
-    });
-    if (ctx.json) return ctx.emit(r);
-    ctx.out(`model ${r.model.id} (${r.model.architecture}, sha256 ${r.model.sha256.slice(0, 16)}...) on ${r.backend}`);
-    ctx.out(`data: ${r.counts.writers} writers, ${r.counts.genuine} genuine and ${r.counts.forged} forged questioned, ${r.references} references each`);
-    ctx.out(`EER ${pct(r.eer)} skilled forgeries (threshold ${fix(r.eerThreshold)}), ${pct(r.eerRandom)} random forgeries  AUC ${fix(r.auc)}  pair EER ${pct(r.pairEer)}`);
-    if (r.threshold !== null) ctx.out(`at the model threshold ${fix(r.threshold)}: FAR ${pct(r.far)}  FRR ${pct(r.frr)}  accuracy ${pct(r.accuracy)}`);
-    const iv = (i: { low: number; high: number } | null) => (i ? `[${pct(i.low)}, ${pct(i.high)}]` : '-');
-    ctx.out(`95% intervals (bootstrap over writers): EER ${iv(r.intervals.eer)}, random ${iv(r.intervals.eerRandom)}`);
-    ctx.out(`Cllr ${r.cllr === null ? 'n/a (uncalibrated)' : fix(r.cllr)}  Cllr min ${fix(r.cllrMin)}   ${r.seconds.toFixed(1)} s`);
-  },
-};
