@@ -3,7 +3,7 @@ import { AUGMENTATIONS, type Augmentation } from '../../core/model/training/augm
 import type { Objective } from '../../core/model/train/step.ts';
 import type { TrainEvent } from '../../core/model/training/run.ts';
 import { visible } from '../../core/util/visible.ts';
-import { bool, num, str, type Command } from '../command.ts';
+import { bool, num, str, UsageError, type Command } from '../command.ts';
 
 function describe(e: TrainEvent): string | null {
   switch (e.type) {
@@ -72,53 +72,71 @@ With --json: one JSON line per event, the last line holds the new model's id.`,
     async run(ctx, args) {
       const { parseDataSource } = await import('../../core/model/training/sources.ts');
       const { getActiveModel, getModel } = await import('../../core/model/registry.ts');
+      const { architectureNames, getSpec, parameterLayers } = await import('../../core/model/architectures.ts');
       const resume = str(args, 'resume');
       const given = args.values.data;
-      const data = (Array.isArray(given) ? given : typeof given === 'string' ? [given] : []).map((d) => parseDataSource(String(d)));
-      if (!data.length && !resume) throw new AppError('INVALID_ARGUMENT', '--data: required (a folder with manifest.csv, a manifest file, or <root>/<writer>/{genuine,forged}/*)');
+      const data = (Array.isArray(given) ? given : typeof given === 'string' ? [given] : []).map((d) => {
+        try {
+          return parseDataSource(String(d));
+        } catch (err) {
+          // A malformed `path@weight` is a mistake in the command line.
+          throw err instanceof AppError ? new UsageError(err.message) : err;
+        }
+      });
+      if (!data.length && !resume) throw new UsageError('--data: required (a folder with manifest.csv, a manifest file, or <root>/<writer>/{genuine,forged}/*)');
       const arch = str(args, 'arch');
-      const base = arch ? null : (str(args, 'base') ?? getActiveModel(ctx.dataDir)?.id ?? null);
-      if (!arch && !base && !resume) throw new AppError('INVALID_ARGUMENT', '--base: no model is registered yet; give --base or --arch to train from scratch');
+      if (arch !== undefined && !architectureNames().includes(arch)) throw new UsageError(`--arch: expected ${architectureNames().join(', ')}, got '${arch}'`);
       const optimizer = str(args, 'optimizer');
-      if (optimizer && optimizer !== 'rmsprop' && optimizer !== 'adam') throw new AppError('INVALID_ARGUMENT', `--optimizer: expected rmsprop or adam, got '${optimizer}'`);
+      if (optimizer && optimizer !== 'rmsprop' && optimizer !== 'adam') throw new UsageError(`--optimizer: expected rmsprop or adam, got '${optimizer}'`);
       const loss = str(args, 'loss');
-      if (loss && loss !== 'contrastive' && loss !== 'triplet') throw new AppError('INVALID_ARGUMENT', `--loss: expected contrastive or triplet, got '${loss}'`);
+      if (loss && loss !== 'contrastive' && loss !== 'triplet') throw new UsageError(`--loss: expected contrastive or triplet, got '${loss}'`);
       const objectiveFlag = str(args, 'objective');
-      if (objectiveFlag && objectiveFlag !== 'verification' && objectiveFlag !== 'writers') throw new AppError('INVALID_ARGUMENT', `--objective: expected verification or writers, got '${objectiveFlag}'`);
-      if (objectiveFlag === 'writers' && loss) throw new AppError('INVALID_ARGUMENT', '--loss: writer classification has its own loss (softmax); give --loss when fine-tuning its result');
+      if (objectiveFlag && objectiveFlag !== 'verification' && objectiveFlag !== 'writers') throw new UsageError(`--objective: expected verification or writers, got '${objectiveFlag}'`);
+      if (objectiveFlag === 'writers' && loss) throw new UsageError('--loss: writer classification has its own loss (softmax); give --loss when fine-tuning its result');
       const objective: Objective | undefined = objectiveFlag === 'writers' ? 'writers' : (loss as Objective | undefined);
       const augmentFlag = str(args, 'augment');
-      if (augmentFlag && !AUGMENTATIONS.includes(augmentFlag as Augmentation)) throw new AppError('INVALID_ARGUMENT', `--augment: expected ${AUGMENTATIONS.join(', ')}, got '${augmentFlag}'`);
-      const trainFrom = str(args, 'train-from');
-      if (trainFrom && !resume) {
-        const { parameterLayers, getSpec } = await import('../../core/model/architectures.ts');
-        const layers = parameterLayers(getSpec(base ? getModel(ctx.dataDir, base).architecture : (arch ?? 'signet')));
-        if (!layers.includes(trainFrom)) throw new AppError('INVALID_ARGUMENT', `--train-from: '${trainFrom}' is not a layer of this network; its layers are ${layers.join(', ')}`);
+      if (augmentFlag && !AUGMENTATIONS.includes(augmentFlag as Augmentation)) throw new UsageError(`--augment: expected ${AUGMENTATIONS.join(', ')}, got '${augmentFlag}'`);
+      const name = str(args, 'name');
+      if (name === '') throw new UsageError('--name: give a name for the new model, or leave --name out');
+      const modelId = str(args, 'model-id');
+      if (modelId !== undefined) {
+        const { MODEL_ID_PATTERN } = await import('../../core/model/registry-metadata.ts');
+        if (!MODEL_ID_PATTERN.test(modelId)) throw new UsageError(`--model-id: '${modelId}' is not a valid model id (a letter or digit, then letters, digits, '.', '_' or '-'; at most 100)`);
       }
+      const trainFrom = str(args, 'train-from');
       const epochs = num(args, 'epochs', { min: 1, max: 1000, integer: true });
       const workers = num(args, 'workers', { min: 1, max: 64, integer: true });
+      const hyper = {
+        epochs,
+        batchSize: num(args, 'batch', { min: 2, max: 1024, integer: true }),
+        learningRate: num(args, 'lr', { min: 1e-8, max: 1 }),
+        margin: num(args, 'margin', { min: 1e-6, max: 100 }),
+        optimizer: optimizer as 'rmsprop' | 'adam' | undefined,
+        pairsPerEpoch: num(args, 'pairs', { min: 2, max: 10_000_000, integer: true }),
+        seed: num(args, 'seed', { integer: true }),
+        dropout: num(args, 'dropout', { min: 0, max: 1.5 }),
+        l2: num(args, 'l2', { min: 0, max: 100 }),
+        augment: bool(args, 'no-augment') ? ('none' as const) : (augmentFlag as Augmentation | undefined),
+        objective,
+        trainFrom: trainFrom ?? undefined,
+        patience: num(args, 'patience', { min: 1, max: 1000, integer: true }),
+      };
+      // The starting point is checked before any image is read: a wrong --base fails at once.
+      const base = arch ? null : (str(args, 'base') ?? getActiveModel(ctx.dataDir)?.id ?? null);
+      if (!arch && !base && !resume) throw new AppError('INVALID_ARGUMENT', '--base: no model is registered yet; give --base or --arch to train from scratch');
+      const baseArchitecture = base && !resume ? getModel(ctx.dataDir, base).architecture : null;
+      if (trainFrom && !resume) {
+        const layers = parameterLayers(getSpec(baseArchitecture ?? arch ?? 'signet'));
+        if (!layers.includes(trainFrom)) throw new AppError('INVALID_ARGUMENT', `--train-from: '${trainFrom}' is not a layer of this network; its layers are ${layers.join(', ')}`);
+      }
       const options = {
         dataDir: ctx.dataDir,
         data: data.length ? data : '',
         baseModel: base,
         ...(arch ? { architecture: arch } : {}),
-        name: str(args, 'name') ?? (base ? `${base.replace(/-v\d+$/, '')}-ft` : `${arch}-trained`),
-        ...(str(args, 'model-id') ? { modelId: str(args, 'model-id') } : {}),
-        hyper: {
-          epochs,
-          batchSize: num(args, 'batch', { min: 2, max: 1024, integer: true }),
-          learningRate: num(args, 'lr', { min: 1e-8, max: 1 }),
-          margin: num(args, 'margin', { min: 1e-6, max: 100 }),
-          optimizer: optimizer as 'rmsprop' | 'adam' | undefined,
-          pairsPerEpoch: num(args, 'pairs', { min: 2, max: 10_000_000, integer: true }),
-          seed: num(args, 'seed', { integer: true }),
-          dropout: num(args, 'dropout', { min: 0, max: 1.5 }),
-          l2: num(args, 'l2', { min: 0, max: 100 }),
-          augment: bool(args, 'no-augment') ? ('none' as const) : (augmentFlag as Augmentation | undefined),
-          objective,
-          trainFrom: trainFrom ?? undefined,
-          patience: num(args, 'patience', { min: 1, max: 1000, integer: true }),
-        },
+        name: name ?? (base ? `${base.replace(/-v\d+$/, '')}-ft` : `${arch}-trained`),
+        ...(modelId ? { modelId } : {}),
+        hyper,
         ...(workers ? { workers } : {}),
         ...(resume ? { resume, ...(epochs ? { resumeEpochs: epochs } : {}) } : {}),
       };
