@@ -9,7 +9,6 @@ import { commands as evalCommands } from './eval.ts';
 import { commands as identify } from './identify.ts';
 import { commands as importCommands } from './import.ts';
 import { commands as library } from './library.ts';
-import { commands as metric } from './metric.ts';
 import { commands as models } from './models.ts';
 import { commands as prepare } from './prepare.ts';
 import { commands as report } from './report.ts';
@@ -34,7 +33,6 @@ export const allCommands: Command[] = [
   ...train,
   ...evalCommands,
   ...models,
-  ...metric,
   ...synth,
   ...audit,
   ...backup,
