@@ -92,7 +92,7 @@ export async function embeddingSpectrum(manifest: string, modelId: string) {
       const batch = inputs.slice(i, i + 32);
       const x = new Float32Array(batch.length * h * w);
       batch.forEach((b, k) => x.set(b, k * h * w));
-      const e = model.embedBatch(x, batch.length);
+      const e = await model.embedBatch(x, batch.length);
       for (let k = 0; k < batch.length; k++) vectors.push(e.slice(k * dim, (k + 1) * dim));
     }
     model.dispose();

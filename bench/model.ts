@@ -1,13 +1,17 @@
 /**
  * Model benchmark: embeddings per second and contrastive training pairs per second of an
- * architecture (default `signet`, random weights, random 155 x 220 inputs, batch 32) on the
- * active tfjs backend, warm-up excluded:
- *  - embedding with one worker thread, and with a pool of one worker per core (each its own
- *    backend instance; batches go to whichever worker is free, as in the product's pool);
- *  - training with one replica (the calling thread) and data-parallel with one per core.
+ * architecture (default `signet`, random weights, random 155 x 220 inputs, batch 32), warm-up
+ * excluded:
+ *  - embedding on the product's inference engine (inference-engine.ts: onnxruntime where it
+ *    loads, else tfjs; COUNTERSIGN_INFERENCE or --inference picks one): one worker thread with
+ *    one thread, and the product's pool (tfjs wasm: one worker per core, each its own backend
+ *    instance; onnxruntime: one worker whose session uses every core);
+ *  - training (always tfjs, on the active backend) with one replica (the calling thread) and
+ *    data-parallel with one per core.
  *
  *   node --import tsx bench/model.ts [--json] [--arch signet] [--seconds 8] [--workers N]
- *        [--batch 32] [--no-train] [--no-embed] [--reference ../shared/bench/torch_signet_reference.py]
+ *        [--batch 32] [--no-train] [--no-embed] [--inference onnxruntime|tfjs]
+ *        [--reference ../shared/bench/torch_signet_reference.py]
  *
  * --reference runs the PyTorch reference script (same network, same machine; Debian's
  * /usr/bin/python3 with python3-torch) first and reports the ratios. `countersign bench` calls
@@ -22,7 +26,10 @@ import * as tf from '@tensorflow/tfjs';
 import { startWorker } from '../src-main/core/jobs/worker.ts';
 import { forwardMacs, getSpec } from '../src-main/core/model/architectures.ts';
 import { resolveBackend } from '../src-main/core/model/backend.ts';
+import { engineForSpec, loadOrt, resolveInferenceEngine, type InferenceEngine } from '../src-main/core/model/inference-engine.ts';
+import { ortSession } from '../src-main/core/model/inference-ort.ts';
 import { disposeParams, embed, initParams } from '../src-main/core/model/network.ts';
+import { exportOnnx, ONNX_INPUT } from '../src-main/core/model/onnx/export.ts';
 import { createTrainer, type PairBatch } from '../src-main/core/model/train/trainer.ts';
 import { Rng } from '../src-main/core/util/random.ts';
 
@@ -36,6 +43,8 @@ export interface ModelBenchOptions {
   workers?: number;
   embed?: boolean;
   train?: boolean;
+  /** Embedding engine; default the product's choice for the architecture. */
+  inference?: InferenceEngine;
   /** Path of torch_signet_reference.py to run first for side-by-side figures. */
   referenceScript?: string;
   /** Progress lines for humans. */
@@ -52,12 +61,16 @@ export interface ReferenceFigures {
 
 export interface ModelBenchResult {
   architecture: string;
+  /** The tfjs backend (training; embedding too where `inference` is tfjs). */
   backend: string;
+  /** What embedded: 'onnxruntime' or 'tfjs'. */
+  inference: InferenceEngine;
   cores: number;
   batch: number;
   /** Forward multiply-accumulates per image. */
   forwardMacs: number;
-  embed: { singleWorker: number; pool: number; poolWorkers: number } | null;
+  /** poolThreads: onnxruntime's intra-op threads per pool worker (1 on tfjs wasm). */
+  embed: { singleWorker: number; pool: number; poolWorkers: number; poolThreads: number } | null;
   train: { singleWorker: number; dataParallel: number; workers: number } | null;
   /**
    * Cores this process actually had while measuring (CPU seconds / wall seconds), per figure:
@@ -77,6 +90,9 @@ interface BenchWorkerInit {
   role: 'bench-embed';
   architecture: string;
   seed: number;
+  engine: InferenceEngine;
+  /** onnxruntime: intra-op threads of the worker's session. */
+  threads: number;
 }
 type ToBench = { type: 'embed'; data: Float32Array; n: number } | { type: 'close' };
 type FromBench = { type: 'ready'; backend: string } | { type: 'done'; n: number } | { type: 'error'; message: string };
@@ -86,7 +102,7 @@ function randomImages(n: number, size: number, seed: number): Float32Array {
   return Float32Array.from({ length: n * size }, () => rng.normal());
 }
 
-interface Measured {
+export interface Measured {
   perSec: number;
   /** CPU seconds of the whole process (all threads) per wall second while measuring. */
   coresUsed: number;
@@ -102,8 +118,17 @@ function startClock(): () => { wall: number; cores: number } {
   };
 }
 
-/** Embeds batches for `seconds` on `workers` threads; images per second, warm-up excluded. */
-async function benchEmbedding(architecture: string, workers: number, batch: number, seconds: number): Promise<Measured> {
+/** The embedding layout of the product's pool for an engine (embed-pool.ts). */
+export function poolLayout(engine: InferenceEngine, cores: number, workers?: number): { workers: number; threads: number } {
+  if (engine === 'onnxruntime') {
+    const w = Math.max(1, workers ?? 1);
+    return { workers: w, threads: Math.max(1, Math.floor(cores / w)) };
+  }
+  return { workers: Math.max(1, workers ?? cores), threads: 1 };
+}
+
+/** Embeds batches for `seconds` on `workers` worker threads; images per second, warm-up excluded. */
+export async function benchEmbedding(architecture: string, workers: number, batch: number, seconds: number, engine: InferenceEngine = 'tfjs', intraOp = 1): Promise<Measured> {
   const spec = getSpec(architecture);
   const size = spec.inputShape.reduce((a, b) => a * b, 1);
   const images = randomImages(batch, size, 1);
@@ -112,7 +137,7 @@ async function benchEmbedding(architecture: string, workers: number, batch: numb
   const next = (k: number) => new Promise<FromBench>((resolve) => (replies[k] = resolve));
   try {
     for (let k = 0; k < workers; k++) {
-      const init: BenchWorkerInit = { role: 'bench-embed', architecture, seed: 1 };
+      const init: BenchWorkerInit = { role: 'bench-embed', architecture, seed: 1, engine, threads: intraOp };
       const w = startWorker(new URL(import.meta.url), { workerData: init as unknown as Record<string, unknown> });
       w.on('message', (m: FromBench) => replies[k]?.(m));
       w.on('error', (e) => replies[k]?.({ type: 'error', message: e.message }));
@@ -174,7 +199,7 @@ async function benchTraining(architecture: string, workers: number, batch: numbe
   }
 }
 
-function runReference(script: string, threads: number): ReferenceFigures {
+export function runReference(script: string, threads: number): ReferenceFigures {
   const r = spawnSync('/usr/bin/python3', [script, '--threads', String(threads)], {
     encoding: 'utf8',
     env: { ...process.env, OMP_NUM_THREADS: String(threads) },
@@ -192,7 +217,9 @@ export async function runModelBench(options: ModelBenchOptions = {}): Promise<Mo
   const seconds = options.seconds ?? 8;
   const cores = os.availableParallelism?.() ?? os.cpus().length;
   const info = await resolveBackend();
+  const inference = options.inference ?? engineForSpec(await resolveInferenceEngine(), spec);
   const workers = options.workers ?? (info.threadsPerInstance === 1 ? cores : 1);
+  const embedLayout = inference === 'onnxruntime' ? poolLayout('onnxruntime', cores, options.workers) : { workers, threads: 1 };
   const say = options.onProgress ?? (() => undefined);
   let reference: ReferenceFigures | null = null;
   if (options.referenceScript) {
@@ -202,11 +229,12 @@ export async function runModelBench(options: ModelBenchOptions = {}): Promise<Mo
   const coresUsed: ModelBenchResult['coresUsed'] = {};
   let embedFigures: ModelBenchResult['embed'] = null;
   if (options.embed !== false) {
-    say('embedding, 1 worker ...');
-    const single = await benchEmbedding(architecture, 1, batch, seconds);
-    say(`embedding, pool of ${workers} ...`);
-    const pool = workers > 1 ? await benchEmbedding(architecture, workers, batch, seconds) : single;
-    embedFigures = { singleWorker: single.perSec, pool: pool.perSec, poolWorkers: workers };
+    say(`embedding on ${inference}, 1 worker, 1 thread ...`);
+    const single = await benchEmbedding(architecture, 1, batch, seconds, inference, 1);
+    const { workers: pw, threads: pt } = embedLayout;
+    say(`embedding on ${inference}, pool of ${pw}${pt > 1 ? ` x ${pt} threads` : ''} ...`);
+    const pool = pw > 1 || pt > 1 ? await benchEmbedding(architecture, pw, batch, seconds, inference, pt) : single;
+    embedFigures = { singleWorker: single.perSec, pool: pool.perSec, poolWorkers: pw, poolThreads: pt };
     coresUsed.embedSingle = single.coresUsed;
     coresUsed.embedPool = pool.coresUsed;
   }
@@ -225,6 +253,7 @@ export async function runModelBench(options: ModelBenchOptions = {}): Promise<Mo
   return {
     architecture,
     backend: info.backend,
+    inference,
     cores,
     batch,
     forwardMacs: forwardMacs(spec),
@@ -297,15 +326,20 @@ export async function benchEmbedMemory(options: { architecture?: string; images?
 
 export function formatModelBench(r: ModelBenchResult): string[] {
   const f = (x: number) => x.toFixed(2);
-  const lines = [`${r.architecture} on ${r.backend}, ${r.cores} cores, batch ${r.batch}, ${(r.forwardMacs / 1e6).toFixed(0)} M MACs per image`];
+  const lines = [
+    `${r.architecture}: embedding on ${r.inference === 'onnxruntime' ? 'onnxruntime (CPU)' : `tfjs ${r.backend}`}, training on tfjs ${r.backend}; ${r.cores} cores, batch ${r.batch}, ${(r.forwardMacs / 1e6).toFixed(0)} M MACs per image`,
+  ];
   const used = (x: number | undefined) => (x === undefined ? '' : `, ${x.toFixed(2)} cores used`);
   const u = r.coresUsed;
-  if (r.embed) lines.push(`embeddings/s: ${f(r.embed.singleWorker)} (1 worker${used(u.embedSingle)}), ${f(r.embed.pool)} (pool of ${r.embed.poolWorkers}${used(u.embedPool)})`);
+  if (r.embed) {
+    const pool = `pool of ${r.embed.poolWorkers}${r.embed.poolThreads > 1 ? ` x ${r.embed.poolThreads} threads` : ''}`;
+    lines.push(`embeddings/s: ${f(r.embed.singleWorker)} (1 worker${used(u.embedSingle)}), ${f(r.embed.pool)} (${pool}${used(u.embedPool)})`);
+  }
   if (r.train) lines.push(`training pairs/s: ${f(r.train.singleWorker)} (1 replica${used(u.trainSingle)}), ${f(r.train.dataParallel)} (${r.train.workers} data-parallel${used(u.trainParallel)})`);
   if (r.reference) {
     const ratio = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(2)}x`);
     lines.push(`PyTorch reference (${r.reference.impl}, ${r.reference.threads} threads): embed ${f(r.reference.embed_per_s)}/s, train ${f(r.reference.train_pairs_per_s)} pairs/s`);
-    lines.push(`ratio tfjs/PyTorch: embed ${ratio(r.reference.embedRatio)}, train ${ratio(r.reference.trainRatio)}`);
+    lines.push(`ratio to PyTorch: embed ${ratio(r.reference.embedRatio)} (${r.inference}), train ${ratio(r.reference.trainRatio)} (tfjs)`);
   }
   return lines;
 }
@@ -319,21 +353,34 @@ async function benchWorker(init: BenchWorkerInit): Promise<void> {
     const spec = getSpec(init.architecture);
     const params = initParams(spec, init.seed);
     const [h, w, c] = spec.inputShape;
+    let run: (data: Float32Array, n: number) => Promise<ArrayLike<number>>;
+    let close: () => void;
+    if (init.engine === 'onnxruntime') {
+      // The same random weights, exported as the product exports a registered model.
+      const arrays = new Map([...params.tensors].map(([k, t]) => [k, t.dataSync() as Float32Array]));
+      disposeParams(params);
+      const ort = await loadOrt();
+      const session = await ortSession(ort, exportOnnx(spec, arrays, { inputScale: 1 }), init.threads);
+      run = async (data, n) => (await session.run({ [ONNX_INPUT]: new ort.Tensor('float32', data, [n, h, w, c]) })).embedding!.data as Float32Array;
+      close = () => void session.release();
+    } else {
+      run = async (data, n) => tf.tidy(() => embed(params, spec, tf.tensor4d(data, [n, h, w, c])).dataSync());
+      close = () => disposeParams(params);
+    }
     port.on('message', (m: ToBench) => {
       if (m.type === 'close') {
-        disposeParams(params);
+        close();
         port.close();
         return;
       }
-      try {
-        const out = tf.tidy(() => embed(params, spec, tf.tensor4d(m.data, [m.n, h, w, c])).dataSync());
-        if (out.length !== m.n * spec.embeddingSize) throw new Error('wrong embedding size');
-        port.postMessage({ type: 'done', n: m.n } satisfies FromBench);
-      } catch (err) {
-        port.postMessage({ type: 'error', message: (err as Error).message } satisfies FromBench);
-      }
+      run(m.data, m.n).then(
+        (out) => {
+          if (out.length !== m.n * spec.embeddingSize) throw new Error('wrong embedding size');
+          port.postMessage({ type: 'done', n: m.n } satisfies FromBench);
+        },
+      ).catch((err: unknown) => port.postMessage({ type: 'error', message: (err as Error).message } satisfies FromBench));
     });
-    port.postMessage({ type: 'ready', backend: info.backend } satisfies FromBench);
+    port.postMessage({ type: 'ready', backend: init.engine === 'onnxruntime' ? 'onnxruntime-cpu' : info.backend } satisfies FromBench);
   } catch (err) {
     port.postMessage({ type: 'error', message: (err as Error).message } satisfies FromBench);
   }
@@ -355,6 +402,7 @@ if (!isMainThread && role === 'bench-embed') {
       batch: { type: 'string' },
       'no-train': { type: 'boolean' },
       'no-embed': { type: 'boolean' },
+      inference: { type: 'string' },
       reference: { type: 'string' },
     },
   });
@@ -366,6 +414,7 @@ if (!isMainThread && role === 'bench-embed') {
     ...(values.batch ? { batch: num(values.batch)! } : {}),
     embed: !values['no-embed'],
     train: !values['no-train'],
+    ...(values.inference ? { inference: values.inference as InferenceEngine } : {}),
     ...(values.reference ? { referenceScript: values.reference } : {}),
     onProgress: values.json ? undefined : (line) => console.error(line),
   });

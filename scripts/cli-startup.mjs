@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Packages `--help` must never load (each costs from tens of ms to a second). */
-const HEAVY = ['@tensorflow/tfjs', 'sharp', 'pdfkit', 'better-sqlite3', 'ws', 'zod', 'usearch'];
+const HEAVY = ['@tensorflow/tfjs', 'sharp', 'pdfkit', 'better-sqlite3', 'ws', 'zod', 'usearch', 'onnxruntime-node'];
 
 const argv = process.argv.slice(2);
 const dash = argv.indexOf('--');

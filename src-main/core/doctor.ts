@@ -5,6 +5,7 @@ import path from 'node:path';
 import { writerSearchInfo, type WriterSearchInfo } from './identify/search.ts';
 import { vectorSearchAvailability, type VecAvailability } from './identify/vector-index.ts';
 import { resolveBackend, type BackendAttempt, type BackendName } from './model/backend.ts';
+import { chooseInferenceEngine, nodeOrtProbe, resolveInferenceEngine, type InferenceEngineInfo } from './model/inference-engine.ts';
 import { APP_VERSION } from './paths.ts';
 import { readPublicKey, type PublicKeyInfo } from './store/installation-key.ts';
 import { checkPermissions, type PermissionReport } from './store/permissions.ts';
@@ -21,6 +22,11 @@ export interface DoctorReport {
   backend: BackendName;
   backendsTried: BackendAttempt[];
   gpu: boolean;
+  /**
+   * What computes embeddings (onnxruntime where it loads, else tfjs on `backend`) and why;
+   * `error` when COUNTERSIGN_INFERENCE cannot be honoured (embedding then fails with it).
+   */
+  inference: InferenceEngineInfo & { error?: string };
   /** sqlite-vec's availability (kept for older clients; writerSearch says what is used). */
   vectorSearch: VecAvailability;
   /** Writer identification's search: HNSW (usearch), else sqlite-vec, else the exact scan. */
@@ -46,6 +52,15 @@ export function electronStatus(): { version: string | null; binary: boolean } {
   }
 }
 
+/** The inference engine choice; where COUNTERSIGN_INFERENCE cannot be honoured, the automatic one with the error. */
+export async function inferenceStatus(): Promise<DoctorReport['inference']> {
+  try {
+    return await resolveInferenceEngine();
+  } catch (err) {
+    return { ...(await chooseInferenceEngine(nodeOrtProbe(), 'auto')), error: (err as Error).message };
+  }
+}
+
 export async function doctor(dataDir: string): Promise<DoctorReport> {
   const info = await resolveBackend();
   const electron = electronStatus();
@@ -57,6 +72,7 @@ export async function doctor(dataDir: string): Promise<DoctorReport> {
     backend: info.backend,
     backendsTried: info.backendsTried,
     gpu: info.gpu,
+    inference: await inferenceStatus(),
     vectorSearch: vectorSearchAvailability(),
     writerSearch: writerSearchInfo(),
     dataDir,

@@ -16,11 +16,12 @@ function defaultReference(): string | undefined {
 export const commands: Command[] = [
   {
     name: 'bench',
-    summary: 'Embeddings per second and training pairs per second of SigNet on the active backend; writer search at N embeddings (--identify N)',
-    usage: '[--arch signet] [--seconds 8] [--workers N] [--reference torch_signet_reference.py | --no-reference] [--memory]\n       countersign bench --identify N [--queries 200] [--exact-queries 50] [--library spectrum|clustered] [--engines hnsw,sqlite-vec] [--dir D]',
-    description: `Random 155 x 220 inputs, batch 32, random weights; warm-up excluded. Embedding with one
-worker and a pool of one worker per core; training with one replica and data-parallel
-replicas. --reference runs the PyTorch reference (same network, same machine; Debian's
+    summary: 'Embeddings per second and training pairs per second of SigNet on the active engines; the embedding engines side by side (--inference); writer search at N embeddings (--identify N)',
+    usage: '[--arch signet] [--seconds 8] [--workers N] [--reference torch_signet_reference.py | --no-reference] [--memory]\n       countersign bench --inference [--rounds 3] [--arch signet] [--seconds 8] [--reference ... | --no-reference]\n       countersign bench --identify N [--queries 200] [--exact-queries 50] [--library spectrum|clustered] [--engines hnsw,sqlite-vec] [--dir D]',
+    description: `Random 155 x 220 inputs, batch 32, random weights; warm-up excluded. Embedding on the
+product's inference engine (onnxruntime where it loads, else tfjs; COUNTERSIGN_INFERENCE=tfjs
+measures tfjs) with one worker and in the product's pool layout; training (tfjs) with one
+replica and data-parallel replicas. --reference runs the PyTorch reference (same network, same machine; Debian's
 /usr/bin/python3 with python3-torch) first and reports the ratios; by default
 torch_signet_reference.py in $COUNTERSIGN_BENCH_DIR, else in ../shared/bench beside the
 repository (not the working directory), is used when it exists. --memory also reports
@@ -32,7 +33,11 @@ time, size and memory, query latency (median, p95) and recall@5 against the exac
 (the first --exact-queries queries are also run by exact scan; 8 s each at a million).
 --library spectrum (default) draws writers and exemplars with the covariance shapes
 measured on real signatures' embeddings; clustered uses isotropic centres (spread 0.35).
---json prints {"identify":{"n","medianMs","p95Ms","recallAt5",...}}.`,
+--json prints {"identify":{"n","medianMs","p95Ms","recallAt5",...}}.
+
+--inference: embedding throughput of onnxruntime (CPU) and tfjs, each in the product's pool
+layout, beside the PyTorch reference, interleaved (reference, onnxruntime, tfjs, ...) for
+--rounds rounds (default 3) in one run; ratios are taken within each round, then the median.`,
     options: {
       arch: { type: 'string' },
       seconds: { type: 'string' },
@@ -40,6 +45,8 @@ measured on real signatures' embeddings; clustered uses isotropic centres (sprea
       reference: { type: 'string' },
       'no-reference': { type: 'boolean' },
       memory: { type: 'boolean' },
+      inference: { type: 'boolean' },
+      rounds: { type: 'string' },
       identify: { type: 'string' },
       queries: { type: 'string' },
       'exact-queries': { type: 'string' },
@@ -50,6 +57,20 @@ measured on real signatures' embeddings; clustered uses isotropic centres (sprea
     async run(ctx, args) {
       if (str(args, 'identify') !== undefined) return benchIdentify(ctx, args);
       const reference = bool(args, 'no-reference') ? undefined : (str(args, 'reference') ?? defaultReference());
+      if (str(args, 'rounds') !== undefined && !bool(args, 'inference')) throw new AppError('INVALID_ARGUMENT', '--rounds: only with --inference', { field: 'rounds' });
+      if (bool(args, 'inference')) {
+        const { formatInferenceBench, runInferenceBench } = await import('../../../bench/inference.ts');
+        const r = await runInferenceBench({
+          ...(str(args, 'arch') ? { architecture: str(args, 'arch') } : {}),
+          rounds: num(args, 'rounds', { min: 1, max: 50, integer: true, default: 3 })!,
+          seconds: num(args, 'seconds', { min: 1, max: 600, default: 8 })!,
+          ...(reference ? { referenceScript: reference } : {}),
+          onProgress: ctx.json ? undefined : (line) => ctx.out(line),
+        });
+        if (ctx.json) return ctx.emit(r);
+        for (const l of formatInferenceBench(r)) ctx.out(l);
+        return;
+      }
       const workers = num(args, 'workers', { min: 1, max: 64, integer: true });
       const { benchEmbedMemory, formatModelBench, runModelBench } = await import('../../../bench/model.ts');
       const r = await runModelBench({

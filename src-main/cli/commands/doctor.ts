@@ -3,7 +3,7 @@ import type { Command } from '../command.ts';
 export const commands: Command[] = [
   {
     name: 'doctor',
-    summary: 'Show the app version, TensorFlow.js backend (and why better ones are unavailable), Electron, the data directory, its access rights and its installation key',
+    summary: 'Show the app version, TensorFlow.js backend and embedding engine (and why better ones are unavailable), Electron, the data directory, its access rights and its installation key',
     async run(ctx) {
       const { doctor } = await import('../../core/doctor.ts');
       const r = await doctor(ctx.dataDir);
@@ -13,6 +13,11 @@ export const commands: Command[] = [
       ctx.out(`Backend:    ${r.backend}`);
       for (const t of r.backendsTried) ctx.out(`  ${t.ok ? 'used' : t.tried ? 'no  ' : '-   '} ${t.name.padEnd(15)} ${t.reason ?? ''}`);
       ctx.out(`GPU:        ${r.gpu ? 'NVIDIA driver visible' : 'none visible'}`);
+      const inf = r.inference;
+      ctx.out(`Embedding:  ${inf.engine === 'onnxruntime' ? `onnxruntime ${inf.onnxruntime} (CPU execution provider)` : `tfjs (${r.backend})`}; ${inf.error ? 'COUNTERSIGN_INFERENCE cannot be honoured, so embedding fails until it is changed' : `COUNTERSIGN_INFERENCE=${inf.setting}`}; training runs on tfjs`);
+      if (inf.error) ctx.out(`  ERROR: ${inf.error}`);
+      for (const e of inf.engines) ctx.out(`  ${e.ok ? (e.name === inf.engine ? 'used' : 'ok  ') : e.tried ? 'no  ' : '-   '} ${e.name.padEnd(15)} ${e.reason ?? (e.name === 'onnxruntime' ? `${e.package} ${inf.onnxruntime} loaded` : `on ${r.backend}`)}`);
+      for (const a of inf.architectures.filter((x) => x.engine !== inf.engine)) ctx.out(`  ${a.name} models embed on ${a.engine}: ${a.reason ?? ''}`);
       const w = r.writerSearch;
       ctx.out(`Search:     ${w.engine}${w.engine === 'hnsw' ? ` (${w.hnsw.library}): approximate candidates, ranked by exact distances` : w.engine === 'sqlite-vec' ? ` ${w.sqliteVec.version} (exact)` : ' (exact)'}`);
       ctx.out(`  ${w.hnsw.available ? 'used' : 'no  '} hnsw            ${w.hnsw.available ? w.hnsw.library : w.hnsw.reason}`);

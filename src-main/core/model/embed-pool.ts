@@ -1,5 +1,7 @@
 /**
- * Embedding on worker threads. On wasm/cpu each worker has its own backend instance and
+ * Embedding on worker threads, on the engine chosen for the model (inference-engine.ts).
+ * onnxruntime: one worker whose session uses every core (its own thread pool), so a small job
+ * embeds as fast as a large one. tfjs on wasm/cpu: each worker has its own backend instance and
  * model copy, one per core (tfjs-wasm's own threads do not start in Node); on the native
  * tfjs-node(-gpu) backends one batched worker uses the library's own parallelism.
  * Batches go to whichever worker is free; results come back in input order.
@@ -8,13 +10,19 @@ import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { AppError } from '../errors.ts';
 import { startWorker } from '../jobs/worker.ts';
-import { resolveBackend } from './backend.ts';
-import type { EmbedReply, EmbedRequest, EmbedWorkerData } from './embed-worker.ts';
-import { getModel } from './registry.ts';
+import { getSpec } from './architectures.ts';
+import type { EmbedReply, EmbedRequest, EmbedWorkerData, EmbedWorkerInit } from './embed-worker.ts';
+import { engineForSpec, resolveInferenceEngine, type InferenceEngine } from './inference-engine.ts';
+import { getModel } from './registry-files.ts';
 
 export interface EmbedPoolOptions extends EmbedWorkerData {
-  /** Worker count; default one per core on wasm/cpu, one on native backends. */
+  /**
+   * Worker count; default one per core on tfjs wasm/cpu, one on native tfjs backends and on
+   * onnxruntime (whose session then uses every core; with N workers, cores / N threads each).
+   */
   workers?: number;
+  /** The engine; default the thread's choice for the model's architecture (COUNTERSIGN_INFERENCE). */
+  engine?: InferenceEngine;
   /** Images per batch (default 32). */
   batchSize?: number;
 }
@@ -35,7 +43,9 @@ export class EmbedPool {
   readonly batchSize: number;
   private constructor(
     private readonly slots: Slot[],
+    /** What embeds: 'onnxruntime-cpu', or the tfjs backend ('wasm', 'tensorflow', ...); results that carry a backend record this. */
     readonly backend: string,
+    readonly engine: InferenceEngine,
     dim: number,
     inputSize: number,
     batchSize: number,
@@ -51,12 +61,29 @@ export class EmbedPool {
 
   static async create(opts: EmbedPoolOptions): Promise<EmbedPool> {
     const meta = getModel(opts.dataDir, opts.modelId, opts.resourcesDir ? { resourcesDir: opts.resourcesDir } : {});
-    const info = await resolveBackend();
-    const native = info.backend === 'tensorflow' || info.backend === 'tensorflow-gpu';
-    const count = Math.max(1, opts.workers ?? (native ? 1 : os.availableParallelism()));
-    const workerData: EmbedWorkerData = { dataDir: opts.dataDir, modelId: opts.modelId, ...(opts.resourcesDir ? { resourcesDir: opts.resourcesDir } : {}) };
+    const engine = opts.engine ?? engineForSpec(await resolveInferenceEngine(), getSpec(meta.architecture));
+    const cores = os.availableParallelism();
+    let count: number;
+    let threads: number | undefined;
+    let backend: string;
+    if (engine === 'onnxruntime') {
+      count = Math.max(1, opts.workers ?? 1);
+      threads = Math.max(1, Math.floor(cores / count));
+      backend = 'onnxruntime-cpu';
+    } else {
+      const info = await (await import('./backend.ts')).resolveBackend();
+      const native = info.backend === 'tensorflow' || info.backend === 'tensorflow-gpu';
+      count = Math.max(1, opts.workers ?? (native ? 1 : cores));
+      backend = info.backend;
+    }
+    const workerData: EmbedWorkerInit = {
+      dataDir: opts.dataDir,
+      modelId: opts.modelId,
+      ...(opts.resourcesDir ? { resourcesDir: opts.resourcesDir } : {}),
+      engine,
+      ...(threads ? { threads } : {}),
+    };
     const slots: Slot[] = [];
-    let backend = info.backend as string;
     try {
       await Promise.all(
         Array.from({ length: count }, async () => {
@@ -76,7 +103,7 @@ export class EmbedPool {
     }
     const [h, w, c] = meta.inputShape;
     const dim = meta.embeddingSize ?? 128;
-    return new EmbedPool(slots, backend, dim, h * w * c, opts.batchSize ?? 32);
+    return new EmbedPool(slots, backend, engine, dim, h * w * c, opts.batchSize ?? 32);
   }
 
   /** Embeds every input (each H*W*C floats in [0,1]); returns one vector per input, in order. */

@@ -1,15 +1,21 @@
 /**
- * Embedding worker: its own TensorFlow.js backend instance (wasm in Node runs one thread
- * per instance, so the pool runs one worker per core) and its own copy of the model.
+ * Embedding worker: its own copy of the model on the engine the pool chose (embedding-model.ts):
+ * onnxruntime (one session; no TensorFlow.js loaded), or its own TensorFlow.js backend
+ * instance (wasm in Node runs one thread per instance, so the pool runs one worker per core).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { resolveBackend } from './backend.ts';
-import { loadInferenceModel, type InferenceModel } from './inference.ts';
+import type { InferenceModel } from './embedding-model.ts';
+import type { InferenceEngine } from './inference-engine.ts';
 
 export interface EmbedWorkerData {
   dataDir: string;
   modelId: string;
   resourcesDir?: string;
+}
+export interface EmbedWorkerInit extends EmbedWorkerData {
+  engine: InferenceEngine;
+  /** onnxruntime: intra-op threads of this worker's session. */
+  threads?: number;
 }
 export type EmbedRequest = { type: 'embed'; id: number; data: Float32Array; n: number } | { type: 'close' };
 export type EmbedReply =
@@ -18,13 +24,19 @@ export type EmbedReply =
   | { type: 'error'; id: number | null; message: string };
 
 const port = parentPort!;
-const data = workerData as EmbedWorkerData;
+const data = workerData as EmbedWorkerInit;
 let model: InferenceModel | undefined;
 
 try {
-  const info = await resolveBackend();
-  model = await loadInferenceModel(data.dataDir, data.modelId, data.resourcesDir ? { resourcesDir: data.resourcesDir } : {});
-  port.postMessage({ type: 'ready', backend: info.backend } satisfies EmbedReply);
+  const { loadEmbeddingModel } = await import('./embedding-model.ts');
+  model = await loadEmbeddingModel(data.dataDir, data.modelId, {
+    engine: data.engine,
+    ...(data.resourcesDir ? { resourcesDir: data.resourcesDir } : {}),
+    ...(data.threads ? { threads: data.threads } : {}),
+  });
+  let backend = 'onnxruntime-cpu';
+  if (model.engine === 'tfjs') backend = (await (await import('./backend.ts')).resolveBackend()).backend;
+  port.postMessage({ type: 'ready', backend } satisfies EmbedReply);
 } catch (err) {
   port.postMessage({ type: 'error', id: null, message: (err as Error).message } satisfies EmbedReply);
 }
@@ -35,10 +47,12 @@ port.on('message', (msg: EmbedRequest) => {
     port.close();
     return;
   }
-  try {
-    const out = model!.embedBatch(msg.data, msg.n);
-    port.postMessage({ type: 'result', id: msg.id, out } satisfies EmbedReply, [out.buffer as ArrayBuffer]);
-  } catch (err) {
-    port.postMessage({ type: 'error', id: msg.id, message: (err as Error).message } satisfies EmbedReply);
+  if (!model) {
+    port.postMessage({ type: 'error', id: msg.id, message: 'the model did not load' } satisfies EmbedReply);
+    return;
   }
+  model.embedBatch(msg.data, msg.n).then(
+    (out) => port.postMessage({ type: 'result', id: msg.id, out } satisfies EmbedReply, [out.buffer as ArrayBuffer]),
+    (err: unknown) => port.postMessage({ type: 'error', id: msg.id, message: (err as Error).message } satisfies EmbedReply),
+  );
 });

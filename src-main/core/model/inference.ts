@@ -1,46 +1,35 @@
 /**
- * A registered model, loaded for embedding: verified weights (registry), its architecture
- * (architectures.ts) and the input scaling recorded in its metadata. One per thread.
+ * A registered model, loaded for embedding on TensorFlow.js: verified weights (registry), its
+ * architecture (architectures.ts) and the input scaling recorded in its metadata. One per
+ * thread. The interface is embedding-model.ts's, which onnxruntime serves too (inference-ort.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { getSpec, type ArchitectureSpec } from './architectures.ts';
+import { inputScaleOf, type InferenceModel, type LoadOptions } from './embedding-model.ts';
 import { embed, paramsFromNamedTensors, disposeParams, type Params } from './network.ts';
 import { getModel, loadWeights, type ModelMetadata } from './registry.ts';
 
-export interface InferenceModel {
-  meta: ModelMetadata;
-  spec: ArchitectureSpec;
-  /** Multiplier applied to [0, 1] ink-high inputs before the network (SigNet: 1 / dataset pixel std). */
-  inputScale: number;
-  /** Embeds n images laid out as n x H x W x C floats in [0, 1]; returns n x D floats. */
-  embedBatch(x: Float32Array, n: number): Float32Array;
-  dispose(): void;
-}
+export { inputScaleOf, type InferenceModel, type LoadOptions } from './embedding-model.ts';
 
-export interface LoadOptions {
-  resourcesDir?: string;
-}
-
-export function inputScaleOf(meta: Pick<ModelMetadata, 'preprocessing'>): number {
-  const s = meta.preprocessing.inputScale;
-  return typeof s === 'number' && Number.isFinite(s) && s > 0 ? s : 1;
+/** Embeds synchronously on the thread's tfjs backend (training's validation uses this directly). */
+export function embedSync(params: Params, spec: ArchitectureSpec, inputScale: number, x: Float32Array, n: number): Float32Array {
+  const [h, w, c] = spec.inputShape;
+  if (x.length !== n * h * w * c) throw new Error(`embedBatch: expected ${n}x${h}x${w}x${c} values, got ${x.length}`);
+  return tf.tidy(() => {
+    const input = tf.tensor4d(x, [n, h, w, c]);
+    const scaled = inputScale === 1 ? input : input.mul(inputScale);
+    return embed(params, spec, scaled as tf.Tensor4D, { training: false }).dataSync() as Float32Array;
+  });
 }
 
 export function wrapParams(meta: ModelMetadata, spec: ArchitectureSpec, params: Params): InferenceModel {
-  const [h, w, c] = spec.inputShape;
   const inputScale = inputScaleOf(meta);
   return {
     meta,
     spec,
     inputScale,
-    embedBatch(x, n) {
-      if (x.length !== n * h * w * c) throw new Error(`embedBatch: expected ${n}x${h}x${w}x${c} values, got ${x.length}`);
-      return tf.tidy(() => {
-        const input = tf.tensor4d(x, [n, h, w, c]);
-        const scaled = inputScale === 1 ? input : input.mul(inputScale);
-        return embed(params, spec, scaled as tf.Tensor4D, { training: false }).dataSync() as Float32Array;
-      });
-    },
+    engine: 'tfjs',
+    embedBatch: async (x, n) => embedSync(params, spec, inputScale, x, n),
     dispose: () => disposeParams(params),
   };
 }

@@ -56,6 +56,25 @@ describe('countersign doctor and the CLI frame', () => {
     assert.match(off.stdout, /^ +no +hnsw +turned off \(COUNTERSIGN_ANN=off\)$/m);
   });
 
+  it('doctor names the embedding engine and why; COUNTERSIGN_INFERENCE=tfjs keeps embedding on tfjs; a bad value is reported', () => {
+    type Inference = { engine: string; setting: string; onnxruntime: string | null; error?: string; engines: { name: string; ok: boolean; tried: boolean; reason?: string }[]; architectures: { name: string; engine: string }[] };
+    const d = lastJson<{ inference: Inference }>(cli(['doctor', '--json', '--data-dir', tmp.dir])).inference;
+    // onnxruntime-node ships its linux-x64 CPU binaries inside its npm package (an optional dependency).
+    assert.equal(d.engine, 'onnxruntime');
+    assert.equal(d.setting, 'auto');
+    assert.match(d.onnxruntime ?? '', /^\d+\.\d+\.\d+/);
+    assert.deepEqual(d.engines.map((e) => [e.name, e.ok, e.tried]), [['onnxruntime', true, true], ['tfjs', false, false]]);
+    assert.ok(d.architectures.length >= 3 && d.architectures.every((a) => a.engine === 'onnxruntime'));
+    const human = cli(['doctor', '--data-dir', tmp.dir]).stdout;
+    assert.match(human, /^Embedding: +onnxruntime \d+\.\d+\.\d+ \(CPU execution provider\); COUNTERSIGN_INFERENCE=auto; training runs on tfjs$/m);
+    assert.match(human, /^ +used +onnxruntime +onnxruntime-node \d+\.\d+\.\d+ loaded$/m);
+    const tfjs = cli(['doctor', '--data-dir', tmp.dir], { env: { COUNTERSIGN_INFERENCE: 'tfjs' } }).stdout;
+    assert.match(tfjs, /^Embedding: +tfjs \(wasm\); COUNTERSIGN_INFERENCE=tfjs/m);
+    assert.match(tfjs, /^ +- +onnxruntime +skipped: COUNTERSIGN_INFERENCE=tfjs$/m);
+    const bad = lastJson<{ inference: Inference }>(cli(['doctor', '--json', '--data-dir', tmp.dir], { env: { COUNTERSIGN_INFERENCE: 'gpu' } })).inference;
+    assert.match(bad.error ?? '', /COUNTERSIGN_INFERENCE: expected one of auto, onnx, tfjs, got 'gpu'/);
+  });
+
   it('doctor says whether the data directory is owner-only and shows the installation key', () => {
     const data = `${tmp.dir}/evidence`;
     const fresh = lastJson<{ installationKey: unknown; permissions: { entries: unknown[] } }>(cli(['doctor', '--json', '--data-dir', data]));

@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const HEAVY = ['@tensorflow/', 'sharp', 'pdfkit', 'better-sqlite3', 'ws', 'zod', 'usearch'];
+const HEAVY = ['@tensorflow/', 'sharp', 'pdfkit', 'better-sqlite3', 'ws', 'zod', 'usearch', 'onnxruntime-node'];
 
 function trace(args: string[]): { status: number | null; stdout: string; urls: string[] } {
   const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'cli-startup.mjs'), '--trace', '--', ...args], { encoding: 'utf8' });

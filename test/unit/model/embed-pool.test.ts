@@ -46,7 +46,7 @@ describe('embedding worker pool', () => {
     const local = await loadInferenceModel(tmp.dir, modelId);
     const before = tf.memory().numTensors;
     for (const [i, x] of xs.entries()) {
-      const v = local.embedBatch(x, 1);
+      const v = await local.embedBatch(x, 1);
       assert.equal(got[i]!.length, spec.embeddingSize);
       for (let k = 0; k < v.length; k++) assert.ok(Math.abs(v[k]! - got[i]![k]!) < 1e-4, `input ${i} component ${k}`);
     }

@@ -402,7 +402,7 @@ async function validate(r: Run, trainer: Trainer): Promise<Validation> {
       const chunk = r.valIdx.slice(s, s + 32);
       const x = new Float32Array(chunk.length * size);
       chunk.forEach((i, k) => x.set(r.inputs[i]!, k * size));
-      const out = model.embedBatch(x, chunk.length);
+      const out = await model.embedBatch(x, chunk.length);
       chunk.forEach((_, k) => vecs.push(out.slice(k * r.spec.embeddingSize, (k + 1) * r.spec.embeddingSize)));
     }
   } finally {
