@@ -57,7 +57,7 @@ layout, beside the PyTorch reference, interleaved (reference, onnxruntime, tfjs,
     async run(ctx, args) {
       if (str(args, 'identify') !== undefined) return benchIdentify(ctx, args);
       const reference = bool(args, 'no-reference') ? undefined : (str(args, 'reference') ?? defaultReference());
-      if (str(args, 'rounds') !== undefined && !bool(args, 'inference')) throw new AppError('INVALID_ARGUMENT', '--rounds: only with --inference', { field: 'rounds' });
+      if (str(args, 'rounds') !== undefined && !bool(args, 'inference')) throw new UsageError('--rounds: only with --inference', { field: 'rounds' });
       if (bool(args, 'inference')) {
         const { formatInferenceBench, runInferenceBench } = await import('../../../bench/inference.ts');
         const r = await runInferenceBench({
