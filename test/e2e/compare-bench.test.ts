@@ -268,6 +268,9 @@ describe('compare: the examiner\'s bench', () => {
     await shot(page, 'bench-shortcuts-light');
     await page.keyboard.press('Escape');
     await overlay.waitFor({ state: 'hidden' });
+    // The browser hides the dialog at once and fires 'close' a task later; the page's state
+    // follows the close event (the dialog's content goes), and only then is ? an opening key.
+    await page.waitForFunction(() => document.querySelector('[data-testid=shortcuts-overlay]')?.childElementCount === 0);
     await page.keyboard.press('?');
     await overlay.waitFor();
     await page.keyboard.press('?');

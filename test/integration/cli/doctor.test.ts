@@ -56,16 +56,20 @@ describe('countersign doctor and the CLI frame', () => {
     assert.match(off.stdout, /^ +no +hnsw +turned off \(COUNTERSIGN_ANN=off\)$/m);
   });
 
-  it('doctor names the embedding engine and why; COUNTERSIGN_INFERENCE=tfjs keeps embedding on tfjs; a bad value is reported', () => {
+  it('doctor names the embedding engine and why; embedding stays on tfjs by default; COUNTERSIGN_INFERENCE=auto takes onnxruntime; a bad value is reported', () => {
     type Inference = { engine: string; setting: string; onnxruntime: string | null; error?: string; engines: { name: string; ok: boolean; tried: boolean; reason?: string }[]; architectures: { name: string; engine: string }[] };
-    const d = lastJson<{ inference: Inference }>(cli(['doctor', '--json', '--data-dir', tmp.dir])).inference;
+    const byDefault = lastJson<{ inference: Inference }>(cli(['doctor', '--json', '--data-dir', tmp.dir])).inference;
+    assert.equal(byDefault.engine, 'tfjs');
+    assert.equal(byDefault.setting, 'tfjs');
+    const auto = { env: { COUNTERSIGN_INFERENCE: 'auto' } };
+    const d = lastJson<{ inference: Inference }>(cli(['doctor', '--json', '--data-dir', tmp.dir], auto)).inference;
     // onnxruntime-node ships its linux-x64 CPU binaries inside its npm package (an optional dependency).
     assert.equal(d.engine, 'onnxruntime');
     assert.equal(d.setting, 'auto');
     assert.match(d.onnxruntime ?? '', /^\d+\.\d+\.\d+/);
     assert.deepEqual(d.engines.map((e) => [e.name, e.ok, e.tried]), [['onnxruntime', true, true], ['tfjs', false, false]]);
     assert.ok(d.architectures.length >= 3 && d.architectures.every((a) => a.engine === 'onnxruntime'));
-    const human = cli(['doctor', '--data-dir', tmp.dir]).stdout;
+    const human = cli(['doctor', '--data-dir', tmp.dir], auto).stdout;
     assert.match(human, /^Embedding: +onnxruntime \d+\.\d+\.\d+ \(CPU execution provider\); COUNTERSIGN_INFERENCE=auto; training runs on tfjs$/m);
     assert.match(human, /^ +used +onnxruntime +onnxruntime-node \d+\.\d+\.\d+ loaded$/m);
     const tfjs = cli(['doctor', '--data-dir', tmp.dir], { env: { COUNTERSIGN_INFERENCE: 'tfjs' } }).stdout;
