@@ -153,12 +153,31 @@ export class EmbedPool {
     return out;
   }
 
-  async close(): Promise<void> {
-    await Promise.all(
+  /**
+   * Ends every worker: each finishes the batch it is on, releases its model and exits by itself.
+   * A worker is terminated only if it has not exited `CLOSE_GRACE_MS` after it was asked to (a
+   * hung thread); terminating one that holds a native onnxruntime session mid-call can abort the
+   * whole process, so the normal path never does. Resolves to how each worker ended.
+   */
+  async close(): Promise<('exited' | 'terminated')[]> {
+    return Promise.all(
       this.slots.map(async (s) => {
+        const exited = new Promise<void>((resolve) => s.worker.once('exit', () => resolve()));
+        if (s.worker.threadId === -1) return 'exited'; // already gone
         s.worker.postMessage({ type: 'close' } satisfies EmbedRequest);
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<'late'>((resolve) => {
+          timer = setTimeout(() => resolve('late'), CLOSE_GRACE_MS);
+        });
+        const how = await Promise.race([exited.then(() => 'exited' as const), late]);
+        clearTimeout(timer);
+        if (how === 'exited') return how;
         await s.worker.terminate();
+        return 'terminated';
       }),
     );
   }
 }
+
+/** How long a closing worker may take to finish its batch and release its model. */
+const CLOSE_GRACE_MS = 60_000;

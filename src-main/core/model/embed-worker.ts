@@ -20,6 +20,7 @@ export interface EmbedWorkerInit extends EmbedWorkerData {
 export type EmbedRequest = { type: 'embed'; id: number; data: Float32Array; n: number } | { type: 'close' };
 export type EmbedReply =
   | { type: 'ready'; backend: string }
+  | { type: 'closed' }
   | { type: 'result'; id: number; out: Float32Array }
   | { type: 'error'; id: number | null; message: string };
 
@@ -41,18 +42,32 @@ try {
   port.postMessage({ type: 'error', id: null, message: (err as Error).message } satisfies EmbedReply);
 }
 
+// Batches run one after another; `close` waits for the last one, releases the model and lets
+// the thread end by itself. A native session (onnxruntime) must never be torn down mid-call:
+// the pool does not terminate a worker that answers `closed` (embed-pool.ts).
+let last: Promise<unknown> = Promise.resolve();
+
 port.on('message', (msg: EmbedRequest) => {
   if (msg.type === 'close') {
-    model?.dispose();
-    port.close();
+    last = last.then(async () => {
+      try {
+        await model?.dispose();
+      } finally {
+        port.postMessage({ type: 'closed' } satisfies EmbedReply);
+        port.close();
+      }
+    });
     return;
   }
   if (!model) {
     port.postMessage({ type: 'error', id: msg.id, message: 'the model did not load' } satisfies EmbedReply);
     return;
   }
-  model.embedBatch(msg.data, msg.n).then(
-    (out) => port.postMessage({ type: 'result', id: msg.id, out } satisfies EmbedReply, [out.buffer as ArrayBuffer]),
-    (err: unknown) => port.postMessage({ type: 'error', id: msg.id, message: (err as Error).message } satisfies EmbedReply),
+  const m = model;
+  last = last.then(() =>
+    m.embedBatch(msg.data, msg.n).then(
+      (out) => port.postMessage({ type: 'result', id: msg.id, out } satisfies EmbedReply, [out.buffer as ArrayBuffer]),
+      (err: unknown) => port.postMessage({ type: 'error', id: msg.id, message: (err as Error).message } satisfies EmbedReply),
+    ),
   );
 });

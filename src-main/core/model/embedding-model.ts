@@ -16,7 +16,8 @@ export interface InferenceModel {
   engine: InferenceEngine;
   /** Embeds n images laid out as n x H x W x C floats in [0, 1]; returns n x D floats (its own buffer). */
   embedBatch(x: Float32Array, n: number): Promise<Float32Array>;
-  dispose(): void;
+  /** Frees the weights (onnxruntime: releases the session; resolves when it is released). */
+  dispose(): Promise<void>;
 }
 
 export interface LoadOptions {

@@ -5,7 +5,7 @@
  * Both engines compute the same network from the same weights (onnx/export.ts; equal within
  * 1e-4, test/unit/model/onnx.test.ts); a model's identity (id, SHA-256) does not depend on it.
  *
- * COUNTERSIGN_INFERENCE=tfjs (default) | auto | onnx: auto takes onnxruntime where it loads
+ * COUNTERSIGN_INFERENCE=auto (default) | onnx | tfjs: auto takes onnxruntime where it loads
  * and the model's architecture can be exported, tfjs otherwise; onnx insists (an error names
  * why it cannot); tfjs keeps embedding on tfjs.
  *
@@ -72,10 +72,7 @@ export interface OrtProbe {
 
 /** COUNTERSIGN_INFERENCE, checked. */
 export function inferenceSetting(raw: string | undefined = process.env.COUNTERSIGN_INFERENCE): InferenceSetting {
-  // tfjs by default: an onnxruntime session released while its worker thread was terminated
-  // aborted the process once in CI (Napi::Error at teardown); until the pool's shutdown is
-  // proven, onnxruntime is opt-in (auto or onnx).
-  const v = raw?.trim() || 'tfjs';
+  const v = raw?.trim() || 'auto';
   if (!(INFERENCE_SETTINGS as readonly string[]).includes(v)) {
     throw new AppError('INVALID_ARGUMENT', `COUNTERSIGN_INFERENCE: expected one of ${INFERENCE_SETTINGS.join(', ')}, got '${raw}'`, { field: 'COUNTERSIGN_INFERENCE' });
   }

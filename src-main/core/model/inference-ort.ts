@@ -45,9 +45,7 @@ export function wrapSession(ort: OrtModule, session: OrtSession, meta: ModelMeta
       if (!y || !(y.data instanceof Float32Array) || y.data.length !== n * d) throw new Error(`embedBatch: onnxruntime returned no [${n}, ${d}] float32 embedding`);
       return y.data.slice();
     },
-    dispose() {
-      session.release().catch(() => undefined);
-    },
+    dispose: () => session.release(),
   };
 }
 

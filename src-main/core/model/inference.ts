@@ -30,7 +30,7 @@ export function wrapParams(meta: ModelMetadata, spec: ArchitectureSpec, params: 
     inputScale,
     engine: 'tfjs',
     embedBatch: async (x, n) => embedSync(params, spec, inputScale, x, n),
-    dispose: () => disposeParams(params),
+    dispose: async () => disposeParams(params),
   };
 }
 

@@ -56,12 +56,9 @@ describe('countersign doctor and the CLI frame', () => {
     assert.match(off.stdout, /^ +no +hnsw +turned off \(COUNTERSIGN_ANN=off\)$/m);
   });
 
-  it('doctor names the embedding engine and why; embedding stays on tfjs by default; COUNTERSIGN_INFERENCE=auto takes onnxruntime; a bad value is reported', () => {
+  it('doctor names the embedding engine and why; by default (auto) onnxruntime where it loads; COUNTERSIGN_INFERENCE=tfjs keeps tfjs; a bad value is reported', () => {
     type Inference = { engine: string; setting: string; onnxruntime: string | null; error?: string; engines: { name: string; ok: boolean; tried: boolean; reason?: string }[]; architectures: { name: string; engine: string }[] };
-    const byDefault = lastJson<{ inference: Inference }>(cli(['doctor', '--json', '--data-dir', tmp.dir])).inference;
-    assert.equal(byDefault.engine, 'tfjs');
-    assert.equal(byDefault.setting, 'tfjs');
-    const auto = { env: { COUNTERSIGN_INFERENCE: 'auto' } };
+    const auto = { env: { COUNTERSIGN_INFERENCE: '' } };
     const d = lastJson<{ inference: Inference }>(cli(['doctor', '--json', '--data-dir', tmp.dir], auto)).inference;
     // onnxruntime-node ships its linux-x64 CPU binaries inside its npm package (an optional dependency).
     assert.equal(d.engine, 'onnxruntime');

@@ -38,7 +38,7 @@ describe('embedding worker pool', () => {
     const pool = await EmbedPool.create({ dataDir: tmp.dir, modelId, workers: 2, batchSize: 8 });
     const progress: number[] = [];
     const got = await pool.embed(xs, { onProgress: (d) => progress.push(d) });
-    await pool.close();
+    assert.deepEqual(await pool.close(), ['exited', 'exited'], 'each worker released its model and ended by itself');
     assert.equal(pool.size, 2);
     assert.equal(got.length, 37);
     assert.deepEqual(progress.at(-1), 37);
@@ -51,7 +51,7 @@ describe('embedding worker pool', () => {
       for (let k = 0; k < v.length; k++) assert.ok(Math.abs(v[k]! - got[i]![k]!) < 1e-4, `input ${i} component ${k}`);
     }
     assert.equal(tf.memory().numTensors, before, 'embedBatch leaks no tensors');
-    local.dispose();
+    await local.dispose();
   });
 
   it('stops when cancelled', async () => {
@@ -61,6 +61,6 @@ describe('embedding worker pool', () => {
       pool.embed(inputs(40, 2), { signal: controller.signal, onProgress: (d) => d >= 8 && controller.abort() }),
       (err: Error & { code?: string }) => err.code === 'CANCELLED',
     );
-    await pool.close();
+    assert.deepEqual(await pool.close(), ['exited'], 'a cancelled pool still closes without terminating its worker');
   });
 });

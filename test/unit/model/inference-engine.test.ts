@@ -23,8 +23,8 @@ const unexportable: ArchitectureSpec = { ...tiny, name: 'odd', layers: tiny.laye
 
 describe('COUNTERSIGN_INFERENCE', () => {
   it('is auto when unset or empty, and refuses anything but auto, onnx, tfjs, naming the variable', () => {
-    assert.equal(inferenceSetting(undefined), 'tfjs');
-    assert.equal(inferenceSetting(''), 'tfjs');
+    assert.equal(inferenceSetting(undefined), 'auto');
+    assert.equal(inferenceSetting(''), 'auto');
     assert.equal(inferenceSetting('onnx'), 'onnx');
     assert.equal(inferenceSetting(' tfjs '), 'tfjs');
     assert.throws(

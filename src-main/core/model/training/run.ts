@@ -406,7 +406,7 @@ async function validate(r: Run, trainer: Trainer): Promise<Validation> {
       chunk.forEach((_, k) => vecs.push(out.slice(k * r.spec.embeddingSize, (k + 1) * r.spec.embeddingSize)));
     }
   } finally {
-    model.dispose();
+    await model.dispose();
   }
   const refs = validationReferences(r.data, r.run.split.validation, r.run.hyper.references);
   const sets = scoreEmbeddings(r.valIdx.map((i) => r.data.items[i]!), vecs, { references: refs, seed: r.run.hyper.seed, scoring: 'measure' });
