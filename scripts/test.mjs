@@ -26,16 +26,30 @@ rmSync(testResources, { recursive: true, force: true });
 mkdirSync(testResources, { recursive: true });
 for (const name of readdirSync(resources)) if (name !== 'models') symlinkSync(path.join(resources, name), path.join(testResources, name));
 
+// The e2e files share one UI build: made here, before the suite, so no test file pays for it
+// (each file's `serve` finds it fresh; ui-build.ts still builds on its own when run alone).
+function buildUi() {
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'src-renderer/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('the UI build failed');
+  console.log(`# UI built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
 let failed = false;
+const times = [];
 for (const suite of suites) {
   const files = collect(path.join(root, 'test', suite));
   if (!files.length) continue;
   console.log(`\n# suite: ${suite} (${files.length} files)`);
+  const t0 = Date.now();
+  if (suite === 'e2e') buildUi();
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, COUNTERSIGN_TEST: '1', COUNTERSIGN_RESOURCES: testResources, COUNTERSIGN_SHIPPED_RESOURCES: resources },
   });
   if (r.status !== 0) failed = true;
+  times.push(`${suite} ${((Date.now() - t0) / 1000).toFixed(0)} s${r.status !== 0 ? ' (failed)' : ''}`);
 }
+if (times.length) console.log(`\n# tier times: ${times.join(', ')}`);
 process.exit(failed ? 1 : 0);
