@@ -75,12 +75,18 @@ export async function readTar(
   const what = opts.what ?? 'tar archive';
   const code = opts.code ?? 'INTEGRITY';
   const fh = await fs.open(file, 'r');
-  const st = await fh.stat();
-  if (!st.isFile()) {
+  let total: number;
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new AppError('IO', `${file}: not a file`);
+    total = st.size;
+    const magic = Buffer.alloc(2);
+    await fh.read(magic, 0, 2, 0);
+    if (magic[0] === 0x1f && magic[1] === 0x8b) throw new AppError('INTEGRITY', `${file}: the ${what} is gzip-compressed; decompress it (gunzip) and give the .tar`);
+  } catch (err) {
     await fh.close();
-    throw new AppError('IO', `${file}: not a file`);
+    throw err;
   }
-  const total = st.size;
   let last: string | undefined;
   const where = () => (last ? `after entry ${last}` : 'in the first header');
   /** tar-stream's errors, worded; AppErrors (ours, or thrown by onEntry) pass through. */

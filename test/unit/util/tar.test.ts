@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, symlinkSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { readTar, TarWriter, writeTarFile, type ReadTarOptions } from '../../../src-main/core/util/tar.ts';
 import { sparseTar } from '../../helpers/sparse-tar.ts';
 import { rejectsCode, tempDir } from '../store/helpers.ts';
@@ -222,6 +223,8 @@ describe('hostile archives are refused from their headers', () => {
     bad[512 + 512 + 5] = (bad[512 + 512 + 5] ?? 0) ^ 0x20; // the second header's name
     writeFileSync(path.join(dir, 'bad.tar'), bad);
     await rejectsCode(entries(path.join(dir, 'bad.tar')), 'INTEGRITY', 'damaged tar archive (bad tar header after entry manifest.json');
+    writeFileSync(path.join(dir, 'b.tar.gz'), gzipSync(good));
+    await rejectsCode(entries(path.join(dir, 'b.tar.gz'), { what: 'backup' }), 'INTEGRITY', 'the backup is gzip-compressed; decompress it (gunzip)');
     writeFileSync(path.join(dir, 'junk.tar'), Buffer.alloc(4096, 7));
     await rejectsCode(entries(path.join(dir, 'junk.tar'), { what: 'backup' }), 'INTEGRITY', 'damaged backup');
   });
