@@ -95,7 +95,7 @@ export const commands: Command[] = [
       const file = args.positionals[0];
       if (!file) throw new UsageError('give the exported file');
       const { importModelIntoStore } = await import('../../core/model/import-bundle.ts');
-      const meta = importModelIntoStore(ctx.app().store, file);
+      const meta = await importModelIntoStore(ctx.app().store, file);
       if (ctx.json) return ctx.emit({ ok: true, id: meta.id, sha256: meta.sha256, identity: meta.identity });
       ctx.out(`imported ${meta.id} (weights sha256 ${meta.sha256}, identity ${meta.identity})`);
     },

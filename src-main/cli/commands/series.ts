@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { AppError } from '../../core/errors.ts';
+import { parseJsonText } from '../../core/util/json-file.ts';
 import type { SeriesResult } from '../../core/verify/series.ts';
 import { num, str, UsageError, type Command } from '../command.ts';
 
@@ -22,11 +23,13 @@ distances; signatures that join no group are listed as singletons. Nothing is st
       const truthFile = str(args, 'truth');
       let truth: unknown;
       if (truthFile) {
+        let text: string;
         try {
-          truth = JSON.parse(readFileSync(truthFile, 'utf8'));
+          text = readFileSync(truthFile, 'utf8');
         } catch (err) {
           throw new AppError('INVALID_ARGUMENT', `--truth: cannot read ${truthFile}: ${(err as Error).message}`);
         }
+        truth = parseJsonText(text, truthFile, 'INVALID_ARGUMENT');
       }
       const { linkSeries, seriesAri } = await import('../../core/verify/series.ts');
       const r = await linkSeries(ctx.app().store, ref, { ...(cut !== undefined ? { cut } : {}), signal: ctx.signal, onProgress: (d, t) => ctx.progress(d, t, 'embedding signatures') });

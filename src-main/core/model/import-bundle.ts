@@ -12,8 +12,8 @@ import { assertNoClash, publishStaged, stageBundle } from './registry-bundle.ts'
 import type { RegistryOptions } from './registry-files.ts';
 import type { ModelMetadata } from './registry-metadata.ts';
 
-export function importModelIntoStore(store: Store, file: string, options: RegistryOptions = {}): ModelMetadata & { identity: string } {
-  const staged = stageBundle(store.dataDir, file);
+export async function importModelIntoStore(store: Store, file: string, options: RegistryOptions = {}): Promise<ModelMetadata & { identity: string }> {
+  const staged = await stageBundle(store.dataDir, file);
   let published: string | null = null;
   try {
     return store.write(() => {

@@ -5,7 +5,8 @@
  * bundle's own metadata and the architecture, and never replaces a registered id.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../errors.ts';
 import { parseMetadata, type ModelMetadata } from './registry-metadata.ts';
@@ -21,19 +22,19 @@ import {
   WEIGHTS_FILE,
   type RegistryOptions,
 } from './registry-files.ts';
-import { copyTarEntry, readTarEntry, tarHeaders, writeTar } from './registry-tar.ts';
+import { readTar, writeTarFile } from '../util/tar.ts';
 
 /**
  * Writes a model as one tar file holding `<id>/metadata.json` and `<id>/weights.bin`
- * (readable with any tar). The weights are verified first; an existing file is replaced
- * only with `overwrite`.
+ * (readable with any tar; the same model gives the same bytes). The weights are verified
+ * first; an existing file is replaced only with `overwrite`.
  */
-export function exportModel(
+export async function exportModel(
   dataDir: string,
   id: string,
   file: string,
   options: RegistryOptions & { overwrite?: boolean } = {},
-): { id: string; file: string; bytes: number; sha256: string } {
+): Promise<{ id: string; file: string; bytes: number; sha256: string }> {
   const entry = findModel(dataDir, id, options);
   const weights = readVerifiedWeights(entry);
   const metadataBytes = readFileSync(path.join(entry.dir, METADATA_FILE));
@@ -42,22 +43,21 @@ export function exportModel(
     throw new AppError('CONFLICT', `${target}: already exists (use overwrite to replace it)`);
   }
   const mtime = Math.max(0, Math.floor((Date.parse(entry.metadata.createdAt) || 0) / 1000));
-  const tar = writeTar(
-    [
-      { name: `${id}/${METADATA_FILE}`, data: metadataBytes },
-      { name: `${id}/${WEIGHTS_FILE}`, data: weights },
-    ],
-    mtime,
-  );
-  const tmp = `${target}.${process.pid}.tmp`;
+  let written: { size: number };
   try {
-    writeFileSync(tmp, tar);
-    renameSync(tmp, target);
+    written = await writeTarFile(
+      target,
+      [
+        { name: `${id}/${METADATA_FILE}`, data: metadataBytes },
+        { name: `${id}/${WEIGHTS_FILE}`, data: weights },
+      ],
+      { mtime },
+    );
   } catch (err) {
-    rmSync(tmp, { force: true });
+    if (err instanceof AppError) throw err;
     throw new AppError('IO', `${target}: cannot write model bundle (${(err as Error).message})`);
   }
-  return { id, file: target, bytes: tar.length, sha256: entry.metadata.sha256 };
+  return { id, file: target, bytes: written.size, sha256: entry.metadata.sha256 };
 }
 
 /** A bundle's metadata.json above this is refused from its tar header, before it is read. */
@@ -80,80 +80,113 @@ export interface StagedBundle {
 }
 
 /**
- * Reads a bundle without trusting it: sizes are checked from the tar headers before anything
- * is read (a sparse file claiming gigabytes, or a metadata.json of hundreds of megabytes, is
- * refused at once), the metadata is validated and its weights manifest checked against the
- * architecture (which fixes the weights' exact size), then the weights are streamed into a
- * temporary folder while they are hashed. Memory stays bounded by the metadata limit.
+ * Reads a bundle without trusting it (util/tar.ts checks every header first: names, types,
+ * duplicates, at most 16 entries). Each file's size is checked from its header before it is
+ * read (a sparse file claiming gigabytes, or a metadata.json of hundreds of megabytes, is
+ * refused at once); the metadata is validated and its weights manifest checked against the
+ * architecture (which fixes the weights' exact size); the weights are streamed into a
+ * temporary folder while they are hashed. Either file may come first (`tar -cf` follows the
+ * folder's order); memory stays bounded by the metadata limit.
  */
-export function stageBundle(dataDir: string, file: string): StagedBundle {
+export async function stageBundle(dataDir: string, file: string): Promise<StagedBundle> {
   const source = path.resolve(file);
-  let fd: number;
-  let total: number;
   try {
-    fd = openSync(source, 'r');
+    if (!statSync(source).isFile()) throw new AppError('IO', `${source}: cannot read model bundle (not a file)`);
   } catch (err) {
+    if (err instanceof AppError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new AppError(code === 'ENOENT' ? 'NOT_FOUND' : 'IO', `${source}: cannot read model bundle (${(err as Error).message})`);
   }
   let tmpDir: string | undefined;
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw new AppError('IO', `${source}: cannot read model bundle (not a file)`);
-    total = st.size;
-    const entries = tarHeaders(fd, total, source, MAX_BUNDLE_ENTRIES);
-    const pick = (base: string) => {
-      const found = entries.filter((e) => path.posix.basename(e.name) === base);
-      if (found.length !== 1) throw new AppError('INVALID_ARGUMENT', `${source}: not a model bundle (expected one ${base}, found ${found.length})`);
-      return found[0]!;
-    };
-    const metaEntry = pick(METADATA_FILE);
-    const weightsEntry = pick(WEIGHTS_FILE);
-    const extra = entries.filter((e) => e !== metaEntry && e !== weightsEntry);
-    if (extra.length) throw new AppError('INVALID_ARGUMENT', `${source}: unexpected file in model bundle: ${extra[0]!.name}`);
-    if (metaEntry.size > MAX_METADATA_BYTES) {
-      throw new AppError('INVALID_ARGUMENT', `${source}: ${metaEntry.name} is ${mib(metaEntry.size)}; a model's metadata is at most ${mib(MAX_METADATA_BYTES)}; nothing was read`);
+  const tmp = () => {
+    if (!tmpDir) {
+      const root = modelsDir(dataDir);
+      mkdirSync(root, { recursive: true, mode: 0o700 });
+      tmpDir = mkdtempSync(path.join(root, `.tmp-import-`));
     }
-    if (weightsEntry.size > MAX_WEIGHTS_BYTES) {
-      throw new AppError('INVALID_ARGUMENT', `${source}: ${weightsEntry.name} is ${mib(weightsEntry.size)}; model weights are at most ${mib(MAX_WEIGHTS_BYTES)}; nothing was read`);
+    return tmpDir;
+  };
+  const names: Record<string, string[]> = { [METADATA_FILE]: [], [WEIGHTS_FILE]: [] };
+  let meta: { name: string; bytes: Buffer; metadata: ModelMetadata; identity: string } | undefined;
+  let weights: { name: string; size: number; sha256: string } | undefined;
+  const checkWeights = (w: { name: string; size: number; sha256: string }, metadata: ModelMetadata, read: boolean) => {
+    if (w.size !== metadata.weightsBytes) {
+      throw new AppError('INTEGRITY', `${source}: ${w.name} is ${w.size} bytes, the metadata records ${metadata.weightsBytes}${read ? '' : '; nothing was read'}`);
     }
-    const where = `${source}: ${metaEntry.name}`;
-    const metaBytes = readTarEntry(fd, metaEntry);
-    let json: unknown;
-    try {
-      json = JSON.parse(metaBytes.toString('utf8'));
-    } catch (err) {
-      throw new AppError('INTEGRITY', `${where}: not valid JSON (${(err as Error).message})`);
-    }
-    const metadata = parseMetadata(json, where);
-    const identity = checkOwnIdentity(json as Record<string, unknown>, where);
-    checkManifestAgainstArchitecture(metadata, where);
-    if (weightsEntry.size !== metadata.weightsBytes) {
-      throw new AppError('INTEGRITY', `${source}: ${weightsEntry.name} is ${weightsEntry.size} bytes, the metadata records ${metadata.weightsBytes}; nothing was read`);
-    }
-    const root = modelsDir(dataDir);
-    mkdirSync(root, { recursive: true, mode: 0o700 });
-    tmpDir = mkdtempSync(path.join(root, `.tmp-import-`));
-    writeFileSync(path.join(tmpDir, METADATA_FILE), metaBytes);
-    const hash = createHash('sha256');
-    copyTarEntry(fd, weightsEntry, path.join(tmpDir, WEIGHTS_FILE), (c) => hash.update(c));
-    const actual = hash.digest('hex');
-    if (actual !== metadata.sha256) {
+    if (read && w.sha256 !== metadata.sha256) {
       throw new AppError(
         'INTEGRITY',
-        `${source}: ${weightsEntry.name}: SHA-256 mismatch: metadata.json records ${metadata.sha256}, the file has ${actual}; the weights were altered or damaged and are refused`,
+        `${source}: ${w.name}: SHA-256 mismatch: metadata.json records ${metadata.sha256}, the file has ${w.sha256}; the weights were altered or damaged and are refused`,
       );
     }
-    const staged = { source, metadata, identity, tmpDir };
+  };
+  try {
+    await readTar(
+      source,
+      async (entry, data) => {
+        const base = path.posix.basename(entry.name);
+        const seen = names[base];
+        if (!seen) throw new AppError('INVALID_ARGUMENT', `${source}: unexpected file in model bundle: ${entry.name}`);
+        seen.push(entry.name);
+        if (seen.length > 1) throw new AppError('INVALID_ARGUMENT', `${source}: not a model bundle (expected one ${base}, found ${seen.join(' and ')})`);
+        if (base === METADATA_FILE) {
+          if (entry.size > MAX_METADATA_BYTES) {
+            throw new AppError('INVALID_ARGUMENT', `${source}: ${entry.name} is ${mib(entry.size)}; a model's metadata is at most ${mib(MAX_METADATA_BYTES)}; nothing was read`);
+          }
+          const chunks: Buffer[] = [];
+          for await (const c of data) chunks.push(c);
+          const bytes = Buffer.concat(chunks);
+          const where = `${source}: ${entry.name}`;
+          let json: unknown;
+          try {
+            json = JSON.parse(bytes.toString('utf8'));
+          } catch (err) {
+            throw new AppError('INTEGRITY', `${where}: not valid JSON (${(err as Error).message})`);
+          }
+          const metadata = parseMetadata(json, where);
+          const identity = checkOwnIdentity(json as Record<string, unknown>, where);
+          checkManifestAgainstArchitecture(metadata, where);
+          meta = { name: entry.name, bytes, metadata, identity };
+          return;
+        }
+        if (entry.size > MAX_WEIGHTS_BYTES) {
+          throw new AppError('INVALID_ARGUMENT', `${source}: ${entry.name} is ${mib(entry.size)}; model weights are at most ${mib(MAX_WEIGHTS_BYTES)}; nothing was read`);
+        }
+        if (meta) checkWeights({ name: entry.name, size: entry.size, sha256: '' }, meta.metadata, false);
+        weights = { name: entry.name, size: entry.size, sha256: await copyHashed(data, path.join(tmp(), WEIGHTS_FILE)) };
+      },
+      { what: 'model bundle', code: 'INVALID_ARGUMENT', maxEntries: MAX_BUNDLE_ENTRIES },
+    );
+    for (const base of [METADATA_FILE, WEIGHTS_FILE]) {
+      if (names[base]!.length !== 1) throw new AppError('INVALID_ARGUMENT', `${source}: not a model bundle (expected one ${base}, found none)`);
+    }
+    checkWeights(weights!, meta!.metadata, true);
+    writeFileSync(path.join(tmp(), METADATA_FILE), meta!.bytes);
+    const staged = { source, metadata: meta!.metadata, identity: meta!.identity, tmpDir: tmp() };
     tmpDir = undefined;
     return staged;
   } catch (err) {
     if (err instanceof AppError) throw err;
     throw new AppError('IO', `${source}: cannot read model bundle (${(err as Error).message})`);
   } finally {
-    closeSync(fd);
     if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });
   }
+}
+
+/** Writes `data` to a new file, fsynced; returns its SHA-256. */
+async function copyHashed(data: AsyncIterable<Buffer>, dest: string): Promise<string> {
+  const hash = createHash('sha256');
+  const out = await open(dest, 'wx', 0o600);
+  try {
+    for await (const chunk of data) {
+      hash.update(chunk);
+      for (let off = 0; off < chunk.length; ) off += (await out.write(chunk, off, chunk.length - off)).bytesWritten;
+    }
+    await out.sync();
+  } finally {
+    await out.close();
+  }
+  return hash.digest('hex');
 }
 
 /**
@@ -200,8 +233,8 @@ export function publishStaged(dataDir: string, staged: StagedBundle, options: Re
  * weights must match the SHA-256 in its metadata and the architecture's manifest; an id, or a
  * name and version, that exists is refused; metadata.json is stored byte for byte.
  */
-export function importModel(dataDir: string, file: string, options: RegistryOptions = {}): ModelMetadata {
-  const staged = stageBundle(dataDir, file);
+export async function importModel(dataDir: string, file: string, options: RegistryOptions = {}): Promise<ModelMetadata> {
+  const staged = await stageBundle(dataDir, file);
   try {
     assertNoClash(dataDir, staged.metadata, options);
     publishStaged(dataDir, staged, options);

@@ -14,9 +14,9 @@ import { assertSupportedVersion, schemaVersion } from './migrate.ts';
 import { assertKnownSchema } from './schema.ts';
 import { hashFile, ioError } from './objects.ts';
 import { OBJECTS_DIR, openStore, type Store } from './store.ts';
-import { readTar, TarWriter } from './tar.ts';
 import type { AuditHead, Client } from './types.ts';
 import { checkJson, parseJsonText } from '../util/json-file.ts';
+import { readTar, TarWriter } from '../util/tar.ts';
 
 export const BACKUP_FORMAT = 'countersign-backup';
 export const BACKUP_FORMAT_VERSION = 1;
@@ -289,7 +289,7 @@ export async function restoreBackup(file: string, dataDir: string, opts: { clien
       const actual = await writeEntry(path.join(dir, m[2] as string), data, 0o400);
       if (actual !== sha) throw new AppError('INTEGRITY', `${file}: object ${sha} in the backup is corrupt (its content hashes to ${actual})`);
       objects++;
-    });
+    }, { what: 'backup' });
     if (!manifest) throw new AppError('INTEGRITY', `${file}: empty archive`);
     if (!sawDb) throw new AppError('INTEGRITY', `${file}: the backup holds no database`);
     if (objects !== manifest.objects.count) {

@@ -16,6 +16,7 @@
  * case threshold on it.
  */
 import path from 'node:path';
+import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { ensureEmbeddings } from '../model/embeddings.ts';
 import type { Store } from '../store/index.ts';
@@ -24,6 +25,7 @@ import { caseSignatures, type CaseSignature } from './case-data.ts';
 import { caseVerificationSettings } from './case-settings.ts';
 import { distance, mean } from './distance.ts';
 import { pairDistances, type Scoring } from './score.ts';
+import { checkJson } from '../util/json-file.ts';
 
 export const SERIES_LINKAGE = 'average';
 
@@ -186,18 +188,17 @@ export async function linkSeries(store: Store, caseRef: string | number, opts: S
   };
 }
 
+/** truth.json of `synth case --series`: questioned path -> { hand, ... } (other fields kept). */
+const truthSchema = z.record(z.string(), z.looseObject({ hand: z.string({ error: "no 'hand' (made by an older `synth case`?)" }) }));
+
 /**
  * The adjusted Rand index of a series result against a synthetic case's truth.json (keyed by
  * the questioned file's path relative to the case folder, each entry with its `hand`).
  */
 export function seriesAri(result: SeriesResult, truthFile: string, truthJson: unknown): number {
-  if (!truthJson || typeof truthJson !== 'object') throw new AppError('INVALID_ARGUMENT', `${truthFile}: expected an object keyed by questioned path`, { field: 'truth' });
+  const truthMap = checkJson(truthSchema, truthJson, truthFile, 'INVALID_ARGUMENT');
   const hands = new Map<string, string>();
-  for (const [key, entry] of Object.entries(truthJson as Record<string, unknown>)) {
-    const hand = (entry as { hand?: unknown } | null)?.hand;
-    if (typeof hand !== 'string') throw new AppError('INVALID_ARGUMENT', `${truthFile}: ${key}: no 'hand' (made by an older \`synth case\`?)`, { field: 'truth' });
-    hands.set(path.resolve(path.dirname(truthFile), key), hand);
-  }
+  for (const [key, entry] of Object.entries(truthMap)) hands.set(path.resolve(path.dirname(truthFile), key), entry.hand);
   const predicted: number[] = [];
   const truth: string[] = [];
   result.groups.forEach((g, gi) => {

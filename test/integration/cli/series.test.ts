@@ -1,6 +1,7 @@
 // `countersign synth case --series` and `countersign series` as a user runs them: a series case
 // generated, imported and grouped by hand, with and without the truth.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setActiveModel } from '../../../src-main/core/model/registry.ts';
@@ -56,6 +57,15 @@ describe('countersign series', () => {
     const missing = run('series', '--case', 'Series', '--truth', path.join(tmp.dir, 'nope.json'));
     assert.notEqual(missing.status, 0);
     assert.match(missing.stderr, /--truth: cannot read .*nope\.json/);
+    const damaged = path.join(tmp.dir, 'damaged.json');
+    writeFileSync(damaged, '{"questioned/a.png": {"hand": ');
+    const bad = run('series', '--case', 'Series', '--truth', damaged);
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /damaged\.json: not valid JSON/);
+    writeFileSync(damaged, '{"questioned/a.png": {"hand": 7}}');
+    const wrong = run('series', '--case', 'Series', '--truth', damaged);
+    assert.notEqual(wrong.status, 0);
+    assert.match(wrong.stderr, /damaged\.json: questioned\/a\.png\.hand: no 'hand'/);
     const cut = run('series', '--case', 'Series', '--cut', 'abc');
     assert.notEqual(cut.status, 0);
     assert.match(cut.stderr, /--cut: expected a number/);

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import zlib from 'node:zlib';
 import { backupStore, openStore, restoreBackup } from '../../../src-main/core/store/index.ts';
 import { tempDir } from './helpers.ts';
 
@@ -88,4 +89,23 @@ test('restore refuses a non-empty data directory and touches nothing in it', asy
   fs.writeFileSync(path.join(target, 'keep.txt'), 'mine');
   await assert.rejects(restoreBackup(file, target), (e: { code?: string; message?: string }) => e.code === 'CONFLICT' && e.message!.includes(target));
   assert.deepEqual(fs.readdirSync(target), ['keep.txt']);
+});
+
+test('a backup written by the old hand-written tar writer (fixture, schema 7) still restores', async () => {
+  const root = tempDir();
+  const file = path.join(root, 'old.tar');
+  fs.writeFileSync(file, zlib.gunzipSync(fs.readFileSync(path.resolve(import.meta.dirname, '../../fixtures/tar/old-backup-schema7.tar.gz'))));
+  const r = await restoreBackup(file, path.join(root, 'restored'));
+  assert.equal(r.manifest.schemaVersion, 7);
+  assert.equal(r.objects, 1);
+  assert.equal(r.auditVerified, true);
+  const restored = openStore(r.dataDir);
+  try {
+    assert.equal(restored.cases.get('Old backup').threshold, 0.4);
+    const sha = createHash('sha256').update('an object written by the old tar writer').digest('hex');
+    assert.equal(restored.objects.get(sha).toString(), 'an object written by the old tar writer');
+    assert.equal(restored.audit.verify().ok, true);
+  } finally {
+    restored.close();
+  }
 });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { backupStore, openStore } from '../../../src-main/core/store/index.ts';
-import { readTar, TarWriter } from '../../../src-main/core/store/tar.ts';
+import { readTar, TarWriter } from '../../../src-main/core/util/tar.ts';
 import { ROOT, tempDir } from './helpers.ts';
 
 function restore(file: string, dataDir: string): Promise<{ code: number; stdout: string; stderr: string }> {

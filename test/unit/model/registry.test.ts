@@ -166,7 +166,7 @@ describe('integrity', () => {
       assert.ok(err.message.includes(meta.sha256) && err.message.includes(actual), err.message);
       return true;
     });
-    assert.throws(() => exportModel(dataDir, meta.id, path.join(dataDir, 'x.tar'), noResources), { code: 'INTEGRITY' });
+    await assert.rejects(exportModel(dataDir, meta.id, path.join(dataDir, 'x.tar'), noResources), { code: 'INTEGRITY' });
     dispose(w);
   });
 
@@ -203,9 +203,9 @@ describe('export and import', () => {
     const w = architectureWeights(8);
     const meta = await saveModel(from, { metadata: draft({ validationDistances: { same: [0.1, 0.2], diff: [0.9] } }), weights: w }, noResources);
     const bundle = path.join(tmpRoot, 'bundle-roundtrip.tar');
-    const out = exportModel(from, meta.id, bundle, noResources);
+    const out = await exportModel(from, meta.id, bundle, noResources);
     assert.equal(out.sha256, meta.sha256);
-    const imported = importModel(to, bundle, noResources);
+    const imported = await importModel(to, bundle, noResources);
     assert.deepEqual(imported, meta);
     assert.deepEqual(getModel(to, meta.id, noResources), meta);
     assert.equal(
@@ -218,11 +218,11 @@ describe('export and import', () => {
 
     // Same bytes when exported again; importing twice is refused.
     const again = path.join(tmpRoot, 'bundle-again.tar');
-    exportModel(to, meta.id, again, noResources);
+    await exportModel(to, meta.id, again, noResources);
     assert.deepEqual(readFileSync(again), readFileSync(bundle));
-    assert.throws(() => importModel(to, bundle, noResources), { code: 'CONFLICT', message: /already registered \(same weights\)/ });
-    assert.throws(() => exportModel(from, meta.id, bundle, noResources), { code: 'CONFLICT' });
-    exportModel(from, meta.id, bundle, { ...noResources, overwrite: true });
+    await assert.rejects(importModel(to, bundle, noResources), { code: 'CONFLICT', message: /already registered \(same weights\)/ });
+    await assert.rejects(exportModel(from, meta.id, bundle, noResources), { code: 'CONFLICT' });
+    await exportModel(from, meta.id, bundle, { ...noResources, overwrite: true });
     dispose(w);
   });
 
@@ -231,7 +231,7 @@ describe('export and import', () => {
     const w = architectureWeights(9);
     const meta = await saveModel(dataDir, { metadata: draft(), weights: w }, noResources);
     const bundle = path.join(tmpRoot, 'bundle-tar.tar');
-    exportModel(dataDir, meta.id, bundle, noResources);
+    await exportModel(dataDir, meta.id, bundle, noResources);
     const listing = execFileSync('tar', ['-tf', bundle], { encoding: 'utf8' }).trim().split('\n');
     assert.deepEqual(listing, [`${meta.id}/metadata.json`, `${meta.id}/weights.bin`]);
     // ... and a tar made by tar imports.
@@ -240,7 +240,7 @@ describe('export and import', () => {
     const repacked = path.join(tmpRoot, 'repacked.tar');
     execFileSync('tar', ['-cf', repacked, '-C', unpacked, meta.id]);
     const other = freshDir();
-    assert.equal(importModel(other, repacked, noResources).sha256, meta.sha256);
+    assert.equal((await importModel(other, repacked, noResources)).sha256, meta.sha256);
     dispose(w);
   });
 
@@ -249,18 +249,18 @@ describe('export and import', () => {
     const w = architectureWeights(10);
     const meta = await saveModel(dataDir, { metadata: draft(), weights: w }, noResources);
     const bundle = path.join(tmpRoot, 'bundle-corrupt.tar');
-    exportModel(dataDir, meta.id, bundle, noResources);
+    await exportModel(dataDir, meta.id, bundle, noResources);
     const bytes = readFileSync(bundle);
     // The weights are the second entry: flip the last data byte before the end-of-archive blocks.
     const weightsEnd = bytes.length - 1024 - ((512 - (meta.weightsBytes % 512)) % 512) - 1;
     bytes[weightsEnd] = bytes[weightsEnd]! ^ 0xff;
     writeFileSync(bundle, bytes);
     const other = freshDir();
-    assert.throws(() => importModel(other, bundle, noResources), { code: 'INTEGRITY', message: /weights.bin: SHA-256 mismatch/ });
+    await assert.rejects(importModel(other, bundle, noResources), { code: 'INTEGRITY', message: /weights.bin: SHA-256 mismatch/ });
     assert.deepEqual(listModels(other, noResources), []);
-    assert.throws(() => importModel(other, path.join(tmpRoot, 'nope.tar'), noResources), { code: 'NOT_FOUND' });
+    await assert.rejects(importModel(other, path.join(tmpRoot, 'nope.tar'), noResources), { code: 'NOT_FOUND' });
     writeFileSync(path.join(tmpRoot, 'junk.tar'), Buffer.alloc(2048, 7));
-    assert.throws(() => importModel(other, path.join(tmpRoot, 'junk.tar'), noResources), /not a model bundle|damaged/);
+    await assert.rejects(importModel(other, path.join(tmpRoot, 'junk.tar'), noResources), /not a model bundle|damaged/);
     dispose(w);
   });
 });

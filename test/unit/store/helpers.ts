@@ -31,6 +31,21 @@ export function throwsCode(fn: () => unknown, code: string, ...fragments: string
   } catch (err) {
     caught = err;
   }
+  checkCaught(caught, code, fragments);
+}
+
+/** Asserts the promise rejects with an AppError with this code whose message contains every fragment. */
+export async function rejectsCode(p: Promise<unknown>, code: string, ...fragments: string[]): Promise<void> {
+  let caught: unknown;
+  try {
+    await p;
+  } catch (err) {
+    caught = err;
+  }
+  checkCaught(caught, code, fragments);
+}
+
+function checkCaught(caught: unknown, code: string, fragments: string[]): void {
   if (!caught) throw new Error(`expected an AppError ${code}, nothing was thrown`);
   const e = caught as { code?: string; message?: string; name?: string };
   if (e.name !== 'AppError' || e.code !== code) throw new Error(`expected AppError ${code}, got ${e.name} ${e.code}: ${e.message}`);

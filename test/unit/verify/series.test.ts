@@ -106,6 +106,10 @@ describe('linkSeries', () => {
     const missing = { ...hands };
     delete missing[fx.questioned[0]!.path];
     assert.throws(() => seriesAri(r, truthFile, missing), new RegExp(`no entry for questioned document ${fx.questioned[0]!.path.replace(/\//g, '\\/')}`));
-    assert.throws(() => seriesAri(r, truthFile, { [fx.questioned[0]!.path]: { subject: 'x' } }), /no 'hand'/);
+    // A truth file that does not match its schema names the file and the field.
+    const q0 = fx.questioned[0]!.path;
+    assert.throws(() => seriesAri(r, truthFile, { [q0]: { subject: 'x' } }), { code: 'INVALID_ARGUMENT', message: `${truthFile}: ${q0}.hand: no 'hand' (made by an older \`synth case\`?)` });
+    assert.throws(() => seriesAri(r, truthFile, { ...hands, [q0]: { hand: 3 } }), { code: 'INVALID_ARGUMENT', message: `${truthFile}: ${q0}.hand: no 'hand' (made by an older \`synth case\`?)` });
+    assert.throws(() => seriesAri(r, truthFile, [1, 2]), { code: 'INVALID_ARGUMENT', message: new RegExp(`^${truthFile}: \\(root\\): `) });
   });
 });
