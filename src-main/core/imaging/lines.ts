@@ -94,115 +94,121 @@ function pieces(labels: Int32Array, count: number, w: number, h: number, horizon
   return out;
 }
 
+/** Length of the ink run through each pixel, along columns (`vertical`) or rows (capped at 65535). */
+function runLengths(mask: Uint8Array, w: number, h: number, vertical: boolean): Uint16Array {
+  const run = new Uint16Array(w * h);
+  const outer = vertical ? w : h;
+  const inner = vertical ? h : w;
+  const at = (o: number, i: number) => (vertical ? i * w + o : o * w + i);
+  for (let o = 0; o < outer; o++) {
+    let i = 0;
+    while (i < inner) {
+      if (!mask[at(o, i)]) {
+        i++;
+        continue;
+      }
+      let e = i;
+      while (e < inner && mask[at(o, e)]) e++;
+      const r = Math.min(65535, e - i);
+      for (let k = i; k < e; k++) run[at(o, k)] = r;
+      i = e;
+    }
+  }
+  return run;
+}
+
+/** Candidate rule pixels: in a run of at least `minRun` along the direction, each at most `maxThick` across. */
+function thinRuns(mask: Uint8Array, across: Uint16Array, w: number, h: number, horizontal: boolean, maxThick: number, minRun: number): Uint8Array {
+  const cand = new Uint8Array(w * h);
+  const outer = horizontal ? h : w;
+  const inner = horizontal ? w : h;
+  const at = (o: number, i: number) => (horizontal ? o * w + i : i * w + o);
+  const thin = (j: number) => mask[j] && across[j]! <= maxThick;
+  for (let o = 0; o < outer; o++) {
+    let i = 0;
+    while (i < inner) {
+      if (!thin(at(o, i))) {
+        i++;
+        continue;
+      }
+      let e = i;
+      while (e < inner && thin(at(o, e))) e++;
+      if (e - i >= minRun) for (let k = i; k < e; k++) cand[at(o, k)] = 1;
+      i = e;
+    }
+  }
+  return cand;
+}
+
+/**
+ * Chains the straight pieces of one direction (sorted along it) into rules: each piece continues
+ * a chain that it extends in line with the chain's fit, across a short gap (a break in the print)
+ * or a long one that handwriting covers. Pieces used by a kept rule get `keep`.
+ */
+function chainRules(ps: Piece[], mask: Uint8Array, cand: Uint8Array, w: number, horizontal: boolean, workDpi: number, maxThick: number): Line[] {
+  const minLen = horizontal ? Math.round(workDpi * 0.7) : Math.round(workDpi * 1.2);
+  const lines: Line[] = [];
+  const used = new Uint8Array(ps.length);
+  for (let i = 0; i < ps.length; i++) {
+    if (used[i]) continue;
+    const chain = [ps[i]!];
+    used[i] = 1;
+    let end = ps[i]!.a1;
+    for (let j = i + 1; j < ps.length; j++) {
+      const q = ps[j]!;
+      if (used[j] || q.a1 <= end) continue;
+      if (q.a0 > end + workDpi * 2.5) break;
+      // q must continue the chain's straight line
+      const f = fit(chain);
+      const expected = f.pos + f.slope * ((q.a0 + q.a1) / 2 - f.centre);
+      if (Math.abs(q.sb / q.n - expected) > maxThick) continue;
+      // a short gap is a break in the print; a long one only when handwriting covers it
+      if (q.a0 > end + workDpi * 0.5 && !gapInked(mask, cand, w, horizontal, end + 1, q.a0 - 1, f, maxThick)) continue;
+      chain.push(q);
+      used[j] = 1;
+      end = q.a1;
+    }
+    const a0 = chain[0]!.a0;
+    const extent = end - a0 + 1;
+    const covered = chain.reduce((s, p) => s + p.len, 0);
+    // the rule must show for a good part of its length (the rest hidden under handwriting)
+    if (extent < minLen || covered < extent * 0.3) continue;
+    const f = fit(chain);
+    if (f.rms > maxThick * 0.6 + 0.6) continue; // curved: a pen stroke, not a printed rule
+    let b0 = Infinity;
+    let b1 = -Infinity;
+    let n = 0;
+    for (const p of chain) {
+      b0 = Math.min(b0, p.b0);
+      b1 = Math.max(b1, p.b1);
+      n += p.n;
+      p.keep = true;
+    }
+    const thickness = n / covered;
+    lines.push(
+      horizontal
+        ? { horizontal, x0: a0, y0: b0, x1: end, y1: b1, pos: f.pos, slope: f.slope, centre: f.centre, thickness }
+        : { horizontal, x0: b0, y0: a0, x1: b1, y1: end, pos: f.pos, slope: f.slope, centre: f.centre, thickness },
+    );
+  }
+  return lines;
+}
+
 /** Finds rule lines in an ink mask; returns them and a mask of their pixels. */
 export function findLines(mask: Uint8Array, w: number, h: number, workDpi: number): { lines: Line[]; lineMask: Uint8Array } {
   const maxThick = Math.max(2, Math.round(workDpi * 0.025));
   const minRun = Math.max(6, Math.round(workDpi * 0.12));
-  const minLen = { h: Math.round(workDpi * 0.7), v: Math.round(workDpi * 1.2) };
-  // ink run length across each pixel, vertically (for horizontal rules) and horizontally
-  const vrun = new Uint16Array(w * h);
-  for (let x = 0; x < w; x++) {
-    let y = 0;
-    while (y < h) {
-      if (!mask[y * w + x]) {
-        y++;
-        continue;
-      }
-      let e = y;
-      while (e < h && mask[e * w + x]) e++;
-      const r = Math.min(65535, e - y);
-      for (let k = y; k < e; k++) vrun[k * w + x] = r;
-      y = e;
-    }
-  }
-  const hrun = new Uint16Array(w * h);
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
-    let x = 0;
-    while (x < w) {
-      if (!mask[row + x]) {
-        x++;
-        continue;
-      }
-      let e = x;
-      while (e < w && mask[row + e]) e++;
-      const r = Math.min(65535, e - x);
-      for (let k = x; k < e; k++) hrun[row + k] = r;
-      x = e;
-    }
-  }
+  const vrun = runLengths(mask, w, h, true);
+  const hrun = runLengths(mask, w, h, false);
   const lines: Line[] = [];
   const lineMask = new Uint8Array(w * h);
   for (const horizontal of [true, false]) {
-    // candidate pixels: in a long run along, thin across
-    const cand = new Uint8Array(w * h);
-    const across = horizontal ? vrun : hrun;
-    const outer = horizontal ? h : w;
-    const inner = horizontal ? w : h;
-    for (let o = 0; o < outer; o++) {
-      let i = 0;
-      while (i < inner) {
-        const idx = horizontal ? o * w + i : i * w + o;
-        if (!mask[idx] || across[idx]! > maxThick) {
-          i++;
-          continue;
-        }
-        let e = i;
-        while (e < inner) {
-          const j = horizontal ? o * w + e : e * w + o;
-          if (!mask[j] || across[j]! > maxThick) break;
-          e++;
-        }
-        if (e - i >= minRun) for (let k = i; k < e; k++) cand[horizontal ? o * w + k : k * w + o] = 1;
-        i = e;
-      }
-    }
+    // a horizontal rule is thin vertically, and long horizontally
+    const cand = thinRuns(mask, horizontal ? vrun : hrun, w, h, horizontal, maxThick, minRun);
     const { labels, count } = label(cand, w, h);
     const ps = pieces(labels, count, w, h, horizontal).filter((p) => p.b1 - p.b0 <= maxThick + 1 + p.len * 0.06);
     ps.sort((p, q) => p.a0 - q.a0);
-    const used = new Uint8Array(ps.length);
-    for (let i = 0; i < ps.length; i++) {
-      if (used[i]) continue;
-      const chain = [ps[i]!];
-      used[i] = 1;
-      let end = ps[i]!.a1;
-      for (let j = i + 1; j < ps.length; j++) {
-        const q = ps[j]!;
-        if (used[j] || q.a1 <= end) continue;
-        if (q.a0 > end + workDpi * 2.5) break;
-        // q must continue the chain's straight line
-        const f = fit(chain);
-        const expected = f.pos + f.slope * ((q.a0 + q.a1) / 2 - f.centre);
-        if (Math.abs(q.sb / q.n - expected) > maxThick) continue;
-        // a short gap is a break in the print; a long one only when handwriting covers it
-        if (q.a0 > end + workDpi * 0.5 && !gapInked(mask, cand, w, horizontal, end + 1, q.a0 - 1, f, maxThick)) continue;
-        chain.push(q);
-        used[j] = 1;
-        end = q.a1;
-      }
-      const a0 = chain[0]!.a0;
-      const extent = end - a0 + 1;
-      const covered = chain.reduce((s, p) => s + p.len, 0);
-      // the rule must show for a good part of its length (the rest hidden under handwriting)
-      if (extent < (horizontal ? minLen.h : minLen.v) || covered < extent * 0.3) continue;
-      const f = fit(chain);
-      if (f.rms > maxThick * 0.6 + 0.6) continue; // curved: a pen stroke, not a printed rule
-      let b0 = Infinity;
-      let b1 = -Infinity;
-      let n = 0;
-      for (const p of chain) {
-        b0 = Math.min(b0, p.b0);
-        b1 = Math.max(b1, p.b1);
-        n += p.n;
-        p.keep = true;
-      }
-      const thickness = n / covered;
-      lines.push(
-        horizontal
-          ? { horizontal, x0: a0, y0: b0, x1: end, y1: b1, pos: f.pos, slope: f.slope, centre: f.centre, thickness }
-          : { horizontal, x0: b0, y0: a0, x1: b1, y1: end, pos: f.pos, slope: f.slope, centre: f.centre, thickness },
-      );
-    }
+    lines.push(...chainRules(ps, mask, cand, w, horizontal, workDpi, maxThick));
     const keep = new Uint8Array(count);
     for (const p of ps) if (p.keep) keep[p.label] = 1;
     for (let i = 0; i < labels.length; i++) if (labels[i]! >= 0 && keep[labels[i]!]) lineMask[i] = 1;

@@ -148,15 +148,14 @@ function writingFromTheLeft(a: PageAnalysis, L: Line, top: number, zx1: number):
   return out;
 }
 
-/** The signature standing on one candidate signature line, if any. */
-export function onSignatureLine(a: PageAnalysis, L: Line): Pick | null {
+/**
+ * The top of the zone above signature line L: 1.5 inches up, or just below the rule above it
+ * (the amount or payee line) when there is one (`bounded` 1): that rule's handwriting is not the signature.
+ */
+function zoneTop(a: PageAnalysis, L: Line, zx0: number, zx1: number): { top: number; bounded: number } {
   const u = a.scale.workDpi;
   const W = a.width;
-  const H = a.height;
-  const zx0 = Math.max(0, Math.round(L.x0 - 0.6 * u));
-  const zx1 = Math.min(W - 1, Math.round(L.x1 + 0.4 * u));
   const row = (x: number): number => lineRowAt(L, x);
-  // The rule above (amount or payee line) bounds the zone: its handwriting is not the signature.
   let top = Math.max(0, Math.round(Math.min(row(zx0), row(zx1)) - 1.5 * u));
   let bounded = 0;
   for (const m of a.lines) {
@@ -179,24 +178,17 @@ export function onSignatureLine(a: PageAnalysis, L: Line): Pick | null {
       bounded = 1;
     }
   }
-  const bottom = Math.min(H - 1, Math.round(Math.max(row(zx0), row(zx1)) + 0.45 * u));
-  if (bottom - top < 0.3 * u) return null;
-  const penLines = a.lines.filter((m) => m !== L && m.horizontal && m.y0 > top && m.y1 < bottom && m.x0 >= zx0 && m.x1 <= zx1);
-  const zone = zoneParts(a, zx0, top, zx1, bottom, penLines);
-  const minArea = Math.max(4, Math.round((u * 0.025) ** 2));
-  const flat = Math.max(2, Math.round(u * 0.025)) + 2;
-  const kept = zone.comps.filter((c) => {
-    if (c.area < minArea && c.x1 - c.x0 < u * 0.05 && c.y1 - c.y0 < u * 0.05) return false;
-    // leftovers of the signature line itself (its tapered ends)
-    const onRule = c.y1 - c.y0 + 1 <= flat && Math.abs((c.y0 + c.y1) / 2 - row((c.x0 + c.x1) / 2)) <= flat;
-    return !onRule;
-  });
-  // Tails of the writing above (descenders of the amount in words reaching down past its
-  // rule): cut pieces whose stroke lies mostly above the zone, and small next to the zone's ink.
-  // Page components that cross the zone's top are either the signature's own strokes
-  // reaching up past the rule above (mostly inside the zone, starting over the signature
-  // line), or the writing on that rule hanging down into the zone (its tails are dropped;
-  // pieces reaching well down are kept, as a signature joined to that writing, and flagged).
+  return { top, bounded };
+}
+
+/**
+ * Page components crossing the zone's top, classified: the signature's own strokes reaching up
+ * past the rule above (mostly inside the zone, starting over the signature line), or the writing
+ * on that rule hanging down into the zone ('foreign': its tails are dropped; pieces reaching well
+ * down are kept, as a signature joined to that writing, and flagged).
+ */
+function crossingComponents(a: PageAnalysis, L: Line, zone: ReturnType<typeof zoneParts>, kept: readonly Component[], top: number, zx1: number, bounded: number): Map<number, 'own' | 'foreign'> {
+  const u = a.scale.workDpi;
   const inside = new Map<number, number>();
   for (const c of kept) {
     const gl = zone.global[c.id]!;
@@ -216,10 +208,14 @@ export function onSignatureLine(a: PageAnalysis, L: Line): Pick | null {
     const own = placed && (G.area - inZone <= inZone || (fromLeft !== null && (!fromLeft.has(gl) || deep)));
     crossing.set(gl, own ? 'own' : 'foreign');
   }
-  const parts = kept.filter((c) => crossing.get(zone.global[c.id]!) !== 'foreign' || c.y1 - top > 0.35 * u);
-  const groups = groupByProximity(parts, 0.45 * u, 0.16 * u);
-  if (!groups.length) return null;
-  // The main group: large, standing near the line, not a fringe cut from writing above.
+  return crossing;
+}
+
+/**
+ * The signature's groups: the main one (large, standing near the line, not a fringe cut from
+ * writing above) and the close neighbours that belong with it (i-dots, a detached initial, a flourish).
+ */
+function signatureGroup(groups: readonly Group[], row: (x: number) => number, top: number, u: number): Group | null {
   let main: Group | null = null;
   let mainScore = 0;
   for (const g of groups) {
@@ -233,7 +229,6 @@ export function onSignatureLine(a: PageAnalysis, L: Line): Pick | null {
     }
   }
   if (!main) return null;
-  // Close neighbours that belong with it: i-dots, a detached initial, a flourish.
   const sig: Group = { parts: [...main.parts], x0: main.x0, y0: main.y0, x1: main.x1, y1: main.y1, area: main.area };
   for (const g of groups) {
     if (g === main) continue;
@@ -247,6 +242,37 @@ export function onSignatureLine(a: PageAnalysis, L: Line): Pick | null {
       union(sig, g);
     }
   }
+  return sig;
+}
+
+/** The signature standing on one candidate signature line, if any. */
+export function onSignatureLine(a: PageAnalysis, L: Line): Pick | null {
+  const u = a.scale.workDpi;
+  const W = a.width;
+  const H = a.height;
+  const zx0 = Math.max(0, Math.round(L.x0 - 0.6 * u));
+  const zx1 = Math.min(W - 1, Math.round(L.x1 + 0.4 * u));
+  const row = (x: number): number => lineRowAt(L, x);
+  const { top, bounded } = zoneTop(a, L, zx0, zx1);
+  const bottom = Math.min(H - 1, Math.round(Math.max(row(zx0), row(zx1)) + 0.45 * u));
+  if (bottom - top < 0.3 * u) return null;
+  const penLines = a.lines.filter((m) => m !== L && m.horizontal && m.y0 > top && m.y1 < bottom && m.x0 >= zx0 && m.x1 <= zx1);
+  const zone = zoneParts(a, zx0, top, zx1, bottom, penLines);
+  const minArea = Math.max(4, Math.round((u * 0.025) ** 2));
+  const flat = Math.max(2, Math.round(u * 0.025)) + 2;
+  const kept = zone.comps.filter((c) => {
+    if (c.area < minArea && c.x1 - c.x0 < u * 0.05 && c.y1 - c.y0 < u * 0.05) return false;
+    // leftovers of the signature line itself (its tapered ends)
+    const onRule = c.y1 - c.y0 + 1 <= flat && Math.abs((c.y0 + c.y1) / 2 - row((c.x0 + c.x1) / 2)) <= flat;
+    return !onRule;
+  });
+  // Tails of the writing above (descenders of the amount in words reaching down past its
+  // rule): cut pieces whose stroke lies mostly above the zone, and small next to the zone's ink.
+  const crossing = crossingComponents(a, L, zone, kept, top, zx1, bounded);
+  const parts = kept.filter((c) => crossing.get(zone.global[c.id]!) !== 'foreign' || c.y1 - top > 0.35 * u);
+  const groups = groupByProximity(parts, 0.45 * u, 0.16 * u);
+  const sig = signatureGroup(groups, row, top, u);
+  if (!sig) return null;
   const ids = new Set(sig.parts.map((c) => c.id));
   // A tall signature crosses the rule above: follow its own strokes up.
   const above = new Set<number>();
