@@ -10,7 +10,6 @@ export type { Box, CaseRow, Decision, DocumentRole, TrainingRunRow } from '../..
 export type { ErrorValue } from '../../core/errors.ts';
 
 // Jobs and their progress (job.progress / job.finished events, jobs.* methods).
-export type { JobInfo, JobProgress } from '../../core/jobs/manager.ts';
 export type { TrainEvent } from '../../core/model/training/run.ts';
 export type { CaseReportResult } from '../../core/report/case-report.ts';
 
