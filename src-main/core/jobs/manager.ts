@@ -30,14 +30,18 @@ interface ProgressBase<K extends string> {
   message?: string;
 }
 
-/** A progress event of a job of kind K (default: any kind of M, a union discriminated on `kind`). */
-export type JobProgressOf<M extends JobKindMap<M>, K extends KindOf<M> = KindOf<M>> = {
-  [P in K]: ProgressBase<P> & DataField<M[P]['progress']>;
-}[K];
+type AnyProgress<M extends JobKindMap<M>> = {
+  [P in KindOf<M>]: ProgressBase<P> & DataField<M[P]['progress']>;
+}[KindOf<M>];
 
-/** A job of kind K as the UI and the CLI see it (default: any kind of M, discriminated on `kind`). */
-export type JobInfoOf<M extends JobKindMap<M>, K extends KindOf<M> = KindOf<M>> = {
-  [P in K]: {
+/**
+ * A progress event of a job of kind K (default: any kind of M, a union discriminated on `kind`).
+ * An Extract from the union, so that a generic K still gives a member of it.
+ */
+export type JobProgressOf<M extends JobKindMap<M>, K extends KindOf<M> = KindOf<M>> = Extract<AnyProgress<M>, { kind: K }>;
+
+type AnyInfo<M extends JobKindMap<M>> = {
+  [P in KindOf<M>]: {
     jobId: string;
     kind: P;
     label: string;
@@ -51,7 +55,10 @@ export type JobInfoOf<M extends JobKindMap<M>, K extends KindOf<M> = KindOf<M>> 
     result?: M[P]['result'];
     error?: ErrorValue;
   };
-}[K];
+}[KindOf<M>];
+
+/** A job of kind K as the UI and the CLI see it (default: any kind of M, discriminated on `kind`). */
+export type JobInfoOf<M extends JobKindMap<M>, K extends KindOf<M> = KindOf<M>> = Extract<AnyInfo<M>, { kind: K }>;
 
 /** What a job's function gets: the signal to stop at, and `progress` typed by its kind's data. */
 export interface JobControl<P> {
