@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, Menu, dialog, ipcMain, session, shell, type MenuItemConstructorOptions } from 'electron';
 import { createContext } from './core/context.ts';
 import { JobManager } from './core/jobs/manager.ts';
+import type { JobKinds } from './ipc/contract/jobs.ts';
 import { defaultDataDir } from './core/paths.ts';
 import { visible, visibleError } from './core/util/visible.ts';
 import { createHandlers, type Dialogs } from './ipc/handlers.ts';
@@ -23,7 +24,7 @@ if (!app.requestSingleInstanceLock()) {
   const dataDir = defaultDataDir();
   app.setPath('userData', dataDir);
   const ctx = createContext(dataDir);
-  const jobs = new JobManager();
+  const jobs = new JobManager<JobKinds>();
   let win: BrowserWindow | null = null;
   const dialogs: Dialogs = {
     async chooseFolder(title) {

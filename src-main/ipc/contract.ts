@@ -12,6 +12,7 @@
 import type { z } from 'zod';
 import type { ErrorValue } from '../core/errors.ts';
 import type { JobEvents } from '../core/jobs/manager.ts';
+import type { JobKinds } from './contract/jobs.ts';
 import { appMethods } from './methods/app.ts';
 import { casesMethods } from './methods/cases.ts';
 import { documentsMethods } from './methods/documents.ts';
@@ -28,6 +29,7 @@ import type { MethodDef } from './methods/define.ts';
 export type { MethodDef } from './methods/define.ts';
 export type { AppInfo } from './methods/app.ts';
 export type * from './contract/types.ts';
+export type * from './contract/jobs.ts';
 
 export const methods = {
   ...appMethods,
@@ -53,7 +55,7 @@ export type ResultOf<M extends MethodName> = NonNullable<Methods[M]['__result']>
 export type MethodResult<M extends MethodName> = { ok: true; value: ResultOf<M> } | { ok: false; error: ErrorValue };
 
 /** Events pushed to the UI. */
-export type Events = JobEvents;
+export type Events = JobEvents<JobKinds>;
 export type EventName = keyof Events;
 export const eventNames: readonly EventName[] = ['job.progress', 'job.finished'];
 

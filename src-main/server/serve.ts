@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AppContext } from '../core/context.ts';
 import { JobManager } from '../core/jobs/manager.ts';
+import type { JobKinds } from '../ipc/contract/jobs.ts';
 import { visible, visibleError } from '../core/util/visible.ts';
 import { createHandlers } from '../ipc/handlers.ts';
 import { createDispatcher } from '../ipc/registry.ts';
@@ -18,9 +19,9 @@ export interface ServeOptions {
 }
 
 /** Wires the contract handlers for one data directory to the loopback bridge. */
-export async function serve(app: AppContext, opts: ServeOptions = {}): Promise<Bridge & { jobs: JobManager }> {
+export async function serve(app: AppContext, opts: ServeOptions = {}): Promise<Bridge & { jobs: JobManager<JobKinds> }> {
   const staticDir = await ensureRendererBuilt(opts.log);
-  const jobs = new JobManager();
+  const jobs = new JobManager<JobKinds>();
   const dispatch = createDispatcher(createHandlers({ app, jobs, transport: 'bridge' }), (method, err) =>
     console.error(`countersign serve: ${visible(method)} failed: ${visibleError(err)}`),
   );

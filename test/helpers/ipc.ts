@@ -10,7 +10,7 @@ import { after } from 'node:test';
 import { createContext } from '../../src-main/core/context.ts';
 import { JobManager } from '../../src-main/core/jobs/manager.ts';
 import type { Client } from '../../src-main/core/store/index.ts';
-import type { MethodName, MethodResult } from '../../src-main/ipc/contract.ts';
+import type { JobKinds, MethodName, MethodResult } from '../../src-main/ipc/contract.ts';
 import { createHandlers, type Dialogs } from '../../src-main/ipc/handlers.ts';
 import { createDispatcher } from '../../src-main/ipc/registry.ts';
 
@@ -26,7 +26,7 @@ export function contractHarness(prefix: string, opts: HarnessOptions = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   const dataDir = opts.dataSubdir ? path.join(dir, opts.dataSubdir) : dir;
   const app = createContext(dataDir, { client: opts.client ?? 'cli' });
-  const jobs = new JobManager();
+  const jobs = new JobManager<JobKinds>();
   after(() => {
     app.close();
     rmSync(dir, { recursive: true, force: true });

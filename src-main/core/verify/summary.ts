@@ -86,3 +86,6 @@ export function verifyJson(r: VerifyCaseResult) {
     totals: { compared: r.items.length, skipped: r.skipped.length, genuine: count('genuine'), notGenuine: count('not_genuine'), inconclusive: count('inconclusive') },
   };
 }
+
+/** The JSON of a verified case (the CLI's `verify --json`, the verify job's result). */
+export type VerifyJson = ReturnType<typeof verifyJson>;

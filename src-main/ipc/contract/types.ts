@@ -10,7 +10,6 @@ export type { Box, CaseRow, Decision, DocumentRole, TrainingRunRow } from '../..
 export type { ErrorValue } from '../../core/errors.ts';
 
 // Jobs and their progress (job.progress / job.finished events, jobs.* methods).
-export type { JobInfo, JobProgress } from '../../core/jobs/manager.ts';
 export type { TrainEvent } from '../../core/model/training/run.ts';
 export type { CaseReportResult } from '../../core/report/case-report.ts';
 
@@ -23,7 +22,7 @@ export type { ScoreView } from '../../core/verify/story.ts';
 export type { AlignmentRow, AnnotationRow, AutoAlignResult, MeasurementRow } from '../methods/bench.ts';
 export type { CaseAudit, CaseDetail, CaseSummary } from '../methods/cases.ts';
 export type { DocumentDetail, DocumentSummary, ImageData, LatestComparison, SignatureView } from '../methods/documents.ts';
-export type { Candidate, EnrolWritersProgress, EnrolWritersReport, IdentificationResult, LibraryView } from '../methods/identify.ts';
+export type { Candidate, EnrolReport, EnrolWritersProgress, EnrolWritersReport, IdentificationResult, LibraryView } from '../methods/identify.ts';
 export type { ImportFileEntry, ImportReport } from '../methods/import.ts';
 export type { ModelList, ModelSummary } from '../methods/models.ts';
 export type { SettingsView } from '../methods/settings.ts';

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { AppContext } from '../../core/context.ts';
 import type { JobManager } from '../../core/jobs/manager.ts';
+import type { JobKinds } from '../contract/jobs.ts';
 import type { AppInfo } from '../methods/app.ts';
 import type { MethodDef } from '../methods/define.ts';
 
@@ -15,7 +16,7 @@ export interface Dialogs {
 /** What every handler can use: the data directory's services, the job manager, the transport. */
 export interface Services {
   app: AppContext;
-  jobs: JobManager;
+  jobs: JobManager<JobKinds>;
   transport: AppInfo['transport'];
   dialogs?: Dialogs;
 }

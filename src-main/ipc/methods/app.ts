@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { DoctorReport } from '../../core/doctor.ts';
-import type { JobInfo } from '../../core/jobs/manager.ts';
+import type { JobInfo } from '../contract/jobs.ts';
 import { method, noArgs, type MethodDef } from './define.ts';
 
 export interface AppInfo extends DoctorReport {

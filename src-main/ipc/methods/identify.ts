@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { IdentificationResult } from '../../core/identify/types.ts';
-import type { JobInfo } from '../../core/jobs/manager.ts';
+import type { JobInfo } from '../contract/jobs.ts';
 import type { DrawReport } from '../../core/library/copy.ts';
 import type { EnrolReport } from '../../core/library/enrol.ts';
 import type { EnrolWritersProgress, EnrolWritersReport } from '../../core/library/enrol-writers.ts';
@@ -47,18 +47,18 @@ export const identifyMethods = {
     args: z.object({ includeWithdrawn: z.boolean().default(false) }).strict(),
     errors: ['IO'],
   }),
-  'library.enrol': method<JobInfo>()({
+  'library.enrol': method<JobInfo<'library.enrol'>>()({
     summary: "Enrol a writer into the library from image files or folders as a job (the import's crop and normalisation); the job's result is the EnrolReport",
     args: z.object({ name, paths: z.array(z.string().min(1).max(4096)).min(1).max(10000), notes: z.string().max(20000).optional() }).strict(),
     errors: ['NOT_FOUND', 'INVALID_ARGUMENT', 'CONFLICT', 'BUSY', 'IO'],
   }),
-  'library.enrolFolder': method<JobInfo>()({
+  'library.enrolFolder': method<JobInfo<'library.enrolWriters'>>()({
     summary:
       "Enrol every writer of a folder into the library as a job (kind 'library.enrolWriters'): manifest.csv (path,writer,label; genuine rows), <folder>/<writer>/{genuine,forged}/* (genuine only) or <folder>/<writer>/*; with name, the whole folder as one writer. One transaction per writer; progress data is EnrolWritersProgress, the result the EnrolWritersReport (also when cancelled)",
     args: z.object({ folder: z.string().min(1).max(4096), name: name.optional() }).strict(),
     errors: ['NOT_FOUND', 'INVALID_ARGUMENT', 'BUSY', 'IO'],
   }),
-  'library.enrolCase': method<JobInfo>()({
+  'library.enrolCase': method<JobInfo<'library.enrolWriters'>>()({
     summary:
       "Enrol a case's subjects (their known signatures; all that have one, or those named) into the library as a job (kind 'library.enrolWriters'); each case subject is linked to its library writer. One transaction per writer; the result is the EnrolWritersReport",
     args: z.object({ caseId: id, subjects: z.array(name).min(1).max(10000).optional() }).strict(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { JobInfo } from '../../core/jobs/manager.ts';
+import type { JobInfo } from '../contract/jobs.ts';
 import type { DocumentDetail } from './documents.ts';
 import { method, type MethodDef } from './define.ts';
 import { DPI_MAX, DPI_MIN } from '../../core/imaging/dpi.ts';
@@ -9,7 +9,7 @@ export type { ImportReport, ImportFileEntry, ImportTotals, ImportProgress } from
 const pixels = z.number().int().min(0).max(1_000_000);
 
 export const importMethods = {
-  'import.start': method<JobInfo>()({
+  'import.start': method<JobInfo<'import'>>()({
     summary:
       "Import a case folder (known/<subject>/*, questioned/[<subject>/]*, optional case.json) into a case as a job; progress events carry done/total and the current file, the job's result is the ImportReport (one entry per file)",
     args: z

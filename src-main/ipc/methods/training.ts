@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { JobInfo } from '../../core/jobs/manager.ts';
+import type { JobInfo } from '../contract/jobs.ts';
 import type { TrainHyperparameters } from '../../core/model/training/run.ts';
 import type { TrainingRunRow } from '../../core/store/types.ts';
 import { method, type MethodDef } from './define.ts';
@@ -17,7 +17,7 @@ export interface TrainingOptions {
  * The job's result: { status, runId, modelId, resumeHint }.
  */
 export const trainingMethods = {
-  'training.start': method<JobInfo>()({
+  'training.start': method<JobInfo<'training'>>()({
     summary: 'Start fine-tuning a model (or training an architecture from scratch) on labelled data; the result is a new, inactive model version',
     args: z
       .object({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CompareView, VerifyResults, VerifySettingsView } from '../../core/app/verify.ts';
-import type { JobInfo } from '../../core/jobs/manager.ts';
+import type { JobInfo } from '../contract/jobs.ts';
 import type { SeriesResult } from '../../core/verify/series.ts';
 import { method, type MethodDef } from './define.ts';
 
@@ -20,7 +20,7 @@ export const verifyMethods = {
     args: z.object({ caseId, documentId: z.number().int().positive() }).strict(),
     errors: ['NOT_FOUND', 'INVALID_ARGUMENT', 'INTEGRITY', 'CONFLICT', 'CANCELLED'],
   }),
-  'verify.batch': method<JobInfo>()({
+  'verify.batch': method<JobInfo<'verify'>>()({
     summary: 'Start batch verification of every (or the given) questioned document of a case; progress as job events',
     args: z.object({ caseId, documentIds: z.array(z.number().int().positive()).max(100000).optional() }).strict(),
     errors: ['NOT_FOUND', 'INVALID_ARGUMENT', 'CONFLICT'],

@@ -7,7 +7,7 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type { EnrolWritersProgress, EnrolWritersReport } from '../../../src-main/ipc/contract.ts';
 import { call } from './api.ts';
-import { jobs, onJobProgress, runningJobs, trackJob, type JobInfo } from './jobs.svelte.ts';
+import { jobOf, onJobProgress, runningJobsOf, trackJob, type JobInfo } from './jobs.svelte.ts';
 
 export type { EnrolWritersReport };
 
@@ -17,40 +17,40 @@ export const enrolState = $state<{ jobId: string | null; folder: string; name: s
 
 export const enrolLive = new SvelteMap<string, EnrolWritersProgress>();
 
+type EnrolJob = JobInfo<typeof ENROL_KIND>;
+
 onJobProgress((p) => {
-  if (p.kind !== ENROL_KIND || !p.data) return;
-  enrolLive.set(p.jobId, p.data as unknown as EnrolWritersProgress);
+  if (p.kind === ENROL_KIND) enrolLive.set(p.jobId, p.data);
 });
 
 /** The enrolment to show: the one started here, else one running started elsewhere. */
-export function enrolJob(): JobInfo | null {
-  const mine = enrolState.jobId ? (jobs.get(enrolState.jobId) ?? null) : null;
+export function enrolJob(): EnrolJob | null {
+  const mine = jobOf(enrolState.jobId, ENROL_KIND);
   if (mine?.status === 'running') return mine;
-  return runningJobs().find((j) => j.kind === ENROL_KIND) ?? mine;
+  return runningJobsOf(ENROL_KIND)[0] ?? mine;
 }
 
-function started(info: JobInfo): JobInfo {
+function started(info: EnrolJob): EnrolJob {
   trackJob(info);
   enrolState.jobId = info.jobId;
   return info;
 }
 
 /** Starts enrolling the writers of a folder; rejects with the core's error (missing folder, bad manifest ...). */
-export async function startEnrolFolder(folder: string, name: string | null): Promise<JobInfo> {
+export async function startEnrolFolder(folder: string, name: string | null): Promise<EnrolJob> {
   const info = await call('library.enrolFolder', { folder, ...(name ? { name } : {}) });
   enrolState.folder = folder;
   return started(info);
 }
 
 /** Starts enrolling a case's subjects; rejects with the core's error (no known signatures ...). */
-export async function startEnrolCase(caseId: number): Promise<JobInfo> {
+export async function startEnrolCase(caseId: number): Promise<EnrolJob> {
   const info = await call('library.enrolCase', { caseId });
   enrolState.caseId = caseId;
   return started(info);
 }
 
 /** The report of a finished enrolment (done or cancelled), if it has one. */
-export function enrolReportOf(j: JobInfo | null): EnrolWritersReport | null {
-  const r = j && j.status !== 'running' ? (j.result as EnrolWritersReport | undefined) : undefined;
-  return r && Array.isArray(r.writers) ? r : null;
+export function enrolReportOf(j: EnrolJob | null): EnrolWritersReport | null {
+  return j && j.status !== 'running' ? (j.result ?? null) : null;
 }

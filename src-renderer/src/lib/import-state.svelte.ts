@@ -7,7 +7,7 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type { ImportReport } from '../../../src-main/ipc/contract.ts';
 import { call } from './api.ts';
-import { jobs, onJobProgress, runningJobs, trackJob, type JobInfo } from './jobs.svelte.ts';
+import { jobOf, onJobProgress, runningJobsOf, trackJob, type JobInfo } from './jobs.svelte.ts';
 
 export type { ImportReport };
 
@@ -32,16 +32,12 @@ const states = new Map<number, ImportCaseState>();
 export const importCase = new SvelteMap<string, number>();
 export const importLive = new SvelteMap<string, ImportLive>();
 
+type ImportJob = JobInfo<'import'>;
+
 onJobProgress((p) => {
   if (p.kind !== 'import') return;
-  const d = p.data ?? {};
-  importLive.set(p.jobId, {
-    current: p.message ?? '',
-    started: d.started === true,
-    imported: Number(d.imported ?? 0),
-    skipped: Number(d.skipped ?? 0),
-    failed: Number(d.failed ?? 0),
-  });
+  const { started, imported, skipped, failed } = p.data;
+  importLive.set(p.jobId, { current: p.message ?? '', started, imported, skipped, failed });
 });
 
 export function importState(caseId: number): ImportCaseState {
@@ -55,20 +51,19 @@ export function importState(caseId: number): ImportCaseState {
 }
 
 /** The job label the core gives an import: `Import <folder> into '<case name>'`. */
-export function isImportOf(j: JobInfo, caseName: string): boolean {
-  return j.kind === 'import' && j.label.endsWith(` into '${caseName}'`);
+export function isImportOf(j: ImportJob, caseName: string): boolean {
+  return j.label.endsWith(` into '${caseName}'`);
 }
 
 /** The import job to show for a case: its own, else one running for it started elsewhere. */
-export function importJobFor(caseId: number, caseName: string): JobInfo | null {
-  const st = importState(caseId);
-  const mine = st.jobId ? (jobs.get(st.jobId) ?? null) : null;
+export function importJobFor(caseId: number, caseName: string): ImportJob | null {
+  const mine = jobOf(importState(caseId).jobId, 'import');
   if (mine?.status === 'running') return mine;
-  return runningJobs().find((j) => isImportOf(j, caseName)) ?? mine;
+  return runningJobsOf('import').find((j) => isImportOf(j, caseName)) ?? mine;
 }
 
 /** Starts `import.start`; the job is tracked at once. Rejects with the core's error (bad layout ...). */
-export async function startImport(caseId: number, folder: string, dpi?: number): Promise<JobInfo> {
+export async function startImport(caseId: number, folder: string, dpi?: number): Promise<ImportJob> {
   const info = await call('import.start', { caseId, folder, ...(dpi !== undefined ? { dpi } : {}) });
   trackJob(info);
   importCase.set(info.jobId, caseId);
@@ -79,9 +74,8 @@ export async function startImport(caseId: number, folder: string, dpi?: number):
 }
 
 /** The report of a finished import job (done or cancelled), if it has one. */
-export function reportOf(j: JobInfo | null): ImportReport | null {
-  const r = j && j.status !== 'running' ? (j.result as ImportReport | undefined) : undefined;
-  return r && Array.isArray(r.files) ? r : null;
+export function reportOf(j: ImportJob | null): ImportReport | null {
+  return j && j.status !== 'running' ? (j.result ?? null) : null;
 }
 
 /** The folder of an import job, from its label. */

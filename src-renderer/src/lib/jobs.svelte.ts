@@ -5,12 +5,12 @@
  * the call that started the job has returned, or while its view is not open.
  */
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
-import type { JobInfo, JobProgress } from '../../../src-main/ipc/contract.ts';
+import type { JobInfo, JobKind, JobProgress } from '../../../src-main/ipc/contract.ts';
 import { call, on } from './api.ts';
 import { errorText } from './errors.ts';
 import { notify } from './notices.svelte.ts';
 
-export type { JobInfo, JobProgress };
+export type { JobInfo, JobKind, JobProgress };
 
 export const jobs = new SvelteMap<string, JobInfo>();
 
@@ -19,7 +19,7 @@ type FinishedListener = (j: JobInfo) => void;
 const progressListeners = new Set<ProgressListener>();
 const finishedListeners = new Set<FinishedListener>();
 
-/** Every progress event of every job (with its kind-specific `data`). */
+/** Every progress event of every job: narrow on `p.kind` to read its kind's `data`. */
 export function onJobProgress(l: ProgressListener): () => void {
   progressListeners.add(l);
   return () => progressListeners.delete(l);
@@ -29,6 +29,22 @@ export function onJobProgress(l: ProgressListener): () => void {
 export function onJobFinished(l: FinishedListener): () => void {
   finishedListeners.add(l);
   return () => finishedListeners.delete(l);
+}
+
+/** Whether a job is of the given kind: narrows it, so its `result` has that kind's type. */
+export function isJobOf<K extends JobKind>(j: JobInfo | null | undefined, kind: K): j is JobInfo<K> {
+  return j?.kind === kind;
+}
+
+/** The job with this id if it is of the given kind, else null. */
+export function jobOf<K extends JobKind>(jobId: string | null, kind: K): JobInfo<K> | null {
+  const j = jobId ? jobs.get(jobId) : undefined;
+  return isJobOf(j, kind) ? j : null;
+}
+
+/** The running jobs of one kind, oldest first. */
+export function runningJobsOf<K extends JobKind>(kind: K): JobInfo<K>[] {
+  return runningJobs().filter((j) => isJobOf(j, kind));
 }
 
 export function runningJobs(): JobInfo[] {
@@ -116,4 +132,4 @@ export function fraction(j: Pick<JobInfo, 'done' | 'total'>): number | null {
   return j.total > 0 ? Math.min(1, j.done / j.total) : null;
 }
 
-export const JOB_KIND_LABEL: Record<string, string> = { verify: 'Verification', training: 'Training', import: 'Import', 'library.enrol': 'Enrolment', 'library.enrolWriters': 'Enrolment' };
+export const JOB_KIND_LABEL: Record<JobKind, string> = { verify: 'Verification', training: 'Training', import: 'Import', 'library.enrol': 'Enrolment', 'library.enrolWriters': 'Enrolment' };

@@ -80,16 +80,14 @@ export class TrainingLive {
 
 export const trainingLive = new SvelteMap<string, TrainingLive>();
 
-const EVENT_TYPES = new Set(['start', 'prepare', 'batch', 'epoch', 'checkpoint']);
-
 onJobProgress((p) => {
-  if (p.kind !== 'training' || !p.data || !EVENT_TYPES.has(String(p.data.type))) return;
+  if (p.kind !== 'training') return;
   let live = trainingLive.get(p.jobId);
   if (!live) {
     live = new TrainingLive(p.jobId);
     trainingLive.set(p.jobId, live);
   }
-  live.apply(p.data as unknown as TrainEvent);
+  live.apply(p.data);
 });
 
 /** The training form's values, kept while the examiner visits other views. */

@@ -15,6 +15,7 @@ import { commands as caseCommands } from '../../../src-main/cli/commands/case.ts
 import { createContext, type AppContext } from '../../../src-main/core/context.ts';
 import { toErrorValue, type ErrorValue } from '../../../src-main/core/errors.ts';
 import { JobManager } from '../../../src-main/core/jobs/manager.ts';
+import type { JobKinds } from '../../../src-main/ipc/contract.ts';
 import { LATEST_SCHEMA_VERSION } from '../../../src-main/core/store/index.ts';
 import { createHandlers } from '../../../src-main/ipc/handlers.ts';
 import { createDispatcher } from '../../../src-main/ipc/registry.ts';
@@ -137,7 +138,7 @@ test("case list carries the same counts as the desktop app's cases.list (one cor
     doc(1, 'known', 'ready');
     doc(2, 'known', 'ready');
     doc(3, 'questioned', 'failed');
-    const ui = await createDispatcher(createHandlers({ app, jobs: new JobManager(), transport: 'bridge' }))('cases.list', {});
+    const ui = await createDispatcher(createHandlers({ app, jobs: new JobManager<JobKinds>(), transport: 'bridge' }))('cases.list', {});
     assert.ok(ui.ok);
     const cli = await run(dir, ['case', 'list']);
     assert.deepEqual(cli.value, JSON.parse(JSON.stringify(ui.value)));

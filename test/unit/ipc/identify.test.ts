@@ -5,9 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createContext } from '../../../src-main/core/context.ts';
-import { JobManager, type JobInfo } from '../../../src-main/core/jobs/manager.ts';
-import type { EnrolReport } from '../../../src-main/core/library/enrol.ts';
-import type { EnrolWritersReport } from '../../../src-main/core/library/enrol-writers.ts';
+import { JobManager } from '../../../src-main/core/jobs/manager.ts';
+import type { JobKinds } from '../../../src-main/ipc/contract.ts';
 import { setActiveModel } from '../../../src-main/core/model/registry.ts';
 import { generateDataset } from '../../../src-main/core/synth/index.ts';
 import type { MethodName, MethodResult } from '../../../src-main/ipc/contract.ts';
@@ -19,7 +18,7 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'cs-ipc-identify-'));
 const data = path.join(dir, 'data');
 const images = path.join(dir, 'images');
 const app = createContext(data, { client: 'bridge' });
-const jobs = new JobManager();
+const jobs = new JobManager<JobKinds>();
 const dispatch = createDispatcher(createHandlers({ app, jobs, transport: 'bridge' }));
 after(() => {
   app.close();
@@ -50,8 +49,9 @@ describe('library.* and identify.*', () => {
   it('library.enrol runs as a job whose result is the enrolment report; library.list shows the writer', async () => {
     await fails('library.enrol', { name: 'X', paths: [] }, 'INVALID_ARGUMENT', /paths/);
     const job = await ok('library.enrol', { name: 'Writer One', paths: [path.join(images, 'w0001', 'genuine')] });
-    const done = (await jobs.wait(job.jobId)) as JobInfo & { result: EnrolReport };
+    const done = await jobs.wait(job);
     assert.equal(done.status, 'done', JSON.stringify(done));
+    assert.ok(done.result, 'the job has its report');
     assert.equal(done.kind, 'library.enrol');
     assert.deepEqual(done.result.totals, { files: 3, enrolled: 3, skipped: 0, failed: 0 });
     const list = await ok('library.list', {});
@@ -116,15 +116,17 @@ describe('library.* and identify.*', () => {
     const job = await ok('library.enrolCase', { caseId: fx.caseId });
     assert.equal(job.kind, 'library.enrolWriters');
     await fails('library.enrolFolder', { folder: images }, 'BUSY', /already being enrolled/);
-    const done = (await jobs.wait(job.jobId)) as JobInfo & { result: EnrolWritersReport };
+    const done = await jobs.wait(job);
     assert.equal(done.status, 'done', JSON.stringify(done.error));
+    assert.ok(done.result, 'the job has its report');
     // Subject 1 is new; subject 2 was enrolled earlier (all its signatures skipped); the drawn library writer's are in the library already.
     const byName = new Map(done.result.writers.map((w) => [w.name, w]));
     assert.equal(byName.get(fx.subjects[0]!.name)?.report?.totals.enrolled, 3);
     assert.equal(byName.get(fx.subjects[1]!.name)?.report?.totals.skipped, 3);
     const folder = await ok('library.enrolFolder', { folder: images });
-    const f = (await jobs.wait(folder.jobId)) as JobInfo & { result: EnrolWritersReport };
+    const f = await jobs.wait(folder);
     assert.equal(f.status, 'done', JSON.stringify(f.error));
+    assert.ok(f.result, 'the job has its report');
     assert.deepEqual([f.result.source.kind === 'folder' && f.result.source.layout, f.result.totals.writers], ['manifest', 2]);
     assert.ok((await ok('library.list', {})).subjects.some((x) => x.name === 'w0002'));
   });

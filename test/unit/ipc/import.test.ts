@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { ImportReport } from '../../../src-main/core/imaging/import.ts';
-import { type JobInfo, type JobProgress } from '../../../src-main/core/jobs/manager.ts';
+import type { JobProgress } from '../../../src-main/ipc/contract.ts';
 import { createWriter, renderCheque, renderSignature } from '../../../src-main/core/synth/index.ts';
 import { contractHarness } from '../../helpers/ipc.ts';
 
@@ -33,18 +33,21 @@ describe('import.start', () => {
 
   it('runs the import as a job: progress with done/total and the current file, the report as the result', async () => {
     const c = (await ok('cases.list', {})).find((x) => x.name === 'IPC import')!;
-    const progress: JobProgress[] = [];
-    const off = jobs.on('job.progress', (p) => progress.push(p));
+    const progress: JobProgress<'import'>[] = [];
+    const off = jobs.on('job.progress', (p) => {
+      if (p.kind === 'import') progress.push(p);
+    });
     const job = await ok('import.start', { caseId: c.id, folder });
     assert.deepEqual([job.kind, job.status], ['import', 'running']);
     await fails('import.start', { caseId: c.id, folder }, 'BUSY', /is already being imported/);
-    const done: JobInfo = await jobs.wait(job.jobId);
+    const done = await jobs.wait(job);
     off();
     assert.equal(done.status, 'done', JSON.stringify(done.error));
-    report = done.result as ImportReport;
+    assert.ok(done.result, 'the job has its report');
+    report = done.result;
     assert.deepEqual([report.totals.imported, report.totals.failed], [2, 1]);
     assert.equal(report.files.find((f) => f.path.endsWith('q2.pdf'))?.reasonCode, 'pdf');
-    const finished = progress.filter((p) => p.jobId === job.jobId && !p.data?.started);
+    const finished = progress.filter((p) => p.jobId === job.jobId && !p.data.started);
     assert.deepEqual(finished.map((p) => [p.done, p.total]), [[1, 3], [2, 3], [3, 3]]);
     assert.deepEqual(finished.map((p) => p.message), report.files.map((f) => f.path));
     const detail = await ok('cases.get', { caseId: c.id });

@@ -3,13 +3,14 @@ import { describe, it } from 'node:test';
 import type { AppContext } from '../../../src-main/core/context.ts';
 import { AppError } from '../../../src-main/core/errors.ts';
 import { JobManager } from '../../../src-main/core/jobs/manager.ts';
+import type { JobKinds } from '../../../src-main/ipc/contract.ts';
 import { createHandlers } from '../../../src-main/ipc/handlers.ts';
 import { createDispatcher, type Handlers } from '../../../src-main/ipc/registry.ts';
 
 const fakeApp = { dataDir: '/tmp/countersign-fake', close() {} } as unknown as AppContext;
 
 describe('contract dispatcher', () => {
-  const jobs = new JobManager();
+  const jobs = new JobManager<JobKinds>();
   const dispatch = createDispatcher(createHandlers({ app: fakeApp, jobs, transport: 'bridge' }));
 
   it('answers app.info with the backend and data directory', async () => {
@@ -61,21 +62,24 @@ describe('contract dispatcher', () => {
   it('reports job progress as events and cancels at the next safe point', async () => {
     const events: string[] = [];
     const off = jobs.on('job.progress', (p) => events.push(`${p.done}/${p.total}`));
-    const job = jobs.start('test', 'counting', async (ctl) => {
+    // A stand-in training job: it counts 'prepare' events, the shape its kind declares.
+    const job = jobs.start('training', 'counting', async (ctl) => {
+      const ended = (i: number) => ({ status: ctl.signal.aborted ? ('cancelled' as const) : ('done' as const), runId: `count-${i}`, modelId: null, resumeHint: null });
       for (let i = 1; i <= 1000; i++) {
-        if (ctl.signal.aborted) return i;
-        ctl.progress(i, 1000);
+        if (ctl.signal.aborted) return ended(i);
+        ctl.progress(i, 1000, undefined, { type: 'prepare', done: i, total: 1000 });
         await new Promise((r) => setImmediate(r));
       }
-      return 1000;
+      return ended(1000);
     });
     while (events.length < 3) await new Promise((r) => setImmediate(r));
     const cancelled = await dispatch('jobs.cancel', { jobId: job.jobId });
     assert.equal(cancelled.ok, true);
-    const done = await jobs.wait(job.jobId);
+    const done = await jobs.wait(job);
     off();
     assert.equal(done.status, 'cancelled');
-    assert.ok((done.result as number) < 1000, 'stopped before the end');
+    assert.equal(done.result?.status, 'cancelled');
+    assert.ok(Number(done.result.runId.slice('count-'.length)) < 1000, 'stopped before the end');
     assert.equal(events[0], '1/1000');
   });
 });

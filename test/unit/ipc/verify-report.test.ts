@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createContext } from '../../../src-main/core/context.ts';
-import { JobManager, type JobInfo } from '../../../src-main/core/jobs/manager.ts';
+import { JobManager } from '../../../src-main/core/jobs/manager.ts';
+import type { JobKinds } from '../../../src-main/ipc/contract.ts';
 import { setActiveModel } from '../../../src-main/core/model/registry.ts';
 import type { MethodName, MethodResult } from '../../../src-main/ipc/contract.ts';
 import { createHandlers, type Dialogs } from '../../../src-main/ipc/handlers.ts';
@@ -15,7 +16,7 @@ import { addDocument } from '../../e2e/fixtures/seed.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cs-ipc-verify-'));
 const app = createContext(dir, { client: 'bridge' });
-const jobs = new JobManager();
+const jobs = new JobManager<JobKinds>();
 const saved: string[] = [];
 const dialogs: Dialogs = {
   chooseFolder: async () => '/chosen/folder',
@@ -81,9 +82,10 @@ describe('verify.* and report.*', () => {
     const progress: number[] = [];
     const off = jobs.on('job.progress', (p) => progress.push(p.done));
     const job = await ok('verify.batch', { caseId: fx.caseId });
-    const done = (await jobs.wait(job.jobId)) as JobInfo & { result: { items: unknown[]; totals: { compared: number } } };
+    const done = await jobs.wait(job);
     off();
     assert.equal(done.status, 'done');
+    assert.ok(done.result, 'the job has its result');
     assert.equal(done.result.totals.compared, 2);
     assert.ok(progress.length > 0);
     const r = await ok('verify.results', { caseId: fx.caseId });
