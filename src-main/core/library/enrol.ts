@@ -120,17 +120,15 @@ function failedEntries(rel: string, o: FileOutcome): EnrolFileEntry[] {
   return [];
 }
 
-/** `countersign library enrol <name> <folder-or-files...>` (see the file comment). */
-export async function enrolFiles(store: Store, opts: EnrolFilesOptions): Promise<EnrolReport> {
-  const name = validateSubjectName(opts.name, 'name');
-  const lib = new LibraryRepository(store);
-  const before = lib.find(name);
-  if (before?.status === 'withdrawn') {
-    throw new AppError('CONFLICT', `name: library subject '${before.name}' was withdrawn on ${before.withdrawnAt} (${before.withdrawnReason}); it accepts no new exemplars: enrol under another name`, { field: 'name' });
-  }
-  const files = listEnrolFiles(opts.paths);
-  const modelId = enrolmentModel(store, opts.modelId);
+type ReadOutcome = Extract<FileOutcome, { kind: 'read' }>;
+interface PendingPage {
+  rel: string;
+  o: ReadOutcome;
+  page: ReadOutcome['pages'][number];
+}
 
+/** Reads, stores and localises each file (outside the write transaction), with progress and cancel. */
+async function readFiles(store: Store, files: Listed[], opts: EnrolFilesOptions): Promise<{ file: Listed; outcome: FileOutcome }[]> {
   const outcomes: { file: Listed; outcome: FileOutcome }[] = [];
   for (const [i, file] of files.entries()) {
     throwIfCancelled(opts.signal, 'the enrolment');
@@ -142,30 +140,71 @@ export async function enrolFiles(store: Store, opts: EnrolFilesOptions): Promise
     outcomes.push({ file, outcome });
   }
   opts.onProgress?.(files.length, files.length, '');
+  return outcomes;
+}
 
-  const recorded = store.write(() => {
-    const entries: EnrolFileEntry[] = [];
-    let subject: LibrarySubject | undefined = lib.find(name);
-    const pending: { rel: string; o: Extract<FileOutcome, { kind: 'read' }>; page: NonNullable<Extract<FileOutcome, { kind: 'read' }>['pages'][number]> }[] = [];
-    for (const { file, outcome: o } of outcomes) {
-      const failed = failedEntries(file.rel, o);
-      if (failed.length || o.kind !== 'read') {
-        entries.push(...failed);
+/** Sorts the pages read into report entries (failed, duplicates already in the library) and the pages to enrol. */
+function triagePages(lib: LibraryRepository, outcomes: { file: Listed; outcome: FileOutcome }[]): { entries: EnrolFileEntry[]; pending: PendingPage[] } {
+  const entries: EnrolFileEntry[] = [];
+  const pending: PendingPage[] = [];
+  for (const { file, outcome: o } of outcomes) {
+    const failed = failedEntries(file.rel, o);
+    if (failed.length || o.kind !== 'read') {
+      entries.push(...failed);
+      continue;
+    }
+    for (const page of o.pages) {
+      if (page.failure || !page.signature) {
+        entries.push({ path: file.rel, page: page.page, status: 'failed', reason: page.failure?.message ?? `${file.rel}: no signature`, reasonCode: page.failure?.code ?? 'no-signature', sha256: o.sha256, documentId: null, signatureId: null });
         continue;
       }
-      for (const page of o.pages) {
-        if (page.failure || !page.signature) {
-          entries.push({ path: file.rel, page: page.page, status: 'failed', reason: page.failure?.message ?? `${file.rel}: no signature`, reasonCode: page.failure?.code ?? 'no-signature', sha256: o.sha256, documentId: null, signatureId: null });
-          continue;
-        }
-        const dup = lib.documentByObject(o.sha256, page.page);
-        if (dup) {
-          entries.push({ path: file.rel, page: page.page, status: 'skipped', reasonCode: 'duplicate', reason: `${file.rel}: already in the library as ${dup.originalPath} (document ${dup.id}, subject '${dup.subjectName}')`, sha256: o.sha256, documentId: dup.id, signatureId: null });
-          continue;
-        }
-        pending.push({ rel: file.rel, o, page });
+      const dup = lib.documentByObject(o.sha256, page.page);
+      if (dup) {
+        entries.push({ path: file.rel, page: page.page, status: 'skipped', reasonCode: 'duplicate', reason: `${file.rel}: already in the library as ${dup.originalPath} (document ${dup.id}, subject '${dup.subjectName}')`, sha256: o.sha256, documentId: dup.id, signatureId: null });
+        continue;
       }
+      pending.push({ rel: file.rel, o, page });
     }
+  }
+  return { entries, pending };
+}
+
+/** Stores one page as a library document with its proposed signature; returns its report entry. */
+function enrolPage(store: Store, lib: LibraryRepository, subjectId: number, { rel, o, page }: PendingPage): EnrolFileEntry {
+  const sig = page.signature!;
+  const doc = lib.insertDocument({ subjectId, originalPath: rel, sha256: o.sha256, size: o.size, format: o.format, width: page.width, height: page.height, dpi: page.dpi, pageIndex: page.page });
+  const row = store.documents.insertSignature({
+    documentId: doc.id,
+    box: { x: sig.box[0], y: sig.box[1], w: sig.box[2], h: sig.box[3] },
+    confidence: sig.confidence,
+    lowConfidence: sig.lowConfidence,
+    isCrop: sig.isCrop,
+    source: 'auto',
+    status: 'proposed',
+    cropSha256: sig.cropSha256,
+    normalisedSha256: sig.normalisedSha256,
+    params: sig.params,
+    quality: sig.quality,
+  });
+  return { path: rel, page: page.page, status: 'enrolled', sha256: o.sha256, documentId: doc.id, signatureId: row.id, isCrop: sig.isCrop, lowConfidence: sig.lowConfidence };
+}
+
+/** `countersign library enrol <name> <folder-or-files...>` (see the file comment). */
+export async function enrolFiles(store: Store, opts: EnrolFilesOptions): Promise<EnrolReport> {
+  const name = validateSubjectName(opts.name, 'name');
+  const lib = new LibraryRepository(store);
+  const before = lib.find(name);
+  if (before?.status === 'withdrawn') {
+    throw new AppError('CONFLICT', `name: library subject '${before.name}' was withdrawn on ${before.withdrawnAt} (${before.withdrawnReason}); it accepts no new exemplars: enrol under another name`, { field: 'name' });
+  }
+  const files = listEnrolFiles(opts.paths);
+  const modelId = enrolmentModel(store, opts.modelId);
+
+  const outcomes = await readFiles(store, files, opts);
+
+  const recorded = store.write(() => {
+    let subject: LibrarySubject | undefined = lib.find(name);
+    const { entries, pending } = triagePages(lib, outcomes);
     if (!pending.length && !subject) {
       const why = entries.map((e) => e.reason).filter(Boolean).slice(0, 5).join('; ');
       throw new AppError('INVALID_ARGUMENT', `nothing to enrol for '${name}': no file gave a usable signature (${why}); nothing was stored in the library`);
@@ -176,24 +215,7 @@ export async function enrolFiles(store: Store, opts: EnrolFilesOptions): Promise
       store.audit.append({ action: 'subject.create', entity: `subject:${subject.id}`, details: { name: subject.name, scope: 'library', source: 'library.enrol' } });
     }
     if (modelId) ensureModelRow(store, store.dataDir, modelId);
-    for (const { rel, o, page } of pending) {
-      const sig = page.signature!;
-      const doc = lib.insertDocument({ subjectId: subject.id, originalPath: rel, sha256: o.sha256, size: o.size, format: o.format, width: page.width, height: page.height, dpi: page.dpi, pageIndex: page.page });
-      const row = store.documents.insertSignature({
-        documentId: doc.id,
-        box: { x: sig.box[0], y: sig.box[1], w: sig.box[2], h: sig.box[3] },
-        confidence: sig.confidence,
-        lowConfidence: sig.lowConfidence,
-        isCrop: sig.isCrop,
-        source: 'auto',
-        status: 'proposed',
-        cropSha256: sig.cropSha256,
-        normalisedSha256: sig.normalisedSha256,
-        params: sig.params,
-        quality: sig.quality,
-      });
-      entries.push({ path: rel, page: page.page, status: 'enrolled', sha256: o.sha256, documentId: doc.id, signatureId: row.id, isCrop: sig.isCrop, lowConfidence: sig.lowConfidence });
-    }
+    for (const p of pending) entries.push(enrolPage(store, lib, subject.id, p));
     const totals = totalsOf(files.length, entries);
     const enrolled = entries.filter((e) => e.status === 'enrolled');
     const enrolmentId = lib.insertEnrolment({
