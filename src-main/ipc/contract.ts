@@ -14,6 +14,10 @@ import type { ErrorValue } from '../core/errors.ts';
 import type { JobEvents } from '../core/jobs/manager.ts';
 import type { JobKinds } from './contract/jobs.ts';
 import { appMethods } from './methods/app.ts';
+import { dialogsMethods } from './methods/dialogs.ts';
+import { jobsMethods } from './methods/jobs.ts';
+import { imagesMethods } from './methods/images.ts';
+import { libraryMethods } from './methods/library.ts';
 import { casesMethods } from './methods/cases.ts';
 import { documentsMethods } from './methods/documents.ts';
 import { modelsMethods } from './methods/models.ts';
@@ -33,6 +37,9 @@ export type * from './contract/jobs.ts';
 
 export const methods = {
   ...appMethods,
+  ...dialogsMethods,
+  ...jobsMethods,
+  ...imagesMethods,
   ...casesMethods,
   ...documentsMethods,
   ...modelsMethods,
@@ -42,6 +49,7 @@ export const methods = {
   ...reportMethods,
   ...trainingMethods,
   ...identifyMethods,
+  ...libraryMethods,
   ...benchMethods,
 } satisfies Record<string, MethodDef>;
 

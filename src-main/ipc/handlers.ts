@@ -3,6 +3,10 @@
  * no Electron. Each domain's handlers live in ipc/handlers/<domain>.ts.
  */
 import { appHandlers } from './handlers/app.ts';
+import { dialogsHandlers } from './handlers/dialogs.ts';
+import { jobsHandlers } from './handlers/jobs.ts';
+import { imagesHandlers } from './handlers/images.ts';
+import { libraryHandlers } from './handlers/library.ts';
 import { casesHandlers } from './handlers/cases.ts';
 import { documentsHandlers } from './handlers/documents.ts';
 import { modelsHandlers } from './handlers/models.ts';
@@ -21,6 +25,9 @@ export type { Dialogs, Services } from './handlers/types.ts';
 export function createHandlers(s: Services): Handlers {
   return {
     ...appHandlers(s),
+    ...dialogsHandlers(s),
+    ...jobsHandlers(s),
+    ...imagesHandlers(s),
     ...casesHandlers(s),
     ...documentsHandlers(s),
     ...modelsHandlers(s),
@@ -30,6 +37,7 @@ export function createHandlers(s: Services): Handlers {
     ...reportHandlers(s),
     ...trainingHandlers(s),
     ...identifyHandlers(s),
+    ...libraryHandlers(s),
     ...benchHandlers(s),
   };
 }

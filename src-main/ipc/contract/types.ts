@@ -21,8 +21,10 @@ export type { ScoreView } from '../../core/verify/story.ts';
 // Method results, per domain (ipc/methods/<domain>.ts).
 export type { AlignmentRow, AnnotationRow, AutoAlignResult, MeasurementRow } from '../methods/bench.ts';
 export type { CaseAudit, CaseDetail, CaseSummary } from '../methods/cases.ts';
-export type { DocumentDetail, DocumentSummary, ImageData, LatestComparison, SignatureView } from '../methods/documents.ts';
-export type { Candidate, EnrolReport, EnrolWritersProgress, EnrolWritersReport, IdentificationResult, LibraryView } from '../methods/identify.ts';
+export type { DocumentDetail, DocumentSummary, LatestComparison, SignatureView } from '../methods/documents.ts';
+export type { ImageData } from '../methods/images.ts';
+export type { Candidate, IdentificationResult } from '../methods/identify.ts';
+export type { EnrolReport, EnrolWritersProgress, EnrolWritersReport, LibraryView } from '../methods/library.ts';
 export type { ImportFileEntry, ImportReport } from '../methods/import.ts';
 export type { ModelList, ModelSummary } from '../methods/models.ts';
 export type { SettingsView } from '../methods/settings.ts';

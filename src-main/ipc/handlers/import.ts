@@ -1,9 +1,7 @@
 import { AppError } from '../../core/errors.ts';
-import { approveSignature, cropDocument } from '../../core/imaging/crop.ts';
 import { importCaseFolder } from '../../core/imaging/import.ts';
 import { planImport } from '../../core/imaging/layout.ts';
 import type { importMethods } from '../methods/import.ts';
-import { documentDetail } from '../../core/app/documents.ts';
 import type { HandlersFor, Services } from './types.ts';
 
 export function importHandlers(s: Services): HandlersFor<typeof importMethods> {
@@ -35,16 +33,6 @@ export function importHandlers(s: Services): HandlersFor<typeof importMethods> {
       });
       running.set(c.id, job.jobId);
       return job;
-    },
-    'documents.crop': async ({ documentId, box }) => {
-      const store = s.app.store;
-      await cropDocument(store, documentId, box);
-      return documentDetail(store, documentId);
-    },
-    'documents.approveBox': ({ documentId }) => {
-      const store = s.app.store;
-      approveSignature(store, documentId);
-      return documentDetail(store, documentId);
     },
   };
 }

@@ -69,6 +69,6 @@ describe('ipc/contract/shared.ts: what the renderer runs from src-main', () => {
     // contract.ts: `import type { z } from 'zod'` is erased, but the method tables it imports load zod
     assert.ok(!runtimeSpecifiers(path.join(root, 'src-main/ipc/contract.ts')).includes('zod'));
     const contract = runtimeGraph(path.join(root, 'src-main/ipc/contract.ts')).foreign;
-    assert.ok(contract.includes('src-main/ipc/methods/app.ts: zod'), contract.join('\n'));
+    assert.ok(contract.includes('src-main/ipc/methods/jobs.ts: zod'), contract.join('\n'));
   });
 });
