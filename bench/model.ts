@@ -30,7 +30,7 @@ import { engineForSpec, loadOrt, resolveInferenceEngine, type InferenceEngine } 
 import { ortSession } from '../src-main/core/model/inference-ort.ts';
 import { disposeParams, embed, initParams } from '../src-main/core/model/network.ts';
 import { exportOnnx, ONNX_INPUT } from '../src-main/core/model/onnx/export.ts';
-import { createTrainer, type PairBatch } from '../src-main/core/model/train/trainer.ts';
+import { createTrainer, type PairBatch } from '../src-main/core/model/training/engine/trainer.ts';
 import { Rng } from '../src-main/core/util/random.ts';
 
 export interface ModelBenchOptions {

@@ -11,8 +11,8 @@ import { disposeParams, initParams } from '../../src-main/core/model/network.ts'
 import { saveModel, type ModelMetadata } from '../../src-main/core/model/registry.ts';
 import type { Store } from '../../src-main/core/store/index.ts';
 import { createWriter, renderSignature } from '../../src-main/core/synth/index.ts';
-import { fitCalibration } from '../../src-main/core/verify/calibration.ts';
-import type { Scoring } from '../../src-main/core/verify/score.ts';
+import { fitCalibration } from '../../src-main/core/scoring/calibration.ts';
+import type { Scoring } from '../../src-main/core/scoring/score.ts';
 
 const now = () => new Date().toISOString();
 

@@ -1,6 +1,6 @@
 import { AppError } from '../../core/errors.ts';
 import { AUGMENTATIONS, type Augmentation } from '../../core/model/training/augment.ts';
-import type { Objective } from '../../core/model/train/step.ts';
+import type { Objective } from '../../core/model/training/engine/step.ts';
 import type { TrainEvent } from '../../core/model/training/run.ts';
 import { visible } from '../../core/util/visible.ts';
 import { bool, num, str, UsageError, type Command } from '../command.ts';

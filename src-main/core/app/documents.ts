@@ -11,7 +11,7 @@ import type { CaseStatus, Decision, DocumentRow, SignatureRow, SubjectRow } from
 import { qualityInfo } from '../verify/case-data.ts';
 import { qualityProblems } from '../verify/compare.ts';
 import { ComparisonRepository, type StoredComparison } from '../verify/comparisons.ts';
-import type { ScoreMethod } from '../verify/score.ts';
+import type { ScoreMethod } from '../scoring/score.ts';
 import { scoreView } from '../verify/story.ts';
 
 export type { ImageData };
@@ -26,7 +26,7 @@ export interface SignatureView extends SignatureRow {
 export interface LatestComparison {
   id: number;
   decision: Decision;
-  /** The score decided on (verify/score.ts): for 'kk-ratio' Q-K ÷ K-K, else the mean distance. */
+  /** The score decided on (scoring/score.ts): for 'kk-ratio' Q-K ÷ K-K, else the mean distance. */
   aggregate: number;
   scoreMethod: ScoreMethod;
   /** 'score (Q-K ÷ K-K)' or 'mean distance' (verify/story.ts). */

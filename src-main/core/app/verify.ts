@@ -6,7 +6,8 @@
 import type { Store } from '../store/index.ts';
 import type { Box, CaseStatus } from '../store/types.ts';
 import { caseSignatures, type CaseSignature } from '../verify/case-data.ts';
-import { caseVerificationSettings, modelThreshold, type CaseVerificationSettings } from '../verify/case-settings.ts';
+import { caseVerificationSettings, type CaseVerificationSettings } from '../verify/case-settings.ts';
+import { modelThreshold } from '../scoring/threshold.ts';
 import { ComparisonRepository, type StoredComparison } from '../verify/comparisons.ts';
 import { shortVerbal, verbalEquivalent, type VerbalEquivalent } from '../verify/verbal.ts';
 import { compareDocument } from '../verify/verify-case.ts';

@@ -32,7 +32,7 @@ import type * as Usearch from 'usearch';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import type { Store } from '../store/index.ts';
-import { unitVector as unit, type DistanceMetric } from '../verify/distance.ts';
+import { unitVector as unit, type DistanceMetric } from '../scoring/distance.ts';
 import { ExemplarReader, scanExemplars } from './exemplars.ts';
 import type { Exemplar } from './rank.ts';
 

@@ -18,13 +18,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import { AppError } from '../errors.ts';
-import { eer, labelScores } from '../model/metrics.ts';
+import { eer, labelScores } from '../scoring/metrics.ts';
 import { readLabelledData, summarise, type DataSummary } from '../model/dataset.ts';
 import { embedLabelled } from '../model/evaluate.ts';
 import { getModel, normaliseVersionOf } from '../model/registry.ts';
 import { Rng } from '../util/random.ts';
-import { modelThreshold } from '../verify/case-settings.ts';
-import type { DistanceMetric } from '../verify/distance.ts';
+import { modelThreshold } from '../scoring/threshold.ts';
+import type { DistanceMetric } from '../scoring/distance.ts';
 import { rankWriters, type Exemplar } from './rank.ts';
 
 export interface OneShotProtocol {

@@ -1,7 +1,7 @@
 /**
  * "Who among our known writers could have written this?" (docs/identification.md): the
  * questioned signature against every writer of the reference library (or of one case),
- * ranked by the verification score (verify/score.ts; for a 'kk-ratio' model the nearest 3k writers
+ * ranked by the verification score (scoring/score.ts; for a 'kk-ratio' model the nearest 3k writers
  * by mean distance are re-ranked by it), the top k with their distances and calibrated
  * likelihood ratios, and an open-set outcome: when even the closest writer is beyond the
  * threshold, no enrolled writer is close enough. Every identification is recorded
@@ -13,10 +13,11 @@ import { ensureModelRow } from '../model/model-rows.ts';
 import { getActiveModel, getModel, scoringOf, verifyModel, type ModelMetadata } from '../model/registry.ts';
 import { APP_VERSION } from '../paths.ts';
 import { DEFAULT_MIN_REFERENCES, type Store } from '../store/index.ts';
-import { calibrate, type Calibration } from '../verify/calibration.ts';
-import { caseVerificationSettings, modelThreshold } from '../verify/case-settings.ts';
+import { calibrate, type Calibration } from '../scoring/calibration.ts';
+import { caseVerificationSettings } from '../verify/case-settings.ts';
+import { modelThreshold } from '../scoring/threshold.ts';
 import { NO_SUPPORT_LLR } from '../verify/compare.ts';
-import { explainScore, pairDistances, scoreFromDistances } from '../verify/score.ts';
+import { explainScore, pairDistances, scoreFromDistances } from '../scoring/score.ts';
 import { defaultPropositions, supportLevel, UNCALIBRATED_STATEMENT, verbalEquivalent } from '../verify/verbal.ts';
 import { countsFingerprint, ExemplarReader, exemplarsWithoutEmbedding, keepCountsAfterOwnWrite, maxSignatureId, writersInScope, type Scope } from './exemplars.ts';
 import { IdentificationRepository } from './identifications.ts';

@@ -9,7 +9,7 @@
  * aggregates whichever path computed them. Writers are ordered by aggregate, ties by subject
  * id: a deterministic order whatever the search method.
  */
-import { distance, type DistanceMetric } from '../verify/distance.ts';
+import { distance, type DistanceMetric } from '../scoring/distance.ts';
 
 export interface WriterScore {
   subjectId: number;

@@ -24,7 +24,7 @@
  */
 import { AppError } from '../errors.ts';
 import type { Store } from '../store/index.ts';
-import type { DistanceMetric } from '../verify/distance.ts';
+import type { DistanceMetric } from '../scoring/distance.ts';
 import { ExemplarReader, scanExemplars, type Exclusions, type Scope } from './exemplars.ts';
 import { scoreWriter, TopWriters, type WriterScore } from './rank.ts';
 import { annAvailability, writerIndexOf, type AnnAvailability, type AnnSyncResult } from './ann-index.ts';

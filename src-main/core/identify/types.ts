@@ -1,5 +1,5 @@
 /** What an identification returns and records (identifications.results holds this as JSON). */
-import type { DistanceMetric } from '../verify/distance.ts';
+import type { DistanceMetric } from '../scoring/distance.ts';
 import type { SearchMethod } from './search.ts';
 
 export type IdentifyScope = { kind: 'library' } | { kind: 'case'; caseId: number; caseName: string };
@@ -28,7 +28,7 @@ export interface Candidate {
   name: string;
   /** Mean distance to the writer's exemplars. */
   aggregate: number;
-  /** The verification score (verify/score.ts): what the rank, the LR and the threshold read. */
+  /** The verification score (scoring/score.ts): what the rank, the LR and the threshold read. */
   score: number;
   scoreExplanation: string;
   distances: { min: number; mean: number; max: number };

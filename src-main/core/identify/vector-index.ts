@@ -22,7 +22,7 @@ import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { AppError } from '../errors.ts';
 import { toStoreError, type Store } from '../store/index.ts';
-import { unitVector as unit, type DistanceMetric } from '../verify/distance.ts';
+import { unitVector as unit, type DistanceMetric } from '../scoring/distance.ts';
 
 export const INDEX_FILE = 'vector-index.db';
 /** sqlite-vec refuses k above this in a KNN query. */

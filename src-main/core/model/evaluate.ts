@@ -1,22 +1,22 @@
 /**
  * Evaluation with the writer-dependent protocol (REFERENCE.md): per writer, K genuine
  * references chosen with the seed; questioned = the writer's other genuine signatures and
- * all its forgeries; a questioned signature's score is the model's score (verify/score.ts: the
+ * all its forgeries; a questioned signature's score is the model's score (scoring/score.ts: the
  * writer-normalised mean distance, or the plain mean for older models), the same score case
  * verification uses. Training validation uses the same code on the validation writers, and its
  * scores are what calibration is fitted on.
  */
 import { performance } from 'node:perf_hooks';
 import { AppError } from '../errors.ts';
-import { applyCalibration, cllr, cllrMin, type Calibration } from '../verify/calibration.ts';
-import { distance, type DistanceMetric } from '../verify/distance.ts';
-import { DEFAULT_PRIOR_WEIGHT, LEGACY_SCORING, scoreQuestioned, typicalWithinWriter, type Scoring } from '../verify/score.ts';
+import { applyCalibration, cllr, cllrMin, type Calibration } from '../scoring/calibration.ts';
+import { distance, type DistanceMetric } from '../scoring/distance.ts';
+import { DEFAULT_PRIOR_WEIGHT, LEGACY_SCORING, scoreQuestioned, typicalWithinWriter, type Scoring } from '../scoring/score.ts';
 import { Rng } from '../util/random.ts';
 import type { NormaliseVersion } from '../imaging/normalise.ts';
 import { prepareInputs, readLabelledData, summarise, type DataSummary, type LabelledItem } from './dataset.ts';
 import { EmbedPool } from './embed-pool.ts';
-import { auc, eer, farFrrAt, labelScores, scoreRandomForgeries, scoreWriterDependent, writerDependentSplit, type LabelledScore } from './metrics.ts';
-import { modelThreshold } from '../verify/case-settings.ts';
+import { auc, eer, farFrrAt, labelScores, scoreRandomForgeries, scoreWriterDependent, writerDependentSplit, type LabelledScore } from '../scoring/metrics.ts';
+import { modelThreshold } from '../scoring/threshold.ts';
 import { NORMALISE_VERSION } from '../imaging/normalise.ts';
 import { getModel, normaliseVersionOf, scoringOf } from './registry.ts';
 

@@ -10,8 +10,8 @@
  * forgeries, as training validates).
  */
 import { AppError } from '../errors.ts';
-import { fitCalibration, type Calibration } from '../verify/calibration.ts';
-import type { DistanceMetric } from '../verify/distance.ts';
+import { fitCalibration, type Calibration } from '../scoring/calibration.ts';
+import type { DistanceMetric } from '../scoring/distance.ts';
 import { prepareInputs, readLabelledData, summarise } from './dataset.ts';
 import { EmbedPool } from './embed-pool.ts';
 import { metricsOf, scoreEmbeddings } from './evaluate.ts';

@@ -16,7 +16,7 @@ import { AppError } from '../errors.ts';
 import { throwIfCancelled } from '../jobs/manager.ts';
 import { DEFAULT_NORMALISE, NORMALISE_VERSION, type NormaliseVersion } from '../imaging/normalise.ts';
 import { prepareInputs, readLabelledData, summarise, type DataSummary } from './dataset.ts';
-import { eer, labelScores } from './metrics.ts';
+import { eer, labelScores } from '../scoring/metrics.ts';
 
 export interface PrepareReport {
   out: string;

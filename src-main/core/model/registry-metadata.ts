@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
-import { calibrationSchema, type Calibration } from '../verify/calibration.ts';
+import { calibrationSchema, type Calibration } from '../scoring/calibration.ts';
 import { NORMALISE_VERSIONS, type NormaliseVersion } from '../imaging/normalise.ts';
-import { parseScoring, type Scoring } from '../verify/score.ts';
+import { parseScoring, type Scoring } from '../scoring/score.ts';
 
 /** Version of the metadata.json layout; a newer one is refused with a VERSION error. */
 export const METADATA_FORMAT = 1;
@@ -83,7 +83,7 @@ export interface ModelMetadata {
   /** How embeddings are compared: Euclidean (what the contrastive loss trains) or cosine (1 - cosine similarity). */
   distanceMetric: 'euclidean' | 'cosine';
   /**
-   * How a questioned signature is scored against references (verify/score.ts); calibration,
+   * How a questioned signature is scored against references (scoring/score.ts); calibration,
    * thresholds and metrics are on this score. Absent: the mean distance (models from before).
    */
   scoring?: Scoring;

@@ -16,7 +16,7 @@ import { APP_VERSION } from '../paths.ts';
 import { readSettings, updateSettings } from '../settings.ts';
 import { modelIdentity } from './identity.ts';
 import { manifestBytes, metadataSchema, METADATA_FORMAT, MODEL_ID_PATTERN, type ModelMetadata, type WeightSpec } from './registry-metadata.ts';
-import { parseScoring } from '../verify/score.ts';
+import { parseScoring } from '../scoring/score.ts';
 import {
   conflict,
   findModel,

@@ -8,14 +8,14 @@
 import sharp from 'sharp';
 import { decodePage } from '../imaging/decode.ts';
 import { resolveBackend } from '../model/backend.ts';
-import { detCurve, labelScores } from '../model/metrics.ts';
+import { detCurve, labelScores } from '../scoring/metrics.ts';
 import { getModel, type ModelMetadata } from '../model/registry.ts';
 import { APP_VERSION } from '../paths.ts';
 import { assertCaseIntegrity, type Store } from '../store/index.ts';
 import { caseSignatures, type CaseSignature } from '../verify/case-data.ts';
 import { DECISION_LABELS } from '../verify/compare.ts';
 import { ComparisonRepository, type StoredComparison } from '../verify/comparisons.ts';
-import { median } from '../verify/distance.ts';
+import { median } from '../scoring/distance.ts';
 import { scoringOf } from '../model/registry.ts';
 import { linkSeries } from '../verify/series.ts';
 import { scoreView, variationStory } from '../verify/story.ts';

@@ -32,7 +32,7 @@ export interface ReportCase {
   thresholdSource?: 'case' | 'model';
 }
 
-/** How an item's score was made (verify/score.ts); absent in inputs from before: the mean distance. */
+/** How an item's score was made (scoring/score.ts); absent in inputs from before: the mean distance. */
 export interface ReportScore {
   method: 'kk-ratio' | 'mean-distance';
   /** 'score (Q-K ÷ K-K)' or 'mean distance'. */

@@ -8,9 +8,10 @@ import { ensureModelRow } from '../model/model-rows.ts';
 import { getActiveModel, getModel, scoringOf, verifyModel, type ModelMetadata } from '../model/registry.ts';
 import type { Store } from '../store/index.ts';
 import type { CaseRow } from '../store/types.ts';
-import type { Calibration } from './calibration.ts';
-import type { DistanceMetric } from './distance.ts';
-import type { Scoring } from './score.ts';
+import type { Calibration } from '../scoring/calibration.ts';
+import type { DistanceMetric } from '../scoring/distance.ts';
+import type { Scoring } from '../scoring/score.ts';
+import { modelThreshold } from '../scoring/threshold.ts';
 
 export interface CaseVerificationSettings {
   case: CaseRow;
@@ -23,19 +24,6 @@ export interface CaseVerificationSettings {
   calibration: Calibration | null;
   metric: DistanceMetric;
   scoring: Scoring;
-}
-
-/**
- * The threshold a model proposes: for a calibrated model the score where its LR is 1 (neither
- * proposition favoured), so that at the default threshold the decision and the verbal scale
- * always agree; otherwise the EER point on its validation data, when known. With the prior-
- * weighted calibration both points are close (docs/evaluation.md).
- */
-export function modelThreshold(meta: ModelMetadata): number | null {
-  const c = meta.calibration;
-  const neutral = c && c.b < 0 ? -c.a / c.b : null;
-  const t = neutral !== null && neutral > 0 ? neutral : (c?.eerThreshold ?? meta.metrics.eerThreshold);
-  return typeof t === 'number' && Number.isFinite(t) && t > 0 ? t : null;
 }
 
 /**

@@ -2,7 +2,7 @@
  * One questioned signature (Q) against the known signatures (K) of the subject it claims
  * to be from. Pure: embeddings in, figures, decision and warnings out (no database).
  *
- * The score (verify/score.ts): the MEAN of the Q-K distances (every reference counts, so one
+ * The score (scoring/score.ts): the MEAN of the Q-K distances (every reference counts, so one
  * chance near-match does not decide alone), for current models divided by the writer's natural
  * variation (the mean K-K distance, shrunk towards the model's typical one). It is the score of
  * the writer-dependent protocol used in evaluation and calibration, so the LR, the verbal scale,
@@ -13,9 +13,9 @@
  * proposition"): a decision is never announced where the evidence supports neither side.
  */
 import { AppError } from '../errors.ts';
-import { calibrate, type Calibration } from './calibration.ts';
-import { distance, mean, median, sd, type DistanceMetric } from './distance.ts';
-import { LEGACY_SCORING, explainScore, scoreFromDistances, type ScoreMethod, type Scoring } from './score.ts';
+import { calibrate, type Calibration } from '../scoring/calibration.ts';
+import { distance, mean, median, sd, type DistanceMetric } from '../scoring/distance.ts';
+import { LEGACY_SCORING, explainScore, scoreFromDistances, type ScoreMethod, type Scoring } from '../scoring/score.ts';
 import { DECISION_WORDS, referenceMedianScore } from './story.ts';
 import { UNCALIBRATED_STATEMENT, defaultPropositions, shortVerbal, verbalEquivalent, type Propositions } from './verbal.ts';
 
@@ -123,7 +123,7 @@ export interface ComparisonResult {
   metric: DistanceMetric;
   distances: ReferenceDistance[];
   summary: { min: number; mean: number; max: number };
-  /** The score decided on (verify/score.ts): the writer-normalised mean distance, or the mean distance. */
+  /** The score decided on (scoring/score.ts): the writer-normalised mean distance, or the mean distance. */
   aggregate: number;
   aggregateMethod: 'mean' | 'kk-ratio';
   score: ScoreInfo;

@@ -7,7 +7,7 @@
 import { APP_VERSION } from '../paths.ts';
 import type { Store } from '../store/index.ts';
 import type { ComparisonResult, Decision, VerifyWarning } from './compare.ts';
-import type { ScoreMethod } from './score.ts';
+import type { ScoreMethod } from '../scoring/score.ts';
 
 /** What the `distances` JSON column holds. */
 export interface StoredDistances {

@@ -23,8 +23,8 @@ import type { Store } from '../store/index.ts';
 import { throwIfCancelled } from '../jobs/manager.ts';
 import { caseSignatures, type CaseSignature } from './case-data.ts';
 import { caseVerificationSettings } from './case-settings.ts';
-import { distance, mean } from './distance.ts';
-import { pairDistances, type Scoring } from './score.ts';
+import { distance, mean } from '../scoring/distance.ts';
+import { pairDistances, type Scoring } from '../scoring/score.ts';
 import { checkJson } from '../util/json-file.ts';
 
 export const SERIES_LINKAGE = 'average';

@@ -16,7 +16,7 @@
  */
 import type { Decision } from '../store/types.ts';
 import type { ScoreInfo } from './compare.ts';
-import type { ScoreMethod } from './score.ts';
+import type { ScoreMethod } from '../scoring/score.ts';
 
 export const DECISION_WORDS: Record<Decision, string> = {
   genuine: 'supports genuine',

@@ -13,7 +13,7 @@ import { withdrawLibrarySubject } from '../../../src-main/core/library/copy.ts';
 import { openStore, type Store } from '../../../src-main/core/store/index.ts';
 import { gaussianVector, seedEmbeddingLibrary, type EmbeddingLibrary } from '../../../src-main/core/synth/embedding-library.ts';
 import { Rng } from '../../../src-main/core/util/random.ts';
-import { distance, type DistanceMetric } from '../../../src-main/core/verify/distance.ts';
+import { distance, type DistanceMetric } from '../../../src-main/core/scoring/distance.ts';
 import { tempDir, throwsCode } from '../store/helpers.ts';
 
 const DIM = 16;

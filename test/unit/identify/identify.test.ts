@@ -12,8 +12,8 @@ import { enrolFiles } from '../../../src-main/core/library/enrol.ts';
 import { getModel, setActiveModel } from '../../../src-main/core/model/registry.ts';
 import { DEFAULT_MIN_REFERENCES, openStore, type Store } from '../../../src-main/core/store/index.ts';
 import { generateDataset } from '../../../src-main/core/synth/index.ts';
-import { calibrate } from '../../../src-main/core/verify/calibration.ts';
-import { distance } from '../../../src-main/core/verify/distance.ts';
+import { calibrate } from '../../../src-main/core/scoring/calibration.ts';
+import { distance } from '../../../src-main/core/scoring/distance.ts';
 import { saveTinyModel, seedVerifiableCase } from '../../helpers/verify-fixture.ts';
 import { tempDir } from '../store/helpers.ts';
 

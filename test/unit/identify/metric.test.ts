@@ -10,7 +10,7 @@ import { parseMetadata } from '../../../src-main/core/model/registry-metadata.ts
 import { getModel } from '../../../src-main/core/model/registry.ts';
 import { openStore, type Store } from '../../../src-main/core/store/index.ts';
 import { generateDataset } from '../../../src-main/core/synth/index.ts';
-import { cosineDistance } from '../../../src-main/core/verify/distance.ts';
+import { cosineDistance } from '../../../src-main/core/scoring/distance.ts';
 import { saveTinyModel } from '../../helpers/verify-fixture.ts';
 import { tempDir } from '../store/helpers.ts';
 

@@ -7,9 +7,9 @@ import * as tf from '@tensorflow/tfjs';
 import { freezeBelow, paramInfos, parameterLayers, signetArchitecture, withClassifierHead } from '../../../src-main/core/model/architectures.ts';
 import { resolveBackend } from '../../../src-main/core/model/backend.ts';
 import { cloneParams, disposeParams, embed, initParams, type Params } from '../../../src-main/core/model/network.ts';
-import { mineSemiHard, pairwiseDistances, softmaxCrossEntropy, tripletLoss } from '../../../src-main/core/model/train/loss.ts';
-import { branchSeed, computeGradients } from '../../../src-main/core/model/train/step.ts';
-import { createTrainer, type ImageBatch } from '../../../src-main/core/model/train/trainer.ts';
+import { mineSemiHard, pairwiseDistances, softmaxCrossEntropy, tripletLoss } from '../../../src-main/core/model/training/engine/loss.ts';
+import { branchSeed, computeGradients } from '../../../src-main/core/model/training/engine/step.ts';
+import { createTrainer, type ImageBatch } from '../../../src-main/core/model/training/engine/trainer.ts';
 import { Rng } from '../../../src-main/core/util/random.ts';
 
 const MICRO = signetArchitecture({ name: 'signet-micro', description: 'test', inputShape: [67, 71, 1], filters: [3, 4, 4, 3], dense: 6, embeddingSize: 5 });

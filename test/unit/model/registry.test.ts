@@ -19,7 +19,7 @@ import {
 } from '../../../src-main/core/model/registry.ts';
 import { getSpec } from '../../../src-main/core/model/architectures.ts';
 import { initParams } from '../../../src-main/core/model/network.ts';
-import { fitCalibration } from '../../../src-main/core/verify/calibration.ts';
+import { fitCalibration } from '../../../src-main/core/scoring/calibration.ts';
 
 const tmpRoot = mkdtempSync(path.join(os.tmpdir(), 'countersign-registry-'));
 after(() => rmSync(tmpRoot, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import { before, describe, test } from 'node:test';
 import { signetArchitecture, type ArchitectureSpec } from '../../../src-main/core/model/architectures.ts';
 import { resolveBackend } from '../../../src-main/core/model/backend.ts';
 import { disposeParams, initParams, paramsToArrays, type NamedArray } from '../../../src-main/core/model/network.ts';
-import { createTrainer, defaultTrainerWorkers, type PairBatch } from '../../../src-main/core/model/train/trainer.ts';
+import { createTrainer, defaultTrainerWorkers, type PairBatch } from '../../../src-main/core/model/training/engine/trainer.ts';
 import { Rng } from '../../../src-main/core/util/random.ts';
 
 const MICRO = signetArchitecture({ name: 'signet-micro', description: 'test', inputShape: [67, 71, 1], filters: [3, 4, 4, 3], dense: 6, embeddingSize: 5 });

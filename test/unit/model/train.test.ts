@@ -6,10 +6,10 @@ import * as tf from '@tensorflow/tfjs';
 import { getSpec, paramInfos, signetArchitecture } from '../../../src-main/core/model/architectures.ts';
 import { resolveBackend } from '../../../src-main/core/model/backend.ts';
 import { cloneParams, disposeParams, embed, initParams, type Params } from '../../../src-main/core/model/network.ts';
-import { contrastiveLoss, euclideanDistance, l2Penalty } from '../../../src-main/core/model/train/loss.ts';
-import { Optimizer } from '../../../src-main/core/model/train/optimizers.ts';
-import { branchSeed, computeGradients } from '../../../src-main/core/model/train/step.ts';
-import { createTrainer, type PairBatch } from '../../../src-main/core/model/train/trainer.ts';
+import { contrastiveLoss, euclideanDistance, l2Penalty } from '../../../src-main/core/model/training/engine/loss.ts';
+import { Optimizer } from '../../../src-main/core/model/training/engine/optimizers.ts';
+import { branchSeed, computeGradients } from '../../../src-main/core/model/training/engine/step.ts';
+import { createTrainer, type PairBatch } from '../../../src-main/core/model/training/engine/trainer.ts';
 import { Rng } from '../../../src-main/core/util/random.ts';
 
 /** SigNet's structure at the smallest input it accepts, for gradient checks and quick training. */

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fitCalibration } from '../../../src-main/core/verify/calibration.ts';
+import { fitCalibration } from '../../../src-main/core/scoring/calibration.ts';
 import { compareSignature, decide, type SignatureInput } from '../../../src-main/core/verify/compare.ts';
-import { cosineDistance, euclidean } from '../../../src-main/core/verify/distance.ts';
+import { cosineDistance, euclidean } from '../../../src-main/core/scoring/distance.ts';
 
 const v = (...xs: number[]) => Float32Array.from(xs);
 const ref = (id: number, ...xs: number[]): SignatureInput => ({ signatureId: id, vector: v(...xs), sourceSha256: `k${id}` });

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import path from 'node:path';
 import { AppError } from '../../errors.ts';
 import type { NamedArray } from '../network.ts';
-import type { OptimizerState } from '../train/optimizers.ts';
+import type { OptimizerState } from './engine/optimizers.ts';
 import { readJsonFile } from '../../util/json-file.ts';
 import { checkpointFileSchema } from './files.ts';
 

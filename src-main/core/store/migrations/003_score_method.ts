@@ -1,7 +1,7 @@
 import type { Migration } from './types.ts';
 
 /*
- * Version 3: the score a comparison was decided on (verify/score.ts). Comparisons made before
+ * Version 3: the score a comparison was decided on (scoring/score.ts). Comparisons made before
  * it are mean distances ('mean-distance'); models trained since score Q against the writer's
  * natural variation ('kk-ratio'). Old rows keep the score they were made with: the column's
  * default records what they are. Its parameters (prior, weight, the K-K scale) are in the row's

@@ -10,8 +10,8 @@
  *    m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;  p <- p - lr * m^ / (sqrt(v^) + eps)
  */
 import * as tf from '@tensorflow/tfjs';
-import { AppError } from '../../errors.ts';
-import type { NamedArray, Params } from '../network.ts';
+import { AppError } from '../../../errors.ts';
+import type { NamedArray, Params } from '../../network.ts';
 
 export type OptimizerName = 'rmsprop' | 'adam';
 

@@ -10,7 +10,7 @@ import {
   parseCalibration,
   pavLog10LRs,
   supportedBounds,
-} from '../../../src-main/core/verify/calibration.ts';
+} from '../../../src-main/core/scoring/calibration.ts';
 import { Rng } from '../../../src-main/core/util/random.ts';
 
 const close = (actual: number, expected: number, tol = 1e-12) =>

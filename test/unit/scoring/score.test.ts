@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compareSignature, inconclusiveZone, NO_SUPPORT_LLR, type SignatureInput } from '../../../src-main/core/verify/compare.ts';
-import { calibrate, type Calibration } from '../../../src-main/core/verify/calibration.ts';
-import { explainScore, parseScoring, scoreFromDistances, typicalWithinWriter } from '../../../src-main/core/verify/score.ts';
+import { calibrate, type Calibration } from '../../../src-main/core/scoring/calibration.ts';
+import { explainScore, parseScoring, scoreFromDistances, typicalWithinWriter } from '../../../src-main/core/scoring/score.ts';
 
 const v = (...xs: number[]) => Float32Array.from(xs);
 const ref = (id: number, ...xs: number[]): SignatureInput => ({ signatureId: id, vector: v(...xs), sourceSha256: `k${id}` });

@@ -1,6 +1,6 @@
 /** Messages between the trainer (trainer.ts) and its data-parallel workers (replica-worker.ts). */
-import type { ArchitectureSpec } from '../architectures.ts';
-import type { NamedArray } from '../network.ts';
+import type { ArchitectureSpec } from '../../architectures.ts';
+import type { NamedArray } from '../../network.ts';
 import type { OptimizerConfig, OptimizerState } from './optimizers.ts';
 import type { ShardData } from './replica.ts';
 import type { Objective } from './step.ts';

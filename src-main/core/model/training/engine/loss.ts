@@ -11,8 +11,8 @@
  * margin defaults to 1 (authors' code; the blog uses 2).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ArchitectureSpec } from '../architectures.ts';
-import type { Params } from '../network.ts';
+import type { ArchitectureSpec } from '../../architectures.ts';
+import type { Params } from '../../network.ts';
 
 export const DEFAULT_MARGIN = 1;
 

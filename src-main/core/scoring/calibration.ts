@@ -14,7 +14,7 @@
  */
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
-import { eer, labelScores } from '../model/metrics.ts';
+import { eer, labelScores } from './metrics.ts';
 
 const LN10 = Math.LN10;
 const LN2 = Math.LN2;

@@ -17,11 +17,11 @@
 import * as tf from '@tensorflow/tfjs';
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { AppError } from '../../errors.ts';
-import { startWorker } from '../../jobs/worker.ts';
-import { getSpec, type ArchitectureSpec } from '../architectures.ts';
-import { resolveBackend, type BackendInfo } from '../backend.ts';
-import { cloneParams, paramsFromArrays, paramsToArrays, type NamedArray, type Params } from '../network.ts';
+import { AppError } from '../../../errors.ts';
+import { startWorker } from '../../../jobs/worker.ts';
+import { getSpec, type ArchitectureSpec } from '../../architectures.ts';
+import { resolveBackend, type BackendInfo } from '../../backend.ts';
+import { cloneParams, paramsFromArrays, paramsToArrays, type NamedArray, type Params } from '../../network.ts';
 import { DEFAULT_MARGIN } from './loss.ts';
 import { Optimizer, resolveOptimizerConfig, type OptimizerConfig, type OptimizerName, type OptimizerState } from './optimizers.ts';
 import type { FromReplica, ReplicaInit, ToReplica } from './protocol.ts';

@@ -16,7 +16,7 @@ import {
   summariseScores,
   writerDependentSplit,
   type ProtocolSample,
-} from '../../../src-main/core/model/metrics.ts';
+} from '../../../src-main/core/scoring/metrics.ts';
 
 const close = (actual: number, expected: number, tol = 1e-12) =>
   assert.ok(Math.abs(actual - expected) <= tol, `expected ${expected}, got ${actual}`);

@@ -10,9 +10,9 @@
  *   a classification head (architectures.withClassifierHead), softmax cross-entropy.
  */
 import * as tf from '@tensorflow/tfjs';
-import { hashString } from '../../util/random.ts';
-import { paramInfos, type ArchitectureSpec } from '../architectures.ts';
-import { embed, type BatchStats, type Params } from '../network.ts';
+import { hashString } from '../../../util/random.ts';
+import { paramInfos, type ArchitectureSpec } from '../../architectures.ts';
+import { embed, type BatchStats, type Params } from '../../network.ts';
 import { contrastiveLoss, l2Penalty, softmaxCrossEntropy, tripletLoss } from './loss.ts';
 
 export type Objective = 'contrastive' | 'triplet' | 'writers';

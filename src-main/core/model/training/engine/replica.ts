@@ -12,9 +12,9 @@
  * between-shard spread, as unsynchronised data-parallel batch norm does in other frameworks).
  */
 import * as tf from '@tensorflow/tfjs';
-import { hashString } from '../../util/random.ts';
-import { paramInfos, type ArchitectureSpec } from '../architectures.ts';
-import { disposeBatchStats, updateMovingStats, type BatchStats, type Params } from '../network.ts';
+import { hashString } from '../../../util/random.ts';
+import { paramInfos, type ArchitectureSpec } from '../../architectures.ts';
+import { disposeBatchStats, updateMovingStats, type BatchStats, type Params } from '../../network.ts';
 import { Optimizer } from './optimizers.ts';
 import { branchesOf, computeGradients, type GradientResult, type Objective } from './step.ts';
 

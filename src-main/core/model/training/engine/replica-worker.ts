@@ -5,8 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { resolveBackend } from '../backend.ts';
-import { paramsFromArrays, paramsToArrays } from '../network.ts';
+import { resolveBackend } from '../../backend.ts';
+import { paramsFromArrays, paramsToArrays } from '../../network.ts';
 import { Optimizer } from './optimizers.ts';
 import type { FromReplica, ReplicaInit, ToReplica } from './protocol.ts';
 import { Replica } from './replica.ts';
