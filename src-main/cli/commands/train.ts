@@ -8,7 +8,7 @@ import { bool, num, str, UsageError, type Command } from '../command.ts';
 function describe(e: TrainEvent): string | null {
   switch (e.type) {
     case 'start':
-      return `run ${e.runId}: ${e.images} images, ${e.trainWriters} training / ${e.validationWriters} validation writers, ${e.backend} x ${e.workers}${e.resumedFrom ? `, resumed at epoch ${e.resumedFrom.epoch} batch ${e.resumedFrom.batch}` : ''}`;
+      return `run ${e.runId}: ${e.images} images, ${e.trainWriters} training / ${e.validationWriters} validation writers, ${e.backend} x ${e.workers}${e.cache ? `, upper layers on cached activations (${e.cache.variants} variants per image, ${e.cache.features} features, frozen layers on ${e.cache.engine} in ${e.cache.seconds.toFixed(0)} s)` : ''}${e.resumedFrom ? `, resumed at epoch ${e.resumedFrom.epoch} batch ${e.resumedFrom.batch}` : ''}`;
     case 'baseline':
       return `before training: validation EER ${(e.valEer * 100).toFixed(1)}% skilled${e.valEerRandom === null ? '' : ` / ${(e.valEerRandom * 100).toFixed(1)}% random`}`;
     case 'early-stop':
@@ -27,7 +27,7 @@ export const commands: Command[] = [
     name: 'train',
     summary: 'Fine-tune a model (or train one from scratch) on labelled signatures; the result is a new model version',
     usage:
-      '--data <folder|manifest.csv>[@weight] [--data ...] [--base M | --arch A] [--loss contrastive|triplet] [--objective verification|writers] [--train-from LAYER] [--epochs N] [--patience N] [--batch B] [--lr X] [--margin X] [--optimizer rmsprop|adam] [--pairs P] [--augment none|light|scan] [--seed S] [--dropout D] [--l2 S] [--name NAME] [--resume RUN]',
+      '--data <folder|manifest.csv>[@weight] [--data ...] [--base M | --arch A] [--loss contrastive|triplet] [--objective verification|writers] [--train-from LAYER [--cache-variants V]] [--epochs N] [--patience N] [--batch B] [--lr X] [--margin X] [--optimizer rmsprop|adam] [--pairs P] [--augment none|light|scan] [--seed S] [--dropout D] [--l2 S] [--name NAME] [--resume RUN]',
     description: `Trains a signature embedding on labelled data; a writer-disjoint validation split of
 the first --data source measures every epoch, and the best epoch becomes the new model.
 --data may be given several times, each with a draw weight (path@0.5): writers are drawn from a
@@ -38,6 +38,9 @@ forgeries included). --objective writers pre-trains by writer classification (a 
 training writers and, as a class of its own, each writer's forgeries); fine-tune the result with
 --loss contrastive or triplet.
 --train-from LAYER keeps the layers below it as they are (e.g. fc1: only the dense layers train).
+  The frozen layers then run once per image and augmentation variant (--cache-variants V,
+  default 4, variant 0 not augmented) and the epochs train the upper layers on those cached
+  activations; --cache-variants 0 runs the whole network on fresh augmentations every batch.
 --patience N stops after N epochs without a better validation.
 Starts from --base (default: the active model), or from scratch with --arch (signet, signet-linear,
 signet-tiny). --dropout scales the architecture's dropout rates in training (1 = the authors',
@@ -50,6 +53,7 @@ With --json: one JSON line per event, the last line holds the new model's id.`,
       loss: { type: 'string' },
       objective: { type: 'string' },
       'train-from': { type: 'string' },
+      'cache-variants': { type: 'string' },
       patience: { type: 'string' },
       augment: { type: 'string' },
       base: { type: 'string' },
@@ -119,6 +123,7 @@ With --json: one JSON line per event, the last line holds the new model's id.`,
         augment: bool(args, 'no-augment') ? ('none' as const) : (augmentFlag as Augmentation | undefined),
         objective,
         trainFrom: trainFrom ?? undefined,
+        cacheVariants: num(args, 'cache-variants', { min: 0, max: 64, integer: true }),
         patience: num(args, 'patience', { min: 1, max: 1000, integer: true }),
       };
       // The starting point is checked before any image is read: a wrong --base fails at once.
@@ -149,6 +154,7 @@ With --json: one JSON line per event, the last line holds the new model's id.`,
           record.onEvent(e, options);
           if (ctx.json) return ctx.emit(e);
           if (e.type === 'prepare') ctx.progress(e.done, e.total, 'preparing images');
+          else if (e.type === 'cache') ctx.progress(e.done, e.total, 'frozen layers (cached once)');
           else if (e.type === 'batch') ctx.progress(e.batch, e.batches, `epoch ${e.epoch}/${e.epochs} loss ${e.loss.toFixed(4)} ${e.imagesPerSec.toFixed(1)} images/s`);
           else {
             const line = describe(e);

@@ -326,3 +326,53 @@ export function forwardMacs(spec: ArchitectureSpec): number {
   }
   return macs;
 }
+
+/** A frozen network cut where training starts: what the cached fine-tuning path runs once and what it trains. */
+export interface FrozenSplit {
+  /**
+   * The frozen layers as a network of their own, in inference mode: input -> the activations
+   * feeding the first trainable layer, flattened (channels last). Dropout layers are left out
+   * (those after the last frozen parameter layer move to `head`; those between frozen layers
+   * do not run on cached activations).
+   */
+  lower: ArchitectureSpec;
+  /**
+   * The layers that train, from those activations: input [1, 1, features] with a leading flatten
+   * when the first trainable layer is dense, else the cut's [H, W, C]. Its parameters are the
+   * trainable layers' (and any frozen ones above them).
+   */
+  head: ArchitectureSpec;
+  /** Floats per image of the activations at the cut. */
+  features: number;
+}
+
+const hasParams = (l: LayerSpec): l is Conv2dLayer | BatchNormLayer | DenseLayer => l.kind === 'conv2d' || l.kind === 'batchNorm' || l.kind === 'dense';
+
+/**
+ * The spec (with frozen lower layers, freezeBelow) split at its first trainable parameter layer;
+ * null when nothing below it is frozen (or nothing trains). Both halves keep the spec's name, so
+ * parameters made for the whole network serve either (each takes its own names).
+ */
+export function splitFrozen(spec: ArchitectureSpec): FrozenSplit | null {
+  const t = spec.layers.findIndex((l) => hasParams(l) && !l.frozen);
+  const first = spec.layers.findIndex(hasParams);
+  if (t < 0 || t === first) return null;
+  const shapes = layerShapes(spec);
+  const below = spec.layers.slice(0, t);
+  const lastFrozen = below.findLastIndex(hasParams);
+  const cut = shapes[t - 1]!.out;
+  const features = cut.reduce((a, b) => a * b, 1);
+  const lowerLayers = below.filter((l) => l.kind !== 'dropout');
+  if (!lowerLayers.some((l) => l.kind === 'flatten')) lowerLayers.push({ kind: 'flatten', source: 'training cache: the activations at the cut, flattened (channels last)' });
+  const deferred = below.slice(lastFrozen + 1).filter((l) => l.kind === 'dropout');
+  const dense = cut.length === 1;
+  const head: ArchitectureSpec = {
+    ...spec,
+    inputShape: dense ? [1, 1, features] : (cut as [number, number, number]),
+    layers: [...(dense ? [{ kind: 'flatten', source: 'training cache: cached activations in' } as FlattenLayer] : []), ...deferred, ...spec.layers.slice(t)],
+  };
+  const lower: ArchitectureSpec = { ...spec, embeddingSize: features, layers: lowerLayers };
+  layerShapes(head);
+  layerShapes(lower);
+  return { lower, head, features };
+}

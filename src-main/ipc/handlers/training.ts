@@ -75,6 +75,7 @@ export function trainingHandlers(s: Services): HandlersFor<typeof trainingMethod
               total = e.epochs * e.batches;
               message = `epoch ${e.epoch}/${e.epochs}`;
             } else if (e.type === 'prepare') message = `preparing images ${e.done}/${e.total}`;
+            else if (e.type === 'cache') message = `frozen layers ${e.done}/${e.total}`;
             ctl.progress(done, total, message, e);
           });
         } catch (err) {

@@ -44,6 +44,7 @@ export class TrainingLive {
         this.start = e;
         break;
       case 'prepare':
+      case 'cache': // the frozen layers' pass of a cached fine-tune: more preparation before the first batch
         this.prepare = { done: e.done, total: e.total };
         break;
       case 'batch': {

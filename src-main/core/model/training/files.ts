@@ -34,6 +34,7 @@ const recordedHyperSchema = z.looseObject({
   objective: z.enum(['contrastive', 'triplet', 'writers']).optional(),
   trainFrom: z.string().nullable().optional(),
   patience: z.number().int().nullable().optional(),
+  cacheVariants: z.number().int().optional(),
 });
 
 /** The options the run was started with (what resuming reads back: data, base model, names). */

@@ -21,11 +21,11 @@ import { Rng } from '../../util/random.ts';
 import { fitCalibration, type Calibration } from '../../scoring/calibration.ts';
 import type { Scoring } from '../../scoring/score.ts';
 import { NORMALISE_VERSION, type NormaliseVersion } from '../../imaging/normalise.ts';
-import { freezeBelow, getSpec, paramInfos, withClassifierHead, type ArchitectureSpec } from '../architectures.ts';
+import { freezeBelow, getSpec, paramInfos, splitFrozen, withClassifierHead, type ArchitectureSpec } from '../architectures.ts';
 import { resolveBackend } from '../backend.ts';
 import { prepareInputs } from '../dataset.ts';
 import { bootstrapByWriter, metricsOf, scoreEmbeddings, type EvalMetrics, type WriterScores } from '../evaluate.ts';
-import { inputScaleOf, wrapParams } from '../inference.ts';
+import { embedSync, inputScaleOf, wrapParams } from '../inference.ts';
 import { disposeParams, initParams, paramsFromArrays, paramsToArrays, type NamedArray } from '../network.ts';
 import { getModel, loadWeights, normaliseVersionOf, saveModel, type ModelMetadata } from '../registry.ts';
 import type { MetricIntervals } from '../registry-metadata.ts';
@@ -33,6 +33,7 @@ import type { Objective } from './engine/step.ts';
 import { createTrainer, type Trainer, type TrainBatch } from './engine/trainer.ts';
 import type { OptimizerName } from './engine/optimizers.ts';
 import { AUGMENTATIONS, augment, type Augmentation } from './augment.ts';
+import { buildActivationCache, type ActivationCache } from './frozen-cache.ts';
 import { loadCheckpoint, runDir, saveCheckpoint, selectionScore, type CheckpointState, type EpochRecord } from './checkpoint.ts';
 import { WriterSampler, epochPairs, indexByWriter, splitWriters, tripletBatch, writerClasses } from './pairs.ts';
 import { readSources, type CombinedData, type DataSource } from './sources.ts';
@@ -67,6 +68,13 @@ export interface TrainHyperparameters {
   trainFrom: string | null;
   /** Stop after this many epochs without a better validation (null: run every epoch). */
   patience: number | null;
+  /**
+   * With layers frozen (trainFrom): the frozen layers run once per image and augmentation
+   * variant, this many variants per training image (variant 0 not augmented), and the epochs
+   * train the upper layers on those cached activations (frozen-cache.ts). 0: no cache, every
+   * epoch runs the whole network on freshly augmented images.
+   */
+  cacheVariants: number;
 }
 
 export const DEFAULT_HYPERPARAMETERS: TrainHyperparameters = {
@@ -85,6 +93,7 @@ export const DEFAULT_HYPERPARAMETERS: TrainHyperparameters = {
   objective: 'contrastive',
   trainFrom: null,
   patience: null,
+  cacheVariants: 4,
 };
 
 /** Images per triplet block: a writer's genuine signatures, then its forgeries (or fillers). */
@@ -114,8 +123,10 @@ export interface TrainOptions {
 }
 
 export type TrainEvent =
-  | { type: 'start'; runId: string; backend: string; workers: number; trainWriters: number; validationWriters: number; images: number; objective: Objective; trainFrom: string | null; resumedFrom: { epoch: number; batch: number } | null }
+  | { type: 'start'; runId: string; backend: string; workers: number; trainWriters: number; validationWriters: number; images: number; objective: Objective; trainFrom: string | null; resumedFrom: { epoch: number; batch: number } | null; cache: { variants: number; features: number; engine: string; seconds: number } | null }
   | { type: 'prepare'; done: number; total: number }
+  /** The frozen layers run over every image variant once (cached partial fine-tuning, hyper.cacheVariants). */
+  | { type: 'cache'; done: number; total: number; variants: number; features: number }
   /** Validation of the starting weights, before the first batch. */
   | { type: 'baseline'; valEer: number; valEerRandom: number | null }
   | { type: 'batch'; epoch: number; epochs: number; batch: number; batches: number; step: number; loss: number; imagesPerSec: number; etaSeconds: number | null }
@@ -165,6 +176,7 @@ function validateHyper(h: TrainHyperparameters): void {
   check(Number.isFinite(h.l2) && h.l2 >= 0 && h.l2 <= 100, 'L2', 'a scale of the L2 penalty in 0..100', h.l2);
   check(['contrastive', 'triplet', 'writers'].includes(h.objective), 'objective', 'contrastive, triplet or writers', h.objective);
   check(AUGMENTATIONS.includes(h.augment), 'augmentation', AUGMENTATIONS.join(', '), h.augment);
+  check(Number.isInteger(h.cacheVariants) && h.cacheVariants >= 0 && h.cacheVariants <= 64, 'cache variants', 'an integer in 0..64', h.cacheVariants);
   check(h.patience === null || (Number.isInteger(h.patience) && h.patience >= 1), 'patience', 'a whole number of epochs >= 1', h.patience);
   check(h.objective !== 'triplet' || h.batchSize >= 2 * (TRIPLET_BLOCK.genuine + TRIPLET_BLOCK.forged), 'batch size', `at least ${2 * (TRIPLET_BLOCK.genuine + TRIPLET_BLOCK.forged)} images for triplets (two writers)`, h.batchSize);
 }
@@ -181,6 +193,7 @@ const HYPER_OPTION: Record<string, keyof TrainHyperparameters> = {
   objective: 'objective',
   augmentation: 'augment',
   patience: 'patience',
+  'cache variants': 'cacheVariants',
 };
 
 /**
@@ -226,6 +239,7 @@ function upgradeHyper(h: z.output<typeof runFileSchema>['hyper']): TrainHyperpar
     objective: 'contrastive',
     trainFrom: null,
     patience: null,
+    cacheVariants: 0,
     ...h,
     augment: h.augment === true || h.augment === undefined ? 'light' : h.augment === false ? 'none' : h.augment,
   } as TrainHyperparameters;
@@ -274,6 +288,8 @@ interface Run {
   start: NamedArray[];
   resumed: ReturnType<typeof loadCheckpoint> | null;
   backend: string;
+  /** Cached partial fine-tuning: the frozen layers' activations (null: the whole network runs each batch). */
+  cache: ActivationCache | null;
 }
 
 function sourcesOf(data: TrainOptions['data']): DataSource[] {
@@ -370,7 +386,7 @@ async function prepareRun(o: TrainOptions, emit: (e: TrainEvent) => void): Promi
       start = [...start, ...head];
     }
   }
-  return { runId, run, dir, data, inputs, valIdx, parent, spec, trainSpec, classes, start, resumed, backend: info.backend };
+  return { runId, run, dir, data, inputs, valIdx, parent, spec, trainSpec, classes, start, resumed, backend: info.backend, cache: null };
 }
 
 /** Embedding weights of the base spec from the training weights (the writer head left out). */
@@ -390,8 +406,45 @@ interface Validation {
   arrays: NamedArray[];
 }
 
+/** Validation embeddings from the cached, un-augmented activations through the trained upper layers. */
+function cachedValidationVectors(r: Run, cache: ActivationCache, arrays: readonly NamedArray[]): Float32Array[] {
+  const head = cache.split.head;
+  const names = new Set(paramInfos(head).map((p) => p.name));
+  const params = paramsFromArrays(head, arrays.filter((a) => names.has(a.name)));
+  const f = cache.split.features;
+  const vecs: Float32Array[] = [];
+  try {
+    for (let s = 0; s < r.valIdx.length; s += 64) {
+      const chunk = r.valIdx.slice(s, s + 64);
+      const x = new Float32Array(chunk.length * f);
+      chunk.forEach((i, k) => x.set(cache.of[i]![0]!, k * f));
+      const out = embedSync(params, head, 1, x, chunk.length);
+      chunk.forEach((_, k) => vecs.push(out.slice(k * head.embeddingSize, (k + 1) * head.embeddingSize)));
+    }
+  } finally {
+    disposeParams(params);
+  }
+  return vecs;
+}
+
 async function validate(r: Run, trainer: Trainer): Promise<Validation> {
   const arrays = await trainer.getParamArrays();
+  const vecs = r.cache ? cachedValidationVectors(r, r.cache, arrays) : await fullValidationVectors(r, arrays);
+  const refs = validationReferences(r.data, r.run.split.validation, r.run.hyper.references);
+  const sets = scoreEmbeddings(r.valIdx.map((i) => r.data.items[i]!), vecs, { references: refs, seed: r.run.hyper.seed, scoring: 'measure' });
+  return {
+    metrics: metricsOf(sets),
+    same: sets.genuine,
+    diff: sets.forged,
+    scoring: sets.scoring,
+    counts: { writers: sets.writersUsed, genuine: sets.genuine.length, forged: sets.forged.length, random: sets.random.length },
+    sets: { genuine: sets.genuine, forged: sets.forged, random: sets.random, pairSame: sets.pairSame, pairDiff: sets.pairDiff, writerOf: sets.writerOf },
+    arrays,
+  };
+}
+
+/** Validation embeddings through the whole network. */
+async function fullValidationVectors(r: Run, arrays: readonly NamedArray[]): Promise<Float32Array[]> {
   const params = paramsFromArrays(r.spec, embeddingArrays(r, arrays));
   const metaForVal = { preprocessing: { inputScale: r.run.inputScale } } as unknown as ModelMetadata;
   const model = wrapParams(metaForVal, r.spec, params);
@@ -408,32 +461,29 @@ async function validate(r: Run, trainer: Trainer): Promise<Validation> {
   } finally {
     await model.dispose();
   }
-  const refs = validationReferences(r.data, r.run.split.validation, r.run.hyper.references);
-  const sets = scoreEmbeddings(r.valIdx.map((i) => r.data.items[i]!), vecs, { references: refs, seed: r.run.hyper.seed, scoring: 'measure' });
-  return {
-    metrics: metricsOf(sets),
-    same: sets.genuine,
-    diff: sets.forged,
-    scoring: sets.scoring,
-    counts: { writers: sets.writersUsed, genuine: sets.genuine.length, forged: sets.forged.length, random: sets.random.length },
-    sets: { genuine: sets.genuine, forged: sets.forged, random: sets.random, pairSame: sets.pairSame, pairDiff: sets.pairDiff, writerOf: sets.writerOf },
-    arrays,
-  };
+  return vecs;
 }
 
 /** The batches of one epoch, built lazily (augmentation and input scale applied). */
 function epochBatches(r: Run, epoch: number): { count: number; batch: (b: number) => TrainBatch } {
   const h = r.run.hyper;
   const [H, W] = r.spec.inputShape;
-  const size = H * W;
+  const cache = r.cache;
+  const size = cache ? cache.split.features : H * W;
   const count = Math.floor(h.pairsPerEpoch / h.batchSize);
   const sampling = { sourceOf: (w: string) => r.data.sourceOfWriter.get(w) ?? 0, weights: r.data.weights };
-  const prepared = (i: number, rng: Rng): Float32Array => {
-    const x = augment(r.inputs[i]!, H, W, rng, h.augment);
-    const out = new Float32Array(size);
-    for (let k = 0; k < size; k++) out[k] = x[k]! * r.run.inputScale;
-    return out;
-  };
+  const prepared = cache
+    ? // One of the image's cached variants (activations of the frozen layers).
+      (i: number, rng: Rng): Float32Array => {
+        const vs = cache.of[i]!;
+        return vs[vs.length > 1 ? rng.int(0, vs.length - 1) : 0]!;
+      }
+    : (i: number, rng: Rng): Float32Array => {
+        const x = augment(r.inputs[i]!, H, W, rng, h.augment);
+        const out = new Float32Array(size);
+        for (let k = 0; k < size; k++) out[k] = x[k]! * r.run.inputScale;
+        return out;
+      };
   const rngOf = (b: number) => new Rng(h.seed).fork(`aug:${epoch}:${b}`);
   if (h.objective === 'contrastive') {
     const pairs = epochPairs(r.data.items, r.run.split.train, count * h.batchSize, h.seed, epoch, r.data.weights.length > 1 ? sampling : undefined);
@@ -659,21 +709,74 @@ async function registerBest(r: Run, o: TrainOptions, state: CheckpointState, emi
   }
 }
 
+/** A trainer of the upper layers that reports the whole network's weights (the frozen ones as they were). */
+function withFrozenWeights(inner: Trainer, frozen: readonly NamedArray[], spec: ArchitectureSpec): Trainer {
+  const all = async () => [...frozen, ...(await inner.getParamArrays())];
+  return {
+    workers: inner.workers,
+    backend: inner.backend,
+    objective: inner.objective,
+    step: (b) => inner.step(b),
+    getParamArrays: all,
+    getParams: async () => paramsFromArrays(spec, await all()),
+    getOptimizerState: () => inner.getOptimizerState(),
+    setLearningRate: (lr) => inner.setLearningRate(lr),
+    replicasInSync: () => inner.replicasInSync(),
+    dispose: () => inner.dispose(),
+  };
+}
+
 export async function runTraining(o: TrainOptions): Promise<TrainResult> {
   const emit = o.onEvent ?? (() => {});
   const r = await prepareRun(o, emit);
   const h = r.run.hyper;
-  const trainer = await createTrainer({
-    spec: r.trainSpec,
-    params: r.start,
-    optimizer: h.optimizer,
-    learningRate: h.learningRate,
-    margin: h.margin,
-    seed: h.seed,
-    objective: h.objective,
-    ...(o.workers ? { workers: o.workers } : {}),
-    ...(r.resumed ? { optimizerState: r.resumed.optimizer } : {}),
-  });
+  const trainSplit = h.trainFrom && h.cacheVariants > 0 ? splitFrozen(r.trainSpec) : null;
+  let trainer: Trainer;
+  if (trainSplit) {
+    // Cached partial fine-tuning: the frozen layers run once per image variant (a resumed run
+    // computes them again); the trainer holds only the upper layers, on one replica by default
+    // (dense layers are cheap), and reports the whole network's weights.
+    const embedSplit = splitFrozen(freezeBelow(r.spec, h.trainFrom!))!;
+    const trainSet = new Set(r.run.split.train);
+    r.cache = await buildActivationCache({
+      split: embedSplit,
+      arrays: r.start,
+      inputs: r.inputs,
+      inputScale: r.run.inputScale,
+      trainIdx: r.data.items.flatMap((it, i) => (trainSet.has(it.writer) ? [i] : [])),
+      valIdx: r.valIdx,
+      variants: h.cacheVariants,
+      augment: h.augment,
+      seed: h.seed,
+      ...(o.signal ? { signal: o.signal } : {}),
+      onProgress: (done, total) => emit({ type: 'cache', done, total, variants: h.augment === 'none' ? 1 : h.cacheVariants, features: embedSplit.features }),
+    });
+    const headNames = new Set(paramInfos(trainSplit.head).map((p) => p.name));
+    const inner = await createTrainer({
+      spec: trainSplit.head,
+      params: r.start.filter((a) => headNames.has(a.name)),
+      optimizer: h.optimizer,
+      learningRate: h.learningRate,
+      margin: h.margin,
+      seed: h.seed,
+      objective: h.objective,
+      workers: o.workers ?? 1,
+      ...(r.resumed ? { optimizerState: r.resumed.optimizer } : {}),
+    });
+    trainer = withFrozenWeights(inner, r.start.filter((a) => !headNames.has(a.name)), r.trainSpec);
+  } else {
+    trainer = await createTrainer({
+      spec: r.trainSpec,
+      params: r.start,
+      optimizer: h.optimizer,
+      learningRate: h.learningRate,
+      margin: h.margin,
+      seed: h.seed,
+      objective: h.objective,
+      ...(o.workers ? { workers: o.workers } : {}),
+      ...(r.resumed ? { optimizerState: r.resumed.optimizer } : {}),
+    });
+  }
   const state: CheckpointState = r.resumed?.state ?? { runId: r.runId, epoch: 1, batchInEpoch: 0, step: 0, bestEer: null, bestEpoch: null, history: [] };
   emit({
     type: 'start',
@@ -685,6 +788,7 @@ export async function runTraining(o: TrainOptions): Promise<TrainResult> {
     images: r.data.items.length,
     objective: h.objective,
     trainFrom: h.trainFrom,
+    cache: r.cache ? { variants: r.cache.variants, features: r.cache.split.features, engine: r.cache.engine, seconds: r.cache.seconds } : null,
     resumedFrom: r.resumed ? { epoch: state.epoch, batch: state.batchInEpoch } : null,
   });
   try {
