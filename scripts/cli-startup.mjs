@@ -26,8 +26,20 @@ if (own.includes('--trace')) {
   const seen = new Set();
   register({ onImport: (url) => seen.add(url) });
   process.argv = [process.argv[0], path.join(root, 'bin', 'countersign.js'), ...cliArgs];
-  process.on('exit', () => process.stderr.write(`\n@@trace ${JSON.stringify([...seen])}\n`));
+  let reported = false;
+  const report = () => {
+    if (!reported) process.stderr.write(`\n@@trace ${JSON.stringify([...seen])}\n`);
+    reported = true;
+  };
+  process.on('exit', report);
   await import(pathToFileURL(path.join(root, 'src-main', 'cli', 'main.ts')).href);
+  // tsx reports imports by message from its loader thread: wait until they stop arriving (a
+  // run that ends at once would otherwise exit before the last ones, a dynamic import among them).
+  for (let n = -1; n !== seen.size; ) {
+    n = seen.size;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  report();
 } else {
   const runs = Number(own[own.indexOf('--runs') + 1] ?? 5) || 5;
   const times = [];
