@@ -54,6 +54,17 @@ describe('countersign start-up', () => {
     });
   }
 
+  it('doctor loads its probes, not the store, its schemas, the report or the server', () => {
+    const r = trace(['doctor', '--json', '--data-dir', path.join(root, 'test-artifacts', 'startup-no-data')]);
+    assert.equal(r.status, 0);
+    assert.equal(JSON.parse(r.stdout).dataDir, path.join(root, 'test-artifacts', 'startup-no-data'));
+    const loaded = heavyLoaded(r.urls);
+    assert.ok(loaded.includes('@tensorflow/'), 'doctor reports the TensorFlow.js backend');
+    for (const p of ['zod', 'sharp', 'pdfkit', 'ws']) assert.ok(!loaded.includes(p), `doctor loaded ${p}`);
+    const store = r.urls.filter((u) => /\/src-main\/core\/(context|store\/index|store\/store)\.ts$/.test(u));
+    assert.deepEqual(store, []);
+  });
+
   it('a command loads what it runs: models list reads the registry, not the report or the server', () => {
     const r = trace(['models', 'list', '--json', '--data-dir', path.join(root, 'test-artifacts', 'startup-no-data')]);
     assert.equal(r.status, 0);
