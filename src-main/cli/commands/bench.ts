@@ -1,14 +1,15 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ROOT_DIR } from '../../core/paths.ts';
 import { bool, num, str, UsageError, type CommandImpl, type CommandContext, type ParsedArgs } from '../command.ts';
 
 /**
  * The PyTorch reference script, when present: in COUNTERSIGN_BENCH_DIR, else in ../shared/bench
- * beside the repository (found from this file, so the working directory does not matter).
+ * beside the package root (ROOT_DIR: the same from the sources and from the built CLI in
+ * out/cli; the working directory does not matter).
  */
-function defaultReference(): string | undefined {
-  const dir = process.env.COUNTERSIGN_BENCH_DIR || fileURLToPath(new URL('../../../../shared/bench/', import.meta.url));
+export function defaultReference(): string | undefined {
+  const dir = process.env.COUNTERSIGN_BENCH_DIR || path.join(ROOT_DIR, '..', 'shared', 'bench');
   const p = path.resolve(dir, 'torch_signet_reference.py');
   return existsSync(p) ? p : undefined;
 }
