@@ -1,5 +1,6 @@
 // What `countersign <args>` costs to start: wall time of `node bin/countersign.js <args>`
-// (median of --runs, default 5) and, from one further run with a load-tracking hook, how many
+// (median of --runs, default 5; the built CLI in out/cli when it is current, else the sources
+// through tsx) and, from one further run of the sources with a load-tracking hook, how many
 // source files and which packages it loaded.
 //
 //   node scripts/cli-startup.mjs [--runs N] [--json] -- --help
