@@ -25,6 +25,8 @@ interface Run {
   stderr: string;
   /** Files loaded (file: URLs, node_modules aside). */
   loaded: string[];
+  /** Packages loaded from node_modules. */
+  packages: string[];
 }
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Run {
@@ -34,12 +36,22 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): Run {
     encoding: 'utf8',
     timeout: 120_000,
   });
-  const loaded = r.stderr
+  const urls = r.stderr
     .split('\n')
     .filter((l) => l.startsWith('@@load '))
-    .map((l) => l.slice('@@load '.length))
-    .filter((u) => !u.includes('/node_modules/'));
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr.split('\n').filter((l) => !l.startsWith('@@load ')).join('\n'), loaded };
+    .map((l) => l.slice('@@load '.length));
+  const packages = [
+    ...new Set(
+      urls
+        .filter((u) => u.includes('/node_modules/'))
+        .map((u) => {
+          const parts = (u.split('/node_modules/').pop() ?? '').split('/');
+          return (parts[0]?.startsWith('@') ? parts.slice(0, 2) : parts.slice(0, 1)).join('/');
+        }),
+    ),
+  ];
+  const loaded = urls.filter((u) => !u.includes('/node_modules/'));
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr.split('\n').filter((l) => !l.startsWith('@@load ')).join('\n'), loaded, packages };
 }
 
 const bundleUrl = () => pathToFileURL(path.join(build, 'countersign.js')).href;
@@ -59,12 +71,13 @@ describe('the built CLI', () => {
     tmp.cleanup();
   });
 
-  it('--help runs from the bundle, lists every command and loads no source file', () => {
+  it('--help runs from the bundle, lists every command and loads no source file and no package', () => {
     const r = run(['--help']);
     assert.equal(r.status, 0, r.stderr);
     for (const c of commandIndex) assert.match(r.stdout, new RegExp(`^  ${c.name} +${c.summary.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'), c.name);
     assert.ok(r.loaded.includes(bundleUrl()), 'the bundle ran');
     assert.deepEqual(sourcesLoaded(r), []);
+    assert.deepEqual(r.packages, []);
   });
 
   it('prints what the sources print (COUNTERSIGN_DEV=1 runs them through tsx)', () => {
@@ -85,6 +98,9 @@ describe('the built CLI', () => {
     assert.match(d.version, /^\d+\.\d+\.\d+/);
     assert.ok(d.backend.length > 0);
     assert.ok(r.loaded.includes(bundleUrl()));
+    // What it reports on, not the store's schemas, the report or the server.
+    assert.ok(r.packages.includes('@tensorflow/tfjs'), r.packages.join(', '));
+    for (const p of ['zod', 'sharp', 'pdfkit', 'ws']) assert.ok(!r.packages.includes(p), `doctor loaded ${p}`);
   });
 
   it('import runs its worker threads from the bundle (import-worker.js beside it)', () => {
