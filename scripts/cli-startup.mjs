@@ -1,5 +1,6 @@
 // What `countersign <args>` costs to start: wall time of `node bin/countersign.js <args>`
-// (median of --runs, default 5) and, from one further run with a load-tracking hook, how many
+// (median of --runs, default 5; the built CLI in out/cli when it is current, else the sources
+// through tsx) and, from one further run of the sources with a load-tracking hook, how many
 // source files and which packages it loaded.
 //
 //   node scripts/cli-startup.mjs [--runs N] [--json] -- --help
@@ -26,8 +27,20 @@ if (own.includes('--trace')) {
   const seen = new Set();
   register({ onImport: (url) => seen.add(url) });
   process.argv = [process.argv[0], path.join(root, 'bin', 'countersign.js'), ...cliArgs];
-  process.on('exit', () => process.stderr.write(`\n@@trace ${JSON.stringify([...seen])}\n`));
+  let reported = false;
+  const report = () => {
+    if (!reported) process.stderr.write(`\n@@trace ${JSON.stringify([...seen])}\n`);
+    reported = true;
+  };
+  process.on('exit', report);
   await import(pathToFileURL(path.join(root, 'src-main', 'cli', 'main.ts')).href);
+  // tsx reports imports by message from its loader thread: wait until they stop arriving (a
+  // run that ends at once would otherwise exit before the last ones, a dynamic import among them).
+  for (let n = -1; n !== seen.size; ) {
+    n = seen.size;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  report();
 } else {
   const runs = Number(own[own.indexOf('--runs') + 1] ?? 5) || 5;
   const times = [];

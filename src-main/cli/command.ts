@@ -2,18 +2,43 @@ import type { ParseArgsConfig } from 'node:util';
 import { AppError } from '../core/errors.ts';
 import type { AppContext } from '../core/context.ts';
 
-/** One `countersign` command. Its options are parsed with node:util parseArgs. */
-export interface Command {
+/**
+ * What `countersign --help` lists about a command: read from commands/index.ts at start-up,
+ * without loading the command's module.
+ */
+export interface CommandInfo {
   /** Space-separated path, e.g. 'case create'. */
   name: string;
   summary: string;
   /** Usage line after the command name, e.g. '<name> [--examiner E]'. */
   usage?: string;
+}
+
+/**
+ * A command's implementation, in its module under commands/: imported only when the command
+ * runs or its own --help is asked for. Its options are parsed with node:util parseArgs.
+ */
+export interface CommandImpl {
+  /** The CommandInfo name it implements. */
+  name: string;
   /** Longer help text: what it does, examples. */
   description?: string;
   options?: NonNullable<ParseArgsConfig['options']>;
+  /**
+   * false for a command that never calls ctx.app(): the data directory's code (SQLite, the
+   * store, its zod schemas) is then not loaded, and ctx.app() throws. Default true.
+   */
+  needsApp?: boolean;
   run(ctx: CommandContext, args: ParsedArgs): Promise<number | void>;
 }
+
+/** One entry of commands/index.ts: the metadata and how to load the module that implements it. */
+export interface CommandEntry extends CommandInfo {
+  load(): Promise<readonly CommandImpl[]>;
+}
+
+/** One `countersign` command: its metadata and its implementation. */
+export type Command = CommandInfo & CommandImpl;
 
 export interface ParsedArgs {
   values: Record<string, string | boolean | string[] | boolean[] | undefined>;

@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
 import type { AppContext } from '../core/context.ts';
 import { LAYOUT_HELP } from '../core/imaging/layout-help.ts';
-import { toErrorValue, type ErrorValue } from '../core/errors.ts';
+import { AppError, toErrorValue, type ErrorValue } from '../core/errors.ts';
 import { APP_VERSION, defaultDataDir } from '../core/paths.ts';
 import { terminalSafeJson, visible } from '../core/util/visible.ts';
-import { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type Command, type CommandContext, type ParsedArgs } from './command.ts';
-import { allCommands } from './commands/index.ts';
+import { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type Command, type CommandContext, type CommandEntry, type ParsedArgs } from './command.ts';
+import { commandIndex } from './commands/index.ts';
 
 const GLOBAL_HELP = `Global options:
   --data-dir DIR   data directory (env COUNTERSIGN_HOME; default: the desktop app's folder)
@@ -39,7 +39,7 @@ function usageOf(cmd: Command): string {
 }
 
 function listing(prefix: string[]): string {
-  const matching = allCommands.filter((c) => prefix.every((p, i) => c.name.split(' ')[i] === p));
+  const matching = commandIndex.filter((c) => prefix.every((p, i) => c.name.split(' ')[i] === p));
   const width = Math.max(...matching.map((c) => c.name.length));
   return [
     `countersign ${APP_VERSION}: signature verification for forensic document examiners`,
@@ -73,17 +73,17 @@ function takeGlobals(argv: string[]): { dataDir?: string; json: boolean; help: b
   return { dataDir, json, help, rest };
 }
 
-function findCommand(words: string[]): { cmd?: Command; depth: number } {
-  let best: Command | undefined;
+function findCommand(words: string[]): { entry?: CommandEntry; depth: number } {
+  let best: CommandEntry | undefined;
   let depth = 0;
-  for (const c of allCommands) {
+  for (const c of commandIndex) {
     const parts = c.name.split(' ');
     if (parts.length > depth && parts.every((p, i) => words[i] === p)) {
       best = c;
       depth = parts.length;
     }
   }
-  return { cmd: best, depth };
+  return { entry: best, depth };
 }
 
 function progressBar(json: boolean) {
@@ -106,7 +106,7 @@ function progressBar(json: boolean) {
  * Reports an error the one way every command does: `countersign[ <command>]: <message>` on
  * stderr and, with --json, `{ ok: false, error: { code, message } }` on stdout.
  */
-function reportError(json: boolean, cmd: Command | undefined, e: ErrorValue): void {
+function reportError(json: boolean, cmd: { name: string } | undefined, e: ErrorValue): void {
   if (json) process.stdout.write(terminalSafeJson({ ok: false, error: e }) + '\n');
   process.stderr.write(`countersign${cmd ? ` ${cmd.name}` : ''}: ${errorText(e.message)}\n`);
 }
@@ -117,6 +117,13 @@ function exitCodeOf(err: unknown, e: ErrorValue): number {
   return e.code === 'CANCELLED' ? EXIT_CANCELLED : EXIT_FAILED;
 }
 
+/** A command's implementation, imported from its module (commands/index.ts says which). */
+async function loadCommand(entry: CommandEntry): Promise<Command> {
+  const impl = (await entry.load()).find((c) => c.name === entry.name);
+  if (!impl) throw new AppError('INTERNAL', `commands/index.ts lists '${entry.name}', but its module does not define it`);
+  return { ...impl, name: entry.name, summary: entry.summary, ...(entry.usage !== undefined ? { usage: entry.usage } : {}) };
+}
+
 export async function runCli(argv: string[]): Promise<number> {
   let globals: ReturnType<typeof takeGlobals>;
   try {
@@ -125,14 +132,14 @@ export async function runCli(argv: string[]): Promise<number> {
     reportError(argv.includes('--json'), undefined, toErrorValue(err));
     return EXIT_USAGE;
   }
-  const { cmd, depth } = findCommand(globals.rest);
-  if (!cmd) {
+  const { entry, depth } = findCommand(globals.rest);
+  if (!entry) {
     const words = globals.rest.filter((w) => !w.startsWith('-'));
     if (globals.rest.length === 0 || (globals.help && words.length === 0)) {
       process.stdout.write(listing([]) + '\n');
       return globals.rest.length === 0 && !globals.help ? EXIT_USAGE : EXIT_OK;
     }
-    const group = allCommands.some((c) => c.name.split(' ')[0] === words[0]);
+    const group = commandIndex.some((c) => c.name.split(' ')[0] === words[0]);
     // `countersign models` alone lists the group; `countersign models frob` is an unknown command.
     if (group && (words.length === 1 || globals.help)) {
       process.stdout.write(listing([words[0] as string]) + '\n');
@@ -141,6 +148,15 @@ export async function runCli(argv: string[]): Promise<number> {
     const tryHelp = group ? `countersign ${words[0]} --help` : 'countersign --help';
     reportError(globals.json, undefined, { code: 'INVALID_ARGUMENT', message: `unknown command '${words.join(' ')}' (try ${tryHelp})` });
     return EXIT_USAGE;
+  }
+  let cmd: Command;
+  try {
+    cmd = await loadCommand(entry);
+  } catch (err) {
+    const e = toErrorValue(err);
+    reportError(globals.json, entry, e);
+    if (e.code === 'INTERNAL' && process.env.COUNTERSIGN_DEBUG) console.error(err);
+    return EXIT_FAILED;
   }
   if (globals.help) {
     process.stdout.write(usageOf(cmd) + '\n');
@@ -172,14 +188,18 @@ export async function runCli(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  // Loaded only to run a command: help and usage errors stay clear of SQLite.
-  const { createContext } = await import('../core/context.ts');
+  // Loaded only to run a command that opens the data directory: help, usage errors and
+  // `doctor` stay clear of SQLite.
+  const createContext = cmd.needsApp === false ? undefined : (await import('../core/context.ts')).createContext;
   const dataDir = globals.dataDir ?? defaultDataDir();
   let app: AppContext | undefined;
   const ctx: CommandContext = {
     dataDir,
     json: globals.json,
-    app: () => (app ??= createContext(dataDir)),
+    app: () => {
+      if (!createContext) throw new AppError('INTERNAL', `countersign ${cmd.name} declares needsApp: false but opened the data directory`);
+      return (app ??= createContext(dataDir));
+    },
     // Every line is shown with its control characters escaped: names from a case folder, a
     // backup or a model bundle must not drive the terminal or forge a line of output.
     out: (line) => {

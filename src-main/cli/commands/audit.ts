@@ -1,5 +1,5 @@
 import type { AuditHead, AuditRow } from '../../core/store/index.ts';
-import { bool, num, str, UsageError, type Command } from '../command.ts';
+import { bool, num, str, UsageError, type CommandImpl } from '../command.ts';
 
 function parseHead(raw: string): AuditHead {
   const m = /^(\d+):([0-9a-f]{64})$/.exec(raw.trim());
@@ -12,11 +12,9 @@ function line(r: AuditRow): string {
   return `#${String(r.seq).padEnd(5)} ${r.at}  ${r.actor}  ${r.action}${r.entity ? ` ${r.entity}` : ''}  ${details === '{}' ? '' : details}`.trimEnd();
 }
 
-export const commands: Command[] = [
+export const commands: CommandImpl[] = [
   {
     name: 'audit verify',
-    summary: 'Verify the audit log, its signatures, every recorded result and every stored object; exits 1 on any mismatch',
-    usage: '[--case C] [--expect-head SEQ:HASH] [--no-objects] [--json]',
     description: `Recomputes every row's hash from row 1 and checks each row names its predecessor; checks the
 installation key's signature of the chain head (a row appended outside Countersign is not signed);
 checks every case, document, signature, comparison, identification and model row against the
@@ -67,8 +65,6 @@ which also catches rows removed from the end.`,
   },
   {
     name: 'audit show',
-    summary: 'Show audit log rows (of one case with --case)',
-    usage: '[--case C] [--limit N]',
     options: { case: { type: 'string' }, limit: { type: 'string' } },
     async run(ctx, args) {
       const store = ctx.app().store;

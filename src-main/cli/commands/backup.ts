@@ -1,4 +1,4 @@
-import { UsageError, type Command, type ParsedArgs } from '../command.ts';
+import { UsageError, type CommandImpl, type ParsedArgs } from '../command.ts';
 
 function fileArg(args: ParsedArgs): string {
   if (args.positionals.length !== 1) throw new UsageError(`expected one <file>, got ${args.positionals.length}`);
@@ -9,11 +9,9 @@ function mib(bytes: number): string {
   return `${(bytes / 1048576).toFixed(1)} MiB`;
 }
 
-export const commands: Command[] = [
+export const commands: CommandImpl[] = [
   {
     name: 'backup',
-    summary: 'Write a consistent backup of the data directory (database + objects) into one .tar file',
-    usage: '<file>',
     description: `Safe while the desktop app is running. The file is a plain tar (manifest.json, countersign.db,
 objects/...); an existing file is never replaced. Restore with: countersign restore <file> --data-dir <new dir>`,
     async run(ctx, args) {
@@ -28,8 +26,6 @@ objects/...); an existing file is never replaced. Restore with: countersign rest
   },
   {
     name: 'restore',
-    summary: 'Restore a backup into a new or empty data directory (--data-dir), verifying every object and the audit chain',
-    usage: '<file> --data-dir D',
     async run(ctx, args) {
       const file = fileArg(args);
       const { restoreBackup } = await import('../../core/store/index.ts');

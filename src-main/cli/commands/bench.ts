@@ -1,23 +1,22 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { bool, num, str, UsageError, type Command, type CommandContext, type ParsedArgs } from '../command.ts';
+import { ROOT_DIR } from '../../core/paths.ts';
+import { bool, num, str, UsageError, type CommandImpl, type CommandContext, type ParsedArgs } from '../command.ts';
 
 /**
  * The PyTorch reference script, when present: in COUNTERSIGN_BENCH_DIR, else in ../shared/bench
- * beside the repository (found from this file, so the working directory does not matter).
+ * beside the package root (ROOT_DIR: the same from the sources and from the built CLI in
+ * out/cli; the working directory does not matter).
  */
-function defaultReference(): string | undefined {
-  const dir = process.env.COUNTERSIGN_BENCH_DIR || fileURLToPath(new URL('../../../../shared/bench/', import.meta.url));
+export function defaultReference(): string | undefined {
+  const dir = process.env.COUNTERSIGN_BENCH_DIR || path.join(ROOT_DIR, '..', 'shared', 'bench');
   const p = path.resolve(dir, 'torch_signet_reference.py');
   return existsSync(p) ? p : undefined;
 }
 
-export const commands: Command[] = [
+export const commands: CommandImpl[] = [
   {
     name: 'bench',
-    summary: 'Embeddings per second and training pairs per second of SigNet on the active engines; the embedding engines side by side (--inference); writer search at N embeddings (--identify N)',
-    usage: '[--arch signet] [--seconds 8] [--workers N] [--reference torch_signet_reference.py | --no-reference] [--memory]\n       countersign bench --inference [--rounds 3] [--arch signet] [--seconds 8] [--reference ... | --no-reference]\n       countersign bench --identify N [--queries 200] [--exact-queries 50] [--library spectrum|clustered] [--engines hnsw,sqlite-vec] [--dir D]',
     description: `Random 155 x 220 inputs, batch 32, random weights; warm-up excluded. Embedding on the
 product's inference engine (onnxruntime where it loads, else tfjs; COUNTERSIGN_INFERENCE=tfjs
 measures tfjs) with one worker and in the product's pool layout; training (tfjs) with one

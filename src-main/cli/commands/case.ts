@@ -1,6 +1,6 @@
 import type { CaseSummary } from '../../core/app/cases.ts';
 import type { CaseRow } from '../../core/store/index.ts';
-import { bool, str, UsageError, type Command, type ParsedArgs } from '../command.ts';
+import { bool, str, UsageError, type CommandImpl, type ParsedArgs } from '../command.ts';
 import { formatTable } from '../table.ts';
 
 /** The single positional a command expects; a clear message when it is missing or split. */
@@ -53,11 +53,9 @@ function table(rows: CaseSummary[]): string[] {
   return formatTable(['ID', 'NAME', 'STATUS', 'THRESHOLD', 'EXAMINER', 'SUBJECTS', 'KNOWN', 'QUESTIONED', 'FAILED', 'CREATED'], cols, { numeric: [5, 6, 7, 8] });
 }
 
-export const commands: Command[] = [
+export const commands: CommandImpl[] = [
   {
     name: 'case create',
-    summary: 'Create a case',
-    usage: '<name> [--examiner E] [--threshold T] [--notes N]',
     description: `Names are unique regardless of letter case, at most 200 characters.
 The threshold is a verification score in (0, 10]; without one the model's default (where its LR is 1) applies.
 Example: countersign case create "Smith v. Jones" --examiner "A. Examiner" --threshold 0.42`,
@@ -78,8 +76,6 @@ Example: countersign case create "Smith v. Jones" --examiner "A. Examiner" --thr
   },
   {
     name: 'case list',
-    summary: 'List cases (open ones unless --all)',
-    usage: '[--all] [--search TEXT]',
     description: `--search keeps the cases whose name or examiner contains TEXT (any letter case).
 The counts are those of the desktop app's case list: subjects, known and questioned documents,
 and documents whose import failed.`,
@@ -93,8 +89,6 @@ and documents whose import failed.`,
   },
   {
     name: 'case show',
-    summary: 'Show one case',
-    usage: '<name|id>',
     description: 'A case is named by its name (any letter case), by #id, or by a bare id when no case has that name.',
     async run(ctx, args) {
       const row = ctx.app().store.cases.get(one(args, '<name|id>'));
@@ -104,8 +98,6 @@ and documents whose import failed.`,
   },
   {
     name: 'case set-threshold',
-    summary: "Set a case's decision threshold ('default' = the model's), with the reason; audited with old and new value",
-    usage: '<name|id> <T|default> --reason TEXT',
     description: `The threshold is on the verification score (see \`countersign verify --help\`). Changing it is a
 deliberate act: --reason is required and recorded in the audit trail with the old and new value
 and how many results of the case had already been seen. Comparisons already recorded keep the
@@ -128,8 +120,6 @@ Example: countersign case set-threshold "Smith v. Jones" 1.8 --reason "laborator
   },
   {
     name: 'case archive',
-    summary: 'Archive a case: its data and audit trail are kept, it accepts no further changes',
-    usage: '<name|id>',
     async run(ctx, args) {
       const row = ctx.app().store.cases.archive(one(args, '<name|id>'));
       if (ctx.json) return ctx.emit(row);

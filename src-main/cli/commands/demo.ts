@@ -1,11 +1,9 @@
 import path from 'node:path';
-import { num, str, type Command } from '../command.ts';
+import { num, str, type CommandImpl } from '../command.ts';
 
-export const commands: Command[] = [
+export const commands: CommandImpl[] = [
   {
     name: 'demo',
-    summary: 'The whole job on a synthetic demo case: generate, import, verify, summary table and PDF report',
-    usage: '[--out DIR] [--seed S] [--subjects N] [--known K] [--questioned Q]',
     description: `Writes a synthetic case folder (known exemplars per subject, cheques of which half carry
 skilled forgeries, and truth.json) into DIR/case, imports it into the case
 "Demo case (synthetic, seed S)" of the data directory, verifies every questioned cheque with

@@ -1,9 +1,9 @@
-import type { Command } from '../command.ts';
+import type { CommandImpl } from '../command.ts';
 
-export const commands: Command[] = [
+export const commands: CommandImpl[] = [
   {
     name: 'doctor',
-    summary: 'Show the app version, TensorFlow.js backend and embedding engine (and why better ones are unavailable), Electron, the data directory, its access rights and its installation key',
+    needsApp: false,
     async run(ctx) {
       const { doctor } = await import('../../core/doctor.ts');
       const r = await doctor(ctx.dataDir);

@@ -1,6 +1,6 @@
 import { AppError } from '../../core/errors.ts';
 import type { IdentifyEvalReport } from '../../core/identify/evaluate.ts';
-import { bool, num, str, UsageError, type Command, type CommandContext, type ParsedArgs } from '../command.ts';
+import { bool, num, str, UsageError, type CommandImpl, type CommandContext, type ParsedArgs } from '../command.ts';
 
 const DATA_REQUIRED = '--data: required (a folder with manifest.csv, a manifest file, or <root>/<writer>/{genuine,forged}/*)';
 const NO_MODEL = '--model: no model is registered; give --model';
@@ -112,11 +112,9 @@ async function runIdentifyEval(ctx: CommandContext, args: ParsedArgs): Promise<v
 }
 
 /** `eval` runs the verification protocol; `eval --identify` the one-shot writer identification protocol instead. */
-export const commands: Command[] = [
+export const commands: CommandImpl[] = [
   {
     name: 'eval',
-    summary: 'Evaluate a model on labelled data with the writer-dependent protocol (EER, AUC, FAR/FRR, Cllr)',
-    usage: `--data <folder|manifest.csv> [--model M | --baseline pixels] [--references K] [--seed S]\n       countersign eval --identify --data <folder|manifest.csv> [--model M] [--shots N] [--ways C] [--episodes E] [--held-out F] [--threshold T] [--seed S]`,
     description: `Per writer, K genuine references (default 5, chosen with the seed; 1 = one-shot); questioned
 are that writer's other genuine signatures and all its forgeries; the score is the model's
 verification score (its mean distance to the references, against the references' own spread for

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { AppError } from '../../core/errors.ts';
 import type { IdentifyQuery } from '../../core/identify/identify.ts';
 import type { IdentificationResult } from '../../core/identify/types.ts';
-import { bool, num, str, UsageError, type Command } from '../command.ts';
+import { bool, num, str, UsageError, type CommandImpl } from '../command.ts';
 import { formatTable } from '../table.ts';
 
 const llrText = (x: number | null, atBound: boolean) => (x === null ? 'n/a' : `${atBound ? (x > 0 ? '>=' : '<=') : ''}${x >= 0 ? '+' : ''}${x.toFixed(2)}`);
@@ -44,11 +44,9 @@ export function identificationLines(r: IdentificationResult): string[] {
   return lines;
 }
 
-export const commands: Command[] = [
+export const commands: CommandImpl[] = [
   {
     name: 'identify',
-    summary: 'Who among the enrolled writers could have written this? Rank every writer of the library (or a case) for a questioned signature',
-    usage: '<image-file|signature-id> [--case C | --library] [--top K] [--model M] [--threshold T] [--exact] [--json]',
     description: `Each writer's score is the mean distance of the questioned signature to the writer's
 exemplars (the aggregate verification uses); the top K (default 5) are listed with their distances,
 calibrated log10 likelihood ratios and the ENFSI wording. When even the closest writer is beyond the

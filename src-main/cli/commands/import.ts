@@ -2,7 +2,7 @@ import path from 'node:path';
 import { DPI_MAX, DPI_MIN } from '../../core/imaging/dpi.ts';
 import type { ImportFileEntry, ImportReport } from '../../core/imaging/import.ts';
 import type { Box } from '../../core/store/types.ts';
-import { bool, num, str, UsageError, type Command, type CommandContext } from '../command.ts';
+import { bool, num, str, UsageError, type CommandImpl, type CommandContext } from '../command.ts';
 
 /** Exit code of `import --strict` when the run completed but some files failed. */
 export const EXIT_FILES_FAILED = 3;
@@ -53,11 +53,9 @@ export function parseBox(raw: string | undefined): Box {
   return { x, y, w, h };
 }
 
-export const commands: Command[] = [
+export const commands: CommandImpl[] = [
   {
     name: 'import',
-    summary: 'Import a case folder of scans into a case: originals kept, signatures found, cropped and normalised',
-    usage: '<folder> --case <name|id> [--dpi N] [--workers N] [--strict] [--json]',
     description: `The folder holds known/<subject>/* (known exemplars: signature crops or whole documents),
 questioned/<claimed subject>/* or questioned/* with case.json naming each file's claimed subject:
 { "questioned": { "questioned/scan-7.jpg": "a-marlow" } }. Subjects are created from the folder names.
@@ -107,8 +105,6 @@ Example: countersign import cases/smith --case "Smith v. Jones"`,
   },
   {
     name: 'crop',
-    summary: "Correct a document's signature box: the signature is cut again from the original and recorded as a manual crop",
-    usage: '<document-id> --box x,y,w,h [--json]',
     description: `The box is in pixels of the original page (orientation applied), as in import's report.
 The new signature is 'approved' (the examiner drew it); earlier ones stay as history with status
 'rejected'. The audit log records the old and the new box. See docs/import.md, "Crop rules".

@@ -1,6 +1,6 @@
 import type { EnrolReport } from '../../core/library/enrol.ts';
 import type { EnrolWritersReport } from '../../core/library/enrol-writers.ts';
-import { bool, str, UsageError, type Command, type CommandContext } from '../command.ts';
+import { bool, str, UsageError, type CommandImpl, type CommandContext } from '../command.ts';
 import { formatTable } from '../table.ts';
 import { EXIT_CANCELLED } from './import.ts';
 
@@ -32,11 +32,9 @@ function enrolSummary(ctx: CommandContext, r: EnrolReport): void {
   if (r.embeddingProblem) ctx.out(`warning: ${r.embeddingProblem}`);
 }
 
-export const commands: Command[] = [
+export const commands: CommandImpl[] = [
   {
     name: 'library enrol',
-    summary: "Enrol a writer into the institution's reference library from image files, or from a case's subject",
-    usage: '<name> <folder-or-files...> [--notes N] [--model M] | <name> --case C --subject S | --writers FOLDER | --case C',
     description: `From files: every image (PNG, JPEG, TIFF, WebP; folders are searched recursively) goes through
 the same path as a case import: the original is kept in the object store, a ready-made crop is used
 as it is, a whole document is localised, then cropped and normalised. A file without a usable
@@ -106,8 +104,6 @@ Examples: countersign library enrol "Alice Marlow" exemplars/marlow/
   },
   {
     name: 'library list',
-    summary: 'Writers of the reference library with their exemplars (and embeddings for a model)',
-    usage: '[--all] [--model M]',
     description: '--all includes withdrawn writers. "Embedded" counts exemplars with an embedding for the active model (or --model).',
     options: { all: { type: 'boolean' }, model: { type: 'string' } },
     async run(ctx, args) {
@@ -126,8 +122,6 @@ Examples: countersign library enrol "Alice Marlow" exemplars/marlow/
   },
   {
     name: 'library remove',
-    summary: 'Withdraw a writer from the library: no longer ranked; its documents stay as evidence; audit-logged',
-    usage: '<name|#id> --reason "..."',
     description: `Nothing is deleted: the subject is marked withdrawn with the reason (library.remove in the audit
 log), its documents, signatures and earlier identifications stay as they are, and identification
 no longer ranks it. A withdrawn writer cannot be given new exemplars.`,
@@ -143,8 +137,6 @@ no longer ranks it. A withdrawn writer cannot be given new exemplars.`,
   },
   {
     name: 'library draw',
-    summary: "Make a library writer a known writer of a case (its exemplars become the case's known signatures)",
-    usage: '<name|#id> --case C [--as NAME]',
     description: `Creates (or reuses) a case subject linked to the library subject and copies its exemplars into the
 case as known documents (same originals and derived images, embeddings copied), so verification and
 identification in the case use them. Audit-logged (library.draw).`,

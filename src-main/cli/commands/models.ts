@@ -1,13 +1,12 @@
 import { MIN_VALIDATION_WRITERS, modelFigures, validationSample } from '../../core/model/figures.ts';
-import { num, str, UsageError, type Command } from '../command.ts';
+import { num, str, UsageError, type CommandImpl } from '../command.ts';
 
 const pct = (x: number | null | undefined) => (typeof x === 'number' ? `${(x * 100).toFixed(1)}%` : '-');
 const fix = (x: number | null | undefined) => (typeof x === 'number' ? x.toFixed(3) : '-');
 
-export const commands: Command[] = [
+export const commands: CommandImpl[] = [
   {
     name: 'models list',
-    summary: 'Registered models with their metrics, lineage and which one is active',
     async run(ctx) {
       const { getActiveModel, listModels } = await import('../../core/model/registry.ts');
       const active = getActiveModel(ctx.dataDir);
@@ -31,8 +30,6 @@ export const commands: Command[] = [
   },
   {
     name: 'models show',
-    summary: "One model's metadata (architecture, preprocessing, training data, metrics, calibration, SHA-256)",
-    usage: '<model-id>',
     async run(ctx, args) {
       const id = args.positionals[0];
       if (!id) throw new UsageError('give a model id (countersign models list)');
@@ -55,8 +52,6 @@ export const commands: Command[] = [
   },
   {
     name: 'models use',
-    summary: 'Make a model the active one (the default for new cases); audit-logged',
-    usage: '<model-id>',
     async run(ctx, args) {
       const id = args.positionals[0];
       if (!id) throw new UsageError('give a model id (countersign models list)');
@@ -76,8 +71,6 @@ export const commands: Command[] = [
   },
   {
     name: 'models export',
-    summary: 'Write a model (weights + metadata) to one file for another installation',
-    usage: '<model-id> <file>',
     async run(ctx, args) {
       const [id, file] = args.positionals;
       if (!id || !file) throw new UsageError('give a model id and an output file');
@@ -89,8 +82,6 @@ export const commands: Command[] = [
   },
   {
     name: 'models import',
-    summary: 'Register a model from an exported file, all or nothing: weights verified against the metadata and the architecture; an existing id, or name and version, is refused',
-    usage: '<file>',
     async run(ctx, args) {
       const file = args.positionals[0];
       if (!file) throw new UsageError('give the exported file');
@@ -102,8 +93,6 @@ export const commands: Command[] = [
   },
   {
     name: 'models metric',
-    summary: 'Derive a model version that compares embeddings with another distance (euclidean or cosine), calibrated on labelled data',
-    usage: '<model-id> <euclidean|cosine> --data <folder|manifest.csv> [--name N] [--id ID] [--references K] [--seed S]',
     description: `Models are trained with the Euclidean distance and never changed. This registers a new version with
 the same weights (same SHA-256), the chosen distanceMetric, the parent recorded, and its metrics,
 EER threshold and calibration measured on --data with that metric (writer-dependent protocol,

@@ -1,11 +1,10 @@
 import type { NormaliseVersion } from '../../core/imaging/normalise.ts';
-import { num, str, UsageError, type Command } from '../command.ts';
+import { num, str, UsageError, type CommandImpl } from '../command.ts';
 
-export const commands: Command[] = [
+export const commands: CommandImpl[] = [
   {
     name: 'prepare',
-    summary: 'Write the exact network inputs of a labelled data set as PNGs, with a manifest and an ink check',
-    usage: '--data <folder|manifest.csv> --out <dir> [--normalise 1|2]',
+    needsApp: false,
     description: `Normalises every image of the labelled data as training, evaluation and case imports do,
 and writes each network input as an 8-bit PNG (0 = background, 255 = full ink) under --out, with
 manifest.csv (path,writer,label), so anyone can look at what the network sees.

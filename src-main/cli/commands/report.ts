@@ -1,10 +1,8 @@
-import { str, UsageError, type Command } from '../command.ts';
+import { str, UsageError, type CommandImpl } from '../command.ts';
 
-export const commands: Command[] = [
+export const commands: CommandImpl[] = [
   {
     name: 'report',
-    summary: "Write the PDF report of a case's newest verification",
-    usage: '--case <name|id> --out <file.pdf> [--laboratory NAME] [--generated-at ISO-TIME]',
     description: `Cover and summary, one section per questioned item (crop, its place on the scan,
 references, distances, natural variation, LR and verbal equivalent, decision, warnings),
 method and validation, integrity (SHA-256 of every input, the audit chain head, the

@@ -2,13 +2,11 @@ import { readFileSync } from 'node:fs';
 import { AppError } from '../../core/errors.ts';
 import { parseJsonText } from '../../core/util/json-file.ts';
 import type { SeriesResult } from '../../core/verify/series.ts';
-import { num, str, UsageError, type Command } from '../command.ts';
+import { num, str, UsageError, type CommandImpl } from '../command.ts';
 
-export const commands: Command[] = [
+export const commands: CommandImpl[] = [
   {
     name: 'series',
-    summary: "Group a case's questioned signatures by hand: were they written by one person?",
-    usage: '--case <name|id> [--cut X] [--truth truth.json]',
     description: `Clusters the questioned signatures of a case (agglomerative, average linkage) on the
 distance between each two of them divided by the natural variation of the writers they claim to
 be: 1 = as far apart as a writer's own signatures. Merging stops at the cut: by default the case's

@@ -1,10 +1,8 @@
-import { bool, num, str, type Command } from '../command.ts';
+import { bool, num, str, type CommandImpl } from '../command.ts';
 
-export const commands: Command[] = [
+export const commands: CommandImpl[] = [
   {
     name: 'serve',
-    summary: 'Serve the UI and the whole contract to a browser on this machine (127.0.0.1 only, token in the URL)',
-    usage: '[--port P] [--host 127.0.0.1] [--open]',
     description: `Prints a URL with a random per-run token; requests without it get 401. The token is bound to
 this server's port and origin (never a cookie). --open starts the browser on an owner-only file in the
 data directory that forwards to that URL, so the token never appears on a command line.

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { bool, num, str, UsageError, type Command, type ParsedArgs } from '../command.ts';
+import { bool, num, str, UsageError, type CommandImpl, type ParsedArgs } from '../command.ts';
 
 function outArg(args: ParsedArgs, what: string): string {
   const out = args.positionals[0];
@@ -11,11 +11,10 @@ function outArg(args: ParsedArgs, what: string): string {
 
 const seedOf = (args: ParsedArgs): string => str(args, 'seed') ?? '1';
 
-export const commands: Command[] = [
+export const commands: CommandImpl[] = [
   {
     name: 'synth dataset',
-    summary: 'Write a labelled synthetic signature dataset (genuine + skilled forgeries) with manifest.csv',
-    usage: '<out> --writers N --genuine G --forged F [--seed S] [--dpi D] [--format png|jpeg|tiff] [--grey] [--force]',
+    needsApp: false,
     description: `Each writer gets G genuine signatures and F skilled forgeries under <out>/<writer>/{genuine,forged}/,
 listed in <out>/manifest.csv as path,writer,label (label genuine|forged, paths relative to the
 manifest). Random forgeries are other writers' genuine signatures. The same seed writes the same bytes.
@@ -58,8 +57,7 @@ Example: countersign synth dataset data/synth --writers 50 --genuine 12 --forged
   },
   {
     name: 'synth case',
-    summary: 'Write a synthetic case folder (known exemplars, questioned cheques) with truth.json',
-    usage: '<out> --subjects N --known K --questioned Q [--series F] [--seed S] [--force]',
+    needsApp: false,
     description: `Writes <out>/known/<subject>/ (K genuine exemplars per subject: signature scans, and for
 some subjects a whole genuine cheque) and <out>/questioned/<subject>/ (Q cheque scans per subject
 claiming to be signed by it: about half genuine, half skilled forgeries; PNG, JPEG and TIFF), plus
@@ -102,8 +100,7 @@ Example: countersign synth case cases/demo --subjects 3 --known 6 --questioned 4
   },
   {
     name: 'synth preview',
-    summary: "Write a contact sheet: one writer's genuine signatures, skilled forgeries and two cheques",
-    usage: '<out.png> [--seed S] [--writer ID]',
+    needsApp: false,
     options: { seed: { type: 'string' }, writer: { type: 'string' } },
     async run(ctx, args) {
       const out = outArg(args, '<out.png> file');

@@ -3,7 +3,7 @@ import { AUGMENTATIONS, type Augmentation } from '../../core/model/training/augm
 import type { Objective } from '../../core/model/training/engine/step.ts';
 import type { TrainEvent } from '../../core/model/training/run.ts';
 import { visible } from '../../core/util/visible.ts';
-import { bool, num, str, UsageError, type Command } from '../command.ts';
+import { bool, num, str, UsageError, type CommandImpl } from '../command.ts';
 
 function describe(e: TrainEvent): string | null {
   switch (e.type) {
@@ -22,12 +22,9 @@ function describe(e: TrainEvent): string | null {
   }
 }
 
-export const commands: Command[] = [
+export const commands: CommandImpl[] = [
   {
     name: 'train',
-    summary: 'Fine-tune a model (or train one from scratch) on labelled signatures; the result is a new model version',
-    usage:
-      '--data <folder|manifest.csv>[@weight] [--data ...] [--base M | --arch A] [--loss contrastive|triplet] [--objective verification|writers] [--train-from LAYER [--cache-variants V]] [--epochs N] [--patience N] [--batch B] [--lr X] [--margin X] [--optimizer rmsprop|adam] [--pairs P] [--augment none|light|scan] [--seed S] [--dropout D] [--l2 S] [--name NAME] [--resume RUN]',
     description: `Trains a signature embedding on labelled data; a writer-disjoint validation split of
 the first --data source measures every epoch, and the best epoch becomes the new model.
 --data may be given several times, each with a draw weight (path@0.5): writers are drawn from a

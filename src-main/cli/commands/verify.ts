@@ -1,10 +1,8 @@
-import { str, UsageError, type Command } from '../command.ts';
+import { str, UsageError, type CommandImpl } from '../command.ts';
 
-export const commands: Command[] = [
+export const commands: CommandImpl[] = [
   {
     name: 'verify',
-    summary: "Verify every questioned signature of a case against its claimed subject's known signatures",
-    usage: '--case <name|id> [--document ID]',
     description: `Embeds the signatures with the case's model (the active one is pinned on first use),
 compares each questioned signature with the references of the subject it claims to be from,
 and records every comparison (model and SHA-256, app version, threshold, distances) in the

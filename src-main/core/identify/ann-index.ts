@@ -26,11 +26,11 @@
  * the JSON is replaced last, so a crash leaves the previous consistent pair.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as Usearch from 'usearch';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
+import { annAvailability, loadedUsearch } from './availability.ts';
 import type { Store } from '../store/index.ts';
 import { unitVector as unit, type DistanceMetric } from '../scoring/distance.ts';
 import { ExemplarReader, scanExemplars } from './exemplars.ts';
@@ -43,46 +43,11 @@ const LAYOUT = 'centroid+spread';
 export const HNSW_PARAMS = { connectivity: 16, expansionAdd: 128 } as const;
 const ADD_BATCH = 20_000;
 
-export interface AnnAvailability {
-  available: boolean;
-  /** 'usearch 2.26.2' */
-  library: string | null;
-  /** Why the HNSW index is not used (sqlite-vec or the exact scan then). */
-  reason: string | null;
-}
+export { annAvailability, type AnnAvailability } from './availability.ts';
 
-type UsearchModule = typeof Usearch;
-let loaded: { mod: UsearchModule; version: string } | { error: string } | undefined;
-
-/** Loads usearch's prebuilt binary once per process; COUNTERSIGN_ANN=off turns the index off. */
-export function annAvailability(): AnnAvailability {
-  if (process.env.COUNTERSIGN_ANN === 'off') return { available: false, library: null, reason: 'turned off (COUNTERSIGN_ANN=off)' };
-  if (!loaded) {
-    try {
-      const require = createRequire(import.meta.url);
-      const mod = require('usearch') as UsearchModule;
-      loaded = { mod, version: packageVersion(require.resolve('usearch')) };
-    } catch (err) {
-      loaded = { error: `usearch cannot be loaded on ${process.platform}-${process.arch} (${err instanceof Error ? err.message.split('\n')[0] : String(err)})` };
-    }
-  }
-  return 'error' in loaded ? { available: false, library: null, reason: loaded.error } : { available: true, library: `usearch ${loaded.version}`, reason: null };
-}
-
-/** The version in the package.json above a resolved entry file (usearch exports no ./package.json). */
-function packageVersion(entry: string): string {
-  for (let dir = path.dirname(entry); dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const f = path.join(dir, 'package.json');
-    if (!existsSync(f)) continue;
-    const p = JSON.parse(readFileSync(f, 'utf8')) as { name?: string; version?: string };
-    if (p.name === 'usearch' && p.version) return p.version;
-  }
-  return 'unknown';
-}
-
-function usearch(): { mod: UsearchModule; version: string } {
-  const a = annAvailability();
-  if (!a.available || !loaded || 'error' in loaded) throw new AppError('UNAVAILABLE', `HNSW index: ${a.reason}`);
+function usearch(): { mod: typeof Usearch; version: string } {
+  const loaded = loadedUsearch();
+  if (!loaded) throw new AppError('UNAVAILABLE', `HNSW index: ${annAvailability().reason}`);
   return loaded;
 }
 

@@ -27,10 +27,11 @@ import type { Store } from '../store/index.ts';
 import type { DistanceMetric } from '../scoring/distance.ts';
 import { ExemplarReader, scanExemplars, type Exclusions, type Scope } from './exemplars.ts';
 import { scoreWriter, TopWriters, type WriterScore } from './rank.ts';
-import { annAvailability, writerIndexOf, type AnnAvailability, type AnnSyncResult } from './ann-index.ts';
-import { lowerBound, VEC_MAX_K, vectorIndexOf, vectorSearchAvailability, type SyncResult, type VecAvailability } from './vector-index.ts';
+import { annAvailability, vectorSearchAvailability, type SearchMethod } from './availability.ts';
+import { writerIndexOf, type AnnSyncResult } from './ann-index.ts';
+import { lowerBound, VEC_MAX_K, vectorIndexOf, type SyncResult } from './vector-index.ts';
 
-export type SearchMethod = 'hnsw' | 'sqlite-vec' | 'exact';
+export { writerSearchInfo, type SearchMethod, type WriterSearchInfo } from './availability.ts';
 
 export interface ModelKey {
   id: string;
@@ -142,20 +143,6 @@ function hnswSearch(store: Store, scope: Scope, model: ModelKey, q: Float32Array
 }
 
 type Engine = 'hnsw' | 'sqlite-vec';
-
-export interface WriterSearchInfo {
-  /** What a library identification uses here: the first of HNSW, sqlite-vec, exact scan that loads. */
-  engine: SearchMethod;
-  hnsw: AnnAvailability;
-  sqliteVec: VecAvailability;
-}
-
-/** Which search library identifications use on this machine, and why not the better ones (doctor, settings). */
-export function writerSearchInfo(): WriterSearchInfo {
-  const hnsw = annAvailability();
-  const sqliteVec = vectorSearchAvailability();
-  return { engine: hnsw.available ? 'hnsw' : sqliteVec.available ? 'sqlite-vec' : 'exact', hnsw, sqliteVec };
-}
 
 /** The index to use for this search, or why none can be. */
 function chooseEngine(scope: Scope, preferred: Engine | undefined, inTransaction: boolean): { engine: Engine } | { note: string } {

@@ -19,10 +19,12 @@
  */
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import * as sqliteVec from 'sqlite-vec';
 import { AppError } from '../errors.ts';
 import { toStoreError, type Store } from '../store/index.ts';
 import { unitVector as unit, type DistanceMetric } from '../scoring/distance.ts';
+import { loadInto } from './availability.ts';
+
+export { vectorSearchAvailability, type VecAvailability } from './availability.ts';
 
 export const INDEX_FILE = 'vector-index.db';
 /** sqlite-vec refuses k above this in a KNN query. */
@@ -35,52 +37,6 @@ const SYNC_BATCH = 5000;
  * search needs a large k whenever many exemplars lie near the query.
  */
 const VEC_LAYOUT = 'chunk_size=64';
-
-export interface VecAvailability {
-  available: boolean;
-  version: string | null;
-  /** Why vector search is not available (the exact scan is used instead). */
-  reason: string | null;
-}
-
-/**
- * Where the loadable extension is: COUNTERSIGN_SQLITE_VEC overrides the npm package's prebuilt
- * binary. In a packaged app the binary is unpacked beside the asar archive (electron-builder
- * asarUnpack), because SQLite loads extensions from real files only.
- */
-function extensionPath(): string {
-  return process.env.COUNTERSIGN_SQLITE_VEC || sqliteVec.getLoadablePath().replace(/app\.asar([\\/])/, 'app.asar.unpacked$1');
-}
-
-function loadInto(db: Database.Database): string {
-  db.loadExtension(extensionPath());
-  return db.prepare('SELECT vec_version()').pluck().get() as string;
-}
-
-const availability = new Map<string, VecAvailability>();
-
-/** Whether the extension loads on this machine (checked once per process and path, on an in-memory database). */
-export function vectorSearchAvailability(): VecAvailability {
-  let where: string;
-  try {
-    where = extensionPath();
-  } catch (err) {
-    return { available: false, version: null, reason: `the sqlite-vec extension is not installed for this platform (${err instanceof Error ? err.message : String(err)})` };
-  }
-  const known = availability.get(where);
-  if (known) return known;
-  const db = new Database(':memory:');
-  let found: VecAvailability;
-  try {
-    found = { available: true, version: loadInto(db), reason: null };
-  } catch (err) {
-    found = { available: false, version: null, reason: `the sqlite-vec extension cannot be loaded (${err instanceof Error ? err.message : String(err)})` };
-  } finally {
-    db.close();
-  }
-  availability.set(where, found);
-  return found;
-}
 
 export interface IndexKey {
   modelId: string;

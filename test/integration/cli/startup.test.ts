@@ -1,7 +1,7 @@
 /**
  * Help and usage errors must not load the heavy packages (TensorFlow.js alone costs over a
- * second): main.ts reads only the commands' metadata, and each command imports what it runs
- * inside its run. scripts/cli-startup.mjs --trace runs the CLI as bin/countersign.js does, with
+ * second): main.ts reads only the commands' metadata (commands/index.ts), imports the module
+ * of the one command asked for, and each command imports what it runs inside its run. scripts/cli-startup.mjs --trace runs the CLI as bin/countersign.js does, with
  * tsx reporting every module loaded. Start-up times are in docs/benchmarks.md, not asserted here.
  */
 import assert from 'node:assert/strict';
@@ -20,29 +20,50 @@ function trace(args: string[]): { status: number | null; stdout: string; urls: s
   return { status: r.status, stdout: r.stdout, urls: JSON.parse(line.slice('@@trace '.length)) as string[] };
 }
 
+/** The command modules (src-main/cli/commands/*.ts, index.ts aside) a run loaded. */
+function commandModules(urls: string[]): string[] {
+  return urls
+    .map((u) => /\/src-main\/cli\/commands\/([^/]+)\.ts$/.exec(u)?.[1])
+    .filter((m): m is string => m !== undefined && m !== 'index')
+    .sort();
+}
+
 function heavyLoaded(urls: string[]): string[] {
   const packages = urls.filter((u) => u.includes('/node_modules/')).map((u) => u.split('/node_modules/').pop() ?? '');
   return HEAVY.filter((h) => packages.some((p) => (h.endsWith('/') ? p.startsWith(h) : p.startsWith(`${h}/`))));
 }
 
 describe('countersign start-up', () => {
-  const cases: [string[], number, RegExp][] = [
-    [['--help'], 0, /^countersign \S+: signature verification/],
-    [['case', '--help'], 0, /Usage: countersign case <command>/],
-    [['case', 'list', '--help'], 0, /^countersign case list \[--all\]/],
-    [['verify', '--help'], 0, /^countersign verify --case/],
-    [['verify', '--no-such-flag'], 2, /^$/],
-    [['no-such-command'], 2, /^$/],
+  // [args, exit status, stdout, the command modules it may load]
+  const cases: [string[], number, RegExp, string[]][] = [
+    [['--help'], 0, /^countersign \S+: signature verification/, []],
+    [['case', '--help'], 0, /Usage: countersign case <command>/, []],
+    [['case', 'list', '--help'], 0, /^countersign case list \[--all\]/, ['case']],
+    [['verify', '--help'], 0, /^countersign verify --case/, ['verify']],
+    [['verify', '--no-such-flag'], 2, /^$/, ['verify']],
+    [['no-such-command'], 2, /^$/, []],
   ];
-  for (const [args, status, stdout] of cases) {
-    it(`countersign ${args.join(' ')} loads no heavy package`, () => {
+  for (const [args, status, stdout, modules] of cases) {
+    it(`countersign ${args.join(' ')} loads no heavy package and ${modules.length ? `only commands/${modules.join(', ')}.ts` : 'no command module'}`, () => {
       const r = trace(args);
       assert.equal(r.status, status);
       assert.match(r.stdout, stdout);
       assert.ok(r.urls.some((u) => u.endsWith('/src-main/cli/main.ts')), 'the trace saw main.ts');
       assert.deepEqual(heavyLoaded(r.urls), []);
+      assert.deepEqual(commandModules(r.urls), modules);
     });
   }
+
+  it('doctor loads its probes, not the store, its schemas, the report or the server', () => {
+    const r = trace(['doctor', '--json', '--data-dir', path.join(root, 'test-artifacts', 'startup-no-data')]);
+    assert.equal(r.status, 0);
+    assert.equal(JSON.parse(r.stdout).dataDir, path.join(root, 'test-artifacts', 'startup-no-data'));
+    const loaded = heavyLoaded(r.urls);
+    assert.ok(loaded.includes('@tensorflow/'), 'doctor reports the TensorFlow.js backend');
+    for (const p of ['zod', 'sharp', 'pdfkit', 'ws']) assert.ok(!loaded.includes(p), `doctor loaded ${p}`);
+    const store = r.urls.filter((u) => /\/src-main\/core\/(context|store\/index|store\/store)\.ts$/.test(u));
+    assert.deepEqual(store, []);
+  });
 
   it('a command loads what it runs: models list reads the registry, not the report or the server', () => {
     const r = trace(['models', 'list', '--json', '--data-dir', path.join(root, 'test-artifacts', 'startup-no-data')]);
