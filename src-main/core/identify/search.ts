@@ -20,7 +20,7 @@
  * its aggregate is larger still and it cannot enter the top k (strictly larger, so it
  * cannot tie either). If the nearest VEC_MAX_K exemplars do not settle it, the exact scan
  * runs instead. Either way the top k are the exact scan's, in the same order, with the same
- * numbers (tests: test/unit/identify/search.test.ts).
+ * numbers (tests: test/integration/identify/search.test.ts).
  */
 import { AppError } from '../errors.ts';
 import type { Store } from '../store/index.ts';

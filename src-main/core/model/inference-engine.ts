@@ -3,7 +3,7 @@
  * (an optional dependency that ships its native binaries inside its npm package), else
  * TensorFlow.js on the resolved backend (backend.ts), as before. Training always runs on tfjs.
  * Both engines compute the same network from the same weights (onnx/export.ts; equal within
- * 1e-4, test/unit/model/onnx.test.ts); a model's identity (id, SHA-256) does not depend on it.
+ * 1e-4, test/integration/model/onnx.test.ts); a model's identity (id, SHA-256) does not depend on it.
  *
  * COUNTERSIGN_INFERENCE=auto (default) | onnx | tfjs: auto takes onnxruntime where it loads
  * and the model's architecture can be exported, tfjs otherwise; onnx insists (an error names

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { cli, lastJson, tempDir } from '../../helpers/cli.ts';
-import { pdfPages } from '../../unit/report/poppler.ts';
+import { pdfPages } from '../../helpers/poppler.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;

@@ -5,7 +5,7 @@ import { AppError } from '../../../src-main/core/errors.ts';
 import { decodePage } from '../../../src-main/core/imaging/decode.ts';
 import { normaliseSignature } from '../../../src-main/core/imaging/normalise.ts';
 import type { RawImage } from '../../../src-main/core/imaging/pixels.ts';
-import { signatureCrop } from './fixtures.ts';
+import { signatureCrop } from '../../helpers/imaging-fixtures.ts';
 
 const H = 155;
 const W = 220;

@@ -13,7 +13,7 @@
  * Layout: tfjs convolution kernels are [KH, KW, Cin, Cout], ONNX's [Cout, Cin, KH, KW]. tfjs
  * flattens channels-last (row, column, channel); ONNX's Flatten of NCHW gives (channel, row,
  * column), so the rows of the first dense kernel after a flatten are permuted to that order
- * (the usual place for an export to go wrong: test/unit/model/onnx.test.ts compares the two).
+ * (the usual place for an export to go wrong: test/integration/model/onnx.test.ts compares the two).
  *
  * `onnxSupport(spec)` says whether a spec can be exported; the engine chooser leaves any
  * architecture it cannot export on tfjs.

@@ -7,7 +7,7 @@
  * The frozen pass runs on onnxruntime where the inference engine choice allows it (a session
  * using every core; the export's channels-first flatten is put back in tfjs's channels-last
  * order), else on tfjs. Both give the activations tfjs's training pass would (within 1e-4,
- * test/unit/model/frozen-cache.test.ts).
+ * test/integration/model/frozen-cache.test.ts).
  */
 import os from 'node:os';
 import { AppError } from '../../errors.ts';

@@ -1,0 +1,237 @@
+// The HNSW writer index (usearch): approximate candidates, exact figures; kept up to date
+// from the embedding log and the audit log; persisted beside the database; rebuilt when
+// missing, foreign or after a restore; sqlite-vec or the exact scan where it cannot load.
+import assert from 'node:assert/strict';
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { ANN_DIR, annAvailability, closeWriterIndexes, estimatedAggregate, queryPoint, writerIndexOf, writerPoint } from '../../../src-main/core/identify/ann-index.ts';
+import { scoreWriter } from '../../../src-main/core/identify/rank.ts';
+import { searchWriters, type SearchOptions } from '../../../src-main/core/identify/search.ts';
+import { closeVectorIndex } from '../../../src-main/core/identify/vector-index.ts';
+import { withdrawLibrarySubject } from '../../../src-main/core/library/copy.ts';
+import { openStore, type Store } from '../../../src-main/core/store/index.ts';
+import { gaussianVector, seedEmbeddingLibrary, type EmbeddingLibrary } from '../../../src-main/core/synth/embedding-library.ts';
+import { Rng } from '../../../src-main/core/util/random.ts';
+import { distance, type DistanceMetric } from '../../../src-main/core/scoring/distance.ts';
+import { tempDir, throwsCode } from '../../helpers/store.ts';
+
+const DIM = 16;
+const MODEL = 'syn-16';
+
+const stores: Store[] = [];
+function newStore(dir = tempDir('cs-ann-')): Store {
+  const s = openStore(dir);
+  stores.push(s);
+  return s;
+}
+after(() => {
+  for (const s of stores) {
+    closeVectorIndex(s);
+    closeWriterIndexes(s);
+    if (s.db.open) s.close();
+  }
+});
+
+function library(store: Store, writers: number, seed: number, exemplars: number | [number, number] = [3, 8]): EmbeddingLibrary {
+  return seedEmbeddingLibrary(store, { writers, exemplars, dim: DIM, seed, modelId: MODEL });
+}
+
+function search(store: Store, q: Float32Array, metric: DistanceMetric, o: Partial<SearchOptions> = {}) {
+  return searchWriters(store, { kind: 'library' }, { id: MODEL, dim: DIM, metric }, q, { top: 5, ...o });
+}
+
+const key = (metric: DistanceMetric = 'euclidean') => ({ modelId: MODEL, dim: DIM, metric });
+
+describe('HNSW writer index', () => {
+  it('usearch loads here (prebuilt binary from the npm package)', () => {
+    const a = annAvailability();
+    assert.equal(a.available, true, a.reason ?? '');
+    assert.match(a.library ?? '', /^usearch \d+\.\d+\.\d+$/);
+  });
+
+  it("a writer's point gives its mean squared distance (Euclidean) and twice its mean cosine distance", () => {
+    const rng = new Rng('point');
+    const exemplars = Array.from({ length: 5 }, (_, i) => ({ signatureId: i + 1, vector: gaussianVector(rng, DIM, 1) }));
+    const q = gaussianVector(rng, DIM, 1);
+    const l2sq = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + (x - b[i]!) ** 2, 0);
+    const p = writerPoint('euclidean', exemplars, DIM);
+    assert.equal(p.length, DIM + 1);
+    const meanSq = exemplars.reduce((s, e) => s + distance('euclidean', q, e.vector) ** 2, 0) / 5;
+    assert.ok(Math.abs(l2sq(queryPoint('euclidean', q), p) - meanSq) < 1e-5);
+    // Never below the aggregate (the mean distance): root mean square >= mean.
+    assert.ok(estimatedAggregate('euclidean', meanSq) >= scoreWriter('euclidean', q, 1, exemplars).aggregate);
+    const c = writerPoint('cosine', exemplars, DIM);
+    const meanCos = scoreWriter('cosine', q, 1, exemplars).aggregate;
+    assert.ok(Math.abs(estimatedAggregate('cosine', l2sq(queryPoint('cosine', q), c)) - meanCos) < 1e-5);
+  });
+
+  for (const metric of ['euclidean', 'cosine'] as const) {
+    it(`${metric}: the top 5 of 2,000 clustered writers (20k exemplars) agree with the exact scan; every figure is exact`, () => {
+      const store = newStore();
+      const lib = library(store, 2000, metric === 'euclidean' ? 71 : 72, 10);
+      const rng = new Rng(`ann-${metric}`);
+      let found = 0;
+      let wanted = 0;
+      let firstRight = 0;
+      for (let i = 0; i < 30; i++) {
+        const writer = rng.int(0, lib.centres.length - 1);
+        const q = i % 2 ? gaussianVector(rng, DIM, 1) : gaussianVector(rng, DIM, 0.35, lib.centres[writer]);
+        const h = search(store, q, metric);
+        const e = search(store, q, metric, { method: 'exact' });
+        assert.equal(h.method, 'hnsw', h.note ?? '');
+        assert.match(h.note ?? '', /approximate search: the 20 writers nearest by the HNSW index/);
+        assert.equal(h.ranked.length, 5);
+        const exact = new Set(e.ranked.map((w) => w.subjectId));
+        found += h.ranked.filter((w) => exact.has(w.subjectId)).length;
+        wanted += 5;
+        if (i % 2 === 0 && h.ranked[0]!.subjectId === lib.subjectIds[writer]) firstRight++;
+        // The index only proposes: each writer's figures are the exact scan's whenever both rank it.
+        for (const w of h.ranked) {
+          const same = e.ranked.find((x) => x.subjectId === w.subjectId);
+          if (same) assert.deepEqual(w, same);
+        }
+        for (let k = 1; k < h.ranked.length; k++) assert.ok(h.ranked[k - 1]!.aggregate <= h.ranked[k]!.aggregate);
+      }
+      assert.ok(found / wanted >= 0.97, `recall@5 ${found}/${wanted}`);
+      assert.equal(firstRight, 15, 'a questioned signature near a writer finds that writer first');
+    });
+  }
+
+  it('is updated incrementally: an enrolled writer is added, deleted embeddings and a withdrawal take writers out', () => {
+    const store = newStore();
+    library(store, 60, 81);
+    const q = gaussianVector(new Rng('late'), DIM, 1);
+    const first = search(store, q, 'euclidean');
+    assert.equal(first.annSync?.rebuilt, 'no saved index');
+    assert.equal(first.annSync?.writers, 60);
+    // A writer enrolled right where the query is comes first; only that writer is refreshed.
+    const late = seedEmbeddingLibrary(store, { writers: 1, exemplars: 3, dim: DIM, seed: 82, modelId: MODEL, vector: () => q });
+    const second = search(store, q, 'euclidean');
+    assert.deepEqual([second.annSync?.rebuilt, second.annSync?.refreshed, second.annSync?.writers], [null, 1, 61]);
+    assert.equal(second.ranked[0]!.subjectId, late.subjectIds[0]);
+    assert.equal(second.ranked[0]!.aggregate, 0);
+    // Nothing changed: nothing refreshed, nothing saved.
+    const again = search(store, q, 'euclidean');
+    assert.deepEqual([again.annSync?.refreshed, again.annSync?.saved], [0, false]);
+    // `library remove` (audit-logged withdrawal) takes the writer out of the index.
+    withdrawLibrarySubject(store, late.subjectIds[0]!, 'enrolled twice');
+    const third = search(store, q, 'euclidean');
+    assert.deepEqual([third.annSync?.refreshed, third.annSync?.writers], [1, 60]);
+    assert.deepEqual(third.ranked, search(store, q, 'euclidean', { method: 'exact' }).ranked);
+    // Embeddings deleted (derived data may be recomputed): that writer leaves the index.
+    const gone = first.ranked[0]!.subjectId;
+    store.write(() => store.db.prepare('DELETE FROM embeddings WHERE signature_id IN (SELECT s.id FROM signatures s JOIN documents d ON d.id = s.document_id WHERE d.subject_id = ?)').run(gone));
+    const fourth = search(store, q, 'euclidean');
+    assert.deepEqual([fourth.annSync?.refreshed, fourth.annSync?.writers], [1, 59]);
+    assert.ok(!fourth.ranked.some((w) => w.subjectId === gone));
+  });
+
+  it('is saved beside the database and loaded by the next process; rebuilt when missing, unreadable or from another database', () => {
+    const store = newStore();
+    library(store, 40, 91);
+    const q = gaussianVector(new Rng('saved'), DIM, 1);
+    const first = search(store, q, 'euclidean');
+    assert.equal(first.annSync?.saved, true);
+    const dir = path.join(store.dataDir, ANN_DIR);
+    const files = readdirSync(dir).sort();
+    assert.equal(files.length, 2);
+    assert.match(files[0]!, /^syn-16-16-euclidean\.json$/);
+    assert.match(files[1]!, /^syn-16-16-euclidean\..+\.usearch$/);
+
+    // A new process (the index forgotten): loaded from disk, nothing to catch up.
+    closeWriterIndexes(store);
+    const loaded = search(store, q, 'euclidean');
+    assert.deepEqual([loaded.annSync?.rebuilt, loaded.annSync?.refreshed, loaded.annSync?.writers], [null, 0, 40]);
+    assert.deepEqual(loaded.ranked, first.ranked);
+
+    // Enrolments made while no process held the index are caught up from the log when loaded.
+    closeWriterIndexes(store);
+    library(store, 2, 92);
+    const caught = search(store, q, 'euclidean');
+    assert.deepEqual([caught.annSync?.rebuilt, caught.annSync?.refreshed, caught.annSync?.writers], [null, 2, 42]);
+
+    // Deleted: rebuilt from the embeddings table.
+    closeWriterIndexes(store);
+    rmSync(dir, { recursive: true });
+    const rebuilt = search(store, q, 'euclidean');
+    assert.equal(rebuilt.annSync?.rebuilt, 'no saved index');
+    assert.equal(rebuilt.annSync?.writers, 42);
+
+    // Its JSON with a field of the wrong type (damaged, hand-edited): rebuilt, not trusted.
+    closeWriterIndexes(store);
+    const metaFile = path.join(dir, files[0]!);
+    writeFileSync(metaFile, JSON.stringify({ ...JSON.parse(readFileSync(metaFile, 'utf8')), syncedSeq: '0' }));
+    const damaged = search(store, q, 'euclidean');
+    assert.match(damaged.annSync?.rebuilt ?? '', /does not match/);
+    assert.equal(damaged.annSync?.writers, 42);
+
+    // A truncated index file: rebuilt, not trusted.
+    closeWriterIndexes(store);
+    const usearchFile = readdirSync(dir).find((f) => f.endsWith('.usearch'))!;
+    rmSync(path.join(dir, usearchFile));
+    const broken = search(store, q, 'euclidean');
+    assert.match(broken.annSync?.rebuilt ?? '', /does not match/);
+    assert.equal(broken.annSync?.writers, 42);
+
+    // The index of another data directory is not trusted.
+    const other = newStore();
+    library(other, 5, 93);
+    closeWriterIndexes(store);
+    cpSync(dir, path.join(other.dataDir, ANN_DIR), { recursive: true });
+    const foreign = search(other, q, 'euclidean');
+    assert.match(foreign.annSync?.rebuilt ?? '', /does not match/);
+    assert.equal(foreign.annSync?.writers, 5);
+  });
+
+  it('a database put back from an older copy (a restore) is not searched with the newer index: rebuilt', () => {
+    const store = newStore();
+    library(store, 30, 101);
+    const q = gaussianVector(new Rng('restore'), DIM, 1);
+    const before = search(store, q, 'euclidean');
+    // The older copy: same database (same first audit row), fewer embeddings.
+    const target = tempDir('cs-ann-restore-');
+    store.db.exec(`VACUUM INTO '${path.join(target, 'countersign.db')}'`);
+    library(store, 10, 102);
+    assert.equal(search(store, q, 'euclidean').annSync?.writers, 40);
+    closeWriterIndexes(store);
+    cpSync(path.join(store.dataDir, ANN_DIR), path.join(target, ANN_DIR), { recursive: true });
+    const restored = newStore(target);
+    const after = search(restored, q, 'euclidean');
+    assert.match(after.annSync?.rebuilt ?? '', /ahead of the database/);
+    assert.equal(after.annSync?.writers, 30);
+    assert.deepEqual(after.ranked, before.ranked);
+    // Without any index file (a restore into a new directory): built at the first search.
+    closeWriterIndexes(restored);
+    rmSync(path.join(target, ANN_DIR), { recursive: true });
+    const fresh = search(restored, q, 'euclidean');
+    assert.equal(fresh.annSync?.rebuilt, 'no saved index');
+    assert.deepEqual(fresh.ranked, before.ranked);
+  });
+
+  it('where usearch cannot be used, sqlite-vec searches (exactly) and an explicit HNSW request is refused', () => {
+    const store = newStore();
+    const lib = library(store, 30, 111);
+    const q = gaussianVector(new Rng('off'), DIM, 0.3, lib.centres[0]);
+    process.env.COUNTERSIGN_ANN = 'off';
+    try {
+      assert.deepEqual(annAvailability(), { available: false, library: null, reason: 'turned off (COUNTERSIGN_ANN=off)' });
+      const r = search(store, q, 'euclidean');
+      assert.equal(r.method, 'sqlite-vec');
+      assert.deepEqual(r.ranked, search(store, q, 'euclidean', { method: 'exact' }).ranked);
+      throwsCode(() => search(store, q, 'euclidean', { method: 'index', engine: 'hnsw' }), 'UNAVAILABLE', 'COUNTERSIGN_ANN=off');
+      assert.throws(() => writerIndexOf(store, key()), /COUNTERSIGN_ANN=off/);
+    } finally {
+      delete process.env.COUNTERSIGN_ANN;
+    }
+    assert.equal(search(store, q, 'euclidean').method, 'hnsw');
+  });
+
+  it('refuses a bad candidate or re-rank count, naming it', () => {
+    const store = newStore();
+    library(store, 5, 121);
+    const q = gaussianVector(new Rng('bad'), DIM, 1);
+    throwsCode(() => search(store, q, 'euclidean', { rerank: 0 }), 'INVALID_ARGUMENT', 'rerank');
+    throwsCode(() => search(store, q, 'euclidean', { candidates: 1.5 }), 'INVALID_ARGUMENT', 'candidates');
+  });
+});
