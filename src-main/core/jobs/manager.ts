@@ -40,20 +40,24 @@ type AnyProgress<M extends JobKindMap<M>> = {
  */
 export type JobProgressOf<M extends JobKindMap<M>, K extends KindOf<M> = KindOf<M>> = Extract<AnyProgress<M>, { kind: K }>;
 
+/** What every job shows, whatever its kind. */
+interface JobFields {
+  jobId: string;
+  label: string;
+  status: JobStatus;
+  done: number;
+  total: number;
+  message?: string;
+  startedAt: string;
+  finishedAt?: string;
+  error?: ErrorValue;
+}
+
 type AnyInfo<M extends JobKindMap<M>> = {
-  [P in KindOf<M>]: {
-    jobId: string;
+  [P in KindOf<M>]: JobFields & {
     kind: P;
-    label: string;
-    status: JobStatus;
-    done: number;
-    total: number;
-    message?: string;
-    startedAt: string;
-    finishedAt?: string;
     /** What the job's function resolved to (done, or cancelled when it stopped by returning). */
     result?: M[P]['result'];
-    error?: ErrorValue;
   };
 }[KindOf<M>];
 
@@ -74,18 +78,9 @@ export interface JobEvents<M extends JobKindMap<M>> {
 }
 
 /** The manager's own record: the public types above are views of it, typed by kind. */
-interface JobRecord {
-  jobId: string;
+interface JobRecord extends JobFields {
   kind: string;
-  label: string;
-  status: JobStatus;
-  done: number;
-  total: number;
-  message?: string;
-  startedAt: string;
-  finishedAt?: string;
   result?: unknown;
-  error?: ErrorValue;
 }
 
 /**
