@@ -29,6 +29,8 @@ const rendererBoundary = [
   },
 ];
 
+const noElectron = { name: 'electron', message: 'core/, cli/, server/ and ipc/ must not import electron; keep Electron glue in src-main/index.ts and preload.ts.' };
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'out/**', 'dist/**', 'test-artifacts/**', 'resources/**'] },
   ...tseslint.configs.recommended,
@@ -56,7 +58,20 @@ export default tseslint.config(
     // Domain code is plain Node: the CLI, the bridge and the tests call it without Electron.
     files: ['src-main/core/**/*.ts', 'src-main/cli/**/*.ts', 'src-main/server/**/*.ts', 'src-main/ipc/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'core/, cli/, server/ and ipc/ must not import electron; keep Electron glue in src-main/index.ts and preload.ts.' }] }],
+      'no-restricted-imports': ['error', { paths: [noElectron] }],
+    },
+  },
+  {
+    // The layers point down: the front-ends (ipc/, cli/, server/) call core/, never the reverse.
+    files: ['src-main/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [noElectron],
+          patterns: [{ regex: '^(\\.\\./)+(ipc|cli|server)/', message: 'core/ must not import the front-ends (ipc/, cli/, server/): they are adapters over core/ (docs/architecture.md).' }],
+        },
+      ],
     },
   },
   {

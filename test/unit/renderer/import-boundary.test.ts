@@ -101,3 +101,28 @@ describe('renderer import boundary (eslint.config.js)', () => {
     assert.deepEqual(await importErrors('src-main/cli/fixture.ts', ts(`import type { Box } from '../core/store/types.ts';\nexport type B = Box;`)), []);
   });
 });
+
+describe('layer boundary of src-main/core (eslint.config.js)', () => {
+  /** The core rule's messages (core/ uses ESLint's own no-restricted-imports). */
+  async function coreErrors(file: string, code: string): Promise<string[]> {
+    const [result] = await eslint.lintText(code, { filePath: path.join(root, file) });
+    return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+  }
+
+  it('rejects an import of a front-end (ipc/, cli/, server/) from core/, at any depth', async () => {
+    for (const code of [
+      ts(`import { methods } from '../../ipc/contract.ts';\nexport const m = methods;`),
+      ts(`import { commands } from '../../cli/commands/index.ts';\nexport const c = commands;`),
+      ts(`import type { Bridge } from '../../../server/bridge.ts';\nexport type B = Bridge;`),
+    ]) {
+      const errors = await coreErrors('src-main/core/model/training/fixture.ts', code);
+      assert.equal(errors.length, 1, code);
+      assert.match(errors[0]!, /core\/ must not import the front-ends/);
+    }
+  });
+
+  it('still rejects electron in core/, and lets core/ import its own folders', async () => {
+    assert.match((await coreErrors('src-main/core/fixture.ts', ts(`import { app } from 'electron';\nexport const a = app;`)))[0] ?? '', /must not import electron/);
+    assert.deepEqual(await coreErrors('src-main/core/verify/fixture.ts', ts(`import { distance } from '../scoring/distance.ts';\nexport const d = distance;`)), []);
+  });
+});
