@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, Menu, dialog, ipcMain, session, shell, type MenuItemConstructorOptions } from 'electron';
-import { createContext } from './core/context.ts';
+import { createContext } from './core/app-context.ts';
 import { JobManager } from './core/jobs/manager.ts';
 import type { JobKinds } from './ipc/contract/jobs.ts';
 import { defaultDataDir } from './core/paths.ts';

@@ -1,6 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import { AppError } from '../core/errors.ts';
-import type { AppContext } from '../core/context.ts';
+import type { AppContext } from '../core/app-context.ts';
 
 /**
  * What `countersign --help` lists about a command: read from commands/index.ts at start-up,

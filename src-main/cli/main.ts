@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import type { AppContext } from '../core/context.ts';
-import { LAYOUT_HELP } from '../core/imaging/layout-help.ts';
+import type { AppContext } from '../core/app-context.ts';
+import { LAYOUT_HELP } from '../core/imaging/case-folder-help.ts';
 import { AppError, toErrorValue, type ErrorValue } from '../core/errors.ts';
 import { APP_VERSION, defaultDataDir } from '../core/paths.ts';
 import { terminalSafeJson, visible } from '../core/util/visible.ts';
@@ -190,7 +190,7 @@ export async function runCli(argv: string[]): Promise<number> {
 
   // Loaded only to run a command that opens the data directory: help, usage errors and
   // `doctor` stay clear of SQLite.
-  const createContext = cmd.needsApp === false ? undefined : (await import('../core/context.ts')).createContext;
+  const createContext = cmd.needsApp === false ? undefined : (await import('../core/app-context.ts')).createContext;
   const dataDir = globals.dataDir ?? defaultDataDir();
   let app: AppContext | undefined;
   const ctx: CommandContext = {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { AppContext } from '../core/context.ts';
+import type { AppContext } from '../core/app-context.ts';
 import { JobManager } from '../core/jobs/manager.ts';
 import type { JobKinds } from '../ipc/contract/jobs.ts';
 import { visible, visibleError } from '../core/util/visible.ts';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
-import { createContext } from '../../src-main/core/context.ts';
+import { createContext } from '../../src-main/core/app-context.ts';
 import { JobManager } from '../../src-main/core/jobs/manager.ts';
 import type { Client } from '../../src-main/core/store/index.ts';
 import type { JobKinds, MethodName, MethodResult } from '../../src-main/ipc/contract.ts';

@@ -13,7 +13,7 @@ Runs until Ctrl-C. With --json, prints {"url", "port"} once ready.`,
       const host = str(args, 'host') ?? '127.0.0.1';
       assertLoopback(host);
       const port = num(args, 'port', { min: 0, max: 65535, integer: true, default: 0 });
-      const { createContext } = await import('../../core/context.ts');
+      const { createContext } = await import('../../core/app-context.ts');
       const { openWithoutSecret, serve } = await import('../../server/serve.ts');
       const app = createContext(ctx.dataDir, { client: 'bridge' });
       const bridge = await serve(app, { host, port, log: (l) => process.stderr.write(l + '\n') });

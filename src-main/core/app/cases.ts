@@ -4,7 +4,7 @@
  * (ipc/handlers/cases.ts) and the CLI (`countersign case ...`) both call these, so the desktop
  * app, the bridge and the command line cannot disagree about a case.
  */
-import type { AppContext } from '../context.ts';
+import type { AppContext } from '../app-context.ts';
 import { AppError } from '../errors.ts';
 import { newCaseDefaults, readSettings } from '../settings.ts';
 import { NO_CASE_COUNTS, type Store } from '../store/index.ts';

@@ -10,7 +10,7 @@
 import { activeSignature, type DocumentRow, type Store } from '../store/index.ts';
 import type { FileOutcome, PageOutcome } from './import-file.ts';
 import { fileStatus, type BoxArray, type ImportFileEntry, type ImportPageEntry } from './import-report.ts';
-import type { PlannedFile } from './layout.ts';
+import type { PlannedFile } from './case-folder.ts';
 
 export interface RecordContext {
   store: Store;

@@ -13,7 +13,7 @@ import type { FileOutcome, FileTask } from './import-file.ts';
 import { processFiles } from './import-pool.ts';
 import { failedEntry, recordFile } from './import-record.ts';
 import type { ImportFileEntry, ImportProgress, ImportReport, ImportTotals } from './import-report.ts';
-import { planImport, type ImportPlan, type PlannedFile } from './layout.ts';
+import { planImport, type ImportPlan, type PlannedFile } from './case-folder.ts';
 
 export * from './import-report.ts';
 

@@ -1,6 +1,6 @@
 /** Vector charts drawn with pdfkit paths: the writer's variation, score distributions, the DET curve. */
 import { formatDistance, niceTicks, quantile } from './format.ts';
-import { COLOR, type ReportWriter } from './layout.ts';
+import { COLOR, type ReportWriter } from './pdf-writer.ts';
 
 interface Box {
   x: number;

@@ -1,5 +1,5 @@
 import { visible } from '../util/visible.ts';
-import { shown } from './layout.ts';
+import { shown } from './pdf-writer.ts';
 import type { ReportInput } from './types.ts';
 
 /**

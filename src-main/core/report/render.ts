@@ -1,11 +1,11 @@
 import PDFDocument from 'pdfkit';
 import { reportContentHash } from './content-hash.ts';
 import { displayInput } from './display.ts';
-import type { PreparedItem, RenderContext } from './context.ts';
+import type { PreparedItem, RenderContext } from './render-context.ts';
 import { reportFonts } from './fonts.ts';
 import { formatTimestamp } from './format.ts';
 import { ImagePreparer } from './images.ts';
-import { COLOR, CONTENT_WIDTH, FONT, PAGE, ReportWriter } from './layout.ts';
+import { COLOR, CONTENT_WIDTH, FONT, PAGE, ReportWriter } from './pdf-writer.ts';
 import { drawAppendix } from './sections/appendix.ts';
 import { drawCover } from './sections/cover.ts';
 import { drawIntegrity } from './sections/integrity.ts';

@@ -1,5 +1,5 @@
 import type { FontRole } from './fonts.ts';
-import { COLOR, PAGE, type ReportWriter } from './layout.ts';
+import { COLOR, PAGE, type ReportWriter } from './pdf-writer.ts';
 
 export interface Column {
   header: string;

@@ -10,7 +10,7 @@ import { FALLBACK_FONTS, fallbackFontData, fontCoverage, FONT_FILES, reportFonts
 
 export interface Run {
   text: string;
-  /** A registered font name: the role's (see FONT in layout.ts) or a fallback's. */
+  /** A registered font name: the role's (see FONT in pdf-writer.ts) or a fallback's. */
   font: string;
   /** Right-to-left text (Hebrew, Arabic, ...): its words are placed right to left. */
   rtl?: boolean;

@@ -1,6 +1,6 @@
 import { AppError } from '../../core/errors.ts';
 import { importCaseFolder } from '../../core/imaging/import.ts';
-import { planImport } from '../../core/imaging/layout.ts';
+import { planImport } from '../../core/imaging/case-folder.ts';
 import type { importMethods } from '../methods/import.ts';
 import type { HandlersFor, Services } from './types.ts';
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { AppContext } from '../../core/context.ts';
+import type { AppContext } from '../../core/app-context.ts';
 import type { JobManager } from '../../core/jobs/manager.ts';
 import type { JobKinds } from '../contract/jobs.ts';
 import type { AppInfo } from '../methods/app.ts';

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { caseAudit, caseById, caseDetail, createCase, listCases } from '../../../src-main/core/app/cases.ts';
-import { createContext } from '../../../src-main/core/context.ts';
+import { createContext } from '../../../src-main/core/app-context.ts';
 import { tempDir, throwsCode } from '../../helpers/store.ts';
 
 describe('core/app/cases', () => {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createContext } from '../../../src-main/core/context.ts';
+import { createContext } from '../../../src-main/core/app-context.ts';
 import { JobManager } from '../../../src-main/core/jobs/manager.ts';
 import type { JobKinds } from '../../../src-main/ipc/contract.ts';
 import { setActiveModel } from '../../../src-main/core/model/registry.ts';

@@ -12,7 +12,7 @@ import type { CommandContext } from '../../../src-main/cli/command.ts';
 import { commands as auditCommands } from '../../../src-main/cli/commands/audit.ts';
 import { commands as backupCommands } from '../../../src-main/cli/commands/backup.ts';
 import { commands as caseCommands } from '../../../src-main/cli/commands/case.ts';
-import { createContext, type AppContext } from '../../../src-main/core/context.ts';
+import { createContext, type AppContext } from '../../../src-main/core/app-context.ts';
 import { toErrorValue, type ErrorValue } from '../../../src-main/core/errors.ts';
 import { JobManager } from '../../../src-main/core/jobs/manager.ts';
 import type { JobKinds } from '../../../src-main/ipc/contract.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AppContext } from '../../../src-main/core/context.ts';
+import type { AppContext } from '../../../src-main/core/app-context.ts';
 import { AppError } from '../../../src-main/core/errors.ts';
 import { JobManager } from '../../../src-main/core/jobs/manager.ts';
 import type { JobKinds } from '../../../src-main/ipc/contract.ts';

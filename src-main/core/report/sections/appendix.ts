@@ -1,8 +1,8 @@
 /** Method and validation appendix: model provenance, preprocessing, calibration, metrics, charts, verbal scale. */
 import { drawDetCurve, drawScoreDistributions } from '../charts.ts';
-import type { RenderContext } from '../context.ts';
+import type { RenderContext } from '../render-context.ts';
 import { formatDistance, formatParameter, formatPercent } from '../format.ts';
-import { COLOR, CONTENT_WIDTH, PAGE, type ReportWriter } from '../layout.ts';
+import { COLOR, CONTENT_WIDTH, PAGE, type ReportWriter } from '../pdf-writer.ts';
 import { drawTable } from '../table.ts';
 import { ENFSI_SCALE } from '../../verify/verbal.ts';
 

@@ -6,7 +6,7 @@
  * crop; the drawn image shows the whole crop, so a pixel maps linearly into its frame.
  */
 import { formatTimestamp } from '../format.ts';
-import { COLOR, CONTENT_WIDTH, type ReportWriter } from '../layout.ts';
+import { COLOR, CONTENT_WIDTH, type ReportWriter } from '../pdf-writer.ts';
 import { drawTable, type Column } from '../table.ts';
 import type { ReportBench, ReportFigure, ReportMeasurement, ReportPoint } from '../types.ts';
 

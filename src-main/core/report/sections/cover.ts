@@ -1,8 +1,8 @@
 /** Page 1 onwards: title block, case details, propositions, overview and the summary table. */
-import type { RenderContext } from '../context.ts';
+import type { RenderContext } from '../render-context.ts';
 import { decisionText, enfsiVerbalLabel, formatDate, formatLog10LrBounded, formatProposition, formatScore, formatTimestamp } from '../format.ts';
 import { baseName, itemScore } from './item.ts';
-import { COLOR, CONTENT_WIDTH, PAGE, type ReportWriter } from '../layout.ts';
+import { COLOR, CONTENT_WIDTH, PAGE, type ReportWriter } from '../pdf-writer.ts';
 import { drawTable, type Column } from '../table.ts';
 
 export function drawCover(w: ReportWriter, ctx: RenderContext): void {

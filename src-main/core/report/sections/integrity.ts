@@ -1,7 +1,7 @@
 /** Integrity (input hashes, audit head, content hash), the statement on the examiner's role, and the sign-off. */
 import { CONTENT_HASH_SCHEME } from '../content-hash.ts';
-import type { RenderContext } from '../context.ts';
-import { COLOR, CONTENT_WIDTH, PAGE, type ReportWriter } from '../layout.ts';
+import type { RenderContext } from '../render-context.ts';
+import { COLOR, CONTENT_WIDTH, PAGE, type ReportWriter } from '../pdf-writer.ts';
 import { drawTable } from '../table.ts';
 
 export function drawIntegrity(w: ReportWriter, ctx: RenderContext): void {

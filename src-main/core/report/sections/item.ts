@@ -5,9 +5,9 @@
  * where it is decided), the LR with the sign of its bound, the decision and warnings.
  */
 import { drawVariationChart } from '../charts.ts';
-import { drawImageInBox, type RenderContext } from '../context.ts';
+import { drawImageInBox, type RenderContext } from '../render-context.ts';
 import { decisionText, formatDistance, formatLog10LrBounded, formatLr, formatProposition, formatScore } from '../format.ts';
-import { BODY_BOTTOM, COLOR, CONTENT_WIDTH, PAGE, type ReportWriter } from '../layout.ts';
+import { BODY_BOTTOM, COLOR, CONTENT_WIDTH, PAGE, type ReportWriter } from '../pdf-writer.ts';
 import { drawTable, type Column } from '../table.ts';
 import type { ReportBench, ReportDecision, ReportItem, ReportScore } from '../types.ts';
 import { drawBenchMarks, drawBenchRecord } from './bench.ts';

@@ -3,10 +3,10 @@
  * (with the reason), the manual box corrections (before and after, with the crops), and the
  * history of the case threshold (times, reasons, and whether results had been seen).
  */
-import { drawImageInBox, type RenderContext } from '../context.ts';
+import { drawImageInBox, type RenderContext } from '../render-context.ts';
 import type { PreparedImage } from '../images.ts';
 import { formatParameter, formatTimestamp } from '../format.ts';
-import { COLOR, CONTENT_WIDTH, PAGE, type ReportWriter } from '../layout.ts';
+import { COLOR, CONTENT_WIDTH, PAGE, type ReportWriter } from '../pdf-writer.ts';
 import { drawTable } from '../table.ts';
 
 export const CORRECTION_BOX = { width: 150, height: 60 } as const;

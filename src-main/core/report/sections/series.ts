@@ -3,7 +3,7 @@
  * the caution that a grouping is a lead for examination, not a finding.
  */
 import { formatParameter } from '../format.ts';
-import { CONTENT_WIDTH, type ReportWriter } from '../layout.ts';
+import { CONTENT_WIDTH, type ReportWriter } from '../pdf-writer.ts';
 import { drawTable } from '../table.ts';
 import type { ReportSeries } from '../types.ts';
 

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { validateSubjectName } from '../store/documents.ts';
 import { isInside } from './inside-folder.ts';
-import { LAYOUT_HELP } from './layout-help.ts';
+import { LAYOUT_HELP } from './case-folder-help.ts';
 import type { DocumentRole } from '../store/types.ts';
 
 export const CASE_JSON = 'case.json';

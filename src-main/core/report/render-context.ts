@@ -1,5 +1,5 @@
 import type { PreparedImage } from './images.ts';
-import { COLOR, type ReportWriter } from './layout.ts';
+import { COLOR, type ReportWriter } from './pdf-writer.ts';
 import type { ReportFigure, ReportInput } from './types.ts';
 
 /** Display-ready images for one questioned item (same order as the input). */

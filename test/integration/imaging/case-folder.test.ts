@@ -5,7 +5,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { AppError } from '../../../src-main/core/errors.ts';
-import { planImport } from '../../../src-main/core/imaging/layout.ts';
+import { planImport } from '../../../src-main/core/imaging/case-folder.ts';
 import { tempDir } from '../../helpers/store.ts';
 
 function tree(files: Record<string, string>): string {
