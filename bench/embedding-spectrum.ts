@@ -15,7 +15,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { resolveBackend } from '../src-main/core/model/backend.ts';
 import { prepareInputs, readLabelledData } from '../src-main/core/model/dataset.ts';
-import { loadInferenceModel } from '../src-main/core/model/inference.ts';
+import { loadInferenceModel } from '../src-main/core/model/embedding/inference.ts';
 
 /** Eigenvalues of a symmetric matrix (cyclic Jacobi), largest first. */
 export function symmetricEigenvalues(a: Float64Array, n: number): number[] {

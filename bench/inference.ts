@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import { getSpec } from '../src-main/core/model/architectures.ts';
 import { resolveBackend } from '../src-main/core/model/backend.ts';
-import { engineForSpec, resolveInferenceEngine, type InferenceEngine } from '../src-main/core/model/inference-engine.ts';
+import { engineForSpec, resolveInferenceEngine, type InferenceEngine } from '../src-main/core/model/embedding/inference-engine.ts';
 import { benchEmbedding, poolLayout, runReference, type ReferenceFigures } from './model.ts';
 
 export interface InferenceBenchOptions {

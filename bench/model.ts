@@ -26,10 +26,10 @@ import * as tf from '@tensorflow/tfjs';
 import { startWorker } from '../src-main/core/jobs/worker.ts';
 import { forwardMacs, getSpec } from '../src-main/core/model/architectures.ts';
 import { resolveBackend } from '../src-main/core/model/backend.ts';
-import { engineForSpec, loadOrt, resolveInferenceEngine, type InferenceEngine } from '../src-main/core/model/inference-engine.ts';
-import { ortSession } from '../src-main/core/model/inference-ort.ts';
+import { engineForSpec, loadOrt, resolveInferenceEngine, type InferenceEngine } from '../src-main/core/model/embedding/inference-engine.ts';
+import { ortSession } from '../src-main/core/model/embedding/inference-ort.ts';
 import { disposeParams, embed, initParams } from '../src-main/core/model/network.ts';
-import { exportOnnx, ONNX_INPUT } from '../src-main/core/model/onnx/export.ts';
+import { exportOnnx, ONNX_INPUT } from '../src-main/core/model/embedding/onnx/export.ts';
 import { createTrainer, type PairBatch } from '../src-main/core/model/training/engine/trainer.ts';
 import { Rng } from '../src-main/core/util/random.ts';
 
@@ -288,8 +288,8 @@ export interface EmbedMemoryResult {
  */
 export async function benchEmbedMemory(options: { architecture?: string; images?: number; workers?: number } = {}): Promise<EmbedMemoryResult> {
   const { mkdtempSync, rmSync } = await import('node:fs');
-  const { saveModel } = await import('../src-main/core/model/registry.ts');
-  const { EmbedPool } = await import('../src-main/core/model/embed-pool.ts');
+  const { saveModel } = await import('../src-main/core/model/registry/registry.ts');
+  const { EmbedPool } = await import('../src-main/core/model/embedding/embed-pool.ts');
   const spec = getSpec(options.architecture ?? 'signet');
   const images = options.images ?? 1000;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'countersign-bench-mem-'));

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { vectorSearchAvailability, writerSearchInfo, type VecAvailability, type WriterSearchInfo } from './identify/availability.ts';
 import { resolveBackend, type BackendAttempt, type BackendName } from './model/backend.ts';
-import { chooseInferenceEngine, nodeOrtProbe, resolveInferenceEngine, type InferenceEngineInfo } from './model/inference-engine.ts';
+import { chooseInferenceEngine, nodeOrtProbe, resolveInferenceEngine, type InferenceEngineInfo } from './model/embedding/inference-engine.ts';
 import { APP_VERSION } from './paths.ts';
 import { readPublicKey, type PublicKeyInfo } from './store/installation-key.ts';
 import { checkPermissions, type PermissionReport } from './store/permissions.ts';

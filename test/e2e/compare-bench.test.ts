@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { importCaseFolder } from '../../src-main/core/imaging/import.ts';
-import { setActiveModel } from '../../src-main/core/model/registry.ts';
+import { setActiveModel } from '../../src-main/core/model/registry/registry.ts';
 import { openStore } from '../../src-main/core/store/index.ts';
 import { createWriter, renderCheque, renderSignature } from '../../src-main/core/synth/index.ts';
 import { ARTIFACTS } from '../helpers/browser.ts';

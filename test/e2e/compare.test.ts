@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { AuditRow, CaseRow } from '../../src-main/core/store/types.ts';
-import { ensureModelRow } from '../../src-main/core/model/model-rows.ts';
+import { ensureModelRow } from '../../src-main/core/model/registry/model-rows.ts';
 import { openStore } from '../../src-main/core/store/index.ts';
 import { ARTIFACTS } from '../helpers/browser.ts';
 import { cli, lastJson } from '../helpers/cli.ts';

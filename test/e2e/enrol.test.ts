@@ -9,7 +9,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { setActiveModel } from '../../src-main/core/model/registry.ts';
+import { setActiveModel } from '../../src-main/core/model/registry/registry.ts';
 import { openStore } from '../../src-main/core/store/index.ts';
 import { generateDataset } from '../../src-main/core/synth/index.ts';
 import { screenshot } from '../helpers/browser.ts';

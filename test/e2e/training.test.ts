@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { ARTIFACTS } from '../helpers/browser.ts';
 import { cli } from '../helpers/cli.ts';
 import { saveTinyModel } from '../helpers/verify-fixture.ts';
-import { setActiveModel } from '../../src-main/core/model/registry.ts';
+import { setActiveModel } from '../../src-main/core/model/registry/registry.ts';
 import { assertNoPageErrors, startApp, type App } from './fixtures/app.ts';
 
 async function shot(page: Page, name: string) {

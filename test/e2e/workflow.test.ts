@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { getActiveModel, setActiveModel } from '../../src-main/core/model/registry.ts';
+import { getActiveModel, setActiveModel } from '../../src-main/core/model/registry/registry.ts';
 import type { AuditRow, CaseRow } from '../../src-main/core/store/types.ts';
 import { screenshot } from '../helpers/browser.ts';
 import { cli, lastJson, tempDir } from '../helpers/cli.ts';

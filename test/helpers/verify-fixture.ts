@@ -8,7 +8,7 @@ import { storedQuality } from '../../src-main/core/imaging/derive.ts';
 import { normaliseSignature } from '../../src-main/core/imaging/normalise.ts';
 import { getSpec } from '../../src-main/core/model/architectures.ts';
 import { disposeParams, initParams } from '../../src-main/core/model/network.ts';
-import { saveModel, type ModelMetadata } from '../../src-main/core/model/registry.ts';
+import { saveModel, type ModelMetadata } from '../../src-main/core/model/registry/registry.ts';
 import type { Store } from '../../src-main/core/store/index.ts';
 import { createWriter, renderSignature } from '../../src-main/core/synth/index.ts';
 import { fitCalibration } from '../../src-main/core/scoring/calibration.ts';

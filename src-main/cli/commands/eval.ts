@@ -39,7 +39,7 @@ async function runVerificationEval(ctx: CommandContext, args: ParsedArgs): Promi
     ctx.out(`EER ${pct(r.eer)} skilled forgeries, ${pct(r.eerRandom)} random forgeries  AUC ${fix(r.auc)}  Cllr min ${fix(r.cllrMin)}   ${r.seconds.toFixed(1)} s`);
     return;
   }
-  const { getActiveModel } = await import('../../core/model/registry.ts');
+  const { getActiveModel } = await import('../../core/model/registry/registry.ts');
   const modelId = str(args, 'model') ?? getActiveModel(ctx.dataDir)?.id;
   if (!modelId) throw new AppError('INVALID_ARGUMENT', NO_MODEL);
   const workers = num(args, 'workers', { min: 1, max: 64, integer: true });
@@ -87,7 +87,7 @@ export function identifyEvalLines(r: IdentifyEvalReport): string[] {
 async function runIdentifyEval(ctx: CommandContext, args: ParsedArgs): Promise<void> {
   const data = str(args, 'data');
   if (!data) throw new UsageError(DATA_REQUIRED);
-  const { getActiveModel } = await import('../../core/model/registry.ts');
+  const { getActiveModel } = await import('../../core/model/registry/registry.ts');
   const { evaluateIdentification } = await import('../../core/identify/evaluate.ts');
   const modelId = str(args, 'model') ?? getActiveModel(ctx.dataDir)?.id;
   if (!modelId) throw new AppError('INVALID_ARGUMENT', NO_MODEL);

@@ -107,7 +107,7 @@ Examples: countersign library enrol "Alice Marlow" exemplars/marlow/
     description: '--all includes withdrawn writers. "Embedded" counts exemplars with an embedding for the active model (or --model).',
     options: { all: { type: 'boolean' }, model: { type: 'string' } },
     async run(ctx, args) {
-      const { getActiveModel } = await import('../../core/model/registry.ts');
+      const { getActiveModel } = await import('../../core/model/registry/registry.ts');
       const { LibraryRepository } = await import('../../core/library/repository.ts');
       const store = ctx.app().store;
       const modelId = str(args, 'model') ?? getActiveModel(ctx.dataDir)?.id ?? null;

@@ -8,7 +8,7 @@ export const commands: CommandImpl[] = [
   {
     name: 'models list',
     async run(ctx) {
-      const { getActiveModel, listModels } = await import('../../core/model/registry.ts');
+      const { getActiveModel, listModels } = await import('../../core/model/registry/registry.ts');
       const active = getActiveModel(ctx.dataDir);
       const rows = listModels(ctx.dataDir).map((e) => ({
         id: e.metadata.id,
@@ -33,7 +33,7 @@ export const commands: CommandImpl[] = [
     async run(ctx, args) {
       const id = args.positionals[0];
       if (!id) throw new UsageError('give a model id (countersign models list)');
-      const { getModel } = await import('../../core/model/registry.ts');
+      const { getModel } = await import('../../core/model/registry/registry.ts');
       const full = getModel(ctx.dataDir, id);
       const { validationDistances: _v, ...meta } = full;
       if (ctx.json) return ctx.emit(meta);
@@ -55,8 +55,8 @@ export const commands: CommandImpl[] = [
     async run(ctx, args) {
       const id = args.positionals[0];
       if (!id) throw new UsageError('give a model id (countersign models list)');
-      const { getActiveModel, getModel, setActiveModel } = await import('../../core/model/registry.ts');
-      const { ensureModelRow } = await import('../../core/model/model-rows.ts');
+      const { getActiveModel, getModel, setActiveModel } = await import('../../core/model/registry/registry.ts');
+      const { ensureModelRow } = await import('../../core/model/registry/model-rows.ts');
       const before = getActiveModel(ctx.dataDir)?.id ?? null;
       getModel(ctx.dataDir, id); // NOT_FOUND before anything changes
       const store = ctx.app().store;
@@ -74,7 +74,7 @@ export const commands: CommandImpl[] = [
     async run(ctx, args) {
       const [id, file] = args.positionals;
       if (!id || !file) throw new UsageError('give a model id and an output file');
-      const { exportModel } = await import('../../core/model/registry.ts');
+      const { exportModel } = await import('../../core/model/registry/registry.ts');
       const r = await exportModel(ctx.dataDir, id, file);
       if (ctx.json) return ctx.emit({ ok: true, id, file, result: r });
       ctx.out(`exported ${id} to ${file}`);
@@ -85,7 +85,7 @@ export const commands: CommandImpl[] = [
     async run(ctx, args) {
       const file = args.positionals[0];
       if (!file) throw new UsageError('give the exported file');
-      const { importModelIntoStore } = await import('../../core/model/import-bundle.ts');
+      const { importModelIntoStore } = await import('../../core/model/registry/import-bundle.ts');
       const meta = await importModelIntoStore(ctx.app().store, file);
       if (ctx.json) return ctx.emit({ ok: true, id: meta.id, sha256: meta.sha256, identity: meta.identity });
       ctx.out(`imported ${meta.id} (weights sha256 ${meta.sha256}, identity ${meta.identity})`);
@@ -106,7 +106,7 @@ identification with the new version records the metric. It is not made active (c
       if (!data) throw new UsageError('--data: required (labelled signatures with skilled forgeries to calibrate the new metric on)');
       const workers = num(args, 'workers', { min: 1, max: 64, integer: true });
       const { deriveMetricVersion } = await import('../../core/model/metric-version.ts');
-      const { ensureModelRow } = await import('../../core/model/model-rows.ts');
+      const { ensureModelRow } = await import('../../core/model/registry/model-rows.ts');
       const meta = await deriveMetricVersion(ctx.dataDir, modelId, metric as 'euclidean' | 'cosine', {
         data,
         references: num(args, 'references', { min: 1, max: 100, integer: true, default: 5 })!,

@@ -72,7 +72,7 @@ With --json: one JSON line per event, the last line holds the new model's id.`,
     },
     async run(ctx, args) {
       const { parseDataSource } = await import('../../core/model/training/sources.ts');
-      const { getActiveModel, getModel } = await import('../../core/model/registry.ts');
+      const { getActiveModel, getModel } = await import('../../core/model/registry/registry.ts');
       const { architectureNames, getSpec, parameterLayers } = await import('../../core/model/architectures.ts');
       const resume = str(args, 'resume');
       const given = args.values.data;
@@ -101,7 +101,7 @@ With --json: one JSON line per event, the last line holds the new model's id.`,
       if (name === '') throw new UsageError('--name: give a name for the new model, or leave --name out');
       const modelId = str(args, 'model-id');
       if (modelId !== undefined) {
-        const { MODEL_ID_PATTERN } = await import('../../core/model/registry-metadata.ts');
+        const { MODEL_ID_PATTERN } = await import('../../core/model/registry/registry-metadata.ts');
         if (!MODEL_ID_PATTERN.test(modelId)) throw new UsageError(`--model-id: '${modelId}' is not a valid model id (a letter or digit, then letters, digits, '.', '_' or '-'; at most 100)`);
       }
       const trainFrom = str(args, 'train-from');

@@ -21,7 +21,7 @@ import { AppError } from '../errors.ts';
 import { eer, labelScores } from '../scoring/metrics.ts';
 import { readLabelledData, summarise, type DataSummary } from '../model/dataset.ts';
 import { embedLabelled } from '../model/evaluate.ts';
-import { getModel, normaliseVersionOf } from '../model/registry.ts';
+import { getModel, normaliseVersionOf } from '../model/registry/registry.ts';
 import { Rng } from '../util/random.ts';
 import { modelThreshold } from '../scoring/threshold.ts';
 import type { DistanceMetric } from '../scoring/distance.ts';

@@ -8,9 +8,9 @@
  * (identifications table) with its audit row, in one transaction.
  */
 import { AppError } from '../errors.ts';
-import { ensureEmbeddings } from '../model/embeddings.ts';
-import { ensureModelRow } from '../model/model-rows.ts';
-import { getActiveModel, getModel, scoringOf, verifyModel, type ModelMetadata } from '../model/registry.ts';
+import { ensureEmbeddings } from '../model/embedding/embeddings.ts';
+import { ensureModelRow } from '../model/registry/model-rows.ts';
+import { getActiveModel, getModel, scoringOf, verifyModel, type ModelMetadata } from '../model/registry/registry.ts';
 import { APP_VERSION } from '../paths.ts';
 import { DEFAULT_MIN_REFERENCES, type Store } from '../store/index.ts';
 import { calibrate, type Calibration } from '../scoring/calibration.ts';

@@ -12,7 +12,7 @@
  * image and the model). The source rows are never changed.
  */
 import { AppError } from '../errors.ts';
-import { ensureModelRow } from '../model/model-rows.ts';
+import { ensureModelRow } from '../model/registry/model-rows.ts';
 import { activeSignature, validateSubjectName, type Store } from '../store/index.ts';
 import type { DocumentRow, SignatureRow } from '../store/types.ts';
 import { embedExemplars, enrolmentModel, totalsOf, type EnrolFileEntry, type EnrolReport } from './enrol.ts';

@@ -14,9 +14,9 @@ import path from 'node:path';
 import { AppError } from '../errors.ts';
 import { processFile, type FileOutcome } from '../imaging/import-file.ts';
 import { throwIfCancelled } from '../jobs/manager.ts';
-import { ensureEmbeddings } from '../model/embeddings.ts';
-import { ensureModelRow } from '../model/model-rows.ts';
-import { getActiveModel, getModel } from '../model/registry.ts';
+import { ensureEmbeddings } from '../model/embedding/embeddings.ts';
+import { ensureModelRow } from '../model/registry/model-rows.ts';
+import { getActiveModel, getModel } from '../model/registry/registry.ts';
 import { validateSubjectName, type Store } from '../store/index.ts';
 import { LibraryRepository, type LibrarySubject } from './repository.ts';
 

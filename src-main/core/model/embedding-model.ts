@@ -4,8 +4,8 @@
  * This module imports neither engine: each is imported when it is chosen.
  */
 import type { ArchitectureSpec } from './architectures.ts';
-import type { InferenceEngine } from './inference-engine.ts';
-import type { ModelMetadata } from './registry-metadata.ts';
+import type { InferenceEngine } from './embedding/inference-engine.ts';
+import type { ModelMetadata } from './registry/registry-metadata.ts';
 
 export interface InferenceModel {
   meta: ModelMetadata;
@@ -44,16 +44,16 @@ export async function loadEmbeddingModel(dataDir: string, modelId: string, opts:
   if (!engine) {
     const [{ getSpec }, { getModel }, { engineForSpec, resolveInferenceEngine }] = await Promise.all([
       import('./architectures.ts'),
-      import('./registry-files.ts'),
-      import('./inference-engine.ts'),
+      import('./registry/registry-files.ts'),
+      import('./embedding/inference-engine.ts'),
     ]);
     engine = engineForSpec(await resolveInferenceEngine(), getSpec(getModel(dataDir, modelId, reg).architecture));
   }
   if (engine === 'onnxruntime') {
-    const { loadOrtInferenceModel } = await import('./inference-ort.ts');
+    const { loadOrtInferenceModel } = await import('./embedding/inference-ort.ts');
     return loadOrtInferenceModel(dataDir, modelId, { ...reg, ...(threads ? { threads } : {}) });
   }
-  const [{ resolveBackend }, { loadInferenceModel }] = await Promise.all([import('./backend.ts'), import('./inference.ts')]);
+  const [{ resolveBackend }, { loadInferenceModel }] = await Promise.all([import('./backend.ts'), import('./embedding/inference.ts')]);
   await resolveBackend();
   return loadInferenceModel(dataDir, modelId, reg);
 }

@@ -14,11 +14,11 @@ import { DEFAULT_PRIOR_WEIGHT, LEGACY_SCORING, scoreQuestioned, typicalWithinWri
 import { Rng } from '../util/random.ts';
 import type { NormaliseVersion } from '../imaging/normalise.ts';
 import { prepareInputs, readLabelledData, summarise, type DataSummary, type LabelledItem } from './dataset.ts';
-import { EmbedPool } from './embed-pool.ts';
+import { EmbedPool } from './embedding/embed-pool.ts';
 import { auc, eer, farFrrAt, labelScores, scoreRandomForgeries, scoreWriterDependent, writerDependentSplit, type LabelledScore } from '../scoring/metrics.ts';
 import { modelThreshold } from '../scoring/threshold.ts';
 import { NORMALISE_VERSION } from '../imaging/normalise.ts';
-import { getModel, normaliseVersionOf, scoringOf } from './registry.ts';
+import { getModel, normaliseVersionOf, scoringOf } from './registry/registry.ts';
 
 export interface ScoreSets {
   /** Writer-dependent scores of genuine questioned signatures. */

@@ -4,7 +4,7 @@
  * and anywhere else a model's figures are read out. Pure: no I/O, no Node modules (the
  * renderer imports the types).
  */
-import type { MetricIntervals, ModelMetadata } from './registry-metadata.ts';
+import type { MetricIntervals, ModelMetadata } from './registry/registry-metadata.ts';
 
 /** Fewer validation writers than this: "not enough validation data" (never presented as better than another model). */
 export const MIN_VALIDATION_WRITERS = 10;

@@ -13,9 +13,9 @@ import { AppError } from '../errors.ts';
 import { fitCalibration, type Calibration } from '../scoring/calibration.ts';
 import type { DistanceMetric } from '../scoring/distance.ts';
 import { prepareInputs, readLabelledData, summarise } from './dataset.ts';
-import { EmbedPool } from './embed-pool.ts';
+import { EmbedPool } from './embedding/embed-pool.ts';
 import { metricsOf, scoreEmbeddings } from './evaluate.ts';
-import { getModel, loadWeights, normaliseVersionOf, saveModel, scoringOf, verifyModel, type ModelMetadata } from './registry.ts';
+import { getModel, loadWeights, normaliseVersionOf, saveModel, scoringOf, verifyModel, type ModelMetadata } from './registry/registry.ts';
 
 export interface MetricVersionOptions {
   /** Labelled data the new metric is calibrated on (held out from training, with skilled forgeries). */

@@ -6,7 +6,7 @@
  */
 import { AppError } from '../errors.ts';
 import { paramInfos, type ArchitectureSpec } from './architectures.ts';
-import { findModel, readVerifiedWeights, type RegistryOptions } from './registry-files.ts';
+import { findModel, readVerifiedWeights, type RegistryOptions } from './registry/registry-files.ts';
 
 const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
 

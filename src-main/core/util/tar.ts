@@ -1,6 +1,6 @@
 /**
  * The one tar reader and writer, for backups (store/backup.ts) and model bundles
- * (model/registry-bundle.ts), built on tar-stream. Archives are ordinary POSIX ustar (long
+ * (model/registry/registry-bundle.ts), built on tar-stream. Archives are ordinary POSIX ustar (long
  * names as pax headers), readable with any `tar`.
  *
  * Reading treats the file as hostile. Every entry is checked from its header before any of

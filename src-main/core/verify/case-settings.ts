@@ -4,8 +4,8 @@
  * references, the calibration and the distance metric. Every comparison records these.
  */
 import { AppError } from '../errors.ts';
-import { ensureModelRow } from '../model/model-rows.ts';
-import { getActiveModel, getModel, scoringOf, verifyModel, type ModelMetadata } from '../model/registry.ts';
+import { ensureModelRow } from '../model/registry/model-rows.ts';
+import { getActiveModel, getModel, scoringOf, verifyModel, type ModelMetadata } from '../model/registry/registry.ts';
 import type { Store } from '../store/index.ts';
 import type { CaseRow } from '../store/types.ts';
 import type { Calibration } from '../scoring/calibration.ts';

@@ -18,7 +18,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
-import { ensureEmbeddings } from '../model/embeddings.ts';
+import { ensureEmbeddings } from '../model/embedding/embeddings.ts';
 import type { Store } from '../store/index.ts';
 import { throwIfCancelled } from '../jobs/manager.ts';
 import { caseSignatures, type CaseSignature } from './case-data.ts';

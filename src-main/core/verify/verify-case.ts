@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors.ts';
 import { throwIfCancelled } from '../jobs/manager.ts';
-import { ensureEmbeddings } from '../model/embeddings.ts';
+import { ensureEmbeddings } from '../model/embedding/embeddings.ts';
 import { APP_VERSION } from '../paths.ts';
 import type { Store } from '../store/index.ts';
 import { caseSignatures, type CaseSignature } from './case-data.ts';

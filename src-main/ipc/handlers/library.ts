@@ -5,7 +5,7 @@ import { drawFromLibrary, enrolFromCase, withdrawLibrarySubject } from '../../co
 import { enrolFiles } from '../../core/library/enrol.ts';
 import { planEnrolWriters, type EnrolWritersSource } from '../../core/library/enrol-writers.ts';
 import { LibraryRepository } from '../../core/library/repository.ts';
-import { getActiveModel } from '../../core/model/registry.ts';
+import { getActiveModel } from '../../core/model/registry/registry.ts';
 import type { libraryMethods } from '../methods/library.ts';
 import type { HandlersFor, Services } from './types.ts';
 

@@ -1,5 +1,5 @@
-import { getActiveModel, scanModels, setActiveModel, type ActiveModel } from '../../core/model/registry.ts';
-import type { ModelEntry } from '../../core/model/registry-files.ts';
+import { getActiveModel, scanModels, setActiveModel, type ActiveModel } from '../../core/model/registry/registry.ts';
+import type { ModelEntry } from '../../core/model/registry/registry-files.ts';
 import { modelFigures, validationSample } from '../../core/model/figures.ts';
 import { MIN_VALIDATION_WRITERS, type ModelList, type ModelSummary, type modelsMethods } from '../methods/models.ts';
 import type { HandlersFor, Services } from './types.ts';

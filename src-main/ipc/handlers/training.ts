@@ -1,6 +1,6 @@
 import { AppError } from '../../core/errors.ts';
 import { architectureNames, getSpec, paramInfos } from '../../core/model/architectures.ts';
-import { getActiveModel } from '../../core/model/registry.ts';
+import { getActiveModel } from '../../core/model/registry/registry.ts';
 import { trainInWorker } from '../../core/model/training/job.ts';
 import { recordTrainingRun } from '../../core/model/training/record.ts';
 import { checkTrainingOptions, DEFAULT_HYPERPARAMETERS, type TrainOptions } from '../../core/model/training/run.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ModelFigure } from '../../core/model/figures.ts';
-import type { ModelMetrics } from '../../core/model/registry-metadata.ts';
+import type { ModelMetrics } from '../../core/model/registry/registry-metadata.ts';
 import { method, type MethodDef } from './define.ts';
 
 export interface ModelSummary {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { BenchRepository } from '../../../src-main/core/bench/index.ts';
-import { setActiveModel } from '../../../src-main/core/model/registry.ts';
+import { setActiveModel } from '../../../src-main/core/model/registry/registry.ts';
 import { buildCaseReport } from '../../../src-main/core/report/from-case.ts';
 import { openStore, verifyStore, type Store } from '../../../src-main/core/store/index.ts';
 import { ComparisonRepository } from '../../../src-main/core/verify/comparison-store.ts';

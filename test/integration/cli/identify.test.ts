@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { enrolFiles } from '../../../src-main/core/library/enrol.ts';
-import { setActiveModel } from '../../../src-main/core/model/registry.ts';
+import { setActiveModel } from '../../../src-main/core/model/registry/registry.ts';
 import { openStore } from '../../../src-main/core/store/index.ts';
 import { generateDataset } from '../../../src-main/core/synth/index.ts';
 import { cli, lastJson, tempDir } from '../../helpers/cli.ts';

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { withdrawLibrarySubject } from '../../../src-main/core/library/copy.ts';
 import { enrolWriters, planEnrolWriters, type EnrolWritersProgress } from '../../../src-main/core/library/enrol-writers.ts';
 import { LibraryRepository } from '../../../src-main/core/library/repository.ts';
-import { setActiveModel } from '../../../src-main/core/model/registry.ts';
+import { setActiveModel } from '../../../src-main/core/model/registry/registry.ts';
 import { openStore, type Store } from '../../../src-main/core/store/index.ts';
 import { generateDataset } from '../../../src-main/core/synth/index.ts';
 import { saveTinyModel, seedVerifiableCase } from '../../helpers/verify-fixture.ts';

@@ -9,7 +9,7 @@ import { identify } from '../../../src-main/core/identify/identify.ts';
 import { IdentificationRepository } from '../../../src-main/core/identify/identifications.ts';
 import { withdrawLibrarySubject } from '../../../src-main/core/library/copy.ts';
 import { enrolFiles } from '../../../src-main/core/library/enrol.ts';
-import { getModel, setActiveModel } from '../../../src-main/core/model/registry.ts';
+import { getModel, setActiveModel } from '../../../src-main/core/model/registry/registry.ts';
 import { DEFAULT_MIN_REFERENCES, openStore, type Store } from '../../../src-main/core/store/index.ts';
 import { generateDataset } from '../../../src-main/core/synth/index.ts';
 import { calibrate } from '../../../src-main/core/scoring/calibration.ts';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { verifyStore } from '../../../src-main/core/store/index.ts';
-import { setActiveModel } from '../../../src-main/core/model/registry.ts';
+import { setActiveModel } from '../../../src-main/core/model/registry/registry.ts';
 import { verifyCase } from '../../../src-main/core/verify/verify-case.ts';
 import { contractHarness } from '../../helpers/ipc.ts';
 import { saveTinyModel, seedVerifiableCase, type VerifiableCase } from '../../helpers/verify-fixture.ts';

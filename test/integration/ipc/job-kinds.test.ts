@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setActiveModel } from '../../../src-main/core/model/registry.ts';
+import { setActiveModel } from '../../../src-main/core/model/registry/registry.ts';
 import { createWriter, generateDataset, renderSignature } from '../../../src-main/core/synth/index.ts';
 import type { JobInfo, JobKind, JobProgress } from '../../../src-main/ipc/contract.ts';
 import { contractHarness } from '../../helpers/ipc.ts';

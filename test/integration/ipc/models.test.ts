@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { saveModel, WEIGHTS_FILE } from '../../../src-main/core/model/registry.ts';
+import { saveModel, WEIGHTS_FILE } from '../../../src-main/core/model/registry/registry.ts';
 import { readSettings } from '../../../src-main/core/settings.ts';
 import { contractHarness } from '../../helpers/ipc.ts';
 

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { createContext } from '../../../src-main/core/app-context.ts';
 import { JobManager } from '../../../src-main/core/jobs/manager.ts';
 import type { JobKinds } from '../../../src-main/ipc/contract.ts';
-import { setActiveModel } from '../../../src-main/core/model/registry.ts';
+import { setActiveModel } from '../../../src-main/core/model/registry/registry.ts';
 import type { MethodName, MethodResult } from '../../../src-main/ipc/contract.ts';
 import { createHandlers, type Dialogs } from '../../../src-main/ipc/handlers.ts';
 import { createDispatcher } from '../../../src-main/ipc/registry.ts';

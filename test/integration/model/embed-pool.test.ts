@@ -3,10 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { getSpec } from '../../../src-main/core/model/architectures.ts';
 import { resolveBackend } from '../../../src-main/core/model/backend.ts';
-import { EmbedPool } from '../../../src-main/core/model/embed-pool.ts';
-import { loadInferenceModel } from '../../../src-main/core/model/inference.ts';
+import { EmbedPool } from '../../../src-main/core/model/embedding/embed-pool.ts';
+import { loadInferenceModel } from '../../../src-main/core/model/embedding/inference.ts';
 import { disposeParams, initParams, paramsToNamedTensors } from '../../../src-main/core/model/network.ts';
-import { saveModel } from '../../../src-main/core/model/registry.ts';
+import { saveModel } from '../../../src-main/core/model/registry/registry.ts';
 import { Rng } from '../../../src-main/core/util/random.ts';
 import { tempDir } from '../../helpers/cli.ts';
 

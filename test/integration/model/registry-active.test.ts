@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { getActiveModel, listModels, loadWeights, saveModel, setActiveModel, type ModelDraft } from '../../../src-main/core/model/registry.ts';
+import { getActiveModel, listModels, loadWeights, saveModel, setActiveModel, type ModelDraft } from '../../../src-main/core/model/registry/registry.ts';
 import { readSettings, updateSettings } from '../../../src-main/core/settings.ts';
 
 const tmpRoot = mkdtempSync(path.join(os.tmpdir(), 'countersign-active-'));

@@ -16,7 +16,7 @@ import {
   scanModels,
   type ModelDraft,
   type NamedTensor,
-} from '../../../src-main/core/model/registry.ts';
+} from '../../../src-main/core/model/registry/registry.ts';
 import { getSpec } from '../../../src-main/core/model/architectures.ts';
 import { initParams } from '../../../src-main/core/model/network.ts';
 import { fitCalibration } from '../../../src-main/core/scoring/calibration.ts';

@@ -7,10 +7,10 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { WriterScores } from '../../../src-main/core/model/evaluate.ts';
 import { modelFigures } from '../../../src-main/core/model/figures.ts';
-import { modelIdentity } from '../../../src-main/core/model/identity.ts';
+import { modelIdentity } from '../../../src-main/core/model/registry/identity.ts';
 import { loadCheckpoint, selectionScore } from '../../../src-main/core/model/training/checkpoint.ts';
 import { intervalsOf, runTraining, type TrainEvent } from '../../../src-main/core/model/training/run.ts';
-import { getActiveModel, getModel, listModels } from '../../../src-main/core/model/registry.ts';
+import { getActiveModel, getModel, listModels } from '../../../src-main/core/model/registry/registry.ts';
 import { generateDataset } from '../../../src-main/core/synth/index.ts';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'cs-train-run-'));

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { BenchRepository } from '../../../src-main/core/bench/index.ts';
-import { setActiveModel } from '../../../src-main/core/model/registry.ts';
+import { setActiveModel } from '../../../src-main/core/model/registry/registry.ts';
 import { createCaseReport } from '../../../src-main/core/report/case-report.ts';
 import { buildCaseReport } from '../../../src-main/core/report/from-case.ts';
 import { renderReport, type ReportFigure } from '../../../src-main/core/report/index.ts';

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setActiveModel, type ModelMetadata } from '../../../src-main/core/model/registry.ts';
+import { setActiveModel, type ModelMetadata } from '../../../src-main/core/model/registry/registry.ts';
 import { createCaseReport } from '../../../src-main/core/report/case-report.ts';
 import { buildCaseReport } from '../../../src-main/core/report/from-case.ts';
 import { openStore, type Store } from '../../../src-main/core/store/index.ts';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { cropDocument } from '../../../src-main/core/imaging/crop.ts';
-import { setActiveModel } from '../../../src-main/core/model/registry.ts';
+import { setActiveModel } from '../../../src-main/core/model/registry/registry.ts';
 import { buildCaseReport } from '../../../src-main/core/report/from-case.ts';
 import { AuditLog } from '../../../src-main/core/store/audit.ts';
 import { migrate } from '../../../src-main/core/store/migrate.ts';

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { getModel, setActiveModel } from '../../../src-main/core/model/registry.ts';
+import { getModel, setActiveModel } from '../../../src-main/core/model/registry/registry.ts';
 import { APP_VERSION } from '../../../src-main/core/paths.ts';
 import { openStore, type Store } from '../../../src-main/core/store/index.ts';
 import { ComparisonRepository } from '../../../src-main/core/verify/comparison-store.ts';

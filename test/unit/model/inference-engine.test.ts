@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AppError } from '../../../src-main/core/errors.ts';
 import { architectureNames, getSpec, type ArchitectureSpec } from '../../../src-main/core/model/architectures.ts';
-import { chooseInferenceEngine, describeOrtLoadError, engineForSpec, inferenceSetting, type OrtModule, type OrtProbe } from '../../../src-main/core/model/inference-engine.ts';
+import { chooseInferenceEngine, describeOrtLoadError, engineForSpec, inferenceSetting, type OrtModule, type OrtProbe } from '../../../src-main/core/model/embedding/inference-engine.ts';
 
 const loads: OrtProbe = { load: async () => ({ env: { versions: { node: '9.9.9' } } }) as unknown as OrtModule };
 const missing: OrtProbe = {

@@ -14,11 +14,11 @@ import { AppError } from '../../errors.ts';
 import { throwIfCancelled } from '../../jobs/manager.ts';
 import { Rng } from '../../util/random.ts';
 import { layerShapes, type ArchitectureSpec, type FrozenSplit } from '../architectures.ts';
-import { engineForSpec, loadOrt, resolveInferenceEngine, type InferenceEngine } from '../inference-engine.ts';
-import { embedSync } from '../inference.ts';
+import { engineForSpec, loadOrt, resolveInferenceEngine, type InferenceEngine } from '../embedding/inference-engine.ts';
+import { embedSync } from '../embedding/inference.ts';
 import { disposeParams, paramsFromArrays, type NamedArray } from '../network.ts';
-import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT } from '../onnx/export.ts';
-import { ortSession } from '../inference-ort.ts';
+import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT } from '../embedding/onnx/export.ts';
+import { ortSession } from '../embedding/inference-ort.ts';
 import { augment, type Augmentation } from './augment.ts';
 
 export interface FrozenForward {

@@ -1,6 +1,6 @@
 /** Keeps the training_runs table and the audit log in step with a training run. */
 import type { Store } from '../../store/index.ts';
-import { ensureModelRow } from '../model-rows.ts';
+import { ensureModelRow } from '../registry/model-rows.ts';
 import type { TrainEvent, TrainOptions, TrainResult } from './run.ts';
 
 export function recordTrainingRun(store: Store) {

@@ -25,10 +25,10 @@ import { freezeBelow, getSpec, paramInfos, splitFrozen, withClassifierHead, type
 import { resolveBackend } from '../backend.ts';
 import { prepareInputs } from '../dataset.ts';
 import { bootstrapByWriter, metricsOf, scoreEmbeddings, type EvalMetrics, type WriterScores } from '../evaluate.ts';
-import { embedSync, inputScaleOf, wrapParams } from '../inference.ts';
+import { embedSync, inputScaleOf, wrapParams } from '../embedding/inference.ts';
 import { disposeParams, initParams, paramsFromArrays, paramsToArrays, type NamedArray } from '../network.ts';
-import { getModel, loadWeights, normaliseVersionOf, saveModel, type ModelMetadata } from '../registry.ts';
-import type { MetricIntervals } from '../registry-metadata.ts';
+import { getModel, loadWeights, normaliseVersionOf, saveModel, type ModelMetadata } from '../registry/registry.ts';
+import type { MetricIntervals } from '../registry/registry-metadata.ts';
 import type { Objective } from './engine/step.ts';
 import { createTrainer, type Trainer, type TrainBatch } from './engine/trainer.ts';
 import type { OptimizerName } from './engine/optimizers.ts';
@@ -599,7 +599,7 @@ async function trainEpochs(r: Run, trainer: Trainer, state: CheckpointState, emi
   return false;
 }
 
-/** The validation figures' 95 % intervals as a model records them (model/registry-metadata.ts MetricIntervals). */
+/** The validation figures' 95 % intervals as a model records them (model/registry/registry-metadata.ts MetricIntervals). */
 export function intervalsOf(sets: WriterScores, calibration: Calibration | null, seed: number, rounds = BOOTSTRAP_ROUNDS): MetricIntervals {
   const b = bootstrapByWriter(sets, calibration, { rounds, seed });
   const pair = (i: { low: number; high: number } | null): [number, number] | null => (i ? [i.low, i.high] : null);

@@ -11,7 +11,7 @@ import type { Migration } from './types.ts';
  *   The audit row's details hold the same hashes, so the chain covers them; this table is the
  *   index that finds a row's latest hash without reading the whole log.
  * - models.identity_sha256: the hash of everything in metadata.json that affects a score
- *   (model/identity.ts), so an edit to the metadata after registration is caught at load.
+ *   (model/registry/identity.ts), so an edit to the metadata after registration is caught at load.
  */
 const SQL = `
 CREATE TABLE audit_signatures (

@@ -6,13 +6,13 @@
  * original at the model's version (imaging/rederive.ts).
  */
 import sharp from 'sharp';
-import { AppError } from '../errors.ts';
-import type { Store } from '../store/index.ts';
-import { inputFromDisplayGrey } from './dataset.ts';
+import { AppError } from '../../errors.ts';
+import type { Store } from '../../store/index.ts';
+import { inputFromDisplayGrey } from '../dataset.ts';
 import { EmbedPool } from './embed-pool.ts';
-import { ensureModelRow } from './model-rows.ts';
-import { derivedFrom, rederiveInput, storedNormaliseVersion } from '../imaging/rederive.ts';
-import { getModel, normaliseVersionOf } from './registry.ts';
+import { ensureModelRow } from '../registry/model-rows.ts';
+import { derivedFrom, rederiveInput, storedNormaliseVersion } from '../../imaging/rederive.ts';
+import { getModel, normaliseVersionOf } from '../registry/registry.ts';
 
 export interface EmbedOptions {
   signal?: AbortSignal;

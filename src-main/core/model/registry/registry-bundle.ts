@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../errors.ts';
 import { parseMetadata, type ModelMetadata } from './registry-metadata.ts';
 import { checkManifestAgainstArchitecture, checkOwnIdentity } from './identity.ts';
 import {
@@ -22,7 +22,7 @@ import {
   WEIGHTS_FILE,
   type RegistryOptions,
 } from './registry-files.ts';
-import { readTar, writeTarFile } from '../util/tar.ts';
+import { readTar, writeTarFile } from '../../util/tar.ts';
 
 /**
  * Writes a model as one tar file holding `<id>/metadata.json` and `<id>/weights.bin`
@@ -73,7 +73,7 @@ const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
 export interface StagedBundle {
   source: string;
   metadata: ModelMetadata;
-  /** Identity of metadata.json as it came (model/identity.ts). */
+  /** Identity of metadata.json as it came (model/registry/identity.ts). */
   identity: string;
   /** Holds metadata.json (byte for byte) and weights.bin, verified. */
   tmpDir: string;

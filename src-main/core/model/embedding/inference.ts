@@ -4,12 +4,12 @@
  * thread. The interface is embedding-model.ts's, which onnxruntime serves too (inference-ort.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { getSpec, type ArchitectureSpec } from './architectures.ts';
-import { inputScaleOf, type InferenceModel, type LoadOptions } from './embedding-model.ts';
-import { embed, paramsFromNamedTensors, disposeParams, type Params } from './network.ts';
-import { getModel, loadWeights, type ModelMetadata } from './registry.ts';
+import { getSpec, type ArchitectureSpec } from '../architectures.ts';
+import { inputScaleOf, type InferenceModel, type LoadOptions } from '../embedding-model.ts';
+import { embed, paramsFromNamedTensors, disposeParams, type Params } from '../network.ts';
+import { getModel, loadWeights, type ModelMetadata } from '../registry/registry.ts';
 
-export { inputScaleOf, type InferenceModel, type LoadOptions } from './embedding-model.ts';
+export { inputScaleOf, type InferenceModel, type LoadOptions } from '../embedding-model.ts';
 
 /** Embeds synchronously on the thread's tfjs backend (training's validation uses this directly). */
 export function embedSync(params: Params, spec: ArchitectureSpec, inputScale: number, x: Float32Array, n: number): Float32Array {

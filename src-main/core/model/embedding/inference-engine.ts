@@ -13,8 +13,8 @@
  * (test/unit/model/inference-engine.test.ts). onnxruntime-node is imported only here, when
  * an embedding (or doctor) first needs it: never by the CLI's help.
  */
-import { AppError } from '../errors.ts';
-import { architectureNames, getSpec, type ArchitectureSpec } from './architectures.ts';
+import { AppError } from '../../errors.ts';
+import { architectureNames, getSpec, type ArchitectureSpec } from '../architectures.ts';
 import { onnxSupport } from './onnx/export.ts';
 
 export type InferenceEngine = 'onnxruntime' | 'tfjs';

@@ -4,10 +4,10 @@
  * "Model registry").
  */
 import { z } from 'zod';
-import { AppError } from '../errors.ts';
-import { calibrationSchema, type Calibration } from '../scoring/calibration.ts';
-import { NORMALISE_VERSIONS, type NormaliseVersion } from '../imaging/normalise.ts';
-import { parseScoring, type Scoring } from '../scoring/score.ts';
+import { AppError } from '../../errors.ts';
+import { calibrationSchema, type Calibration } from '../../scoring/calibration.ts';
+import { NORMALISE_VERSIONS, type NormaliseVersion } from '../../imaging/normalise.ts';
+import { parseScoring, type Scoring } from '../../scoring/score.ts';
 
 /** Version of the metadata.json layout; a newer one is refused with a VERSION error. */
 export const METADATA_FORMAT = 1;
@@ -67,7 +67,7 @@ export interface ModelMetadata {
   weightsManifest: WeightSpec[];
   /** SHA-256 (hex) of weights.bin. */
   sha256: string;
-  /** The model's identity (model/identity.ts): the score-affecting metadata and the weights; absent in models from before it. */
+  /** The model's identity (model/registry/identity.ts): the score-affecting metadata and the weights; absent in models from before it. */
   identitySha256?: string;
   weightsBytes: number;
   /** Id of the model this one was trained or derived from; null for a model trained from scratch. */

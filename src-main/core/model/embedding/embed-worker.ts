@@ -4,7 +4,7 @@
  * instance (wasm in Node runs one thread per instance, so the pool runs one worker per core).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { InferenceModel } from './embedding-model.ts';
+import type { InferenceModel } from '../embedding-model.ts';
 import type { InferenceEngine } from './inference-engine.ts';
 
 export interface EmbedWorkerData {
@@ -29,14 +29,14 @@ const data = workerData as EmbedWorkerInit;
 let model: InferenceModel | undefined;
 
 try {
-  const { loadEmbeddingModel } = await import('./embedding-model.ts');
+  const { loadEmbeddingModel } = await import('../embedding-model.ts');
   model = await loadEmbeddingModel(data.dataDir, data.modelId, {
     engine: data.engine,
     ...(data.resourcesDir ? { resourcesDir: data.resourcesDir } : {}),
     ...(data.threads ? { threads: data.threads } : {}),
   });
   let backend = 'onnxruntime-cpu';
-  if (model.engine === 'tfjs') backend = (await (await import('./backend.ts')).resolveBackend()).backend;
+  if (model.engine === 'tfjs') backend = (await (await import('../backend.ts')).resolveBackend()).backend;
   port.postMessage({ type: 'ready', backend } satisfies EmbedReply);
 } catch (err) {
   port.postMessage({ type: 'error', id: null, message: (err as Error).message } satisfies EmbedReply);

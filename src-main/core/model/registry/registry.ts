@@ -11,12 +11,12 @@
  * shadowed: an id found in resources/ is looked up there first.
  */
 import * as tf from '@tensorflow/tfjs';
-import { AppError } from '../errors.ts';
-import { APP_VERSION } from '../paths.ts';
-import { readSettings, updateSettings } from '../settings.ts';
+import { AppError } from '../../errors.ts';
+import { APP_VERSION } from '../../paths.ts';
+import { readSettings, updateSettings } from '../../settings.ts';
 import { modelIdentity } from './identity.ts';
 import { manifestBytes, metadataSchema, METADATA_FORMAT, MODEL_ID_PATTERN, type ModelMetadata, type WeightSpec } from './registry-metadata.ts';
-import { parseScoring } from '../scoring/score.ts';
+import { parseScoring } from '../../scoring/score.ts';
 import {
   conflict,
   findModel,

@@ -3,15 +3,15 @@
  * weights read as plain arrays (weight-arrays.ts), exported to an in-memory ONNX model
  * (onnx/export.ts) with the metadata's input scale, run by an InferenceSession. No TensorFlow.js.
  */
-import { APP_VERSION } from '../paths.ts';
-import { getSpec } from './architectures.ts';
-import { inputScaleOf, type InferenceModel, type LoadOptions } from './embedding-model.ts';
+import { APP_VERSION } from '../../paths.ts';
+import { getSpec } from '../architectures.ts';
+import { inputScaleOf, type InferenceModel, type LoadOptions } from '../embedding-model.ts';
 import { loadOrt, type OrtModule, type OrtSession } from './inference-engine.ts';
 import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT } from './onnx/export.ts';
-import { getModel } from './registry-files.ts';
-import type { ArchitectureSpec } from './architectures.ts';
-import type { ModelMetadata } from './registry-metadata.ts';
-import { loadWeightArrays } from './weight-arrays.ts';
+import { getModel } from '../registry/registry-files.ts';
+import type { ArchitectureSpec } from '../architectures.ts';
+import type { ModelMetadata } from '../registry/registry-metadata.ts';
+import { loadWeightArrays } from '../weight-arrays.ts';
 
 export interface OrtLoadOptions extends LoadOptions {
   /** Intra-op threads of the session; default 1 (the embedding pool runs one worker per core). */

@@ -14,9 +14,9 @@
  * with it, so an edit after registration is caught even if the file's own field was updated.
  */
 import { createHash } from 'node:crypto';
-import { AppError } from '../errors.ts';
-import { canonicalJson } from '../store/canonical.ts';
-import { getSpec, paramInfos } from './architectures.ts';
+import { AppError } from '../../errors.ts';
+import { canonicalJson } from '../../store/canonical.ts';
+import { getSpec, paramInfos } from '../architectures.ts';
 import type { ModelMetadata } from './registry-metadata.ts';
 
 export const IDENTITY_FORMAT = 'countersign-model-identity-v1';

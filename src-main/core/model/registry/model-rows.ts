@@ -1,12 +1,12 @@
 /**
  * Mirrors a registered model (on disk) into the database's models table, which results
- * reference, and holds the files to the identity recorded there (model/identity.ts): every
+ * reference, and holds the files to the identity recorded there (model/registry/identity.ts): every
  * use of a model for a result passes here first, so a metadata.json or weights.bin changed
  * after the model was first registered in this data directory is refused, naming the fields.
  * Call inside `store.write`.
  */
-import { AppError } from '../errors.ts';
-import type { Store } from '../store/index.ts';
+import { AppError } from '../../errors.ts';
+import type { Store } from '../../store/index.ts';
 import { identityDifferences } from './identity.ts';
 import { findModel } from './registry.ts';
 

@@ -1,6 +1,6 @@
 /**
  * A registered model's embedding network as an in-memory ONNX model (opset 13), for inference
- * in onnxruntime (model/inference-ort.ts). The graph computes what network.ts `embed` computes
+ * in onnxruntime (model/embedding/inference-ort.ts). The graph computes what network.ts `embed` computes
  * at inference (training: false), from the same weights:
  *
  *   x [N, H, W, C] (tfjs layout, values in [0, 1])
@@ -18,7 +18,7 @@
  * `onnxSupport(spec)` says whether a spec can be exported; the engine chooser leaves any
  * architecture it cannot export on tfjs.
  */
-import { layerShapes, paramInfos, type ArchitectureSpec, type Activation } from '../architectures.ts';
+import { layerShapes, paramInfos, type ArchitectureSpec, type Activation } from '../../architectures.ts';
 import { encodeModel, type InitializerSpec, type NodeSpec } from './protobuf.ts';
 
 export const ONNX_OPSET = 13;

@@ -6,7 +6,7 @@
  * so a model is never listed that cannot be used, and a clash says what it clashes with.
  */
 import { rmSync } from 'node:fs';
-import type { Store } from '../store/index.ts';
+import type { Store } from '../../store/index.ts';
 import { ensureModelRow } from './model-rows.ts';
 import { assertNoClash, publishStaged, stageBundle } from './registry-bundle.ts';
 import type { RegistryOptions } from './registry-files.ts';

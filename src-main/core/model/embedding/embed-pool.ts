@@ -8,12 +8,12 @@
  */
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { AppError } from '../errors.ts';
-import { startWorker } from '../jobs/worker.ts';
-import { getSpec } from './architectures.ts';
+import { AppError } from '../../errors.ts';
+import { startWorker } from '../../jobs/worker.ts';
+import { getSpec } from '../architectures.ts';
 import type { EmbedReply, EmbedRequest, EmbedWorkerData, EmbedWorkerInit } from './embed-worker.ts';
 import { engineForSpec, resolveInferenceEngine, type InferenceEngine } from './inference-engine.ts';
-import { getModel } from './registry-files.ts';
+import { getModel } from '../registry/registry-files.ts';
 
 export interface EmbedPoolOptions extends EmbedWorkerData {
   /**
@@ -71,7 +71,7 @@ export class EmbedPool {
       threads = Math.max(1, Math.floor(cores / count));
       backend = 'onnxruntime-cpu';
     } else {
-      const info = await (await import('./backend.ts')).resolveBackend();
+      const info = await (await import('../backend.ts')).resolveBackend();
       const native = info.backend === 'tensorflow' || info.backend === 'tensorflow-gpu';
       count = Math.max(1, opts.workers ?? (native ? 1 : cores));
       backend = info.backend;

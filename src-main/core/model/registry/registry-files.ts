@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { AppError } from '../errors.ts';
-import { RESOURCES_DIR } from '../paths.ts';
+import { AppError } from '../../errors.ts';
+import { RESOURCES_DIR } from '../../paths.ts';
 import { checkOwnIdentity } from './identity.ts';
 import { MODEL_ID_PATTERN, parseMetadata, type ModelMetadata } from './registry-metadata.ts';
 
@@ -24,7 +24,7 @@ export interface ModelEntry {
   /** The model's folder. */
   dir: string;
   metadata: ModelMetadata;
-  /** The identity of metadata.json as it is on disk (model/identity.ts). */
+  /** The identity of metadata.json as it is on disk (model/registry/identity.ts). */
   identity: string;
 }
 
