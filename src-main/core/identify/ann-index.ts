@@ -43,8 +43,6 @@ const LAYOUT = 'centroid+spread';
 export const HNSW_PARAMS = { connectivity: 16, expansionAdd: 128 } as const;
 const ADD_BATCH = 20_000;
 
-export { annAvailability, type AnnAvailability } from './availability.ts';
-
 function usearch(): { mod: typeof Usearch; version: string } {
   const loaded = loadedUsearch();
   if (!loaded) throw new AppError('UNAVAILABLE', `HNSW index: ${annAvailability().reason}`);

@@ -1,8 +1,8 @@
 /**
  * Which writer-search libraries load on this machine: usearch (the HNSW writer index) and the
- * sqlite-vec extension. Apart from ann-index.ts and vector-index.ts (which use them and
- * re-export these) so that `countersign doctor` and the settings can ask without loading the
- * indexes, the store and their schemas.
+ * sqlite-vec extension. Apart from ann-index.ts and vector-index.ts (which use them) so that
+ * `countersign doctor` and the settings can ask without loading the indexes, the store and
+ * their schemas; everyone asks here.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

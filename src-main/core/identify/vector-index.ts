@@ -24,8 +24,6 @@ import { toStoreError, type Store } from '../store/index.ts';
 import { unitVector as unit, type DistanceMetric } from '../scoring/distance.ts';
 import { loadInto } from './availability.ts';
 
-export { vectorSearchAvailability, type VecAvailability } from './availability.ts';
-
 export const INDEX_FILE = 'vector-index.db';
 /** sqlite-vec refuses k above this in a KNN query. */
 export const VEC_MAX_K = 4096;

@@ -1,6 +1,6 @@
 /** library.*: the reference library (enrolment jobs, drawing writers into a case, withdrawal). */
 import { AppError } from '../../core/errors.ts';
-import { vectorSearchAvailability } from '../../core/identify/vector-index.ts';
+import { vectorSearchAvailability } from '../../core/identify/availability.ts';
 import { drawFromLibrary, enrolFromCase, withdrawLibrarySubject } from '../../core/library/copy.ts';
 import { enrolFiles } from '../../core/library/enrol.ts';
 import { planEnrolWriters, type EnrolWritersSource } from '../../core/library/enrol-writers.ts';
