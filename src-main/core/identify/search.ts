@@ -134,12 +134,12 @@ function hnswSearch(store: Store, scope: Scope, model: ModelKey, q: Float32Array
   const best = new TopWriters(top);
   const near = index.nearest(q, Math.max(o.candidates, o.rerank));
   let read = 0;
-  for (const n of near.slice(0, o.rerank)) {
+  for (const n of near.items.slice(0, o.rerank)) {
     read++;
     const exemplars = reader.exemplarsOf(n.subjectId);
     if (exemplars.length) best.offer(scoreWriter(model.metric, q, n.subjectId, exemplars));
   }
-  return { ranked: best.items, read, sync };
+  return { ranked: best.items, read, sync, repaired: near.repaired };
 }
 
 type Engine = 'hnsw' | 'sqlite-vec';
@@ -196,7 +196,9 @@ export function searchWriters(store: Store, scope: Scope, model: ModelKey, q: Fl
       return done({
         ranked: r.ranked,
         method: 'hnsw',
-        note: `approximate search: the ${r.read} writers nearest by the HNSW index (mean squared distance) ranked by their exact mean distances`,
+        note:
+          `approximate search: the ${r.read} writers nearest by the HNSW index (mean squared distance) ranked by their exact mean distances` +
+          (r.repaired ? '; the index could no longer reach every writer (links lost to removals) and was rebuilt from the database' : ''),
         writersScored: r.read,
         neighboursRead: r.read,
         sync: null,
