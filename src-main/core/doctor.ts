@@ -9,7 +9,7 @@ import { APP_VERSION } from './paths.ts';
 import { readPublicKey, type PublicKeyInfo } from './store/installation-key.ts';
 import { checkPermissions, type PermissionReport } from './store/permissions.ts';
 
-const require = createRequire(import.meta.url);
+const requireHere = createRequire(import.meta.url);
 
 export interface DoctorReport {
   version: string;
@@ -42,7 +42,7 @@ export interface DoctorReport {
 export function electronStatus(): { version: string | null; binary: boolean } {
   if (process.versions.electron) return { version: process.versions.electron, binary: true };
   try {
-    const dir = path.dirname(require.resolve('electron/package.json'));
+    const dir = path.dirname(requireHere.resolve('electron/package.json'));
     const version = (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
     const rel = existsSync(path.join(dir, 'path.txt')) ? readFileSync(path.join(dir, 'path.txt'), 'utf8').trim() : '';
     return { version, binary: rel !== '' && existsSync(path.join(dir, 'dist', rel)) };

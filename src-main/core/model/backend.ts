@@ -42,7 +42,7 @@ export interface BackendInfo {
   threadsPerInstance: number;
 }
 
-const require = createRequire(import.meta.url);
+const requireHere = createRequire(import.meta.url);
 
 const CANDIDATES: { name: BackendName; pkg: string }[] = [
   { name: 'tensorflow-gpu', pkg: '@tensorflow/tfjs-node-gpu' },
@@ -62,7 +62,7 @@ export function gpuVisible(): boolean {
 export function wasmDir(): string {
   const packaged = path.join(RESOURCES_DIR, 'wasm');
   if (existsSync(path.join(packaged, 'tfjs-backend-wasm-simd.wasm'))) return packaged;
-  return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
+  return path.dirname(requireHere.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
 }
 
 export const BACKEND_NAMES: readonly BackendName[] = CANDIDATES.map((c) => c.name);
@@ -152,7 +152,7 @@ export function nodeProbe(): BackendProbe {
   return {
     installed(pkg) {
       try {
-        require.resolve(pkg);
+        requireHere.resolve(pkg);
         return true;
       } catch {
         return false;
