@@ -26,9 +26,13 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src-main/index.ts'),
+          // The core host: a utility process the main process forks (src-main/host/).
+          'core-host': resolve(__dirname, 'src-main/host/core-host-main.ts'),
           ...workerEntries(),
         },
-        output: { entryFileNames: '[name].js' },
+        // Chunks sit beside the entries, not in chunks/: code in a chunk finds its workers with
+        // `new URL('./x-worker.ts', import.meta.url)`, which must point into out/main itself.
+        output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
       },
     },
   },

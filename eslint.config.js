@@ -62,14 +62,22 @@ export default tseslint.config(
     },
   },
   {
-    // The layers point down: the front-ends (ipc/, cli/, server/) call core/, never the reverse.
+    // The core host runs in plain Node too (tests fork it); only its Electron spawner imports electron.
+    files: ['src-main/host/**/*.ts'],
+    ignores: ['src-main/host/utility-process.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'host/ runs in plain Node too; Electron glue goes in host/utility-process.ts or src-main/index.ts.' }] }],
+    },
+  },
+  {
+    // The layers point down: the front-ends (ipc/, cli/, server/, host/) call core/, never the reverse.
     files: ['src-main/core/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           paths: [noElectron],
-          patterns: [{ regex: '^(\\.\\./)+(ipc|cli|server)/', message: 'core/ must not import the front-ends (ipc/, cli/, server/): they are adapters over core/ (docs/architecture.md).' }],
+          patterns: [{ regex: '^(\\.\\./)+(ipc|cli|server|host)/', message: 'core/ must not import the front-ends (ipc/, cli/, server/, host/): they are adapters over core/ (docs/architecture.md).' }],
         },
       ],
     },

@@ -1,18 +1,17 @@
 /**
- * Electron main process: one window, hardened; wires the IPC contract to the core.
- * Everything of substance lives in core/ (plain Node) and ipc/ (typed contract).
+ * Electron main process: one window, hardened; passes the IPC contract's calls to the core host
+ * (a utility process that owns the store, the jobs and the dispatcher: host/core-host.ts), so
+ * SQLite and PDF work never block this thread. It keeps the window, the native dialogs and the
+ * sender checks. Everything of substance lives in core/ (plain Node) and ipc/ (typed contract).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, Menu, dialog, ipcMain, session, shell, type MenuItemConstructorOptions } from 'electron';
-import { createContext } from './core/app-context.ts';
-import { JobManager } from './core/jobs/manager.ts';
-import type { JobKinds } from './ipc/contract/jobs.ts';
 import { defaultDataDir } from './core/paths.ts';
-import { visible, visibleError } from './core/util/visible.ts';
-import { createHandlers, type Dialogs } from './ipc/handlers.ts';
-import { IPC_EVENT, IPC_INVOKE, eventNames } from './ipc/contract.ts';
-import { createDispatcher } from './ipc/registry.ts';
+import type { Dialogs } from './ipc/handlers.ts';
+import { IPC_EVENT, IPC_INVOKE } from './ipc/contract.ts';
+import { CoreHostClient } from './host/host-client.ts';
+import { forkUtilityHost } from './host/utility-process.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CSP =
@@ -23,8 +22,6 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   const dataDir = defaultDataDir();
   app.setPath('userData', dataDir);
-  const ctx = createContext(dataDir);
-  const jobs = new JobManager<JobKinds>();
   let win: BrowserWindow | null = null;
   const dialogs: Dialogs = {
     async chooseFolder(title) {
@@ -38,20 +35,21 @@ if (!app.requestSingleInstanceLock()) {
       return r.canceled ? null : (r.filePath ?? null);
     },
   };
-  const dispatch = createDispatcher(createHandlers({ app: ctx, jobs, transport: 'electron', dialogs }), (m, err) =>
-    console.error(`countersign: ${visible(m)} failed: ${visibleError(err)}`),
-  );
+  // The store, the jobs and the dispatcher live in the core host; a crashed host is restarted
+  // (host/host-client.ts says how often, and what pending calls and running jobs get).
+  const host = new CoreHostClient({
+    spawn: () => forkUtilityHost(path.join(here, 'core-host.js'), dataDir),
+    dialogs,
+    onEvent: (name, payload) => win?.webContents.send(IPC_EVENT, name, payload),
+  });
 
   ipcMain.handle(IPC_INVOKE, (event, name: unknown, args: unknown) => {
     // Only our own window's main frame may call the core.
     if (!win || event.sender !== win.webContents || event.senderFrame !== win.webContents.mainFrame) {
       return { ok: false, error: { code: 'INVALID_ARGUMENT', message: 'caller is not the Countersign window' } };
     }
-    return dispatch(String(name), args);
+    return host.invoke(String(name), args);
   });
-  for (const name of eventNames) {
-    jobs.on(name, (payload) => win?.webContents.send(IPC_EVENT, name, payload));
-  }
 
   const createWindow = () => {
     win = new BrowserWindow({
@@ -100,6 +98,8 @@ if (!app.requestSingleInstanceLock()) {
     contents.on('will-attach-webview', (e) => e.preventDefault());
   });
   void app.whenReady().then(() => {
+    // utilityProcess.fork works only once the app is ready; calls made before then wait for the host.
+    host.start().catch((err: unknown) => dialog.showErrorBox('Countersign cannot open its data', err instanceof Error ? err.message : String(err)));
     session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
     });
@@ -111,7 +111,7 @@ if (!app.requestSingleInstanceLock()) {
     });
   });
   app.on('window-all-closed', () => {
-    ctx.close();
-    if (process.platform !== 'darwin') app.quit();
+    if (process.platform !== 'darwin') void host.stop().finally(() => app.quit());
   });
+  app.on('will-quit', () => void host.stop());
 }

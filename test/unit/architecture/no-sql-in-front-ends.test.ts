@@ -28,8 +28,8 @@ function databaseUses(dir: string): string[] {
   return found;
 }
 
-test('no SQL and no database connection in src-main/ipc, src-main/cli or src-main/server', () => {
-  for (const dir of ['src-main/ipc', 'src-main/cli', 'src-main/server']) {
+test('no SQL and no database connection in src-main/ipc, src-main/cli, src-main/server or src-main/host', () => {
+  for (const dir of ['src-main/ipc', 'src-main/cli', 'src-main/server', 'src-main/host']) {
     assert.ok(sources(dir).length > 0, `${dir}: the scan sees its files`);
     assert.deepEqual(databaseUses(dir), [], `${dir} must call core/app or core/store instead`);
   }
