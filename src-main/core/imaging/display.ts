@@ -30,14 +30,21 @@ export const DISPLAY_CACHE_BYTES = 96 * 1024 * 1024;
  * image does not have.
  */
 export async function renderImage(bytes: Buffer, sha: string, maxWidth?: number, page?: number): Promise<ImageData> {
-  let meta: Metadata;
-  try {
-    meta = await sharp(bytes, { limitInputPixels: false, ...(page !== undefined ? { page } : {}) }).metadata();
-  } catch (err) {
-    throw new AppError('UNSUPPORTED', `object ${sha.slice(0, 12)}: not an image this build can show (${(err as Error).message})`);
-  }
-  if (page !== undefined && meta.pages !== undefined && page >= meta.pages) {
-    throw new AppError('NOT_FOUND', `page: the image has ${meta.pages} page${meta.pages === 1 ? '' : 's'}, there is no page ${page}`);
+  const readMeta = async (p?: number): Promise<Metadata> => {
+    try {
+      return await sharp(bytes, { limitInputPixels: false, ...(p !== undefined ? { page: p } : {}) }).metadata();
+    } catch (err) {
+      throw new AppError('UNSUPPORTED', `object ${sha.slice(0, 12)}: not an image this build can show (${(err as Error).message})`);
+    }
+  };
+  let meta = await readMeta();
+  if (page !== undefined) {
+    // Counted first: libvips refuses a page past the end as a corrupt file, which it is not.
+    if (page >= (meta.pages ?? 1)) {
+      const pages = meta.pages ?? 1;
+      throw new AppError('NOT_FOUND', `page: the image has ${pages} page${pages === 1 ? '' : 's'}, there is no page ${page}`);
+    }
+    meta = await readMeta(page);
   }
   const rotated = (meta.orientation ?? 1) >= 5;
   const w0 = (rotated ? meta.height : meta.width) ?? 0;

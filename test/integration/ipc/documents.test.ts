@@ -62,6 +62,11 @@ describe('images.get', () => {
     assert.deepEqual(missing.ok ? null : missing.error.code, 'NOT_FOUND');
     const junk = await dispatch('images.get', { sha256: app.store.objects.put(Buffer.from('hello, not an image')) });
     assert.equal(junk.ok ? null : junk.error.code, 'UNSUPPORTED');
+    // A page past the end is not there (libvips calls it a corrupt file, which it is not).
+    const tiff = app.store.objects.put(await card().tiff().toBuffer());
+    const page = await dispatch('images.get', { sha256: tiff, page: 3 });
+    assert.deepEqual(page.ok ? null : [page.error.code, page.error.message], ['NOT_FOUND', 'page: the image has 1 page, there is no page 3']);
+    assert.equal((await dispatch('images.get', { sha256: tiff, page: 0 })).ok, true);
     const bad = await dispatch('images.get', { sha256: 'XYZ' });
     assert.equal(bad.ok, false);
     if (!bad.ok) assert.match(bad.error.message, /sha256: expected a SHA-256/);
