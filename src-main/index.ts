@@ -4,7 +4,8 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, Menu, dialog, ipcMain, session, shell, type MenuItemConstructorOptions } from 'electron';
+import { app, BrowserWindow, Menu, dialog, ipcMain, protocol, session, shell, type MenuItemConstructorOptions } from 'electron';
+import { StoredObjects } from './core/app/objects.ts';
 import { createContext } from './core/app-context.ts';
 import { JobManager } from './core/jobs/manager.ts';
 import type { JobKinds } from './ipc/contract/jobs.ts';
@@ -12,11 +13,20 @@ import { defaultDataDir } from './core/paths.ts';
 import { visible, visibleError } from './core/util/visible.ts';
 import { createHandlers, type Dialogs } from './ipc/handlers.ts';
 import { IPC_EVENT, IPC_INVOKE, eventNames } from './ipc/contract.ts';
+import { answerObjectRequest, OBJECT_SCHEME } from './ipc/object-requests.ts';
 import { createDispatcher } from './ipc/registry.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: ${OBJECT_SCHEME}:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+
+// Stored images and reports load from cs-object://<sha256> (ipc/object-requests.ts), never as
+// base64 through IPC. Privileges must be declared before the app is ready: standard (parsed
+// like http, so ?w= and ?page= are a query), secure, fetch-able, and CORS-enabled so that a
+// crossOrigin image drawn on a canvas (the overlay) does not taint it.
+protocol.registerSchemesAsPrivileged([
+  { scheme: OBJECT_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } },
+]);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -25,6 +35,8 @@ if (!app.requestSingleInstanceLock()) {
   app.setPath('userData', dataDir);
   const ctx = createContext(dataDir);
   const jobs = new JobManager<JobKinds>();
+  // One cache for images.get and cs-object://: the URL images.get returns is served without rendering again.
+  const objects = new StoredObjects(() => ctx.store);
   let win: BrowserWindow | null = null;
   const dialogs: Dialogs = {
     async chooseFolder(title) {
@@ -38,7 +50,7 @@ if (!app.requestSingleInstanceLock()) {
       return r.canceled ? null : (r.filePath ?? null);
     },
   };
-  const dispatch = createDispatcher(createHandlers({ app: ctx, jobs, transport: 'electron', dialogs }), (m, err) =>
+  const dispatch = createDispatcher(createHandlers({ app: ctx, jobs, transport: 'electron', dialogs, objects }), (m, err) =>
     console.error(`countersign: ${visible(m)} failed: ${visibleError(err)}`),
   );
 
@@ -104,6 +116,12 @@ if (!app.requestSingleInstanceLock()) {
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
     });
     session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+    protocol.handle(OBJECT_SCHEME, async (request) => {
+      const answer = await answerObjectRequest(objects, { url: new URL(request.url), method: request.method, ifNoneMatch: request.headers.get('if-none-match') });
+      // The page (file://, origin "null") reads overlay pixels from these images: allow it.
+      const headers = { ...answer.headers, 'access-control-allow-origin': '*' };
+      return new Response(answer.status === 304 || answer.body.length === 0 ? null : new Uint8Array(answer.body), { status: answer.status, headers });
+    });
     Menu.setApplicationMenu(Menu.buildFromTemplate(menu));
     createWindow();
     app.on('activate', () => {
