@@ -6,16 +6,26 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, Menu, dialog, ipcMain, session, shell, type MenuItemConstructorOptions } from 'electron';
+import { app, BrowserWindow, Menu, dialog, ipcMain, protocol, session, shell, type MenuItemConstructorOptions } from 'electron';
 import { defaultDataDir } from './core/paths.ts';
 import type { Dialogs } from './ipc/handlers.ts';
 import { IPC_EVENT, IPC_INVOKE } from './ipc/contract.ts';
+import { OBJECT_SCHEME } from './ipc/object-requests.ts';
 import { CoreHostClient } from './host/host-client.ts';
 import { forkUtilityHost } from './host/utility-process.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: ${OBJECT_SCHEME}:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+
+// Stored images and reports load from cs-object://<sha256> (ipc/object-requests.ts), never as
+// base64 through IPC; the core host answers them (it owns the store and the display cache).
+// Privileges must be declared before the app is ready: standard (parsed like http, so ?w= and
+// ?page= are a query), secure, fetch-able, and CORS-enabled so that a crossOrigin image drawn
+// on a canvas (the overlay) does not taint it.
+protocol.registerSchemesAsPrivileged([
+  { scheme: OBJECT_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } },
+]);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -104,6 +114,12 @@ if (!app.requestSingleInstanceLock()) {
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
     });
     session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+    protocol.handle(OBJECT_SCHEME, async (request) => {
+      const answer = await host.fetchObject({ url: request.url, method: request.method, ifNoneMatch: request.headers.get('if-none-match') });
+      // The page (file://, origin "null") reads overlay pixels from these images: allow it.
+      const headers = { ...answer.headers, 'access-control-allow-origin': '*' };
+      return new Response(answer.status === 304 || answer.body.length === 0 ? null : new Uint8Array(answer.body), { status: answer.status, headers });
+    });
     Menu.setApplicationMenu(Menu.buildFromTemplate(menu));
     createWindow();
     app.on('activate', () => {

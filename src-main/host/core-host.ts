@@ -6,12 +6,14 @@
  * main-process side is ./host-client.ts. Started by ./core-host-main.ts.
  */
 import { createContext, type AppContext } from '../core/app-context.ts';
+import { StoredObjects } from '../core/app/objects.ts';
 import { toErrorValue } from '../core/errors.ts';
 import { JobManager } from '../core/jobs/manager.ts';
 import { visible, visibleError } from '../core/util/visible.ts';
 import { eventNames } from '../ipc/contract.ts';
 import type { JobKinds } from '../ipc/contract/jobs.ts';
 import { createHandlers, type Dialogs } from '../ipc/handlers.ts';
+import { answerObjectRequest, failure } from '../ipc/object-requests.ts';
 import { createDispatcher } from '../ipc/registry.ts';
 import type { HostPort } from './port.ts';
 import { idOf, parseToHost, type DialogKind, type FromHostMessage } from './protocol.ts';
@@ -61,7 +63,9 @@ export function runCoreHost(port: HostPort, opts: CoreHostOptions): AppContext |
     chooseSavePath: (title, defaultName) => ask('chooseSavePath', title, defaultName),
   };
 
-  const dispatch = createDispatcher(createHandlers({ app, jobs, transport: opts.transport, ...(opts.transport === 'electron' ? { dialogs } : {}) }), (m, err) =>
+  // One cache for images.get and the object URLs: the URL images.get returns is served without rendering again.
+  const objects = new StoredObjects(() => app.store);
+  const dispatch = createDispatcher(createHandlers({ app, jobs, transport: opts.transport, objects, ...(opts.transport === 'electron' ? { dialogs } : {}) }), (m, err) =>
     log(`${visible(m)} failed: ${visibleError(err)}`),
   );
 
@@ -82,6 +86,17 @@ export function runCoreHost(port: HostPort, opts: CoreHostOptions): AppContext |
       case 'invoke':
         void dispatch(m.name, m.args).then((response) => send({ type: 'result', id: m.id, response }));
         return;
+      case 'object': {
+        let url: URL;
+        try {
+          url = new URL(m.url);
+        } catch {
+          send({ type: 'result', id: m.id, response: { ok: true, value: failure(400, `object: not a URL: ${JSON.stringify(m.url.slice(0, 80))}`) } });
+          return;
+        }
+        void answerObjectRequest(objects, { url, method: m.method, ifNoneMatch: m.ifNoneMatch }).then((value) => send({ type: 'result', id: m.id, response: { ok: true, value } }));
+        return;
+      }
       case 'dialog-reply': {
         const resolve = openDialogs.get(m.id);
         if (!resolve) {

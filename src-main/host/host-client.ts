@@ -17,7 +17,15 @@ import type { EventName, Events, MethodName, MethodResult } from '../ipc/contrac
 import type { Dialogs } from '../ipc/handlers.ts';
 import type { Dispatch } from '../ipc/registry.ts';
 import type { HostProcess } from './port.ts';
+import type { ObjectAnswer } from '../ipc/object-requests.ts';
 import { idOf, parseFromHost, type FromHostMessage } from './protocol.ts';
+
+/** A cs-object:// request as the main process's protocol handler receives it. */
+export interface ObjectRequest {
+  url: string;
+  method: string;
+  ifNoneMatch: string | null;
+}
 
 export interface CoreHostClientOptions {
   /** Starts one host process (Electron: ./utility-process.ts; Node: ./node-host.ts). */
@@ -39,6 +47,8 @@ type Response = { ok: true; value: unknown } | { ok: false; error: ErrorValue };
 interface PendingCall {
   name: string;
   args: unknown;
+  /** A cs-object:// request instead of a method call. */
+  object?: ObjectRequest;
   /** Sent to the current host (false: waiting for it to be ready). */
   sent: boolean;
   resolve: (r: Response) => void;
@@ -61,6 +71,12 @@ function isRunningJob(v: unknown): v is SeenJob & { status: 'running' } {
   if (v === null || typeof v !== 'object') return false;
   const j = v as Record<string, unknown>;
   return typeof j.jobId === 'string' && typeof j.kind === 'string' && typeof j.label === 'string' && j.status === 'running' && typeof j.startedAt === 'string';
+}
+
+function isObjectAnswer(v: unknown): v is ObjectAnswer {
+  if (v === null || typeof v !== 'object') return false;
+  const a = v as Record<string, unknown>;
+  return typeof a.status === 'number' && a.headers !== null && typeof a.headers === 'object' && a.body instanceof Uint8Array;
 }
 
 export class CoreHostClient {
@@ -99,14 +115,30 @@ export class CoreHostClient {
 
   /** Same shape as the dispatcher: a Result value, never a rejection. */
   readonly invoke: Dispatch = (<M extends MethodName>(name: M | string, args: unknown) =>
-    new Promise<Response>((resolve) => {
-      if (this.state === 'failed') return resolve({ ok: false, error: { code: this.failure!.code, message: `${String(name).slice(0, 80)}: ${this.failure!.message}` } });
-      if (this.state === 'stopped') return resolve({ ok: false, error: { code: 'UNAVAILABLE', message: `${String(name).slice(0, 80)}: Countersign is closing` } });
-      const id = this.nextId++;
-      this.pending.set(id, { name: String(name).slice(0, 80), args, sent: false, resolve });
-      if (this.state === 'idle') this.spawn();
-      else if (this.state === 'ready') this.send(id);
-    }) as Promise<MethodResult<M>>) as Dispatch;
+    new Promise<Response>((resolve) => this.enqueue(String(name), args, resolve)) as Promise<MethodResult<M>>) as Dispatch;
+
+  private enqueue(name: string, args: unknown, resolve: (r: Response) => void, object?: ObjectRequest): void {
+    const shown = name.slice(0, 80);
+    if (this.state === 'failed') return resolve({ ok: false, error: { code: this.failure!.code, message: `${shown}: ${this.failure!.message}` } });
+    if (this.state === 'stopped') return resolve({ ok: false, error: { code: 'UNAVAILABLE', message: `${shown}: Countersign is closing` } });
+    const id = this.nextId++;
+    this.pending.set(id, { name: shown, args, sent: false, resolve, ...(object ? { object } : {}) });
+    if (this.state === 'idle') this.spawn();
+    else if (this.state === 'ready') this.send(id);
+  }
+
+  /**
+   * A cs-object:// request answered by the host (which owns the store and the display cache).
+   * When the host cannot answer (stopped, restarting past its limit, closing), a 503 naming why.
+   */
+  fetchObject(req: ObjectRequest): Promise<ObjectAnswer> {
+    return new Promise<Response>((resolve) => this.enqueue('object', undefined, resolve, req)).then((r) => {
+      if (r.ok && isObjectAnswer(r.value)) return { ...r.value, body: Buffer.from(r.value.body) };
+      const message = r.ok ? 'object: the core process gave no answer' : r.error.message;
+      const body = Buffer.from(message);
+      return { status: 503, headers: { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(body.length), 'cache-control': 'no-store' }, body };
+    });
+  }
 
   /** Asks the host to close the store and exit; kills it if it has not within stopTimeoutMs. */
   async stop(): Promise<void> {
@@ -166,7 +198,7 @@ export class CoreHostClient {
     if (!call || !this.proc) return;
     call.sent = true;
     try {
-      this.proc.port.postMessage({ type: 'invoke', id, name: call.name, args: call.args });
+      this.proc.port.postMessage(call.object ? { type: 'object', id, ...call.object } : { type: 'invoke', id, name: call.name, args: call.args });
     } catch (err) {
       // Arguments that cannot be cloned, or a channel that just closed.
       this.pending.delete(id);

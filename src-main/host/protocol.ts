@@ -31,8 +31,16 @@ const dialogReplyMessage = z.strictObject({
   path: z.string().nullable(),
 });
 const shutdownMessage = z.strictObject({ type: z.literal('shutdown') });
+/** A cs-object:// request (ipc/object-requests.ts), answered by a `result` whose value is an ObjectAnswer. */
+const objectMessage = z.strictObject({
+  type: z.literal('object'),
+  id,
+  url: z.string().min(1).max(2000),
+  method: z.string().min(1).max(16),
+  ifNoneMatch: z.string().max(1000).nullable(),
+});
 
-export const toHostMessage = z.discriminatedUnion('type', [invokeMessage, dialogReplyMessage, shutdownMessage]);
+export const toHostMessage = z.discriminatedUnion('type', [invokeMessage, dialogReplyMessage, shutdownMessage, objectMessage]);
 export type ToHostMessage = z.infer<typeof toHostMessage>;
 
 // host -> main

@@ -2,7 +2,9 @@
  * The loopback bridge: serves the built renderer and the whole IPC contract to a
  * browser on this machine (end-to-end tests; machines without a display server).
  * 127.0.0.1 only; a random per-run token, carried in the printed URL, guards the page, every
- * API call (a header) and the event socket (its URL), never a cookie; see http-guard.ts for
+ * API call (a header), the event socket and the object URLs (their query), never a cookie;
+ * stored images and reports load from `GET /objects/<sha256>` (ipc/object-requests.ts, the same
+ * answers as the desktop app's `cs-object://` scheme); see http-guard.ts for
  * what binds the session to this port and origin. A malformed request gets 400 and the
  * server goes on. Not a network service.
  */
@@ -12,8 +14,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { StoredObjects } from '../core/app/objects.ts';
 import { AppError } from '../core/errors.ts';
 import { eventNames, type Events } from '../ipc/contract.ts';
+import { answerObjectRequest, OBJECTS_PATH } from '../ipc/object-requests.ts';
 import type { Dispatch } from '../ipc/registry.ts';
 import { decodePath, hostAllowed, originAllowed, requestUrl, sameToken, TOKEN_HEADER } from './http-guard.ts';
 
@@ -23,6 +27,8 @@ export interface BridgeOptions {
   subscribe<E extends keyof Events>(event: E, listener: (payload: Events[E]) => void): () => void;
   /** Folder with the built renderer (index.html). */
   staticDir: string;
+  /** What `GET /objects/<sha256>` serves (the handlers' StoredObjects); without it that path is 404. */
+  objects?: Pick<StoredObjects, 'get'>;
   host?: string;
   port?: number;
   /** Fixed token (tests); random by default. */
@@ -71,10 +77,11 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     res.end(body);
   };
   const queryToken = (url: URL) => url.searchParams.get('token') ?? undefined;
+  const UNAUTHORISED = 'unauthorised: open the URL printed by `countersign serve` (it carries the token)';
 
   function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
     if (req.method !== 'POST') return send(res, 405, 'POST only');
-    if (!sameToken(req.headers[TOKEN_HEADER], token)) return send(res, 401, 'unauthorised: open the URL printed by `countersign serve` (it carries the token)');
+    if (!sameToken(req.headers[TOKEN_HEADER], token)) return send(res, 401, UNAUTHORISED);
     const name = decodePath(url.pathname.slice('/api/'.length));
     if (name === null) return send(res, 400, 'bad request: malformed percent-encoding in the method name');
     const chunks: Buffer[] = [];
@@ -103,6 +110,26 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     });
   }
 
+  function handleObject(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
+    const objects = opts.objects;
+    if (!objects) return send(res, 404, 'not found');
+    // <img> cannot send a header, so the token may come in the query, as the page's own does.
+    if (!sameToken(queryToken(url) ?? req.headers[TOKEN_HEADER], token)) return send(res, 401, UNAUTHORISED);
+    void answerObjectRequest(objects, { url, method: req.method ?? 'GET', ifNoneMatch: req.headers['if-none-match'] }).then(
+      (answer) => {
+        if (res.headersSent) return;
+        res.writeHead(answer.status, {
+          ...answer.headers,
+          'referrer-policy': 'no-referrer',
+          'cross-origin-resource-policy': 'same-origin',
+          'x-frame-options': 'DENY',
+        });
+        res.end(answer.body);
+      },
+      () => res.destroy(),
+    );
+  }
+
   function handleStatic(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'GET only');
     const decoded = decodePath(url.pathname);
@@ -115,7 +142,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     // a browser only reaches through the printed URL, needs the token. Routes live in the hash,
     // so any other path is simply not found.
     if (page && !sameToken(queryToken(url) ?? req.headers[TOKEN_HEADER], token)) {
-      return send(res, 401, 'unauthorised: open the URL printed by `countersign serve` (it carries the token)');
+      return send(res, 401, UNAUTHORISED);
     }
     if (!existsSync(file) || !statSync(file).isFile()) return page ? send(res, 503, 'the UI is not built: run `npm run build`') : send(res, 404, 'not found');
     res.writeHead(200, {
@@ -137,6 +164,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       if (!hostAllowed(req, port)) return send(res, 403, 'forbidden host');
       if (!originAllowed(req, port)) return send(res, 403, 'forbidden origin');
       if (url.pathname.startsWith('/api/')) return handleApi(req, res, url);
+      if (url.pathname.startsWith(OBJECTS_PATH)) return handleObject(req, res, url);
       return handleStatic(req, res, url);
     } catch {
       // Nothing a request says may stop the server: whatever was not foreseen is a bad request.

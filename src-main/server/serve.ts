@@ -3,6 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AppContext } from '../core/app-context.ts';
+import { StoredObjects } from '../core/app/objects.ts';
 import { JobManager } from '../core/jobs/manager.ts';
 import type { JobKinds } from '../ipc/contract/jobs.ts';
 import { visible, visibleError } from '../core/util/visible.ts';
@@ -22,13 +23,16 @@ export interface ServeOptions {
 export async function serve(app: AppContext, opts: ServeOptions = {}): Promise<Bridge & { jobs: JobManager<JobKinds> }> {
   const staticDir = await ensureRendererBuilt(opts.log);
   const jobs = new JobManager<JobKinds>();
-  const dispatch = createDispatcher(createHandlers({ app, jobs, transport: 'bridge' }), (method, err) =>
+  // One cache for images.get and GET /objects/<sha256>: the URL images.get returns is served without rendering again.
+  const objects = new StoredObjects(() => app.store);
+  const dispatch = createDispatcher(createHandlers({ app, jobs, transport: 'bridge', objects }), (method, err) =>
     console.error(`countersign serve: ${visible(method)} failed: ${visibleError(err)}`),
   );
   const bridge = await startBridge({
     dispatch,
     subscribe: (event, listener) => jobs.on(event, listener),
     staticDir,
+    objects,
     host: opts.host,
     port: opts.port,
     token: opts.token,

@@ -188,6 +188,10 @@ describe('cases', () => {
     }
     // Every thumbnail arrived as an image (no placeholder left).
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=document-card] img').length === 9);
+    // ...loaded from the bridge's object URLs (with the session token), not carried as base64 through the API.
+    await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLImageElement>('[data-testid=document-card] img')).every((i) => i.complete && i.naturalWidth > 0));
+    const thumbs = await page.locator('[data-testid=document-card] img').evaluateAll((imgs) => imgs.map((i) => i.getAttribute('src') ?? ''));
+    for (const src of thumbs) assert.match(src, /^\/objects\/[0-9a-f]{64}\?w=\d+&token=[0-9a-f]+$/);
 
     const card = (id: number) => page.locator(`[data-testid=document-card][data-document-id="${id}"]`);
     assert.match((await card(seeded.questioned[0]!).textContent()) ?? '', /supports genuine/);
@@ -223,6 +227,15 @@ describe('cases', () => {
     await page.getByTestId('document-title').filter({ hasText: 'q02.png' }).waitFor();
     const viewer = page.getByTestId('scan-viewer');
     await viewer.locator('svg image').first().waitFor({ state: 'attached' });
+    const scanUrl = (await viewer.locator('svg image').first().getAttribute('href')) ?? '';
+    assert.match(scanUrl, /^\/objects\/[0-9a-f]{64}\?w=2400&token=/);
+    const scan = await page.evaluate(async (u) => {
+      const r = await fetch(u);
+      return { status: r.status, type: r.headers.get('content-type'), bytes: (await r.arrayBuffer()).byteLength };
+    }, scanUrl);
+    assert.equal(scan.status, 200);
+    assert.equal(scan.type, 'image/png');
+    assert.ok(scan.bytes > 1000);
     const box = page.getByTestId('signature-box');
     await box.waitFor();
     const readout = page.getByTestId('box-readout');

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
 import { createContext } from '../../src-main/core/app-context.ts';
+import { StoredObjects } from '../../src-main/core/app/objects.ts';
 import { JobManager } from '../../src-main/core/jobs/manager.ts';
 import type { Client } from '../../src-main/core/store/index.ts';
 import type { JobKinds, MethodName, MethodResult } from '../../src-main/ipc/contract.ts';
@@ -31,7 +32,9 @@ export function contractHarness(prefix: string, opts: HarnessOptions = {}) {
     app.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const dispatch = createDispatcher(createHandlers({ app, jobs, transport: opts.transport ?? 'bridge', ...(opts.dialogs ? { dialogs: opts.dialogs } : {}) }));
+  // What the front-end would serve at the object URLs images.get and report.get return.
+  const objects = new StoredObjects(() => app.store);
+  const dispatch = createDispatcher(createHandlers({ app, jobs, objects, transport: opts.transport ?? 'bridge', ...(opts.dialogs ? { dialogs: opts.dialogs } : {}) }));
 
   /** The method's value; fails the test with the error value otherwise. */
   async function ok<M extends MethodName>(name: M, args: unknown, via = dispatch) {
@@ -49,5 +52,5 @@ export function contractHarness(prefix: string, opts: HarnessOptions = {}) {
     assert.match(r.error.message, pattern);
   }
 
-  return { dir, dataDir, app, jobs, dispatch, ok, fails };
+  return { dir, dataDir, app, jobs, objects, dispatch, ok, fails };
 }

@@ -5,7 +5,7 @@
  * verification of each document, and stored images made ready for display.
  */
 import { AppError } from '../errors.ts';
-import { ImageCache, renderImage, type ImageData } from '../imaging/display.ts';
+import { ImageCache, renderImage, type DisplayImage } from '../imaging/display.ts';
 import { activeSignature, type Store } from '../store/index.ts';
 import type { CaseStatus, Decision, DocumentRow, SignatureRow, SubjectRow } from '../store/types.ts';
 import { qualityInfo } from '../verify/case-data.ts';
@@ -14,7 +14,7 @@ import { ComparisonRepository, type StoredComparison } from '../verify/compariso
 import type { ScoreMethod } from '../scoring/score.ts';
 import { scoreView } from '../verify/story.ts';
 
-export type { ImageData };
+export type { DisplayImage, DisplayImageInfo } from '../imaging/display.ts';
 
 /** A signature as the UI shows it: the stored row plus its quality problems in words. */
 export interface SignatureView extends SignatureRow {
@@ -154,10 +154,20 @@ export async function documentDetail(store: Store, documentId: number): Promise<
   };
 }
 
+/** Which image, at which width and page (a multi-page TIFF's), the UI asks for. */
+export interface DisplayRequest {
+  sha256: string;
+  maxWidth?: number | undefined;
+  page?: number | undefined;
+}
+
+const displayKey = ({ sha256, maxWidth, page }: DisplayRequest) => `${sha256}:${maxWidth ?? ''}:${page ?? ''}`;
+
 /**
  * Images of the object store (originals, crops, normalised signatures) for display, through a
  * cache of the recently shown ones (imaging/display.ts). One per front-end: the desktop app's
- * main process and the bridge each keep their own. The store is asked for only on a cache miss.
+ * main process and the bridge each keep their own (inside core/app/objects.ts's StoredObjects,
+ * which images.get and the object URLs share). The store is asked for only on a cache miss.
  */
 export class DisplayImages {
   private readonly cache: ImageCache;
@@ -169,8 +179,13 @@ export class DisplayImages {
     this.cache = new ImageCache(cacheBytes);
   }
 
-  async get({ sha256, maxWidth, page }: { sha256: string; maxWidth?: number | undefined; page?: number | undefined }): Promise<ImageData> {
-    const key = `${sha256}:${maxWidth ?? ''}:${page ?? ''}`;
+  /** The image if it is in the cache now (nothing is read or rendered), else undefined. */
+  cached({ sha256, maxWidth, page }: DisplayRequest): DisplayImage | undefined {
+    return this.cache.get(displayKey({ sha256, maxWidth, page }));
+  }
+
+  async get({ sha256, maxWidth, page }: DisplayRequest): Promise<DisplayImage> {
+    const key = displayKey({ sha256, maxWidth, page });
     const hit = this.cache.get(key);
     if (hit) return hit;
     const store = this.store();

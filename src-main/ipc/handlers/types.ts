@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { AppContext } from '../../core/app-context.ts';
+import type { StoredObjects } from '../../core/app/objects.ts';
 import type { JobManager } from '../../core/jobs/manager.ts';
 import type { JobKinds } from '../contract/jobs.ts';
 import type { AppInfo } from '../methods/app.ts';
@@ -19,6 +20,12 @@ export interface Services {
   jobs: JobManager<JobKinds>;
   transport: AppInfo['transport'];
   dialogs?: Dialogs;
+  /**
+   * What the front-end serves at its object URLs (ipc/object-requests.ts); images.get renders
+   * through the same cache, so the URL it returns is answered without rendering again. Made by
+   * the handlers when absent (tests through the dispatcher alone).
+   */
+  objects?: StoredObjects;
 }
 
 /** Handler signatures for one domain's method table. */

@@ -10,8 +10,8 @@ export const reportMethods = {
     args: z.object({ caseId: z.number().int().positive(), laboratory: z.string().max(200).optional() }).strict(),
     errors: ['NOT_FOUND', 'INVALID_ARGUMENT', 'CONFLICT', 'IO'],
   }),
-  'report.get': method<{ fileName: string; dataUrl: string; bytes: number }>()({
-    summary: 'A report PDF created earlier, as a data URL (the browser UI downloads it)',
+  'report.get': method<{ fileName: string; url: string; bytes: number }>()({
+    summary: 'A report PDF created earlier: its size and the URL it loads from (the browser UI downloads it from there)',
     args: z.object({ sha256, fileName: z.string().min(1).max(200) }).strict(),
     errors: ['NOT_FOUND', 'INTEGRITY'],
   }),

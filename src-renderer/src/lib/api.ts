@@ -1,7 +1,8 @@
 /**
  * The renderer's only door to the core. Two transports behind one interface:
  * Electron IPC (through the preload's `window.countersign`) and the loopback bridge
- * (`countersign serve`: POST /api/<method>, events over a WebSocket).
+ * (`countersign serve`: POST /api/<method>, events over a WebSocket). Stored images and reports
+ * load by URL (`cs-object://` in the desktop app, `/objects/` on the bridge; objectUrl).
  */
 import type {
   ArgsOf,
@@ -18,6 +19,12 @@ export interface Transport {
   readonly kind: 'electron' | 'bridge';
   invoke<M extends MethodName>(name: M, args: ArgsOf<M>): Promise<MethodResult<M>>;
   subscribe<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+  /**
+   * An object URL from images.get or report.get, made loadable here: `cs-object://...` as it
+   * is in the desktop app; on the bridge `/objects/...` with the session token added to its
+   * query (an <img> cannot send the token header).
+   */
+  objectUrl(url: string): string;
 }
 
 declare global {
@@ -37,6 +44,7 @@ function electronTransport(api: PreloadApi): Transport {
     kind: 'electron',
     invoke: (name, args) => (api[name] as (a: typeof args) => Promise<MethodResult<typeof name>>)(args),
     subscribe: (event, listener) => api.on(event, listener),
+    objectUrl: (url) => url,
   };
 }
 
@@ -92,6 +100,11 @@ function bridgeTransport(): Transport {
       listeners.set(event, set);
       set.add(listener as Listener);
       return () => set.delete(listener as Listener);
+    },
+    objectUrl(url) {
+      const u = new URL(url, location.href);
+      u.searchParams.set('token', token);
+      return u.origin === location.origin ? `${u.pathname}${u.search}` : u.href;
     },
   };
 }

@@ -34,7 +34,7 @@ export class Bench {
       if (!sha || this.crops[sha] || this.errors[sha]) continue;
       loadImage(sha).then(
         (d) => {
-          this.crops[sha] = { src: d.dataUrl, widthPx: d.width, heightPx: d.height, dpi: it.dpi };
+          this.crops[sha] = { src: d.url, widthPx: d.width, heightPx: d.height, dpi: it.dpi };
           this.fitted = false;
           this.fit();
         },

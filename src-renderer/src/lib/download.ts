@@ -1,13 +1,11 @@
-/** Saving a file the core produced, in the browser: a data URL becomes a Blob and a download. */
+/** Saving a file the core produced, in the browser: fetched from its object URL, then a download. */
+import { transport } from './api.ts';
 
-export function dataUrlToBlob(dataUrl: string): Blob {
-  const comma = dataUrl.indexOf(',');
-  const head = dataUrl.slice(5, comma);
-  const mime = head.split(';')[0] || 'application/octet-stream';
-  const bin = atob(dataUrl.slice(comma + 1));
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return new Blob([bytes], { type: mime });
+/** The bytes at an object URL (report.get's) as a Blob; the server's message when it refuses. */
+export async function fetchObject(url: string): Promise<Blob> {
+  const res = await fetch(transport.objectUrl(url), { credentials: 'omit' });
+  if (!res.ok) throw new Error((await res.text()).trim() || `the download failed (HTTP ${res.status})`);
+  return res.blob();
 }
 
 /** Starts the browser's download of `url` as `fileName` (the user's download settings apply). */

@@ -106,6 +106,32 @@ describe('core host over child_process.fork', () => {
     assert.equal(detail.documents.length, 2);
   });
 
+  it('answers cs-object:// requests from the host: the stored bytes, 400 naming a bad part, 503 once closing', async () => {
+    const { client, ok } = startClient(noDialog);
+    await client.start();
+    const c = (await ok('cases.list', {})).find((x) => x.name === 'Host case')!;
+    const doc = (await ok('cases.get', { caseId: c.id })).documents[0]!;
+    const image = await ok('images.get', { sha256: doc.sha256, maxWidth: 120 });
+    assert.match(image.url, new RegExp(`^cs-object://${doc.sha256}`));
+    const got = await client.fetchObject({ url: image.url, method: 'GET', ifNoneMatch: null });
+    assert.equal(got.status, 200);
+    assert.equal(got.headers['content-type'], image.mime);
+    assert.ok(Buffer.isBuffer(got.body) && got.body.length === Number(got.headers['content-length']));
+    assert.deepEqual([...got.body.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'PNG bytes');
+    const cached = await client.fetchObject({ url: image.url, method: 'GET', ifNoneMatch: got.headers.etag! });
+    assert.equal(cached.status, 304);
+    const bad = await client.fetchObject({ url: 'cs-object://nothex?w=10', method: 'GET', ifNoneMatch: null });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.toString(), /sha256/);
+    const notUrl = await client.fetchObject({ url: 'not a url', method: 'GET', ifNoneMatch: null });
+    assert.equal(notUrl.status, 400);
+    assert.match(notUrl.body.toString(), /not a URL/);
+    await client.stop();
+    const closed = await client.fetchObject({ url: image.url, method: 'GET', ifNoneMatch: null });
+    assert.equal(closed.status, 503);
+    assert.match(closed.body.toString(), /Countersign is closing/);
+  });
+
   it('asks the main side for dialogs and waits for the answer', async () => {
     const asked: string[] = [];
     const { client, ok } = startClient(async (kind, title) => {

@@ -9,7 +9,9 @@ import { JobManager } from '../../../src-main/core/jobs/manager.ts';
 import type { JobKinds } from '../../../src-main/ipc/contract.ts';
 import { setActiveModel } from '../../../src-main/core/model/registry/registry.ts';
 import type { MethodName, MethodResult } from '../../../src-main/ipc/contract.ts';
+import { StoredObjects } from '../../../src-main/core/app/objects.ts';
 import { createHandlers, type Dialogs } from '../../../src-main/ipc/handlers.ts';
+import { answerObjectRequest } from '../../../src-main/ipc/object-requests.ts';
 import { createDispatcher } from '../../../src-main/ipc/registry.ts';
 import { saveTinyModel, seedVerifiableCase, type VerifiableCase } from '../../helpers/verify-fixture.ts';
 import { addDocument } from '../../e2e/fixtures/seed.ts';
@@ -27,7 +29,8 @@ const dialogs: Dialogs = {
   },
 };
 const desktop = createDispatcher(createHandlers({ app, jobs, transport: 'electron', dialogs }));
-const bridge = createDispatcher(createHandlers({ app, jobs, transport: 'bridge' }));
+const objects = new StoredObjects(() => app.store);
+const bridge = createDispatcher(createHandlers({ app, jobs, transport: 'bridge', objects }));
 after(() => {
   app.close();
   rmSync(dir, { recursive: true, force: true });
@@ -93,10 +96,14 @@ describe('verify.* and report.*', () => {
     assert.ok(r.rows.every((row) => typeof row.support === 'string' && row.support.length > 0));
   });
 
-  it('report.create, then report.get as a PDF data URL; other objects are not handed out', async () => {
+  it('report.create, then report.get as the URL of the PDF; other objects are not handed out', async () => {
     const rep = await ok('report.create', { caseId: fx.caseId });
     const got = await ok('report.get', { sha256: rep.sha256, fileName: rep.fileName });
-    assert.match(got.dataUrl, /^data:application\/pdf;base64,JVBER/);
+    assert.equal(got.url, `/objects/${rep.sha256}`);
+    const pdf = await answerObjectRequest(objects, { url: new URL(got.url, 'http://127.0.0.1'), method: 'GET' });
+    assert.deepEqual([pdf.status, pdf.headers['content-type'], pdf.body.subarray(0, 5).toString(), pdf.body.length], [200, 'application/pdf', '%PDF-', got.bytes]);
+    const onDesktop = await ok('report.get', { sha256: rep.sha256, fileName: rep.fileName }, desktop);
+    assert.equal(onDesktop.url, `cs-object://${rep.sha256}`);
     const sig = app.store.db.prepare('SELECT crop_sha256 AS sha FROM signatures LIMIT 1').get() as { sha: string };
     const refused = await bridge('report.get', { sha256: sig.sha, fileName: 'x.pdf' });
     assert.equal(refused.ok, false);

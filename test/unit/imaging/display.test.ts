@@ -1,9 +1,9 @@
 // imaging/display.ts: the cache of images made ready for display.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ImageCache, type ImageData } from '../../../src-main/core/imaging/display.ts';
+import { ImageCache, type DisplayImage } from '../../../src-main/core/imaging/display.ts';
 
-const image = (chars: number): ImageData => ({ dataUrl: 'x'.repeat(chars), mime: 'image/png', width: 1, height: 1, originalWidth: 1, originalHeight: 1 });
+const image = (bytes: number): DisplayImage => ({ bytes: Buffer.alloc(bytes), mime: 'image/png', width: 1, height: 1, originalWidth: 1, originalHeight: 1 });
 
 test('ImageCache drops the least recently used first once over its budget', () => {
   const cache = new ImageCache(1000);
