@@ -183,6 +183,12 @@ export const commandIndex: readonly CommandEntry[] = [
     load: models,
   },
   {
+    name: 'models views',
+    summary: 'Derive a model version that embeds each signature as the mean over small shifts of its input (grid9: a 3 x 3 grid; none: once), calibrated on labelled data',
+    usage: '<model-id> <grid9|none> --data <folder|manifest.csv> [--name N] [--id ID] [--references K] [--seed S]',
+    load: models,
+  },
+  {
     name: 'synth dataset',
     summary: 'Write a labelled synthetic signature dataset (genuine + skilled forgeries) with manifest.csv',
     usage: '<out> --writers N --genuine G --forged F [--seed S] [--dpi D] [--format png|jpeg|tiff] [--grey] [--force]',

@@ -1,8 +1,11 @@
 import { MIN_VALIDATION_WRITERS, modelFigures, validationSample } from '../../core/model/figures.ts';
-import { num, str, UsageError, type CommandImpl } from '../command.ts';
+import type { VersionChange } from '../../core/model/derive-version.ts';
+import { num, str, UsageError, type CommandContext, type CommandImpl, type ParsedArgs } from '../command.ts';
 
 const pct = (x: number | null | undefined) => (typeof x === 'number' ? `${(x * 100).toFixed(1)}%` : '-');
 const fix = (x: number | null | undefined) => (typeof x === 'number' ? x.toFixed(3) : '-');
+
+const DERIVE_OPTIONS = { data: { type: 'string' }, name: { type: 'string' }, id: { type: 'string' }, references: { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' } } as const;
 
 export const commands: CommandImpl[] = [
   {
@@ -98,32 +101,58 @@ the same weights (same SHA-256), the chosen distanceMetric, the parent recorded,
 EER threshold and calibration measured on --data with that metric (writer-dependent protocol,
 genuine against skilled forgeries: use writers held out from training). Every comparison and
 identification with the new version records the metric. It is not made active (countersign models use).`,
-    options: { data: { type: 'string' }, name: { type: 'string' }, id: { type: 'string' }, references: { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' } },
+    options: DERIVE_OPTIONS,
     async run(ctx, args) {
       const [modelId, metric] = args.positionals;
       if (!modelId || !metric) throw new UsageError('give a model id and a metric (euclidean or cosine)');
-      const data = str(args, 'data');
-      if (!data) throw new UsageError('--data: required (labelled signatures with skilled forgeries to calibrate the new metric on)');
-      const workers = num(args, 'workers', { min: 1, max: 64, integer: true });
-      const { deriveMetricVersion } = await import('../../core/model/metric-version.ts');
-      const { ensureModelRow } = await import('../../core/model/registry/model-rows.ts');
-      const meta = await deriveMetricVersion(ctx.dataDir, modelId, metric as 'euclidean' | 'cosine', {
-        data,
-        references: num(args, 'references', { min: 1, max: 100, integer: true, default: 5 })!,
-        seed: num(args, 'seed', { integer: true, default: 1 })!,
-        ...(str(args, 'name') ? { name: str(args, 'name')! } : {}),
-        ...(str(args, 'id') ? { id: str(args, 'id')! } : {}),
-        ...(workers ? { workers } : {}),
-        signal: ctx.signal,
-        onProgress: (stage, d, t) => ctx.progress(d, t, stage === 'prepare' ? 'preparing images' : 'embedding'),
-      });
-      const store = ctx.app().store;
-      store.write(() => {
-        ensureModelRow(store, ctx.dataDir, meta.id);
-        store.audit.append({ action: 'model.derive', entity: `model:${meta.id}`, details: { parent: modelId, metric: meta.distanceMetric, sha256: meta.sha256, eer: meta.metrics.eer ?? null, eerThreshold: meta.metrics.eerThreshold ?? null, calibrated: meta.calibration !== null } });
-      });
-      if (ctx.json) return ctx.emit({ ok: true, id: meta.id, parentId: meta.parentId, distanceMetric: meta.distanceMetric, metrics: meta.metrics, calibrated: meta.calibration !== null });
-      ctx.out(`new model ${meta.id}: ${meta.distanceMetric} distance on the weights of ${modelId}; EER ${((meta.metrics.eer ?? NaN) * 100).toFixed(1)}% (threshold ${(meta.metrics.eerThreshold ?? NaN).toFixed(3)}), ${meta.calibration ? 'calibrated' : 'not calibrated'}; it is not active: countersign models use ${meta.id}`);
+      await derive(ctx, args, modelId, { metric: metric as 'euclidean' | 'cosine' });
+    },
+  },
+  {
+    name: 'models views',
+    description: `Registers a new version with the same weights that embeds each signature as the mean of its
+embeddings at small shifts of the network input (grid9: the input and its 8 neighbours, 3 rows and
+4 columns apart; none: the input once), with metrics, EER threshold, writer-normalised prior and
+calibration measured on --data (writers held out from training, with skilled forgeries). Embedding
+costs one pass per view. It is not made active (countersign models use).`,
+    options: DERIVE_OPTIONS,
+    async run(ctx, args) {
+      const [modelId, views] = args.positionals;
+      if (!modelId || !views) throw new UsageError('give a model id and the views (grid9 or none)');
+      await derive(ctx, args, modelId, { views: views as 'grid9' | 'none' });
     },
   },
 ];
+
+/** `models metric` and `models views`: a derived version, registered and audit-logged. */
+async function derive(ctx: CommandContext, args: ParsedArgs, modelId: string, change: VersionChange): Promise<void> {
+  const data = str(args, 'data');
+  if (!data) throw new UsageError('--data: required (labelled signatures with skilled forgeries to calibrate the new version on)');
+  const workers = num(args, 'workers', { min: 1, max: 64, integer: true });
+  const { deriveVersion } = await import('../../core/model/derive-version.ts');
+  const { ensureModelRow } = await import('../../core/model/registry/model-rows.ts');
+  const meta = await deriveVersion(ctx.dataDir, modelId, change, {
+    data,
+    references: num(args, 'references', { min: 1, max: 100, integer: true, default: 5 })!,
+    seed: num(args, 'seed', { integer: true, default: 1 })!,
+    ...(str(args, 'name') ? { name: str(args, 'name')! } : {}),
+    ...(str(args, 'id') ? { id: str(args, 'id')! } : {}),
+    ...(workers ? { workers } : {}),
+    signal: ctx.signal,
+    onProgress: (stage, d, t) => ctx.progress(d, t, stage === 'prepare' ? 'preparing images' : 'embedding'),
+  });
+  const views = Array.isArray(meta.preprocessing.testTimeViews) ? meta.preprocessing.testTimeViews.length : 1;
+  const store = ctx.app().store;
+  store.write(() => {
+    ensureModelRow(store, ctx.dataDir, meta.id);
+    store.audit.append({
+      action: 'model.derive',
+      entity: `model:${meta.id}`,
+      details: { parent: modelId, metric: meta.distanceMetric, views, sha256: meta.sha256, eer: meta.metrics.eer ?? null, eerThreshold: meta.metrics.eerThreshold ?? null, calibrated: meta.calibration !== null },
+    });
+  });
+  if (ctx.json) return ctx.emit({ ok: true, id: meta.id, parentId: meta.parentId, distanceMetric: meta.distanceMetric, views, metrics: meta.metrics, calibrated: meta.calibration !== null });
+  ctx.out(
+    `new model ${meta.id}: ${meta.distanceMetric} distance, ${views === 1 ? 'one view' : `${views} test-time views`}, on the weights of ${modelId}; EER ${((meta.metrics.eer ?? NaN) * 100).toFixed(1)}% (threshold ${(meta.metrics.eerThreshold ?? NaN).toFixed(3)}), ${meta.calibration ? 'calibrated' : 'not calibrated'}; it is not active: countersign models use ${meta.id}`,
+  );
+}

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { identify } from '../../../src-main/core/identify/identify.ts';
 import { enrolFiles } from '../../../src-main/core/library/enrol.ts';
-import { deriveMetricVersion } from '../../../src-main/core/model/metric-version.ts';
+import { deriveVersion } from '../../../src-main/core/model/derive-version.ts';
 import { parseMetadata } from '../../../src-main/core/model/registry/registry-metadata.ts';
 import { getModel } from '../../../src-main/core/model/registry/registry.ts';
 import { openStore, type Store } from '../../../src-main/core/store/index.ts';
@@ -32,7 +32,7 @@ describe('distance metric per model', () => {
 
   it('derives a cosine version: same weights, parent recorded, metrics and threshold measured with cosine distances', async () => {
     const parent = getModel(data, euclidean);
-    const m = await deriveMetricVersion(data, euclidean, 'cosine', { data: labelled, references: 2 });
+    const m = await deriveVersion(data, euclidean, { metric: 'cosine' }, { data: labelled, references: 2 });
     cosine = m.id;
     assert.equal(m.distanceMetric, 'cosine');
     assert.equal(m.parentId, euclidean);
@@ -41,7 +41,7 @@ describe('distance metric per model', () => {
     assert.ok(m.metrics.eerThreshold! > 0 && m.metrics.eerThreshold! <= 2, `a cosine distance threshold: ${m.metrics.eerThreshold}`);
     assert.notEqual(m.metrics.eerThreshold, parent.metrics.eerThreshold);
     assert.ok(m.validationDistances!.same.every((d) => d >= 0 && d <= 2));
-    await assert.rejects(deriveMetricVersion(data, cosine, 'cosine', { data: labelled }), /already uses the cosine distance/);
+    await assert.rejects(deriveVersion(data, cosine, { metric: 'cosine' }, { data: labelled }), /already uses the cosine distance/);
     assert.throws(() => parseMetadata({ ...m, distanceMetric: 'manhattan' }, 'metadata.json'), /distanceMetric/);
   });
 

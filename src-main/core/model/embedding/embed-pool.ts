@@ -14,6 +14,7 @@ import { getSpec } from '../architectures.ts';
 import type { EmbedReply, EmbedRequest, EmbedWorkerData, EmbedWorkerInit } from './embed-worker.ts';
 import { engineForSpec, resolveInferenceEngine, type InferenceEngine } from './inference-engine.ts';
 import { getModel } from '../registry/registry-files.ts';
+import { meanOfViews, testTimeViewsOf, writeShifted, type View } from './views.ts';
 
 export interface EmbedPoolOptions extends EmbedWorkerData {
   /**
@@ -23,8 +24,10 @@ export interface EmbedPoolOptions extends EmbedWorkerData {
   workers?: number;
   /** The engine; default the thread's choice for the model's architecture (COUNTERSIGN_INFERENCE). */
   engine?: InferenceEngine;
-  /** Images per batch (default 32). */
+  /** Images per batch (default 32; with several test-time views, images times views). */
   batchSize?: number;
+  /** Test-time views instead of the model's own (deriving a version with other views measures them). */
+  views?: readonly View[];
 }
 
 export interface EmbedRunOptions {
@@ -41,17 +44,21 @@ export class EmbedPool {
   readonly dim: number;
   readonly inputSize: number;
   readonly batchSize: number;
+  readonly inputShape: readonly [number, number, number];
   private constructor(
     private readonly slots: Slot[],
     /** What embeds: 'onnxruntime-cpu', or the tfjs backend ('wasm', 'tensorflow', ...); results that carry a backend record this. */
     readonly backend: string,
     readonly engine: InferenceEngine,
     dim: number,
-    inputSize: number,
+    inputShape: readonly [number, number, number],
     batchSize: number,
+    /** Each input is embedded as the mean over these shifts of it (views.ts). */
+    readonly views: readonly View[],
   ) {
     this.dim = dim;
-    this.inputSize = inputSize;
+    this.inputShape = inputShape;
+    this.inputSize = inputShape[0] * inputShape[1] * inputShape[2];
     this.batchSize = batchSize;
   }
 
@@ -61,6 +68,7 @@ export class EmbedPool {
 
   static async create(opts: EmbedPoolOptions): Promise<EmbedPool> {
     const meta = getModel(opts.dataDir, opts.modelId, opts.resourcesDir ? { resourcesDir: opts.resourcesDir } : {});
+    const views = opts.views ?? testTimeViewsOf(meta, `model ${meta.id}`);
     const engine = opts.engine ?? engineForSpec(await resolveInferenceEngine(), getSpec(meta.architecture));
     const cores = os.availableParallelism();
     let count: number;
@@ -101,17 +109,21 @@ export class EmbedPool {
       await Promise.all(slots.map((s) => s.worker.terminate()));
       throw err;
     }
-    const [h, w, c] = meta.inputShape;
     const dim = meta.embeddingSize ?? 128;
-    return new EmbedPool(slots, backend, engine, dim, h * w * c, opts.batchSize ?? 32);
+    return new EmbedPool(slots, backend, engine, dim, meta.inputShape, opts.batchSize ?? 32, views);
   }
 
-  /** Embeds every input (each H*W*C floats in [0,1]); returns one vector per input, in order. */
+  /**
+   * Embeds every input (each H*W*C floats in [0,1]); returns one vector per input, in order:
+   * with several test-time views, the mean of the input's embeddings at each of them.
+   */
   async embed(inputs: Float32Array[], run: EmbedRunOptions = {}): Promise<Float32Array[]> {
     const total = inputs.length;
     const out: Float32Array[] = new Array(total);
     const batches: { start: number; n: number }[] = [];
-    for (let start = 0; start < total; start += this.batchSize) batches.push({ start, n: Math.min(this.batchSize, total - start) });
+    const views = this.views.length;
+    const perBatch = Math.max(1, Math.ceil(this.batchSize / views));
+    for (let start = 0; start < total; start += perBatch) batches.push({ start, n: Math.min(perBatch, total - start) });
     let next = 0;
     let done = 0;
     let id = 0;
@@ -121,11 +133,11 @@ export class EmbedPool {
       while (next < batches.length) {
         if (run.signal?.aborted) throw new AppError('CANCELLED', 'embedding was cancelled');
         const b = batches[next++]!;
-        const data = new Float32Array(b.n * this.inputSize);
+        const data = new Float32Array(b.n * views * this.inputSize);
         for (let i = 0; i < b.n; i++) {
           const x = inputs[b.start + i]!;
           if (x.length !== this.inputSize) throw new AppError('INVALID_ARGUMENT', `input ${b.start + i}: expected ${this.inputSize} values, got ${x.length}`);
-          data.set(x, i * this.inputSize);
+          this.views.forEach((v, k) => writeShifted(data, (i * views + k) * this.inputSize, x, this.inputShape, v));
         }
         const myId = ++id;
         slot.busy = true;
@@ -139,12 +151,13 @@ export class EmbedPool {
           };
           slot.worker.on('message', onMessage);
           slot.worker.once('error', reject);
-          slot.worker.postMessage({ type: 'embed', id: myId, data, n: b.n } satisfies EmbedRequest, [data.buffer as ArrayBuffer]);
+          slot.worker.postMessage({ type: 'embed', id: myId, data, n: b.n * views } satisfies EmbedRequest, [data.buffer as ArrayBuffer]);
         });
         slot.busy = false;
         if (reply.type === 'error') throw new AppError('INTERNAL', `embedding failed: ${reply.message}`);
         if (reply.type !== 'result') continue;
-        for (let i = 0; i < b.n; i++) out[b.start + i] = reply.out.slice(i * this.dim, (i + 1) * this.dim);
+        if (views === 1) for (let i = 0; i < b.n; i++) out[b.start + i] = reply.out.slice(i * this.dim, (i + 1) * this.dim);
+        else meanOfViews(reply.out, b.n, views, this.dim).forEach((v, i) => (out[b.start + i] = v));
         done += b.n;
         run.onProgress?.(done, total);
       }

@@ -8,9 +8,19 @@ import { AppError } from '../../errors.ts';
 import { calibrationSchema, type Calibration } from '../../scoring/calibration.ts';
 import { NORMALISE_VERSIONS, type NormaliseVersion } from '../../imaging/normalise.ts';
 import { parseScoring, type Scoring } from '../../scoring/score.ts';
+import { testTimeViewsOf } from '../embedding/views.ts';
 
-/** Version of the metadata.json layout; a newer one is refused with a VERSION error. */
-export const METADATA_FORMAT = 1;
+/**
+ * Version of the metadata.json layout; a newer one is refused with a VERSION error. 2: a model
+ * with test-time views (`preprocessing.testTimeViews`), which a reader of format 1 would embed
+ * once and compare against thresholds measured with the views; every other model is written as 1.
+ */
+export const METADATA_FORMAT = 2;
+
+/** The format a model's metadata is written with: the oldest that describes it. */
+export function metadataFormatFor(meta: { preprocessing: Record<string, unknown> }): number {
+  return meta.preprocessing.testTimeViews !== undefined ? 2 : 1;
+}
 
 /** Model ids are folder and file-name safe: letters, digits, '.', '_', '-'; not starting with '.'. */
 export const MODEL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -166,6 +176,7 @@ export function parseMetadata(value: unknown, where: string): ModelMetadata {
   const meta = r.data as ModelMetadata;
   if (meta.scoring !== undefined) meta.scoring = parseScoring(meta.scoring, where);
   normaliseVersionOf(meta, where);
+  testTimeViewsOf(meta, where);
   const names = new Set<string>();
   for (const s of meta.weightsManifest) {
     if (names.has(s.name)) throw new AppError('INTEGRITY', `${where}: weightsManifest: duplicate tensor name '${s.name}'`);

@@ -15,7 +15,7 @@ import { AppError } from '../../errors.ts';
 import { APP_VERSION } from '../../paths.ts';
 import { readSettings, updateSettings } from '../../settings.ts';
 import { modelIdentity } from './identity.ts';
-import { manifestBytes, metadataSchema, METADATA_FORMAT, MODEL_ID_PATTERN, type ModelMetadata, type WeightSpec } from './registry-metadata.ts';
+import { manifestBytes, metadataFormatFor, metadataSchema, MODEL_ID_PATTERN, type ModelMetadata, type WeightSpec } from './registry-metadata.ts';
 import { parseScoring } from '../../scoring/score.ts';
 import {
   conflict,
@@ -121,7 +121,7 @@ export async function saveModel(
   const data = new Uint8Array(encoded.data);
   const weightsManifest: WeightSpec[] = encoded.specs.map((s) => ({ name: s.name, shape: [...s.shape], dtype: s.dtype as WeightSpec['dtype'] }));
   const metadata: ModelMetadata = {
-    formatVersion: METADATA_FORMAT,
+    formatVersion: metadataFormatFor(draft),
     id,
     name: draft.name,
     version,
