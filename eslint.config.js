@@ -5,7 +5,10 @@ import svelteConfig from './src-renderer/svelte.config.js';
 /** The Node and native modules the sandboxed renderer must not import (it also runs in a plain browser). */
 const nodeModules = [
   { group: ['node:*'], message: 'The renderer must not import Node modules; call the core through src-renderer/src/lib/api.ts.' },
-  { group: ['fs', 'path', 'child_process', 'os', 'crypto', 'electron', 'better-sqlite3', 'sharp', '@tensorflow/*'], message: 'The renderer must not import Node or native modules.' },
+  {
+    group: ['fs', 'path', 'child_process', 'os', 'crypto', 'electron', 'better-sqlite3', 'sharp', '@tensorflow/*'],
+    message: 'The renderer must not import Node or native modules.',
+  },
 ];
 
 /**
@@ -29,7 +32,10 @@ const rendererBoundary = [
   },
 ];
 
-const noElectron = { name: 'electron', message: 'core/, cli/, server/ and ipc/ must not import electron; keep Electron glue in src-main/index.ts and preload.ts.' };
+const noElectron = {
+  name: 'electron',
+  message: 'core/, cli/, server/ and ipc/ must not import electron; keep Electron glue in src-main/index.ts and preload.ts.',
+};
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'out/**', 'dist/**', 'test-artifacts/**', 'resources/**'] },
@@ -66,7 +72,10 @@ export default tseslint.config(
     files: ['src-main/host/**/*.ts'],
     ignores: ['src-main/host/utility-process.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'host/ runs in plain Node too; Electron glue goes in host/utility-process.ts or src-main/index.ts.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', message: 'host/ runs in plain Node too; Electron glue goes in host/utility-process.ts or src-main/index.ts.' }] },
+      ],
     },
   },
   {
@@ -77,7 +86,12 @@ export default tseslint.config(
         'error',
         {
           paths: [noElectron],
-          patterns: [{ regex: '^(\\.\\./)+(ipc|cli|server|host)/', message: 'core/ must not import the front-ends (ipc/, cli/, server/, host/): they are adapters over core/ (docs/architecture.md).' }],
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(ipc|cli|server|host)/',
+              message: 'core/ must not import the front-ends (ipc/, cli/, server/, host/): they are adapters over core/ (docs/architecture.md).',
+            },
+          ],
         },
       ],
     },

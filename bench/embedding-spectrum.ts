@@ -54,7 +54,8 @@ function covariance(rows: Float32Array[], dim: number): Float64Array {
   const mean = new Float64Array(dim);
   for (const r of rows) for (let i = 0; i < dim; i++) mean[i]! += r[i]! / rows.length;
   const c = new Float64Array(dim * dim);
-  for (const r of rows) for (let i = 0; i < dim; i++) for (let j = i; j < dim; j++) c[i * dim + j]! += ((r[i]! - mean[i]!) * (r[j]! - mean[j]!)) / (rows.length - 1);
+  for (const r of rows)
+    for (let i = 0; i < dim; i++) for (let j = i; j < dim; j++) c[i * dim + j]! += ((r[i]! - mean[i]!) * (r[j]! - mean[j]!)) / (rows.length - 1);
   for (let i = 0; i < dim; i++) for (let j = 0; j < i; j++) c[i * dim + j] = c[j * dim + i]!;
   return c;
 }
@@ -109,7 +110,17 @@ export async function embeddingSpectrum(manifest: string, modelId: string) {
     const all = summarise(symmetricEigenvalues(covariance(vectors, dim), dim), vectors.length);
     const between = summarise(symmetricEigenvalues(covariance(means, dim), dim), means.length);
     const within = summarise(symmetricEigenvalues(covariance(deviations, dim), dim), deviations.length);
-    return { model: modelId, manifest, writers: byWriter.size, signatures: vectors.length, dim, all, between, within, withinToBetween: Math.sqrt(within.total / between.total) };
+    return {
+      model: modelId,
+      manifest,
+      writers: byWriter.size,
+      signatures: vectors.length,
+      dim,
+      all,
+      between,
+      within,
+      withinToBetween: Math.sqrt(within.total / between.total),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -123,12 +134,20 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const r = await embeddingSpectrum(arg('data', '../shared/data/sigcomp2011-dutch/manifest-develop.csv'), arg('model', 'signet-synth-v1'));
   if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(r) + '\n');
   else {
-    const f = (s: SpectrumSummary) => `effective dimension ${s.effectiveDim.toFixed(1)}, variance in the first 1/5/10/20 directions ${Object.values(s.top).map((x) => (100 * x).toFixed(0) + ' %').join(' / ')}, total ${s.total.toFixed(4)}`;
+    const f = (s: SpectrumSummary) =>
+      `effective dimension ${s.effectiveDim.toFixed(1)}, variance in the first 1/5/10/20 directions ${Object.values(s.top)
+        .map((x) => (100 * x).toFixed(0) + ' %')
+        .join(' / ')}, total ${s.total.toFixed(4)}`;
     console.log(`${r.model} on ${r.writers} writers, ${r.signatures} genuine signatures (${r.dim}-d)`);
     console.log(`all embeddings:          ${f(r.all)}`);
     console.log(`writer means:            ${f(r.between)}`);
     console.log(`within-writer deviation: ${f(r.within)}`);
     console.log(`within / between spread (root of the variance ratio): ${r.withinToBetween.toFixed(3)}`);
-    console.log(`eigenvalues (all, first 30): ${r.all.eigenvalues.slice(0, 30).map((x) => x.toExponential(2)).join(' ')}`);
+    console.log(
+      `eigenvalues (all, first 30): ${r.all.eigenvalues
+        .slice(0, 30)
+        .map((x) => x.toExponential(2))
+        .join(' ')}`,
+    );
   }
 }

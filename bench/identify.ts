@@ -195,7 +195,9 @@ export async function runIdentifyBench(o: IdentifyBenchOptions = {}): Promise<Id
         const q = genuine ? lib.draw.exemplar(rng, lib.centres[rng.int(0, lib.centres.length - 1)]!) : lib.draw.exemplar(rng, lib.draw.writer(rng));
         const h = engines.includes('hnsw') ? timed(() => searchWriters(store, { kind: 'library' }, model, q, { top, method: 'index', engine: 'hnsw' })) : null;
         if (h) hnswSamples.push({ ms: h.ms, cpu: h.cpu, genuine, read: h.r.neighboursRead, fallback: h.r.method !== 'hnsw' });
-        const v = engines.includes('sqlite-vec') ? timed(() => searchWriters(store, { kind: 'library' }, model, q, { top, method: 'auto', engine: 'sqlite-vec' })) : null;
+        const v = engines.includes('sqlite-vec')
+          ? timed(() => searchWriters(store, { kind: 'library' }, model, q, { top, method: 'auto', engine: 'sqlite-vec' }))
+          : null;
         if (v) vecSamples.push({ ms: v.ms, cpu: v.cpu, genuine, read: v.r.neighboursRead, fallback: v.r.method !== 'sqlite-vec' });
         if (i < exactQueries) {
           const e = timed(() => searchWriters(store, { kind: 'library' }, model, q, { top, method: 'exact' }));
@@ -250,8 +252,14 @@ export async function runIdentifyBench(o: IdentifyBenchOptions = {}): Promise<Id
         firstUse: { countMs, coverageMs },
       };
       out.push(r);
-      if (r.hnsw) say(`${size}: HNSW median ${r.hnsw.medianMs.toFixed(1)} ms (p95 ${r.hnsw.p95Ms.toFixed(1)}), recall@${top} ${r.hnsw.recallAtK.toFixed(4)} over ${compared} queries`);
-      if (r.vec) say(`${size}: sqlite-vec median ${r.vec.medianMs.toFixed(1)} ms (p95 ${r.vec.p95Ms.toFixed(1)}); ${mismatches} of ${compared} differ from the exact scan`);
+      if (r.hnsw)
+        say(
+          `${size}: HNSW median ${r.hnsw.medianMs.toFixed(1)} ms (p95 ${r.hnsw.p95Ms.toFixed(1)}), recall@${top} ${r.hnsw.recallAtK.toFixed(4)} over ${compared} queries`,
+        );
+      if (r.vec)
+        say(
+          `${size}: sqlite-vec median ${r.vec.medianMs.toFixed(1)} ms (p95 ${r.vec.p95Ms.toFixed(1)}); ${mismatches} of ${compared} differ from the exact scan`,
+        );
       say(`${size}: exact scan median ${r.exact.medianMs.toFixed(1)} ms`);
     } finally {
       closeVectorIndex(store);
@@ -293,7 +301,11 @@ export function formatIdentifyBench(r: IdentifyBenchResult): string[] {
       `| ${n(s.embeddings)} | ${n(s.writers)} | ${h ? `${f(h.medianMs)} / ${f(h.p95Ms)} (${f(h.medianCpuMs)})` : '-'} | ${h ? `${f(h.genuine.medianMs)} / ${f(h.openSet.medianMs)}` : '-'} | ${h ? `${h.recallAtK.toFixed(4)} (${h.identical}/${h.compared})` : '-'} | ${h ? `${f(h.buildSeconds)}, ${h.indexMb.toFixed(0)}, ${h.rssAfterBuildMb.toFixed(0)}` : '-'} | ${v ? `${f(v.medianMs)} / ${f(v.p95Ms)}${v.fallbacks ? `, ${v.fallbacks} fell back` : ''}` : '-'} | ${v ? `${s.compared - s.mismatches}/${s.compared}` : '-'} | ${f(s.exact.medianMs)} / ${f(s.exact.p95Ms)} | ${s.dbMb.toFixed(0)} |`,
     );
   }
-  lines.push('', 'Once per process (first identification): ' + r.sizes.map((s) => `${n(s.embeddings)}: counting ${f(s.firstUse.countMs)} ms, embedding check ${f(s.firstUse.coverageMs)} ms`).join('; '));
+  lines.push(
+    '',
+    'Once per process (first identification): ' +
+      r.sizes.map((s) => `${n(s.embeddings)}: counting ${f(s.firstUse.countMs)} ms, embedding check ${f(s.firstUse.coverageMs)} ms`).join('; '),
+  );
   lines.push('Peak RSS of the whole run: ' + r.sizes.map((s) => `${n(s.embeddings)}: ${s.maxRssMb.toFixed(0)} MB`).join('; '));
   return lines;
 }

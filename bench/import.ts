@@ -86,7 +86,12 @@ export async function runImportBench(opts: ImportBenchOptions = {}): Promise<Imp
         const seconds = (performance.now() - t0) / 1000;
         const cu = process.cpuUsage(cpu0);
         if (report.totals.imported !== cheques) throw new Error(`run ${r + 1}: ${report.totals.imported} of ${cheques} imported`);
-        runs.push({ seconds, chequesPerSecond: cheques / seconds, cpuSecondsPerCheque: (cu.user + cu.system) / 1e6 / cheques, loadAverage: os.loadavg()[0] ?? 0 });
+        runs.push({
+          seconds,
+          chequesPerSecond: cheques / seconds,
+          cpuSecondsPerCheque: (cu.user + cu.system) / 1e6 / cheques,
+          loadAverage: os.loadavg()[0] ?? 0,
+        });
         say(`run ${r + 1}: ${cheques} cheques in ${seconds.toFixed(1)} s = ${(cheques / seconds).toFixed(1)} per second`);
         scores = report.files.map((f) => (f.box ? iou(f.box, truth[f.path]!.box) : 0));
       } finally {
@@ -117,14 +122,27 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     return i > 0 ? Number(process.argv[i + 1]) : undefined;
   };
   const json = process.argv.includes('--json');
-  const r = await runImportBench({ cheques: arg('cheques'), workers: arg('workers'), runs: arg('runs'), onProgress: json ? undefined : (l) => process.stderr.write(l + '\n') });
+  const r = await runImportBench({
+    cheques: arg('cheques'),
+    workers: arg('workers'),
+    runs: arg('runs'),
+    onProgress: json ? undefined : (l) => process.stderr.write(l + '\n'),
+  });
   if (json) process.stdout.write(JSON.stringify(r) + '\n');
   else {
     console.log(`${r.cpu}, ${r.cores} cores, Node ${r.node}, ${r.workers} import workers`);
-    console.log(`${r.cheques} cheques 1800 x 800 (${Object.entries(r.formats).map(([k, v]) => `${v} ${k}`).join(', ')})`);
+    console.log(
+      `${r.cheques} cheques 1800 x 800 (${Object.entries(r.formats)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ')})`,
+    );
     for (const [i, x] of r.runs.entries()) {
-      console.log(`run ${i + 1}: ${x.chequesPerSecond.toFixed(1)} cheques/s (${x.seconds.toFixed(1)} s), ${(x.cpuSecondsPerCheque * 1000).toFixed(0)} ms CPU per cheque, load average ${x.loadAverage.toFixed(1)}`);
+      console.log(
+        `run ${i + 1}: ${x.chequesPerSecond.toFixed(1)} cheques/s (${x.seconds.toFixed(1)} s), ${(x.cpuSecondsPerCheque * 1000).toFixed(0)} ms CPU per cheque, load average ${x.loadAverage.toFixed(1)}`,
+      );
     }
-    console.log(`best: ${r.best.chequesPerSecond.toFixed(1)} cheques/s; localisation IoU >= 0.8 on ${r.iou.atLeast08}/${r.iou.of} (mean ${r.iou.mean.toFixed(3)})`);
+    console.log(
+      `best: ${r.best.chequesPerSecond.toFixed(1)} cheques/s; localisation IoU >= 0.8 on ${r.iou.atLeast08}/${r.iou.of} (mean ${r.iou.mean.toFixed(3)})`,
+    );
   }
 }

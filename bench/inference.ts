@@ -80,7 +80,10 @@ export async function runInferenceBench(options: InferenceBenchOptions = {}): Pr
   const cores = os.availableParallelism();
   const info = await resolveBackend();
   const productEngine = engineForSpec(await resolveInferenceEngine(), spec);
-  const layouts = { onnxruntime: poolLayout('onnxruntime', cores), tfjs: info.threadsPerInstance === 1 ? poolLayout('tfjs', cores) : { workers: 1, threads: 1 } };
+  const layouts = {
+    onnxruntime: poolLayout('onnxruntime', cores),
+    tfjs: info.threadsPerInstance === 1 ? poolLayout('tfjs', cores) : { workers: 1, threads: 1 },
+  };
   const say = options.onProgress ?? (() => undefined);
   const perRound: InferenceBenchRound[] = [];
   let reference: InferenceBenchResult['reference'] = null;
@@ -98,7 +101,12 @@ export async function runInferenceBench(options: InferenceBenchOptions = {}): Pr
       say(`round ${r}/${rounds}: ${engine}, ${l.workers} worker${l.workers === 1 ? '' : 's'} x ${l.threads} thread${l.threads === 1 ? '' : 's'} ...`);
       figures[engine] = await benchEmbedding(architecture, l.workers, batch, seconds, engine, l.threads);
     }
-    perRound.push({ reference: ref, onnxruntime: figures.onnxruntime.perSec, tfjs: figures.tfjs.perSec, coresUsed: { onnxruntime: figures.onnxruntime.coresUsed, tfjs: figures.tfjs.coresUsed } });
+    perRound.push({
+      reference: ref,
+      onnxruntime: figures.onnxruntime.perSec,
+      tfjs: figures.tfjs.perSec,
+      coresUsed: { onnxruntime: figures.onnxruntime.coresUsed, tfjs: figures.tfjs.coresUsed },
+    });
   }
   const withRef = perRound.filter((p) => p.reference !== null) as (InferenceBenchRound & { reference: number })[];
   return {
@@ -126,18 +134,23 @@ export async function runInferenceBench(options: InferenceBenchOptions = {}): Pr
 
 export function formatInferenceBench(r: InferenceBenchResult): string[] {
   const f = (x: number) => x.toFixed(2);
-  const lay = (e: InferenceEngine) => `${r.layouts[e].workers} worker${r.layouts[e].workers === 1 ? '' : 's'} x ${r.layouts[e].threads} thread${r.layouts[e].threads === 1 ? '' : 's'}`;
+  const lay = (e: InferenceEngine) =>
+    `${r.layouts[e].workers} worker${r.layouts[e].workers === 1 ? '' : 's'} x ${r.layouts[e].threads} thread${r.layouts[e].threads === 1 ? '' : 's'}`;
   const lines = [
     `${r.architecture} embeddings/s, ${r.cores} cores, batch ${r.batch}, ${r.rounds} interleaved rounds of ${r.seconds} s; onnxruntime ${lay('onnxruntime')}, tfjs ${r.backend} ${lay('tfjs')}; the product embeds on ${r.productEngine}`,
   ];
   r.perRound.forEach((p, i) => {
     const ref = p.reference === null ? '' : `PyTorch ${f(p.reference)}, `;
-    lines.push(`  round ${i + 1}: ${ref}onnxruntime ${f(p.onnxruntime)} (${p.coresUsed.onnxruntime.toFixed(2)} cores used), tfjs ${f(p.tfjs)} (${p.coresUsed.tfjs.toFixed(2)} cores used)`);
+    lines.push(
+      `  round ${i + 1}: ${ref}onnxruntime ${f(p.onnxruntime)} (${p.coresUsed.onnxruntime.toFixed(2)} cores used), tfjs ${f(p.tfjs)} (${p.coresUsed.tfjs.toFixed(2)} cores used)`,
+    );
   });
   const m = r.median;
   lines.push(`median: ${m.reference === null ? '' : `PyTorch ${f(m.reference)}, `}onnxruntime ${f(m.onnxruntime)}, tfjs ${f(m.tfjs)}`);
   const ratio = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(2)}x`);
-  lines.push(`ratios (median of per-round ratios): onnxruntime/PyTorch ${ratio(m.onnxruntimeToReference)}, tfjs/PyTorch ${ratio(m.tfjsToReference)}, onnxruntime/tfjs ${ratio(m.onnxruntimeToTfjs)}`);
+  lines.push(
+    `ratios (median of per-round ratios): onnxruntime/PyTorch ${ratio(m.onnxruntimeToReference)}, tfjs/PyTorch ${ratio(m.tfjsToReference)}, onnxruntime/tfjs ${ratio(m.onnxruntimeToTfjs)}`,
+  );
   return lines;
 }
 

@@ -128,7 +128,14 @@ export function poolLayout(engine: InferenceEngine, cores: number, workers?: num
 }
 
 /** Embeds batches for `seconds` on `workers` worker threads; images per second, warm-up excluded. */
-export async function benchEmbedding(architecture: string, workers: number, batch: number, seconds: number, engine: InferenceEngine = 'tfjs', intraOp = 1): Promise<Measured> {
+export async function benchEmbedding(
+  architecture: string,
+  workers: number,
+  batch: number,
+  seconds: number,
+  engine: InferenceEngine = 'tfjs',
+  intraOp = 1,
+): Promise<Measured> {
   const spec = getSpec(architecture);
   const size = spec.inputShape.reduce((a, b) => a * b, 1);
   const images = randomImages(batch, size, 1);
@@ -179,7 +186,12 @@ async function benchTraining(architecture: string, workers: number, batch: numbe
   const params = initParams(spec, 1);
   const trainer = await createTrainer({ spec, params, workers, seed: 1 });
   disposeParams(params);
-  const pairs: PairBatch = { a: randomImages(batch, size, 2), b: randomImages(batch, size, 3), y: Float32Array.from({ length: batch }, (_, i) => i % 2), n: batch };
+  const pairs: PairBatch = {
+    a: randomImages(batch, size, 2),
+    b: randomImages(batch, size, 3),
+    y: Float32Array.from({ length: batch }, (_, i) => i % 2),
+    n: batch,
+  };
   const copy = (): PairBatch => ({ a: pairs.a.slice(), b: pairs.b.slice(), y: pairs.y.slice(), n: batch });
   try {
     await trainer.step(copy());
@@ -318,7 +330,13 @@ export async function benchEmbedMemory(options: { architecture?: string; images?
       await pool.close();
       clearInterval(timer);
     }
-    return { images, workers: pool.size, seconds: (performance.now() - t0) / 1000, rssBeforeMb: before / 2 ** 20, rssPeakMb: Math.max(peak, process.memoryUsage().rss) / 2 ** 20 };
+    return {
+      images,
+      workers: pool.size,
+      seconds: (performance.now() - t0) / 1000,
+      rssBeforeMb: before / 2 ** 20,
+      rssPeakMb: Math.max(peak, process.memoryUsage().rss) / 2 ** 20,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -335,10 +353,15 @@ export function formatModelBench(r: ModelBenchResult): string[] {
     const pool = `pool of ${r.embed.poolWorkers}${r.embed.poolThreads > 1 ? ` x ${r.embed.poolThreads} threads` : ''}`;
     lines.push(`embeddings/s: ${f(r.embed.singleWorker)} (1 worker${used(u.embedSingle)}), ${f(r.embed.pool)} (${pool}${used(u.embedPool)})`);
   }
-  if (r.train) lines.push(`training pairs/s: ${f(r.train.singleWorker)} (1 replica${used(u.trainSingle)}), ${f(r.train.dataParallel)} (${r.train.workers} data-parallel${used(u.trainParallel)})`);
+  if (r.train)
+    lines.push(
+      `training pairs/s: ${f(r.train.singleWorker)} (1 replica${used(u.trainSingle)}), ${f(r.train.dataParallel)} (${r.train.workers} data-parallel${used(u.trainParallel)})`,
+    );
   if (r.reference) {
     const ratio = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(2)}x`);
-    lines.push(`PyTorch reference (${r.reference.impl}, ${r.reference.threads} threads): embed ${f(r.reference.embed_per_s)}/s, train ${f(r.reference.train_pairs_per_s)} pairs/s`);
+    lines.push(
+      `PyTorch reference (${r.reference.impl}, ${r.reference.threads} threads): embed ${f(r.reference.embed_per_s)}/s, train ${f(r.reference.train_pairs_per_s)} pairs/s`,
+    );
     lines.push(`ratio to PyTorch: embed ${ratio(r.reference.embedRatio)} (${r.inference}), train ${ratio(r.reference.trainRatio)} (tfjs)`);
   }
   return lines;
@@ -373,12 +396,12 @@ async function benchWorker(init: BenchWorkerInit): Promise<void> {
         port.close();
         return;
       }
-      run(m.data, m.n).then(
-        (out) => {
+      run(m.data, m.n)
+        .then((out) => {
           if (out.length !== m.n * spec.embeddingSize) throw new Error('wrong embedding size');
           port.postMessage({ type: 'done', n: m.n } satisfies FromBench);
-        },
-      ).catch((err: unknown) => port.postMessage({ type: 'error', message: (err as Error).message } satisfies FromBench));
+        })
+        .catch((err: unknown) => port.postMessage({ type: 'error', message: (err as Error).message } satisfies FromBench));
     });
     port.postMessage({ type: 'ready', backend: init.engine === 'onnxruntime' ? 'onnxruntime-cpu' : info.backend } satisfies FromBench);
   } catch (err) {

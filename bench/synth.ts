@@ -93,6 +93,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   else {
     console.log(`${r.cpu}, ${r.cores} cores, load average ${r.loadAverage.toFixed(1)}, Node ${r.node}, sharp threads ${r.sharpThreads}`);
     console.log(`${'figure'.padEnd(42)} ${'per s'.padStart(8)} ${'per CPU s'.padStart(10)}`);
-    for (const [k, v] of Object.entries(r.figures)) console.log(`${k.padEnd(42)} ${v.perSecond.toFixed(1).padStart(8)} ${v.perCpuSecond.toFixed(1).padStart(10)}`);
+    for (const [k, v] of Object.entries(r.figures))
+      console.log(`${k.padEnd(42)} ${v.perSecond.toFixed(1).padStart(8)} ${v.perCpuSecond.toFixed(1).padStart(10)}`);
   }
 }

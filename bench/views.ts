@@ -41,13 +41,21 @@ const CANDIDATES: Record<string, readonly View[]> = {
   'grid9 + axis 6/8': [...VIEW_SETS.grid9, ...AXIS_FAR],
 };
 
-const { values } = parseArgs({ options: { data: { type: 'string' }, model: { type: 'string' }, draws: { type: 'string', default: '8' }, json: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { data: { type: 'string' }, model: { type: 'string' }, draws: { type: 'string', default: '8' }, json: { type: 'boolean', default: false } },
+});
 if (!values.data || !values.model) throw new Error('usage: bench/views.ts --data <validation manifest.csv> --model <id> [--draws N] [--json]');
 const dataDir = defaultDataDir();
 const meta = getModel(dataDir, values.model);
 const data = readLabelledData(values.data);
 const inputs = await prepareInputs(data.items, { canvas: [meta.inputShape[0], meta.inputShape[1]], normaliseVersion: normaliseVersionOf(meta) });
-const every = [...new Map(Object.values(CANDIDATES).flat().map((v) => [v.join(','), v] as const)).values()];
+const every = [
+  ...new Map(
+    Object.values(CANDIDATES)
+      .flat()
+      .map((v) => [v.join(','), v] as const),
+  ).values(),
+];
 
 // One embedding of every input at every shift (a pool whose single view is that shift).
 const byShift = new Map<string, Float32Array[]>();
@@ -79,8 +87,12 @@ const rows = Object.entries(CANDIDATES).map(([name, views]) => {
   return { views: name, count: views.length, eer: mean(eer), eerRandom: mean(random), eerSeed1: eer[0]! };
 });
 
-if (values.json) console.log(JSON.stringify({ model: meta.id, data: values.data, writers: new Set(data.items.map((i) => i.writer)).size, draws, rows }, null, 1));
+if (values.json)
+  console.log(JSON.stringify({ model: meta.id, data: values.data, writers: new Set(data.items.map((i) => i.writer)).size, draws, rows }, null, 1));
 else {
   console.log(`${meta.id} on ${values.data}: mean over ${draws} draws of 5 references`);
-  for (const r of rows) console.log(`${r.views.padEnd(18)} ${String(r.count).padStart(2)} views  EER ${(r.eer * 100).toFixed(1)} % skilled, ${(r.eerRandom * 100).toFixed(2)} % random (seed 1: ${(r.eerSeed1 * 100).toFixed(1)} %)`);
+  for (const r of rows)
+    console.log(
+      `${r.views.padEnd(18)} ${String(r.count).padStart(2)} views  EER ${(r.eer * 100).toFixed(1)} % skilled, ${(r.eerRandom * 100).toFixed(2)} % random (seed 1: ${(r.eerSeed1 * 100).toFixed(1)} %)`,
+    );
 }

@@ -74,5 +74,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const i = process.argv.indexOf('--out');
   const outDir = i > 0 ? path.resolve(process.argv[i + 1] ?? '') : undefined;
   const r = await buildCli({ ...(outDir ? { outDir } : {}) });
-  console.log(`countersign: CLI built into ${path.relative(root, r.outDir) || '.'} (${r.inputs} source files, ${r.outputs} files, ${(r.ms / 1000).toFixed(1)} s)`);
+  console.log(
+    `countersign: CLI built into ${path.relative(root, r.outDir) || '.'} (${r.inputs} source files, ${r.outputs} files, ${(r.ms / 1000).toFixed(1)} s)`,
+  );
 }

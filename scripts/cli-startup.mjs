@@ -36,7 +36,7 @@ if (own.includes('--trace')) {
   await import(pathToFileURL(path.join(root, 'src-main', 'cli', 'main.ts')).href);
   // tsx reports imports by message from its loader thread: wait until they stop arriving (a
   // run that ends at once would otherwise exit before the last ones, a dynamic import among them).
-  for (let n = -1; n !== seen.size; ) {
+  for (let n = -1; n !== seen.size;) {
     n = seen.size;
     await new Promise((resolve) => setTimeout(resolve, 150));
   }

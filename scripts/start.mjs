@@ -20,7 +20,10 @@ if (!binary) {
   process.exit(1);
 }
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
-for (const args of [['electron-vite', 'build'], ['electron-vite', 'preview']]) {
+for (const args of [
+  ['electron-vite', 'build'],
+  ['electron-vite', 'preview'],
+]) {
   const r = spawnSync(npx, args, { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

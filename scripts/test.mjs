@@ -30,7 +30,11 @@ for (const name of readdirSync(resources)) if (name !== 'models') symlinkSync(pa
 // (each file's `serve` finds it fresh; ui-build.ts still builds on its own when run alone).
 function buildUi() {
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'src-renderer/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(
+    process.execPath,
+    [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'src-renderer/vite.config.ts', '--logLevel', 'warn'],
+    { cwd: root, stdio: 'inherit' },
+  );
   if (r.status !== 0) throw new Error('the UI build failed');
   console.log(`# UI built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }

@@ -66,7 +66,20 @@ if (process.argv.includes('--from-scratch') || !existsSync(shipped)) {
   if (!existsSync(path.join(synthData, 'manifest.csv'))) {
     cli('synth', 'dataset', synthData, '--writers', String(d.writers), '--genuine', String(d.genuine), '--forged', String(d.forged), '--seed', String(d.seed));
   }
-  cli('--data-dir', dataDir, 'train', '--data', synthData, '--model-id', SYNTH.id, '--name', 'SigNet synthetic base', '--augment', 'none', ...flags(SYNTH.train));
+  cli(
+    '--data-dir',
+    dataDir,
+    'train',
+    '--data',
+    synthData,
+    '--model-id',
+    SYNTH.id,
+    '--name',
+    'SigNet synthetic base',
+    '--augment',
+    'none',
+    ...flags(SYNTH.train),
+  );
   ship(SYNTH.id);
 } else {
   cpSync(shipped, path.join(resources, 'models', SYNTH.id), { recursive: true });
@@ -83,7 +96,9 @@ function validationManifest(modelDir) {
   const writers = new Set(meta.trainingData.validationWriters);
   const [header, ...rows] = readFileSync(realData, 'utf8').split(/\r?\n/).filter(Boolean);
   if (header !== 'path,writer,label') throw new Error(`${realData}: expected the header path,writer,label`);
-  const kept = rows.filter((r) => writers.has(r.split(',')[1])).map((r) => `${path.resolve(path.dirname(realData), r.split(',')[0])},${r.split(',').slice(1).join(',')}`);
+  const kept = rows
+    .filter((r) => writers.has(r.split(',')[1]))
+    .map((r) => `${path.resolve(path.dirname(realData), r.split(',')[0])},${r.split(',').slice(1).join(',')}`);
   mkdirSync(work, { recursive: true });
   const file = path.join(work, `validation-${meta.id}.csv`);
   writeFileSync(file, [header, ...kept].join('\n') + '\n');
@@ -97,8 +112,20 @@ if (process.argv.includes('--views-only')) {
   if (resumeAt > 0) {
     cli('--data-dir', dataDir, 'train', '--data', realData, '--resume', process.argv[resumeAt + 1], ...process.argv.slice(resumeAt + 2));
   } else {
-    cli('--data-dir', dataDir, 'train', '--data', realData, '--base', SYNTH.id, '--model-id', REAL.id,
-      '--name', 'SigNet on SigComp2011 Dutch (develop)', ...flags(REAL.train));
+    cli(
+      '--data-dir',
+      dataDir,
+      'train',
+      '--data',
+      realData,
+      '--base',
+      SYNTH.id,
+      '--model-id',
+      REAL.id,
+      '--name',
+      'SigNet on SigComp2011 Dutch (develop)',
+      ...flags(REAL.train),
+    );
   }
   ship(REAL.id);
 }

@@ -15,17 +15,14 @@ import { CoreHostClient } from './host/host-client.ts';
 import { forkUtilityHost } from './host/utility-process.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const CSP =
-  `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: ${OBJECT_SCHEME}:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+const CSP = `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: ${OBJECT_SCHEME}:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 
 // Stored images and reports load from cs-object://<sha256> (ipc/object-requests.ts), never as
 // base64 through IPC; the core host answers them (it owns the store and the display cache).
 // Privileges must be declared before the app is ready: standard (parsed like http, so ?w= and
 // ?page= are a query), secure, fetch-able, and CORS-enabled so that a crossOrigin image drawn
 // on a canvas (the overlay) does not taint it.
-protocol.registerSchemesAsPrivileged([
-  { scheme: OBJECT_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } },
-]);
+protocol.registerSchemesAsPrivileged([{ scheme: OBJECT_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -94,7 +91,19 @@ if (!app.requestSingleInstanceLock()) {
     ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
     { role: 'fileMenu' },
     { role: 'editMenu' },
-    { label: 'View', submenu: [{ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' }, { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' }] },
+    {
+      label: 'View',
+      submenu: [
+        { role: 'reload' },
+        { role: 'toggleDevTools' },
+        { type: 'separator' },
+        { role: 'resetZoom' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+      ],
+    },
     { role: 'windowMenu' },
   ];
 

@@ -91,11 +91,7 @@ export function bool(args: ParsedArgs, key: string): boolean {
 }
 
 /** Parses a numeric flag; the error names the flag and the accepted range. */
-export function num(
-  args: ParsedArgs,
-  key: string,
-  opts: { min?: number; max?: number; integer?: boolean; default?: number } = {},
-): number | undefined {
+export function num(args: ParsedArgs, key: string, opts: { min?: number; max?: number; integer?: boolean; default?: number } = {}): number | undefined {
   const raw = str(args, key);
   if (raw === undefined) return opts.default;
   const n = Number(raw);

@@ -4,7 +4,17 @@ import { LAYOUT_HELP } from '../core/imaging/case-folder-help.ts';
 import { AppError, toErrorValue, type ErrorValue } from '../core/errors.ts';
 import { APP_VERSION, defaultDataDir } from '../core/paths.ts';
 import { terminalSafeJson, visible } from '../core/util/visible.ts';
-import { EXIT_CANCELLED, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, type Command, type CommandContext, type CommandEntry, type ParsedArgs } from './command.ts';
+import {
+  EXIT_CANCELLED,
+  EXIT_FAILED,
+  EXIT_OK,
+  EXIT_USAGE,
+  UsageError,
+  type Command,
+  type CommandContext,
+  type CommandEntry,
+  type ParsedArgs,
+} from './command.ts';
 import { commandIndex } from './commands/index.ts';
 
 const GLOBAL_HELP = `Global options:

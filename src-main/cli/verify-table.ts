@@ -14,7 +14,17 @@ export function llrText(llr: number | null): string {
 /** The human summary table; `extra` adds columns (the demo adds the ground truth). */
 export function verifyTable(r: VerifyCaseResult, extra?: { head: string; cell: (it: VerifiedItem) => string }): string[] {
   const ratio = r.items.some((it) => it.comparison.scoreMethod === 'kk-ratio');
-  const head = ['DOC', 'DOCUMENT', 'SUBJECT', ratio ? 'SCORE (x K-K)' : 'MEAN DIST', 'LOG10 LR', 'SUPPORT', 'DECISION', 'WARNINGS', ...(extra ? [extra.head] : [])];
+  const head = [
+    'DOC',
+    'DOCUMENT',
+    'SUBJECT',
+    ratio ? 'SCORE (x K-K)' : 'MEAN DIST',
+    'LOG10 LR',
+    'SUPPORT',
+    'DECISION',
+    'WARNINGS',
+    ...(extra ? [extra.head] : []),
+  ];
   const rows = r.items.map((it) => [
     String(it.documentId),
     it.documentPath,
@@ -23,7 +33,10 @@ export function verifyTable(r: VerifyCaseResult, extra?: { head: string; cell: (
     llrText(it.comparison.llr),
     shortVerbal(it.comparison.llr),
     DECISION_LABELS[it.comparison.decision],
-    it.comparison.warnings.filter((w) => w.code !== 'UNCALIBRATED').map((w) => w.code).join(',') || '-',
+    it.comparison.warnings
+      .filter((w) => w.code !== 'UNCALIBRATED')
+      .map((w) => w.code)
+      .join(',') || '-',
     ...(extra ? [extra.cell(it)] : []),
   ]);
   return formatTable(head, rows, { numeric: [0, 3, 4] });

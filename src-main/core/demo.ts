@@ -50,10 +50,14 @@ export async function runDemo(store: Store, opts: DemoOptions): Promise<DemoResu
   if (!existsSync(path.join(folder, MARKER))) {
     say('generate', 0, 1);
     // No truth.json: nothing, or a generation cut short; either way the folder is (re)written whole.
-    await generateCase(folder, { subjects: opts.subjects ?? 4, known: opts.known ?? 5, questioned: opts.questioned ?? 4, seed, overwrite: true }, {
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      onProgress: (done: number, total: number) => say('generate', done, total),
-    });
+    await generateCase(
+      folder,
+      { subjects: opts.subjects ?? 4, known: opts.known ?? 5, questioned: opts.questioned ?? 4, seed, overwrite: true },
+      {
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        onProgress: (done: number, total: number) => say('generate', done, total),
+      },
+    );
   }
   const truth = readJsonFile(truthSchema, path.join(folder, MARKER));
   const name = `Demo case (synthetic, seed ${seed})`;

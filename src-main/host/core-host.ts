@@ -65,8 +65,9 @@ export function runCoreHost(port: HostPort, opts: CoreHostOptions): AppContext |
 
   // One cache for images.get and the object URLs: the URL images.get returns is served without rendering again.
   const objects = new StoredObjects(() => app.store);
-  const dispatch = createDispatcher(createHandlers({ app, jobs, transport: opts.transport, objects, ...(opts.transport === 'electron' ? { dialogs } : {}) }), (m, err) =>
-    log(`${visible(m)} failed: ${visibleError(err)}`),
+  const dispatch = createDispatcher(
+    createHandlers({ app, jobs, transport: opts.transport, objects, ...(opts.transport === 'electron' ? { dialogs } : {}) }),
+    (m, err) => log(`${visible(m)} failed: ${visibleError(err)}`),
   );
 
   port.onMessage((raw) => {
@@ -94,7 +95,9 @@ export function runCoreHost(port: HostPort, opts: CoreHostOptions): AppContext |
           send({ type: 'result', id: m.id, response: { ok: true, value: failure(400, `object: not a URL: ${JSON.stringify(m.url.slice(0, 80))}`) } });
           return;
         }
-        void answerObjectRequest(objects, { url, method: m.method, ifNoneMatch: m.ifNoneMatch }).then((value) => send({ type: 'result', id: m.id, response: { ok: true, value } }));
+        void answerObjectRequest(objects, { url, method: m.method, ifNoneMatch: m.ifNoneMatch }).then((value) =>
+          send({ type: 'result', id: m.id, response: { ok: true, value } }),
+        );
         return;
       }
       case 'dialog-reply': {

@@ -136,7 +136,11 @@ export class CoreHostClient {
       if (r.ok && isObjectAnswer(r.value)) return { ...r.value, body: Buffer.from(r.value.body) };
       const message = r.ok ? 'object: the core process gave no answer' : r.error.message;
       const body = Buffer.from(message);
-      return { status: 503, headers: { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(body.length), 'cache-control': 'no-store' }, body };
+      return {
+        status: 503,
+        headers: { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(body.length), 'cache-control': 'no-store' },
+        body,
+      };
     });
   }
 
@@ -202,7 +206,13 @@ export class CoreHostClient {
     } catch (err) {
       // Arguments that cannot be cloned, or a channel that just closed.
       this.pending.delete(id);
-      call.resolve({ ok: false, error: { code: 'INVALID_ARGUMENT', message: `${call.name}: the call could not be sent to the core process: ${err instanceof Error ? err.message : String(err)}` } });
+      call.resolve({
+        ok: false,
+        error: {
+          code: 'INVALID_ARGUMENT',
+          message: `${call.name}: the call could not be sent to the core process: ${err instanceof Error ? err.message : String(err)}`,
+        },
+      });
     }
   }
 
@@ -250,7 +260,14 @@ export class CoreHostClient {
           const seen = this.jobs.get(m.payload.jobId);
           const update = { done: Number(p.done) || 0, total: Number(p.total) || 0, ...(typeof p.message === 'string' ? { message: p.message } : {}) };
           if (seen) Object.assign(seen, update);
-          else this.jobs.set(m.payload.jobId, { jobId: m.payload.jobId, kind: m.payload.kind, label: m.payload.kind, startedAt: new Date().toISOString(), ...update });
+          else
+            this.jobs.set(m.payload.jobId, {
+              jobId: m.payload.jobId,
+              kind: m.payload.kind,
+              label: m.payload.kind,
+              startedAt: new Date().toISOString(),
+              ...update,
+            });
         }
         this.opts.onEvent(m.name, m.payload as unknown as Events[typeof m.name]);
         return;

@@ -54,7 +54,8 @@ function wholeNumber(text: string, min: number, max: number): number | null {
 export function parseObjectRequest(url: URL): ParsedObjectRequest {
   let sha: string;
   if (url.protocol === `${OBJECT_SCHEME}:`) {
-    if (url.pathname !== '' && url.pathname !== '/') return { ok: false, message: `${OBJECT_SCHEME}: expected ${OBJECT_SCHEME}://<sha256>, with no path after it` };
+    if (url.pathname !== '' && url.pathname !== '/')
+      return { ok: false, message: `${OBJECT_SCHEME}: expected ${OBJECT_SCHEME}://<sha256>, with no path after it` };
     sha = url.hostname;
   } else {
     if (!url.pathname.startsWith(OBJECTS_PATH)) return { ok: false, message: `path: expected ${OBJECTS_PATH}<sha256>` };
@@ -70,11 +71,13 @@ export function parseObjectRequest(url: URL): ParsedObjectRequest {
     seen.add(key);
     if (key === 'w') {
       const w = wholeNumber(value, DISPLAY_WIDTH.min, DISPLAY_WIDTH.max);
-      if (w === null) return { ok: false, message: `w: expected a width in pixels, a whole number in ${DISPLAY_WIDTH.min}..${DISPLAY_WIDTH.max}, got ${shown(value)}` };
+      if (w === null)
+        return { ok: false, message: `w: expected a width in pixels, a whole number in ${DISPLAY_WIDTH.min}..${DISPLAY_WIDTH.max}, got ${shown(value)}` };
       request.maxWidth = w;
     } else if (key === 'page') {
       const p = wholeNumber(value, DISPLAY_PAGE.min, DISPLAY_PAGE.max);
-      if (p === null) return { ok: false, message: `page: expected a page number, a whole number in ${DISPLAY_PAGE.min}..${DISPLAY_PAGE.max}, got ${shown(value)}` };
+      if (p === null)
+        return { ok: false, message: `page: expected a page number, a whole number in ${DISPLAY_PAGE.min}..${DISPLAY_PAGE.max}, got ${shown(value)}` };
       request.page = p;
     }
   }
@@ -109,7 +112,12 @@ export function failure(status: number, message: string): ObjectAnswer {
   const body = Buffer.from(message + '\n', 'utf8');
   return {
     status,
-    headers: { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(body.length), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' },
+    headers: {
+      'content-type': 'text/plain; charset=utf-8',
+      'content-length': String(body.length),
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    },
     body,
   };
 }

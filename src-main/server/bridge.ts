@@ -101,7 +101,12 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
         const text = Buffer.concat(chunks).toString('utf8');
         args = text ? JSON.parse(text) : {};
       } catch {
-        return send(res, 200, JSON.stringify({ ok: false, error: { code: 'INVALID_ARGUMENT', message: 'request body is not valid JSON' } }), 'application/json');
+        return send(
+          res,
+          200,
+          JSON.stringify({ ok: false, error: { code: 'INVALID_ARGUMENT', message: 'request body is not valid JSON' } }),
+          'application/json',
+        );
       }
       opts.dispatch(name, args).then(
         (result) => send(res, 200, JSON.stringify(result), 'application/json'),
@@ -154,7 +159,9 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       'cross-origin-resource-policy': 'same-origin',
     });
     if (req.method === 'HEAD') return void res.end();
-    createReadStream(file).on('error', () => res.destroy()).pipe(res);
+    createReadStream(file)
+      .on('error', () => res.destroy())
+      .pipe(res);
   }
 
   const server = http.createServer((req, res) => {

@@ -53,7 +53,11 @@ export function openInBrowser(url: string): void {
  * user): the browser is started on an owner-only file in the data directory (0600 in 0700)
  * that forwards to the tokened URL. The file is removed when the server stops.
  */
-export function openWithoutSecret(bridge: Pick<Bridge, 'url' | 'port'>, dataDir: string, opener: (target: string) => void = openInBrowser): { file: string; remove(): void } {
+export function openWithoutSecret(
+  bridge: Pick<Bridge, 'url' | 'port'>,
+  dataDir: string,
+  opener: (target: string) => void = openInBrowser,
+): { file: string; remove(): void } {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(dataDir, `open-${bridge.port}.html`);
   const url = bridge.url.replace(/&/g, '&amp;').replace(/"/g, '&quot;');

@@ -75,7 +75,10 @@ describe('batch', () => {
       return { progress: s.progress, stages: [...s.stages], indicator: s.indicator };
     });
     assert.ok(seen.progress > 0, `a progress bar with a value was shown (${JSON.stringify(seen)})`);
-    assert.ok(seen.stages.some((s) => /Embedding|Comparing/.test(s)), `the stage was named (${seen.stages.join(', ')})`);
+    assert.ok(
+      seen.stages.some((s) => /Embedding|Comparing/.test(s)),
+      `the stage was named (${seen.stages.join(', ')})`,
+    );
     assert.ok(seen.indicator, 'the status bar showed the running job');
     assert.match((await page.getByTestId('batch-outcome').textContent()) ?? '', /6 documents compared/);
     await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid=batch-row]')).every((r) => r.getAttribute('data-decision') !== 'none'));
@@ -87,9 +90,16 @@ describe('batch', () => {
 
   it('sorts by mean distance both ways and filters by decision and text', async () => {
     await page.getByTestId('sort-distance').click();
-    const dist = () => page.getByTestId('row-distance').allTextContents().then((t) => t.map(Number));
+    const dist = () =>
+      page
+        .getByTestId('row-distance')
+        .allTextContents()
+        .then((t) => t.map(Number));
     const up = await dist();
-    assert.deepEqual(up, [...up].sort((a, b) => a - b));
+    assert.deepEqual(
+      up,
+      [...up].sort((a, b) => a - b),
+    );
     assert.equal(await page.locator('th[aria-sort=ascending]').textContent(), 'Mean distance▲');
     await page.getByTestId('sort-distance').click();
     const down = await dist();
@@ -99,17 +109,23 @@ describe('batch', () => {
     for (const d of ['genuine', 'inconclusive', 'not_genuine'] as const) {
       await page.getByTestId(`filter-${d}`).click();
       const n = all.filter((x) => x === d).length;
-      if (n) await page.waitForFunction(([want, count]) => {
-        const r = Array.from(document.querySelectorAll('[data-testid=batch-row]'));
-        return r.length === count && r.every((x) => x.getAttribute('data-decision') === want);
-      }, [d, n] as const);
+      if (n)
+        await page.waitForFunction(
+          ([want, count]) => {
+            const r = Array.from(document.querySelectorAll('[data-testid=batch-row]'));
+            return r.length === count && r.every((x) => x.getAttribute('data-decision') === want);
+          },
+          [d, n] as const,
+        );
       else await page.getByTestId('batch-none').waitFor();
     }
     await page.getByTestId('filter-all').click();
     // The two documents claimed to be from the subject with too few references carry the warning.
     await page.getByTestId('filter-warnings').check();
     // (Other rows may warn too: e.g. THRESHOLD_OUTSIDE_VARIATION when the case threshold lies below a writer's own spread.)
-    await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid=batch-row]')).every((r) => r.querySelector('[data-testid=row-warnings] .chip')));
+    await page.waitForFunction(() =>
+      Array.from(document.querySelectorAll('[data-testid=batch-row]')).every((r) => r.querySelector('[data-testid=row-warnings] .chip')),
+    );
     const warned = await page.getByTestId('row-warnings').allTextContents();
     assert.equal(warned.filter((t) => t.includes('few references')).length, 2);
     await page.getByTestId('filter-warnings').uncheck();
@@ -131,7 +147,10 @@ describe('batch', () => {
     await page.getByTestId('report-sha').filter({ hasText: sha }).waitFor();
     assert.ok(Number(await page.getByTestId('report-pages').textContent()) >= 1);
     const audit = lastJson<AuditRow[]>(cli(['--data-dir', app.dir, 'audit', 'show', '--case', String(seed.case.caseId), '--json']));
-    assert.ok(audit.some((r) => r.action === 'report.create' && r.details.sha256 === sha), 'the report is in the audit trail');
+    assert.ok(
+      audit.some((r) => r.action === 'report.create' && r.details.sha256 === sha),
+      'the report is in the audit trail',
+    );
     await shot(page, 'batch-report');
   });
 
@@ -148,7 +167,10 @@ describe('batch', () => {
     const before = audit();
     await page.getByTestId('series-run').click();
     await page.getByTestId('series-summary').waitFor();
-    assert.match(((await page.getByTestId('series-summary').textContent()) ?? '').replace(/\s+/g, ' '), /from 6 questioned signatures; average linkage, cut \d+\.\d\d \((model|case) threshold\)/);
+    assert.match(
+      ((await page.getByTestId('series-summary').textContent()) ?? '').replace(/\s+/g, ' '),
+      /from 6 questioned signatures; average linkage, cut \d+\.\d\d \((model|case) threshold\)/,
+    );
     const listed = await page.getByTestId('series-panel').locator('li .path').allTextContents();
     assert.deepEqual(listed.sort(), seed.case.questioned.map((q) => q.path).sort());
     // Every member links to its comparison.

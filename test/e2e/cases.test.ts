@@ -88,7 +88,11 @@ describe('cases', () => {
     assert.equal(await dialog.getByTestId('error-name').count(), 0, 'the name error is gone');
     await page.keyboard.press('Escape');
     await dialog.getByTestId('case-name').waitFor({ state: 'hidden' });
-    assert.equal(caseList().some((c) => c.name === 'Case 2'), false, 'nothing was created');
+    assert.equal(
+      caseList().some((c) => c.name === 'Case 2'),
+      false,
+      'nothing was created',
+    );
     await page.close();
   });
 
@@ -115,7 +119,12 @@ describe('cases', () => {
     await page.getByTestId('case-threshold-value').filter({ hasText: '0.55' }).waitFor();
     assert.equal(caseList().find((c) => c.id === id)?.threshold, 0.55);
     await page.getByRole('tab', { name: /Audit trail/ }).click();
-    await page.getByTestId('audit-row').filter({ hasText: 'Threshold changed' }).filter({ hasText: '0.50 → 0.55' }).filter({ hasText: 'laboratory policy for wills' }).waitFor();
+    await page
+      .getByTestId('audit-row')
+      .filter({ hasText: 'Threshold changed' })
+      .filter({ hasText: '0.50 → 0.55' })
+      .filter({ hasText: 'laboratory policy for wills' })
+      .waitFor();
     await page.close();
   });
 
@@ -189,7 +198,9 @@ describe('cases', () => {
     // Every thumbnail arrived as an image (no placeholder left).
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=document-card] img').length === 9);
     // ...loaded from the bridge's object URLs (with the session token), not carried as base64 through the API.
-    await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLImageElement>('[data-testid=document-card] img')).every((i) => i.complete && i.naturalWidth > 0));
+    await page.waitForFunction(() =>
+      Array.from(document.querySelectorAll<HTMLImageElement>('[data-testid=document-card] img')).every((i) => i.complete && i.naturalWidth > 0),
+    );
     const thumbs = await page.locator('[data-testid=document-card] img').evaluateAll((imgs) => imgs.map((i) => i.getAttribute('src') ?? ''));
     for (const src of thumbs) assert.match(src, /^\/objects\/[0-9a-f]{64}\?w=\d+&token=[0-9a-f]+$/);
 
@@ -280,7 +291,9 @@ describe('cases', () => {
     await page.locator('[data-testid=signature-box][data-status=approved]').waitFor();
     await page.getByTestId('approve-box').waitFor({ state: 'detached' });
     await page.getByTestId('box-history-status').filter({ hasText: 'approved' }).waitFor();
-    const trail = lastJson<{ action: string; details: { signatureId: number } }[]>(cli(['--data-dir', app.dir, 'audit', 'show', '--case', String(seeded.caseId), '--json']));
+    const trail = lastJson<{ action: string; details: { signatureId: number } }[]>(
+      cli(['--data-dir', app.dir, 'audit', 'show', '--case', String(seeded.caseId), '--json']),
+    );
     assert.equal(trail.filter((r) => r.action === 'signature.approve').length, 1, 'one audit row');
 
     const readBox = async () => {
@@ -290,7 +303,11 @@ describe('cases', () => {
     };
     const original = await readBox();
     await page.getByRole('button', { name: 'Around the box' }).click();
-    const scale = await page.getByTestId('scan-viewer').locator('svg').first().evaluate((el) => (el as SVGSVGElement).getScreenCTM()!.a);
+    const scale = await page
+      .getByTestId('scan-viewer')
+      .locator('svg')
+      .first()
+      .evaluate((el) => (el as SVGSVGElement).getScreenCTM()!.a);
     // Widen by 30 image pixels with the east handle, in 10 small mouse moves.
     const east = box.locator('rect.handle').nth(3);
     const hb = (await east.boundingBox())!;

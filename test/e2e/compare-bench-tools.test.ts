@@ -93,16 +93,32 @@ describe('compare: measure, mark and align on the true-scale bench', () => {
     const page = await openScale();
     // Zoom in (both panes) so a CSS pixel is well under 0.5 mm.
     for (let i = 0; i < 3; i++) await page.getByTestId('bench-zoom-in').click();
-    const img = await page.getByTestId('bench-q').getByTestId('true-scale-image').evaluate((e) => {
-      const r = e.getBoundingClientRect();
-      const a = e.parentElement!.getBoundingClientRect();
-      return { left: r.left, top: r.top, width: r.width, height: r.height, widthPx: Number(e.getAttribute('data-width-px')), dpi: Number(e.getAttribute('data-dpi')), area: { left: a.left, top: a.top, right: a.right, bottom: a.bottom } };
-    });
+    const img = await page
+      .getByTestId('bench-q')
+      .getByTestId('true-scale-image')
+      .evaluate((e) => {
+        const r = e.getBoundingClientRect();
+        const a = e.parentElement!.getBoundingClientRect();
+        return {
+          left: r.left,
+          top: r.top,
+          width: r.width,
+          height: r.height,
+          widthPx: Number(e.getAttribute('data-width-px')),
+          dpi: Number(e.getAttribute('data-dpi')),
+          area: { left: a.left, top: a.top, right: a.right, bottom: a.bottom },
+        };
+      });
     assert.equal(img.dpi, 300);
     const widthMm = (img.widthPx / img.dpi) * 25.4;
     const cssPerMm = img.width / widthMm;
     // The middle of the part of the crop that is in view; the two ends 10 mm either side of it.
-    const vis = { left: Math.max(img.left, img.area.left), right: Math.min(img.left + img.width, img.area.right), top: Math.max(img.top, img.area.top), bottom: Math.min(img.top + img.height, img.area.bottom) };
+    const vis = {
+      left: Math.max(img.left, img.area.left),
+      right: Math.min(img.left + img.width, img.area.right),
+      top: Math.max(img.top, img.area.top),
+      bottom: Math.min(img.top + img.height, img.area.bottom),
+    };
     const mid = { x: (vis.left + vis.right) / 2, y: (vis.top + vis.bottom) / 2 };
     const a = { x: mid.x - 10 * cssPerMm, y: mid.y };
     const b = { x: mid.x + 10 * cssPerMm, y: mid.y };
@@ -130,7 +146,10 @@ describe('compare: measure, mark and align on the true-scale bench', () => {
     assert.equal(s.unit, 'mm');
     assert.equal(s.dpi, 300);
     assert.ok(Math.abs(s.value - 20) <= 0.5, `stored ${s.value} mm`);
-    assert.ok(Math.abs(Math.hypot(s.points[1]![0] - s.points[0]![0], s.points[1]![1] - s.points[0]![1]) - (20 / 25.4) * 300) < 6, `points in crop pixels: ${JSON.stringify(s.points)}`);
+    assert.ok(
+      Math.abs(Math.hypot(s.points[1]![0] - s.points[0]![0], s.points[1]![1] - s.points[0]![1]) - (20 / 25.4) * 300) < 6,
+      `points in crop pixels: ${JSON.stringify(s.points)}`,
+    );
     await page.getByTestId('true-scale').scrollIntoViewIfNeeded();
     await shot(page, 'bench-tools-measure-light');
     await page.close();
@@ -143,11 +162,14 @@ describe('compare: measure, mark and align on the true-scale bench', () => {
     await tabTo(page, '[data-testid=bench-q-area]', 80);
     await assertVisibleFocus(page);
     // Arrows move the crop under the centre cross (40 CSS px a press): bring the crop's middle there, zoom in, place two points.
-    const off = await page.getByTestId('bench-q').getByTestId('true-scale-image').evaluate((e) => {
-      const r = e.getBoundingClientRect();
-      const a = e.parentElement!.getBoundingClientRect();
-      return { x: a.left + a.width / 2 - (r.left + r.width / 2), y: a.top + a.height / 2 - (r.top + r.height / 2) };
-    });
+    const off = await page
+      .getByTestId('bench-q')
+      .getByTestId('true-scale-image')
+      .evaluate((e) => {
+        const r = e.getBoundingClientRect();
+        const a = e.parentElement!.getBoundingClientRect();
+        return { x: a.left + a.width / 2 - (r.left + r.width / 2), y: a.top + a.height / 2 - (r.top + r.height / 2) };
+      });
     for (let i = 0; i < Math.round(Math.abs(off.x) / 40); i++) await page.keyboard.press(off.x > 0 ? 'ArrowLeft' : 'ArrowRight');
     for (let i = 0; i < Math.round(Math.abs(off.y) / 40); i++) await page.keyboard.press(off.y > 0 ? 'ArrowUp' : 'ArrowDown');
     for (let i = 0; i < 4; i++) await page.keyboard.press('+');
@@ -188,7 +210,13 @@ describe('compare: measure, mark and align on the true-scale bench', () => {
     await page.keyboard.press('3');
     await page.getByTestId('grid-pane-q-marks').locator('text[data-mark]', { hasText: MARK }).waitFor();
     const stored = withBench((bench) => bench.listAnnotations({ signatureId: qSig }));
-    assert.deepEqual(stored.map((a) => [a.kind, a.text]), [['text', MARK], ['note', NOTE]]);
+    assert.deepEqual(
+      stored.map((a) => [a.kind, a.text]),
+      [
+        ['text', MARK],
+        ['note', NOTE],
+      ],
+    );
 
     await page.goto(`${app.url}#/batch/${caseId}`);
     await page.getByTestId('batch-table').waitFor({ timeout: 60_000 });
@@ -202,7 +230,7 @@ describe('compare: measure, mark and align on the true-scale bench', () => {
     await page.close();
   });
 
-  it('overlays K on Q, records an alignment after the automatic best fit, and lists the tools\' keys under ?', async () => {
+  it("overlays K on Q, records an alignment after the automatic best fit, and lists the tools' keys under ?", async () => {
     const page = await app.open(`/compare/${caseId}/${q1}`);
     await page.getByTestId('decision-panel').waitFor({ timeout: 60_000 });
     await page.keyboard.press('4');
@@ -242,7 +270,13 @@ describe('compare: measure, mark and align on the true-scale bench', () => {
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=alignments-row]').length === 1);
     assert.equal(await page.getByTestId('alignment-current').getAttribute('data-id'), String(r.id));
     const all = withBench((bench) => bench.listAlignments({ caseId, includeDeleted: true }));
-    assert.deepEqual(all.map((a) => [a.id, a.deletedReason]), [[r.id, null], [r.id + 1, 'recorded by mistake']]);
+    assert.deepEqual(
+      all.map((a) => [a.id, a.deletedReason]),
+      [
+        [r.id, null],
+        [r.id + 1, 'recorded by mistake'],
+      ],
+    );
     await page.getByTestId('overlay-align').scrollIntoViewIfNeeded();
     await shot(page, 'bench-tools-overlay-light');
 
@@ -251,7 +285,17 @@ describe('compare: measure, mark and align on the true-scale bench', () => {
     const overlay = page.getByTestId('shortcuts-overlay');
     await overlay.waitFor();
     const listed = (await overlay.textContent()) ?? '';
-    for (const what of ['Measure a length', 'Measure a slant angle', 'height ratio', 'baseline', 'Mark an arrow', 'Mark a circle', 'free text', 'K overlaid on Q']) assert.ok(listed.includes(what), `? lists ${what}`);
+    for (const what of [
+      'Measure a length',
+      'Measure a slant angle',
+      'height ratio',
+      'baseline',
+      'Mark an arrow',
+      'Mark a circle',
+      'free text',
+      'K overlaid on Q',
+    ])
+      assert.ok(listed.includes(what), `? lists ${what}`);
     await page.keyboard.press('Escape');
     for (const sel of ['[data-testid=bench-overlay]', '[data-testid=auto-fit]', '[data-testid=record-alignment]']) {
       await tabTo(page, sel, 120);

@@ -28,7 +28,9 @@ const shot = async (page: Page, name: string) => {
 /** A PNG of the same pixels without any resolution in it. */
 async function withoutDpi(png: Buffer): Promise<Buffer> {
   const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
-  const out = await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).png().toBuffer();
+  const out = await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })
+    .png()
+    .toBuffer();
   assert.equal((await sharp(out).metadata()).density, undefined);
   return out;
 }
@@ -43,24 +45,31 @@ interface Measured {
 
 /** The true-scale image of a pane as drawn: its pixels, resolution and CSS width. */
 async function measure(page: Page, pane: string): Promise<Measured> {
-  const m = await page.getByTestId(pane).getByTestId('true-scale-image').evaluate((img) => ({
-    widthPx: Number(img.getAttribute('data-width-px')),
-    dpi: Number(img.getAttribute('data-dpi')),
-    cssWidth: img.getBoundingClientRect().width,
-  }));
+  const m = await page
+    .getByTestId(pane)
+    .getByTestId('true-scale-image')
+    .evaluate((img) => ({
+      widthPx: Number(img.getAttribute('data-width-px')),
+      dpi: Number(img.getAttribute('data-dpi')),
+      cssWidth: img.getBoundingClientRect().width,
+    }));
   return { ...m, mmPerCss: ((m.widthPx / m.dpi) * 25.4) / m.cssWidth };
 }
 
 /** CSS px per mm read off a pane's top ruler: the distance between two labelled ticks over their mm. */
 async function rulerScale(page: Page, pane: string): Promise<number> {
-  const labels = await page.getByTestId(pane).getByTestId('ruler-x').locator('text[data-mm]').evaluateAll((els) => els.map((e) => ({ mm: Number(e.getAttribute('data-mm')), x: e.getBoundingClientRect().left })));
+  const labels = await page
+    .getByTestId(pane)
+    .getByTestId('ruler-x')
+    .locator('text[data-mm]')
+    .evaluateAll((els) => els.map((e) => ({ mm: Number(e.getAttribute('data-mm')), x: e.getBoundingClientRect().left })));
   assert.ok(labels.length >= 2, `at least two labelled mm ticks on ${pane}, got ${JSON.stringify(labels)}`);
   const a = labels[0]!;
   const b = labels[labels.length - 1]!;
   return (b.x - a.x) / (b.mm - a.mm);
 }
 
-describe('compare: the examiner\'s bench', () => {
+describe("compare: the examiner's bench", () => {
   let app: App;
   let caseId = 0;
   let q1 = 0;
@@ -122,7 +131,7 @@ describe('compare: the examiner\'s bench', () => {
     assert.deepEqual([q.dpi, k.dpi], [300, 600]);
     assert.ok(Math.abs(q.mmPerCss - k.mmPerCss) / q.mmPerCss < 0.02, `same mm per CSS px: Q ${q.mmPerCss}, K ${k.mmPerCss}`);
     // Not the same by accident: K has twice the pixels per mm, drawn at half the CSS px per image px.
-    assert.ok(Math.abs(k.cssWidth / k.widthPx - (q.cssWidth / q.widthPx) / 2) / (q.cssWidth / q.widthPx) < 0.02);
+    assert.ok(Math.abs(k.cssWidth / k.widthPx - q.cssWidth / q.widthPx / 2) / (q.cssWidth / q.widthPx) < 0.02);
     assert.match((await page.getByTestId('resolution-note').textContent()) ?? '', /differ \(300, 600 dpi\)/);
     assert.equal(await page.getByTestId('bench-q-dpi').textContent(), '300 dpi');
     assert.equal(await page.getByTestId('bench-k-dpi').textContent(), '600 dpi');
@@ -147,7 +156,11 @@ describe('compare: the examiner\'s bench', () => {
     assert.ok(Math.abs(k2m.cssWidth / k.cssWidth - q2m.cssWidth / q.cssWidth) < 0.01, 'K zoomed by the same factor');
     assert.ok(Math.abs(q2m.mmPerCss - k2m.mmPerCss) / q2m.mmPerCss < 0.02);
     // Pan on K with a drag: Q moves with it.
-    const qLeft = async () => page.getByTestId('bench-q').getByTestId('true-scale-image').evaluate((e) => e.getBoundingClientRect().left);
+    const qLeft = async () =>
+      page
+        .getByTestId('bench-q')
+        .getByTestId('true-scale-image')
+        .evaluate((e) => e.getBoundingClientRect().left);
     const before = await qLeft();
     const kb = (await page.getByTestId('bench-k-area').boundingBox())!;
     await page.mouse.move(kb.x + 100, kb.y + 60);
@@ -179,9 +192,15 @@ describe('compare: the examiner\'s bench', () => {
     const distances = async () => cells.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-distance'))));
     const listed = await distances();
     await page.getByTestId('grid-order-closest').click();
-    assert.deepEqual(await distances(), [...listed].sort((a, b) => a - b));
+    assert.deepEqual(
+      await distances(),
+      [...listed].sort((a, b) => a - b),
+    );
     await page.getByTestId('grid-order-farthest').click();
-    assert.deepEqual(await distances(), [...listed].sort((a, b) => b - a));
+    assert.deepEqual(
+      await distances(),
+      [...listed].sort((a, b) => b - a),
+    );
     await page.getByTestId('grid-order-listed').click();
     assert.deepEqual(await distances(), listed);
 
@@ -190,7 +209,10 @@ describe('compare: the examiner\'s bench', () => {
     const g0 = await measure(page, 'grid-pane-0');
     const g1 = await measure(page, 'grid-pane-1');
     const gq = await measure(page, 'grid-pane-q');
-    assert.ok(Math.abs(g0.mmPerCss - gq.mmPerCss) / gq.mmPerCss < 0.02 && Math.abs(g1.mmPerCss - gq.mmPerCss) / gq.mmPerCss < 0.02, `${g0.mmPerCss} ${g1.mmPerCss} ${gq.mmPerCss}`);
+    assert.ok(
+      Math.abs(g0.mmPerCss - gq.mmPerCss) / gq.mmPerCss < 0.02 && Math.abs(g1.mmPerCss - gq.mmPerCss) / gq.mmPerCss < 0.02,
+      `${g0.mmPerCss} ${g1.mmPerCss} ${gq.mmPerCss}`,
+    );
     assert.match((await page.getByTestId('grid-resolution-note').textContent()) ?? '', /Resolution unknown for 1 of 4 images/);
 
     // Grid -> chart.

@@ -61,7 +61,7 @@ describe('compare', () => {
   const q0 = () => seed.case.questioned[0]!.documentId;
   const openComparison = async (page: Page) => page.getByTestId('decision-panel').waitFor({ timeout: 60_000 });
 
-  it("opens a comparison from the document page: distances to every reference, their mean, the LR with its verbal band, the decision and what is on record", async () => {
+  it('opens a comparison from the document page: distances to every reference, their mean, the LR with its verbal band, the decision and what is on record', async () => {
     const page = await app.open(`/cases/${seed.case.caseId}/documents/${q0()}`);
     await page.getByTestId('open-comparison').click();
     await openComparison(page);
@@ -69,7 +69,7 @@ describe('compare', () => {
 
     const rows = page.getByTestId('distance-row');
     assert.equal(await rows.count(), 4, 'one row per known signature of the claimed subject');
-    const distances = (await page.getByTestId('reference').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-distance')))));
+    const distances = await page.getByTestId('reference').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-distance'))));
     assert.equal(distances.length, 4);
     const mean = distances.reduce((a, b) => a + b, 0) / distances.length;
     assert.equal((await page.getByTestId('aggregate').textContent())?.trim(), mean.toFixed(3), 'the aggregate is the mean of the distances');
@@ -87,7 +87,10 @@ describe('compare', () => {
     await page.getByTestId('recorded-tag').waitFor();
     assert.match((await page.getByTestId('model-sha').textContent()) ?? '', new RegExp(`^${seed.modelSha256.slice(0, 16)}`));
     assert.match((await page.getByTestId('comparison-id').textContent()) ?? '', /comparison #\d+/);
-    assert.ok(audit(seed.case.caseId).some((r) => r.action === 'verify.compare'), 'opening the comparison recorded it');
+    assert.ok(
+      audit(seed.case.caseId).some((r) => r.action === 'verify.compare'),
+      'opening the comparison recorded it',
+    );
     await shot(page, 'compare-light');
     // The whole page at once (the content area scrolls inside the frame).
     await page.setViewportSize({ width: 1360, height: 1500 });
@@ -119,7 +122,8 @@ describe('compare', () => {
     await page.keyboard.press('+');
     await page.getByTestId('zoom-value').filter({ hasText: '156 %' }).waitFor();
     await page.keyboard.press('ArrowLeft');
-    const transforms = () => page.evaluate(() => Array.from(document.querySelectorAll('[data-testid^=pane-] .layer')).map((l) => (l as HTMLElement).style.transform));
+    const transforms = () =>
+      page.evaluate(() => Array.from(document.querySelectorAll('[data-testid^=pane-] .layer')).map((l) => (l as HTMLElement).style.transform));
     const [tq, tk] = await transforms();
     assert.match(tq ?? '', /scale\(1\.5625\)/);
     assert.equal(tq, tk, 'both panes show the same region');
@@ -199,7 +203,10 @@ describe('compare', () => {
     await dialog.waitFor();
     assert.equal((await dialog.getByTestId('threshold-old').textContent())?.trim(), '0.06');
     assert.equal(Number(await dialog.getByTestId('threshold-new').textContent()), proposed);
-    await dialog.getByTestId('results-seen').filter({ hasText: /already been seen/ }).waitFor();
+    await dialog
+      .getByTestId('results-seen')
+      .filter({ hasText: /already been seen/ })
+      .waitFor();
     await shot(page, 'compare-set-threshold-dialog');
     // Without a reason it refuses and stores nothing.
     await dialog.getByTestId('save-threshold').click();
@@ -215,7 +222,9 @@ describe('compare', () => {
     await page.waitForTimeout(600);
     assert.equal(await notices.count(), 1, 'one notice, not two');
     assert.equal(caseShow(seed.case.caseId).threshold, proposed);
-    const change = audit(seed.case.caseId).filter((r) => r.action === 'case.threshold').at(-1)!;
+    const change = audit(seed.case.caseId)
+      .filter((r) => r.action === 'case.threshold')
+      .at(-1)!;
     assert.equal(change.details.old, 0.06);
     assert.equal(change.details.new, proposed);
     assert.equal(change.details.reason, 'the laboratory threshold for cheques');
@@ -226,7 +235,9 @@ describe('compare', () => {
     await page.getByTestId('undo-threshold').click();
     await page.getByTestId('threshold-changed').waitFor({ state: 'detached', timeout: 60_000 });
     assert.equal(caseShow(seed.case.caseId).threshold, 0.06);
-    const undo = audit(seed.case.caseId).filter((r) => r.action === 'case.threshold').at(-1)!;
+    const undo = audit(seed.case.caseId)
+      .filter((r) => r.action === 'case.threshold')
+      .at(-1)!;
     assert.deepEqual([undo.details.old, undo.details.new], [proposed, 0.06]);
     assert.match(String(undo.details.reason), /^undo of the change/);
     await page.locator('[data-testid=decision][data-preview=false]').waitFor();
@@ -239,7 +250,10 @@ describe('compare', () => {
     await openComparison(page);
     const panel = page.getByTestId('distance-panel');
     assert.equal(await panel.getAttribute('data-score-method'), 'kk-ratio');
-    assert.match((await page.getByTestId('score-explanation').textContent()) ?? '', /Score \(Q-K ÷ K-K\) \d+\.\d\d: Q is [\d.]+ times as far from the references as they are from each other/);
+    assert.match(
+      (await page.getByTestId('score-explanation').textContent()) ?? '',
+      /Score \(Q-K ÷ K-K\) \d+\.\d\d: Q is [\d.]+ times as far from the references as they are from each other/,
+    );
     assert.match((await page.getByTestId('chart-axis-label').textContent()) ?? '', /score units/);
     // The chart's Q mark is the score (the mean of the plotted Q-K points), not the mean distance.
     const scoreText = (await page.getByTestId('aggregate').textContent())!.trim();

@@ -54,14 +54,22 @@ describe('who wrote this?', () => {
     assert.deepEqual([...names].sort(), ['Library w0001', 'Library w0002', 'Library w0003']);
     // Ranked by the score (here a mean-distance model: the mean distance), lowest first, named and explained.
     const d = (await page.getByTestId('candidate-score').allTextContents()).map(Number);
-    assert.deepEqual(d, [...d].sort((a, b) => a - b));
+    assert.deepEqual(
+      d,
+      [...d].sort((a, b) => a - b),
+    );
     assert.match((await page.getByTestId('candidate').first().textContent()) ?? '', /Mean distance/);
-    assert.match((await page.getByTestId('candidate-explanation').first().textContent()) ?? '', /^the questioned signature's mean distance to the references is \d\.\d{3}\.$/);
+    assert.match(
+      (await page.getByTestId('candidate-explanation').first().textContent()) ?? '',
+      /^the questioned signature's mean distance to the references is \d\.\d{3}\.$/,
+    );
     // Every candidate shows Q and its three exemplars, as images that loaded.
     const first = page.getByTestId('candidate').first();
     assert.equal(await first.getByTestId('exemplar').count(), 3);
     await first.locator('img').nth(3).waitFor();
-    const loaded = await first.locator('img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0));
+    const loaded = await first
+      .locator('img')
+      .evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0));
     assert.deepEqual(loaded, [true, true, true, true]);
     assert.match((await page.getByTestId('identify-facts').textContent()) ?? '', /3 writers, 9 exemplars/);
     await screenshot(page, 'identify-library');

@@ -108,7 +108,11 @@ describe('import', () => {
     await error.filter({ hasText: 'does not exist' }).waitFor();
     assert.equal(await error.getAttribute('data-code'), 'NOT_FOUND');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
-    assert.equal(audit(caseId).some((r) => r.action === 'import.start'), false, 'no import was started');
+    assert.equal(
+      audit(caseId).some((r) => r.action === 'import.start'),
+      false,
+      'no import was started',
+    );
     assert.equal(await page.getByTestId('import-panel').count(), 0);
     await page.close();
   });
@@ -209,7 +213,9 @@ describe('import', () => {
     assert.equal(Number(await page.getByTestId('total-skipped').textContent()), first);
     assert.equal(Number(await page.getByTestId('total-imported').textContent()), 27 - first);
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=document-card]').length === 27, null, { timeout: 60_000 });
-    const finishes = audit(id).filter((r) => r.action === 'import.finish').map((r) => r.details.cancelled);
+    const finishes = audit(id)
+      .filter((r) => r.action === 'import.finish')
+      .map((r) => r.details.cancelled);
     assert.deepEqual(finishes, [true, false]);
     await page.close();
   });
@@ -232,7 +238,10 @@ describe('import', () => {
     await error.waitFor({ timeout: 60_000 });
     assert.match((await error.textContent()) ?? '', /The box was not saved:.*no ink found.*Nothing was changed/);
     assert.equal(await page.getByTestId('box-history-row').count(), 1);
-    assert.equal(audit(caseId).some((r) => r.action === 'signature.crop'), false);
+    assert.equal(
+      audit(caseId).some((r) => r.action === 'signature.crop'),
+      false,
+    );
     await screenshot(page, 'document-crop-refused');
     await page.getByTestId('reset-box').click();
     await page.getByText('changed, not saved').waitFor({ state: 'hidden' });

@@ -25,9 +25,9 @@ describe('keyboard and dark theme', () => {
     await app?.close();
   });
 
-  const waitForFocus = (page: Page, selector: string) =>
-    page.waitForFunction((s) => !!document.activeElement?.matches(s), selector, { timeout: 10_000 });
-  const focused = (page: Page) => page.evaluate(() => ({ tag: document.activeElement?.tagName, text: document.activeElement?.textContent?.trim(), id: document.activeElement?.id }));
+  const waitForFocus = (page: Page, selector: string) => page.waitForFunction((s) => !!document.activeElement?.matches(s), selector, { timeout: 10_000 });
+  const focused = (page: Page) =>
+    page.evaluate(() => ({ tag: document.activeElement?.tagName, text: document.activeElement?.textContent?.trim(), id: document.activeElement?.id }));
 
   it('creates a case and reads its audit trail with the keyboard only', async () => {
     const page = await app.open('/cases');
@@ -64,7 +64,10 @@ describe('keyboard and dark theme', () => {
       .waitFor()
       .catch(async (err: Error) => {
         // Say what the dialog showed instead of only "timeout".
-        const dialog = await page.getByTestId('create-case-dialog').textContent().catch(() => null);
+        const dialog = await page
+          .getByTestId('create-case-dialog')
+          .textContent()
+          .catch(() => null);
         throw new Error(`${err.message}\nthe dialog reads: ${dialog}\nfocus: ${JSON.stringify(await focused(page))}`);
       });
     assert.equal((await focused(page)).tag, 'H1', 'the new page announces itself: its heading has the focus');

@@ -46,7 +46,9 @@ describe('models and settings', () => {
     await problems.locator('.mono', { hasText: broken }).waitFor();
     assert.match((await problems.textContent()) ?? '', /metadata\.json/);
 
-    await row(ids.child).getByRole('button', { name: /Institution v2/ }).click();
+    await row(ids.child)
+      .getByRole('button', { name: /Institution v2/ })
+      .click();
     const details = page.getByTestId('model-details');
     await details.waitFor();
     assert.match((await details.textContent()) ?? '', new RegExp(`Lineage\\s*${ids.parent}`));
@@ -86,8 +88,13 @@ describe('models and settings', () => {
     await page.getByTestId('active-model').filter({ hasText: ids.child }).waitFor();
 
     const list = lastJson<{ id: string; active: boolean }[]>(cli(['--data-dir', app.dir, 'models', 'list', '--json']));
-    assert.deepEqual(list.filter((m) => m.active).map((m) => m.id), [ids.child]);
-    await row(ids.child).getByRole('button', { name: /Institution v2/ }).click();
+    assert.deepEqual(
+      list.filter((m) => m.active).map((m) => m.id),
+      [ids.child],
+    );
+    await row(ids.child)
+      .getByRole('button', { name: /Institution v2/ })
+      .click();
     await page.getByTestId('model-details').waitFor();
     await screenshot(page, 'models');
     await page.close();
@@ -96,7 +103,9 @@ describe('models and settings', () => {
   it('shows the data directory, the backend in use and why each better backend is unavailable', async () => {
     const page = await app.open('/settings');
     await page.getByTestId('settings-datadir').filter({ hasText: app.dir }).waitFor();
-    const doctor = lastJson<{ backend: string; backendsTried: { name: string; ok: boolean; reason?: string }[] }>(cli(['--data-dir', app.dir, 'doctor', '--json']));
+    const doctor = lastJson<{ backend: string; backendsTried: { name: string; ok: boolean; reason?: string }[] }>(
+      cli(['--data-dir', app.dir, 'doctor', '--json']),
+    );
     assert.equal((await page.getByTestId('backend-in-use').textContent())?.trim(), doctor.backend);
     const table = (await page.getByTestId('backend-table').textContent()) ?? '';
     for (const b of doctor.backendsTried) {

@@ -102,7 +102,8 @@ describe('training', () => {
           for (let j = i + 1; j < labels.length; j++) {
             const a = labels[i]!.r;
             const b = labels[j]!.r;
-            if (Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0) overlaps.push(`${labels[i]!.text} / ${labels[j]!.text}`);
+            if (Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0)
+              overlaps.push(`${labels[i]!.text} / ${labels[j]!.text}`);
           }
         }
         // Every option of Start from fits the list's width (text plus the arrow).
@@ -123,7 +124,9 @@ describe('training', () => {
     await fill({ epochs: '1', pairs: '64', name: 'e2e tiny' });
     await page.getByTestId('training-submit').click();
     await page.getByTestId('training-status').waitFor();
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid=loss-chart]')?.getAttribute('data-points')) >= 1, undefined, { timeout: 120_000 });
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=loss-chart]')?.getAttribute('data-points')) >= 1, undefined, {
+      timeout: 120_000,
+    });
     const first = await points('loss-chart');
     await page.waitForFunction((n) => Number(document.querySelector('[data-testid=loss-chart]')?.getAttribute('data-points')) > n, first, { timeout: 60_000 });
     await page.locator('[data-testid=training-outcome][data-status=done]').waitFor({ timeout: 120_000 });
@@ -151,7 +154,9 @@ describe('training', () => {
   it('cancels a second run mid-way from the jobs indicator; it is reported as cancelled and can resume', async () => {
     await fill({ epochs: '3', pairs: '2048', name: 'e2e cancelled' });
     await page.getByTestId('training-submit').click();
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid=loss-chart]')?.getAttribute('data-points')) >= 2, undefined, { timeout: 120_000 });
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=loss-chart]')?.getAttribute('data-points')) >= 2, undefined, {
+      timeout: 120_000,
+    });
     await page.locator('[data-testid=training-live][data-phase=training]').waitFor();
     assert.notEqual((await page.getByTestId('stat-eta').textContent())?.trim(), '–', 'an ETA is shown');
     await shot(page, 'training-running');

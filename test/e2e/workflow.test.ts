@@ -116,7 +116,10 @@ describe('the whole workflow', () => {
     const card = page.getByTestId('questioned-cards').first().getByTestId('document-card').first();
     questionedId = Number(await card.getAttribute('data-document-id'));
     await card.click();
-    await page.getByTestId('document-title').filter({ hasText: /^q0\d\./ }).waitFor();
+    await page
+      .getByTestId('document-title')
+      .filter({ hasText: /^q0\d\./ })
+      .waitFor();
     await page.getByTestId('scan-viewer').locator('svg image').first().waitFor({ state: 'attached' });
     const before = (await page.getByTestId('box-readout').textContent())?.replace(/\s+/g, ' ').trim() ?? '';
     const [x, y, w, h] = (/x (\d+) · y (\d+) · (\d+) × (\d+) px/.exec(before) ?? []).slice(1).map(Number) as [number, number, number, number];
@@ -148,7 +151,9 @@ describe('the whole workflow', () => {
     await page.getByTestId('box-history').evaluate((el) => el.scrollIntoView({ block: 'center', inline: 'nearest' }));
     await screenshot(page, 'workflow-3b-box-history');
 
-    const crop = audit().filter((r) => r.action === 'signature.crop').at(-1);
+    const crop = audit()
+      .filter((r) => r.action === 'signature.crop')
+      .at(-1);
     assert.ok(crop, 'the crop is in the audit trail');
     assert.deepEqual((crop.details.new as { box: number[] }).box, [x - 10, y, w + 20, h]);
     assert.deepEqual((crop.details.old as { box: number[] }).box, [x, y, w, h]);
@@ -191,7 +196,9 @@ describe('the whole workflow', () => {
     const t = caseShow().threshold;
     assert.ok(t !== null && t > 0, 'the threshold is stored on the case');
     assert.ok(Math.abs(t - Number(await slider.inputValue())) < 1e-9, `stored ${t}, slider ${await slider.inputValue()}`);
-    const change = audit().filter((r) => r.action === 'case.threshold').at(-1);
+    const change = audit()
+      .filter((r) => r.action === 'case.threshold')
+      .at(-1);
     assert.deepEqual({ ...change?.details, resultsSeen: undefined }, { old: null, new: t, reason: 'agreed with the reviewer', resultsSeen: undefined });
     await screenshot(page, 'workflow-5-threshold');
   });
@@ -215,7 +222,10 @@ describe('the whole workflow', () => {
     const bytes = readFileSync(await (await download).path());
     assert.equal(bytes.subarray(0, 5).toString('latin1'), '%PDF-');
     await page.getByTestId('report-sha').waitFor();
-    assert.ok(audit().some((r) => r.action === 'report.create'), 'the report is in the audit trail');
+    assert.ok(
+      audit().some((r) => r.action === 'report.create'),
+      'the report is in the audit trail',
+    );
     await screenshot(page, 'workflow-7-report');
   });
 

@@ -118,7 +118,6 @@ export interface ChequeFixture {
   box: Box;
 }
 
-
 /**
  * A 1800 x 800 cheque (300 dpi, 6 x 2.67 in) with tinted guilloche background, logo, printed
  * labels and lines, MICR line, handwritten date, payee, amount and memo, and a signature
@@ -186,7 +185,9 @@ export async function composeCheque(seed: number, opts: { grey?: boolean; width?
   let pipe = sharp(Buffer.from(svg));
   if (opts.grey) pipe = pipe.greyscale();
   const png = await pipe.png({ compressionLevel: 3 }).toBuffer();
-  const box = await inkBox(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><g transform="scale(${sx} ${sy})">${strokesSvg(sig, sigX, sigY, ink, rng.fork(7))}</g></svg>`);
+  const box = await inkBox(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><g transform="scale(${sx} ${sy})">${strokesSvg(sig, sigX, sigY, ink, rng.fork(7))}</g></svg>`,
+  );
   return { png, width: W, height: H, box };
 }
 
@@ -207,5 +208,8 @@ export async function drawBoxes(png: Buffer, boxes: { box: Box; colour: string }
     .map(({ box, colour }) => `<rect x="${box[0]}" y="${box[1]}" width="${box[2]}" height="${box[3]}" fill="none" stroke="${colour}" stroke-width="4"/>`)
     .join('');
   const overlay = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${m.width}" height="${m.height}">${rects}</svg>`);
-  return sharp(png).composite([{ input: overlay }]).png().toBuffer();
+  return sharp(png)
+    .composite([{ input: overlay }])
+    .png()
+    .toBuffer();
 }

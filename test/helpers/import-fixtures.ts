@@ -8,7 +8,11 @@ import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { createWriter, generateCase, renderCheque, type CaseTruth } from '../../src-main/core/synth/index.ts';
 
-export async function synthCase(dir: string, seed: number, opts: { subjects?: number; known?: number; questioned?: number } = {}): Promise<{ dir: string; truth: CaseTruth }> {
+export async function synthCase(
+  dir: string,
+  seed: number,
+  opts: { subjects?: number; known?: number; questioned?: number } = {},
+): Promise<{ dir: string; truth: CaseTruth }> {
   await generateCase(dir, { subjects: opts.subjects ?? 2, known: opts.known ?? 3, questioned: opts.questioned ?? 2, seed });
   return { dir, truth: JSON.parse(readFileSync(path.join(dir, 'truth.json'), 'utf8')) as CaseTruth };
 }
@@ -34,7 +38,12 @@ export function pngHeaderOnly(width: number, height: number): Buffer {
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8;
   ihdr[9] = 0;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(1000))), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.alloc(1000))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 export interface BadFile {
@@ -66,7 +75,12 @@ export async function addBadFiles(dir: string, subject: string): Promise<BadFile
   add(`questioned/${subject}/statement.pdf`, 'pdf', true);
   writeFileSync(q('huge.png'), pngHeaderOnly(20000, 20000));
   add(`questioned/${subject}/huge.png`, 'too-large', true);
-  writeFileSync(q('blank.png'), await sharp({ create: { width: 1800, height: 800, channels: 3, background: '#fbfbf7' } }).png().toBuffer());
+  writeFileSync(
+    q('blank.png'),
+    await sharp({ create: { width: 1800, height: 800, channels: 3, background: '#fbfbf7' } })
+      .png()
+      .toBuffer(),
+  );
   add(`questioned/${subject}/blank.png`, 'blank', true);
   symlinkSync(q('loop-b.png'), q('loop-a.png'));
   symlinkSync(q('loop-a.png'), q('loop-b.png'));
@@ -92,7 +106,15 @@ export async function addBadFiles(dir: string, subject: string): Promise<BadFile
 export async function twoPageTiff(file: string): Promise<[number, number, number, number][]> {
   const w = createWriter(77, 'w0077');
   const pages = [await renderCheque(w, { sampleIndex: 1 }), await renderCheque(w, { sampleIndex: 2, kind: 'skilled' })];
-  writeFileSync(file, await sharp(pages.map((p) => p.data), { join: { animated: true } }).tiff({ compression: 'lzw', xres: 200 / 25.4, yres: 200 / 25.4 }).toBuffer());
+  writeFileSync(
+    file,
+    await sharp(
+      pages.map((p) => p.data),
+      { join: { animated: true } },
+    )
+      .tiff({ compression: 'lzw', xres: 200 / 25.4, yres: 200 / 25.4 })
+      .toBuffer(),
+  );
   return pages.map((p) => p.box);
 }
 

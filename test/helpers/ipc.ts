@@ -34,7 +34,9 @@ export function contractHarness(prefix: string, opts: HarnessOptions = {}) {
   });
   // What the front-end would serve at the object URLs images.get and report.get return.
   const objects = new StoredObjects(() => app.store);
-  const dispatch = createDispatcher(createHandlers({ app, jobs, objects, transport: opts.transport ?? 'bridge', ...(opts.dialogs ? { dialogs: opts.dialogs } : {}) }));
+  const dispatch = createDispatcher(
+    createHandlers({ app, jobs, objects, transport: opts.transport ?? 'bridge', ...(opts.dialogs ? { dialogs: opts.dialogs } : {}) }),
+  );
 
   /** The method's value; fails the test with the error value otherwise. */
   async function ok<M extends MethodName>(name: M, args: unknown, via = dispatch) {

@@ -52,7 +52,9 @@ function signatureSvg(shapeSeed: number, sampleSeed: number, w: number, h: numbe
 }
 
 async function signaturePng(shapeSeed: number, sampleSeed: number): Promise<Buffer> {
-  return sharp(Buffer.from(signatureSvg(shapeSeed, sampleSeed, 440, 170))).png().toBuffer();
+  return sharp(Buffer.from(signatureSvg(shapeSeed, sampleSeed, 440, 170)))
+    .png()
+    .toBuffer();
 }
 
 /** A cheque-like scan region with the located signature boxed in red. */
@@ -132,7 +134,7 @@ export async function buildReportInput(opts: FixtureOptions): Promise<ReportInpu
     const kk = normal(new Rng(`kk-${s}`), (subjectRefs.length * (subjectRefs.length - 1)) / 2, 0.42, 0.07).map((v) => Number(v.toFixed(4)));
     const sorted = [...kk].sort((a, b) => a - b);
     const below = kk.filter((v) => v < agg).length;
-    const log10Lr = calibrated ? Number((4.2 * (threshold - agg) / 0.3).toFixed(3)) : null;
+    const log10Lr = calibrated ? Number(((4.2 * (threshold - agg)) / 0.3).toFixed(3)) : null;
     const decision: ReportDecision = Math.abs(agg - threshold) <= 0.05 ? 'inconclusive' : agg < threshold ? 'supports genuine' : 'supports not genuine';
     const warnings = [];
     if (subjectRefs.length < 5) warnings.push({ code: 'FEW_REFERENCES', message: `only ${subjectRefs.length} known signatures; at least 5 are recommended` });

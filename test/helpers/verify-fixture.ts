@@ -46,7 +46,8 @@ async function addSignatureDocument(
           `INSERT INTO documents (case_id, role, subject_id, claimed_subject_id, original_path, sha256, size, format, status, imported_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, 'png', 'ready', ?)`,
         )
-        .run(d.caseId, d.role, d.role === 'known' ? d.subjectId : null, d.role === 'questioned' ? d.subjectId : null, d.path, sha, d.png.length, now()).lastInsertRowid,
+        .run(d.caseId, d.role, d.role === 'known' ? d.subjectId : null, d.role === 'questioned' ? d.subjectId : null, d.path, sha, d.png.length, now())
+        .lastInsertRowid,
     );
     const sig = Number(
       store.db
@@ -85,13 +86,22 @@ export async function seedVerifiableCase(
     for (let k = 0; k < (opts.known ?? 4); k++) {
       const img = await renderSignature(writer, { sampleIndex: k, dpi: 150 });
       const path = `known/${writer.last.toLowerCase()}/k${k + 1}.png`;
-      out.known.push({ ...(await addSignatureDocument(store, { caseId: c.id, role: 'known', subjectId, path, png: img.data, width: img.width, height: img.height })), path, subjectId });
+      out.known.push({
+        ...(await addSignatureDocument(store, { caseId: c.id, role: 'known', subjectId, path, png: img.data, width: img.width, height: img.height })),
+        path,
+        subjectId,
+      });
     }
     for (let q = 0; q < (opts.questioned ?? 2); q++) {
       const genuine = q % 2 === 0;
       const img = await renderSignature(writer, { sampleIndex: 50 + q, kind: genuine ? 'genuine' : 'skilled', dpi: 150 });
       const path = `questioned/${writer.last.toLowerCase()}/q${q + 1}.png`;
-      out.questioned.push({ ...(await addSignatureDocument(store, { caseId: c.id, role: 'questioned', subjectId, path, png: img.data, width: img.width, height: img.height })), path, subjectId, genuine });
+      out.questioned.push({
+        ...(await addSignatureDocument(store, { caseId: c.id, role: 'questioned', subjectId, path, png: img.data, width: img.width, height: img.height })),
+        path,
+        subjectId,
+        genuine,
+      });
     }
   }
   return out;
@@ -101,7 +111,10 @@ export async function seedVerifiableCase(
  * A random-weight `signet-tiny` in the data directory's registry. Calibrated (on made-up
  * validation distances around `eerThreshold`) unless `calibrated: false`.
  */
-export async function saveTinyModel(dataDir: string, opts: { calibrated?: boolean; eerThreshold?: number; seed?: number; name?: string; scoring?: Scoring } = {}): Promise<ModelMetadata> {
+export async function saveTinyModel(
+  dataDir: string,
+  opts: { calibrated?: boolean; eerThreshold?: number; seed?: number; name?: string; scoring?: Scoring } = {},
+): Promise<ModelMetadata> {
   const spec = getSpec('signet-tiny');
   const params = initParams(spec, opts.seed ?? 3);
   const t = opts.eerThreshold ?? 0.5;

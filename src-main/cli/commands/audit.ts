@@ -36,7 +36,15 @@ which also catches rows removed from the end.`,
       });
       const result = report.chain;
       if (ctx.json) {
-        ctx.emit({ ...result, ok: report.ok, signatures: report.signatures, rowBindings: report.rowBindings, objects: report.objects, problems: report.problems, installationKey: store.installationKey });
+        ctx.emit({
+          ...result,
+          ok: report.ok,
+          signatures: report.signatures,
+          rowBindings: report.rowBindings,
+          objects: report.objects,
+          problems: report.problems,
+          installationKey: store.installationKey,
+        });
         return report.ok ? 0 : 1;
       }
       if (result.ok) {
@@ -45,14 +53,26 @@ which also catches rows removed from the end.`,
       } else {
         ctx.out(`Audit log BROKEN at row ${result.brokenAt}: ${result.reason}`);
         if (result.row) ctx.out(`  stored row: ${line(result.row)}`);
-        if (caseRow) ctx.out(`  case "${caseRow.name}" ${result.caseAffected ? 'IS' : 'is not'} affected (its rows come ${result.caseAffected ? 'after' : 'before'} the break)`);
+        if (caseRow)
+          ctx.out(
+            `  case "${caseRow.name}" ${result.caseAffected ? 'IS' : 'is not'} affected (its rows come ${result.caseAffected ? 'after' : 'before'} the break)`,
+          );
       }
       const sig = report.signatures;
-      const keys = sig.keys.map((k) => `${k.fingerprint} (${k.trust === 'installation' ? 'this installation' : k.trust}, rows ${k.firstSeq}..${k.lastSeq})`).join(', ');
-      ctx.out(`Signatures: ${sig.signatures}${sig.headSigned ? ', head signed' : ''}${keys ? ` by ${keys}` : ''}${sig.unsignedBefore ? `; ${sig.unsignedBefore} earlier rows predate signing` : ''}`);
+      const keys = sig.keys
+        .map((k) => `${k.fingerprint} (${k.trust === 'installation' ? 'this installation' : k.trust}, rows ${k.firstSeq}..${k.lastSeq})`)
+        .join(', ');
+      ctx.out(
+        `Signatures: ${sig.signatures}${sig.headSigned ? ', head signed' : ''}${keys ? ` by ${keys}` : ''}${sig.unsignedBefore ? `; ${sig.unsignedBefore} earlier rows predate signing` : ''}`,
+      );
       const rb = report.rowBindings;
-      const counted = Object.entries(rb.checked).filter(([, n]) => n).map(([t, n]) => `${n} ${t}`).join(', ');
-      ctx.out(`Recorded rows: ${counted || 'none'} match the hashes the chain recorded${rb.legacyChecked ? `; ${rb.legacyChecked} older rows match their audit details` : ''}${rb.legacyUnchecked ? `; ${rb.legacyUnchecked} older rows have no hash to compare` : ''}`);
+      const counted = Object.entries(rb.checked)
+        .filter(([, n]) => n)
+        .map(([t, n]) => `${n} ${t}`)
+        .join(', ');
+      ctx.out(
+        `Recorded rows: ${counted || 'none'} match the hashes the chain recorded${rb.legacyChecked ? `; ${rb.legacyChecked} older rows match their audit details` : ''}${rb.legacyUnchecked ? `; ${rb.legacyUnchecked} older rows have no hash to compare` : ''}`,
+      );
       if (report.objects) ctx.out(`Objects: ${report.objects.checked} checked against their SHA-256`);
       const others = report.problems.filter((p) => result.ok || !p.startsWith(`audit row ${result.brokenAt}:`));
       if (others.length) {

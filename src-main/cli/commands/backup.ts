@@ -33,8 +33,11 @@ objects/...); an existing file is never replaced. Restore with: countersign rest
       const r = await restoreBackup(file, ctx.dataDir);
       if (ctx.json) return ctx.emit(r);
       ctx.out(`Restored ${file} into ${r.dataDir}`);
-      ctx.out(`  schema ${r.manifest.schemaVersion}, ${r.objects} objects verified, audit chain ${r.auditVerified ? 'verified' : 'BROKEN (as it was when backed up)'}: ${r.auditRows} rows`);
-      for (const k of r.signedBy) ctx.out(`  signed by installation key ${k.fingerprint} (compare it with the one \`countersign doctor\` shows where the backup was made)`);
+      ctx.out(
+        `  schema ${r.manifest.schemaVersion}, ${r.objects} objects verified, audit chain ${r.auditVerified ? 'verified' : 'BROKEN (as it was when backed up)'}: ${r.auditRows} rows`,
+      );
+      for (const k of r.signedBy)
+        ctx.out(`  signed by installation key ${k.fingerprint} (compare it with the one \`countersign doctor\` shows where the backup was made)`);
       return r.auditVerified ? 0 : 1;
     },
   },

@@ -82,7 +82,10 @@ layout, beside the PyTorch reference, interleaved (reference, onnxruntime, tfjs,
       const memory = bool(args, 'memory') ? await benchEmbedMemory({ ...(str(args, 'arch') ? { architecture: str(args, 'arch') } : {}) }) : null;
       if (ctx.json) return ctx.emit({ ...r, memory });
       for (const l of formatModelBench(r)) ctx.out(l);
-      if (memory) ctx.out(`embedding ${memory.images} signatures (${memory.workers} workers, ${memory.seconds.toFixed(1)} s): peak RSS ${memory.rssPeakMb.toFixed(0)} MB (${memory.rssBeforeMb.toFixed(0)} MB before)`);
+      if (memory)
+        ctx.out(
+          `embedding ${memory.images} signatures (${memory.workers} workers, ${memory.seconds.toFixed(1)} s): peak RSS ${memory.rssPeakMb.toFixed(0)} MB (${memory.rssBeforeMb.toFixed(0)} MB before)`,
+        );
     },
   },
 ];
@@ -94,10 +97,12 @@ async function benchIdentify(ctx: CommandContext, args: ParsedArgs): Promise<voi
   const queries = num(args, 'queries', { min: 2, max: 100_000, integer: true, default: 200 })!;
   const exactQueries = num(args, 'exact-queries', { min: 1, max: 100_000, integer: true, default: Math.min(queries, 50) })!;
   const library = str(args, 'library') ?? 'spectrum';
-  if (library !== 'spectrum' && library !== 'clustered') throw new UsageError(`--library: expected spectrum or clustered, got '${library}'`, { field: 'library' });
+  if (library !== 'spectrum' && library !== 'clustered')
+    throw new UsageError(`--library: expected spectrum or clustered, got '${library}'`, { field: 'library' });
   const engines = (str(args, 'engines') ?? 'hnsw').split(',').map((e) => e.trim());
   for (const e of engines) {
-    if (!(ENGINES as readonly string[]).includes(e)) throw new UsageError(`--engines: expected a list of ${ENGINES.join(', ')}, got '${e}'`, { field: 'engines' });
+    if (!(ENGINES as readonly string[]).includes(e))
+      throw new UsageError(`--engines: expected a list of ${ENGINES.join(', ')}, got '${e}'`, { field: 'engines' });
   }
   const { formatIdentifyBench, identifySummary, runIdentifyBench } = await import('../../../bench/identify.ts');
   const r = await runIdentifyBench({

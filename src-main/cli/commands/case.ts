@@ -50,7 +50,9 @@ function table(rows: CaseSummary[]): string[] {
     ...[c.subjects, c.known, c.questioned, c.failed].map(String),
     c.createdAt.slice(0, 10),
   ]);
-  return formatTable(['ID', 'NAME', 'STATUS', 'THRESHOLD', 'EXAMINER', 'SUBJECTS', 'KNOWN', 'QUESTIONED', 'FAILED', 'CREATED'], cols, { numeric: [5, 6, 7, 8] });
+  return formatTable(['ID', 'NAME', 'STATUS', 'THRESHOLD', 'EXAMINER', 'SUBJECTS', 'KNOWN', 'QUESTIONED', 'FAILED', 'CREATED'], cols, {
+    numeric: [5, 6, 7, 8],
+  });
 }
 
 export const commands: CommandImpl[] = [
@@ -110,7 +112,10 @@ Example: countersign case set-threshold "Smith v. Jones" 1.8 --reason "laborator
       }
       const [ref, raw] = args.positionals as [string, string];
       const reason = str(args, 'reason');
-      if (!reason?.trim()) throw new UsageError('--reason: say why the threshold changes (it is recorded in the audit trail), e.g. --reason "laboratory policy"', { field: 'reason' });
+      if (!reason?.trim())
+        throw new UsageError('--reason: say why the threshold changes (it is recorded in the audit trail), e.g. --reason "laboratory policy"', {
+          field: 'reason',
+        });
       const store = ctx.app().store;
       const before = store.cases.get(ref);
       const row = store.cases.setThreshold(before.id, parseThreshold(raw, '<T>'), reason);

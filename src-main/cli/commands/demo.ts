@@ -32,7 +32,9 @@ again reuses the folder and the case and records a new verification.`,
       }
       const t = r.import.totals;
       ctx.out(`Case folder: ${r.folder} (${t.files} files: ${t.imported} imported, ${t.skipped} already there, ${t.failed} failed)`);
-      ctx.out(`Model ${r.verify.model.id}, threshold ${r.verify.threshold.toFixed(3)} (${r.verify.thresholdSource === 'case' ? 'case' : "model's: where its LR is 1"}) ±${r.verify.band}`);
+      ctx.out(
+        `Model ${r.verify.model.id}, threshold ${r.verify.threshold.toFixed(3)} (${r.verify.thresholdSource === 'case' ? 'case' : "model's: where its LR is 1"}) ±${r.verify.band}`,
+      );
       ctx.out('');
       const truthCell = (doc: string) => {
         const t = r.truth[doc];

@@ -5,7 +5,14 @@ import { bool, num, str, UsageError, type CommandImpl, type CommandContext, type
 const DATA_REQUIRED = '--data: required (a folder with manifest.csv, a manifest file, or <root>/<writer>/{genuine,forged}/*)';
 const NO_MODEL = '--model: no model is registered; give --model';
 
-const VERIFICATION_OPTIONS = { data: { type: 'string' }, model: { type: 'string' }, baseline: { type: 'string' }, references: { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' } } as const;
+const VERIFICATION_OPTIONS = {
+  data: { type: 'string' },
+  model: { type: 'string' },
+  baseline: { type: 'string' },
+  references: { type: 'string' },
+  seed: { type: 'string' },
+  workers: { type: 'string' },
+} as const;
 
 const IDENTIFY_OPTIONS = {
   identify: { type: 'boolean' },
@@ -36,7 +43,9 @@ async function runVerificationEval(ctx: CommandContext, args: ParsedArgs): Promi
     if (ctx.json) return ctx.emit(r);
     ctx.out(`pixel baseline (no learning; normalisation v${r.normaliseVersion}, ${r.block}x${r.block} block means)`);
     ctx.out(`data: ${r.counts.writers} writers, ${r.counts.genuine} genuine and ${r.counts.forged} forged questioned, ${r.references} references each`);
-    ctx.out(`EER ${pct(r.eer)} skilled forgeries, ${pct(r.eerRandom)} random forgeries  AUC ${fix(r.auc)}  Cllr min ${fix(r.cllrMin)}   ${r.seconds.toFixed(1)} s`);
+    ctx.out(
+      `EER ${pct(r.eer)} skilled forgeries, ${pct(r.eerRandom)} random forgeries  AUC ${fix(r.auc)}  Cllr min ${fix(r.cllrMin)}   ${r.seconds.toFixed(1)} s`,
+    );
     return;
   }
   const { getActiveModel } = await import('../../core/model/registry/registry.ts');
@@ -57,7 +66,9 @@ async function runVerificationEval(ctx: CommandContext, args: ParsedArgs): Promi
   if (ctx.json) return ctx.emit(r);
   ctx.out(`model ${r.model.id} (${r.model.architecture}, sha256 ${r.model.sha256.slice(0, 16)}...) on ${r.backend}`);
   ctx.out(`data: ${r.counts.writers} writers, ${r.counts.genuine} genuine and ${r.counts.forged} forged questioned, ${r.references} references each`);
-  ctx.out(`EER ${pct(r.eer)} skilled forgeries (threshold ${fix(r.eerThreshold)}), ${pct(r.eerRandom)} random forgeries  AUC ${fix(r.auc)}  pair EER ${pct(r.pairEer)}`);
+  ctx.out(
+    `EER ${pct(r.eer)} skilled forgeries (threshold ${fix(r.eerThreshold)}), ${pct(r.eerRandom)} random forgeries  AUC ${fix(r.auc)}  pair EER ${pct(r.pairEer)}`,
+  );
   if (r.threshold !== null) ctx.out(`at the model threshold ${fix(r.threshold)}: FAR ${pct(r.far)}  FRR ${pct(r.frr)}  accuracy ${pct(r.accuracy)}`);
   const iv = (i: { low: number; high: number } | null) => (i ? `[${pct(i.low)}, ${pct(i.high)}]` : '-');
   ctx.out(`95% intervals (bootstrap over writers): EER ${iv(r.intervals.eer)}, random ${iv(r.intervals.eerRandom)}`);

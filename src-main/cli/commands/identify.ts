@@ -16,7 +16,10 @@ export function parseQuery(arg: string | undefined): IdentifyQuery {
 }
 
 export function identificationLines(r: IdentificationResult): string[] {
-  const q = r.query.kind === 'signature' ? `signature #${r.query.signatureId} (document ${r.query.documentId}, ${r.query.path})` : `${r.query.path}${r.query.isCrop ? '' : ' (signature located on the page)'}`;
+  const q =
+    r.query.kind === 'signature'
+      ? `signature #${r.query.signatureId} (document ${r.query.documentId}, ${r.query.path})`
+      : `${r.query.path}${r.query.isCrop ? '' : ' (signature located on the page)'}`;
   const where = r.scope.kind === 'case' ? `case ${r.scope.caseId} "${r.scope.caseName}"` : 'the reference library';
   const source = r.thresholdSource === 'case' ? 'case' : r.thresholdSource === 'given' ? 'given' : "model's EER point";
   const lines = [

@@ -24,11 +24,15 @@ function line(e: ImportFileEntry): string {
 function summary(ctx: CommandContext, r: ImportReport): void {
   const t = r.totals;
   ctx.out('');
-  ctx.out(`Case ${r.caseId} "${r.caseName}" from ${r.folder}: ${t.imported} imported, ${t.skipped} skipped (already in the case), ${t.failed} failed, of ${t.files} files, in ${r.seconds} s`);
+  ctx.out(
+    `Case ${r.caseId} "${r.caseName}" from ${r.folder}: ${t.imported} imported, ${t.skipped} skipped (already in the case), ${t.failed} failed, of ${t.files} files, in ${r.seconds} s`,
+  );
   if (r.subjectsCreated.length) ctx.out(`New subjects: ${r.subjectsCreated.join(', ')}`);
   const low = r.files.filter((f) => f.status === 'imported' && f.lowConfidence);
   if (low.length) {
-    ctx.out(`${low.length} signature box${low.length === 1 ? '' : 'es'} found with low confidence; check them (countersign crop <document-id> --box x,y,w,h to correct):`);
+    ctx.out(
+      `${low.length} signature box${low.length === 1 ? '' : 'es'} found with low confidence; check them (countersign crop <document-id> --box x,y,w,h to correct):`,
+    );
     for (const f of low) ctx.out(`  document ${f.documentId}  ${f.path}  ${fmtBox(f.box)}  ${f.flagReason ?? ''}`);
   }
   const failed = r.files.filter((f) => f.status === 'failed');
@@ -119,8 +123,12 @@ Example: countersign crop 17 --box 980,470,520,190`,
       const { cropDocument } = await import('../../core/imaging/crop.ts');
       const r = await cropDocument(ctx.app().store, id, box);
       if (ctx.json) return ctx.emit({ ok: true, document: r.document, signature: r.signature, previous: r.previous });
-      const old = r.previous ? `[${r.previous.box.x}, ${r.previous.box.y}, ${r.previous.box.w}, ${r.previous.box.h}] (signature ${r.previous.id}, now rejected)` : 'none';
-      ctx.out(`Document ${r.document.id} (${r.document.originalPath}): box ${old} -> [${box.x}, ${box.y}, ${box.w}, ${box.h}] (signature ${r.signature.id}, approved)`);
+      const old = r.previous
+        ? `[${r.previous.box.x}, ${r.previous.box.y}, ${r.previous.box.w}, ${r.previous.box.h}] (signature ${r.previous.id}, now rejected)`
+        : 'none';
+      ctx.out(
+        `Document ${r.document.id} (${r.document.originalPath}): box ${old} -> [${box.x}, ${box.y}, ${box.w}, ${box.h}] (signature ${r.signature.id}, approved)`,
+      );
     },
   },
 ];

@@ -30,7 +30,8 @@ const bench = (): Promise<readonly CommandImpl[]> => import('./bench.ts').then((
 export const commandIndex: readonly CommandEntry[] = [
   {
     name: 'doctor',
-    summary: 'Show the app version, TensorFlow.js backend and embedding engine (and why better ones are unavailable), Electron, the data directory, its access rights and its installation key',
+    summary:
+      'Show the app version, TensorFlow.js backend and embedding engine (and why better ones are unavailable), Electron, the data directory, its access rights and its installation key',
     load: doctor,
   },
   {
@@ -138,7 +139,8 @@ export const commandIndex: readonly CommandEntry[] = [
   {
     name: 'train',
     summary: 'Fine-tune a model (or train one from scratch) on labelled signatures; the result is a new model version',
-    usage: '--data <folder|manifest.csv>[@weight] [--data ...] [--base M | --arch A] [--loss contrastive|triplet] [--objective verification|writers] [--train-from LAYER [--cache-variants V]] [--epochs N] [--patience N] [--batch B] [--lr X] [--margin X] [--optimizer rmsprop|adam] [--pairs P] [--augment none|light|scan] [--seed S] [--dropout D] [--l2 S] [--name NAME] [--resume RUN]',
+    usage:
+      '--data <folder|manifest.csv>[@weight] [--data ...] [--base M | --arch A] [--loss contrastive|triplet] [--objective verification|writers] [--train-from LAYER [--cache-variants V]] [--epochs N] [--patience N] [--batch B] [--lr X] [--margin X] [--optimizer rmsprop|adam] [--pairs P] [--augment none|light|scan] [--seed S] [--dropout D] [--l2 S] [--name NAME] [--resume RUN]',
     load: train,
   },
   {
@@ -172,7 +174,8 @@ export const commandIndex: readonly CommandEntry[] = [
   },
   {
     name: 'models import',
-    summary: 'Register a model from an exported file, all or nothing: weights verified against the metadata and the architecture; an existing id, or name and version, is refused',
+    summary:
+      'Register a model from an exported file, all or nothing: weights verified against the metadata and the architecture; an existing id, or name and version, is refused',
     usage: '<file>',
     load: models,
   },
@@ -184,7 +187,8 @@ export const commandIndex: readonly CommandEntry[] = [
   },
   {
     name: 'models views',
-    summary: 'Derive a model version that embeds each signature as the mean over small shifts of its input (grid9: a 3 x 3 grid; none: once), calibrated on labelled data',
+    summary:
+      'Derive a model version that embeds each signature as the mean over small shifts of its input (grid9: a 3 x 3 grid; none: once), calibrated on labelled data',
     usage: '<model-id> <grid9|none> --data <folder|manifest.csv> [--name N] [--id ID] [--references K] [--seed S]',
     load: models,
   },
@@ -238,8 +242,10 @@ export const commandIndex: readonly CommandEntry[] = [
   },
   {
     name: 'bench',
-    summary: 'Embeddings per second and training pairs per second of SigNet on the active engines; the embedding engines side by side (--inference); writer search at N embeddings (--identify N)',
-    usage: '[--arch signet] [--seconds 8] [--workers N] [--reference torch_signet_reference.py | --no-reference] [--memory]\n       countersign bench --inference [--rounds 3] [--arch signet] [--seconds 8] [--reference ... | --no-reference]\n       countersign bench --identify N [--queries 200] [--exact-queries 50] [--library spectrum|clustered] [--engines hnsw,sqlite-vec] [--dir D]',
+    summary:
+      'Embeddings per second and training pairs per second of SigNet on the active engines; the embedding engines side by side (--inference); writer search at N embeddings (--identify N)',
+    usage:
+      '[--arch signet] [--seconds 8] [--workers N] [--reference torch_signet_reference.py | --no-reference] [--memory]\n       countersign bench --inference [--rounds 3] [--arch signet] [--seconds 8] [--reference ... | --no-reference]\n       countersign bench --identify N [--queries 200] [--exact-queries 50] [--library spectrum|clustered] [--engines hnsw,sqlite-vec] [--dir D]',
     load: bench,
   },
 ];

@@ -7,10 +7,15 @@ import { EXIT_CANCELLED } from './import.ts';
 function writersSummary(ctx: CommandContext, r: EnrolWritersReport): void {
   const t = r.totals;
   const from = r.source.kind === 'case' ? `case '${r.source.caseName}'` : r.source.path;
-  ctx.out(`From ${from}: ${t.writersEnrolled} of ${t.writers} writer${t.writers === 1 ? '' : 's'} enrolled, ${t.enrolled} signature${t.enrolled === 1 ? '' : 's'} enrolled, ${t.skipped} already in the library, ${t.failed} file${t.failed === 1 ? '' : 's'} failed`);
+  ctx.out(
+    `From ${from}: ${t.writersEnrolled} of ${t.writers} writer${t.writers === 1 ? '' : 's'} enrolled, ${t.enrolled} signature${t.enrolled === 1 ? '' : 's'} enrolled, ${t.skipped} already in the library, ${t.failed} file${t.failed === 1 ? '' : 's'} failed`,
+  );
   for (const w of r.writers) {
     const rep = w.report;
-    if (w.status === 'enrolled' && rep) ctx.out(`  ${rep.subject.created ? 'new   ' : 'added '} #${rep.subject.id} "${w.name}": ${rep.totals.enrolled} enrolled, ${rep.totals.skipped} skipped, ${rep.totals.failed} failed${rep.linked && !rep.linked.linked ? ` (not linked: ${rep.linked.why})` : ''}`);
+    if (w.status === 'enrolled' && rep)
+      ctx.out(
+        `  ${rep.subject.created ? 'new   ' : 'added '} #${rep.subject.id} "${w.name}": ${rep.totals.enrolled} enrolled, ${rep.totals.skipped} skipped, ${rep.totals.failed} failed${rep.linked && !rep.linked.linked ? ` (not linked: ${rep.linked.why})` : ''}`,
+      );
     else if (w.status === 'failed') ctx.out(`  failed  "${w.name}": ${w.error?.message ?? 'no reason given'}`);
     else ctx.out(`  ${w.status === 'cancelled' ? 'stopped' : 'not reached'}  "${w.name}"`);
   }
@@ -21,11 +26,14 @@ function writersSummary(ctx: CommandContext, r: EnrolWritersReport): void {
 
 function enrolSummary(ctx: CommandContext, r: EnrolReport): void {
   const t = r.totals;
-  ctx.out(`${r.subject.created ? 'Enrolled new' : 'Added to'} library subject #${r.subject.id} "${r.subject.name}": ${t.enrolled} exemplar${t.enrolled === 1 ? '' : 's'} enrolled, ${t.skipped} skipped, ${t.failed} failed (enrolment ${r.enrolmentId})`);
+  ctx.out(
+    `${r.subject.created ? 'Enrolled new' : 'Added to'} library subject #${r.subject.id} "${r.subject.name}": ${t.enrolled} exemplar${t.enrolled === 1 ? '' : 's'} enrolled, ${t.skipped} skipped, ${t.failed} failed (enrolment ${r.enrolmentId})`,
+  );
   for (const f of r.files) {
     if (f.status === 'failed') ctx.out(`  failed   ${f.reason}`);
     else if (f.status === 'skipped') ctx.out(`  skipped  ${f.reason}`);
-    else if (f.lowConfidence) ctx.out(`  check    ${f.path} (document ${f.documentId}): the signature was found with low confidence (countersign crop ${f.documentId} --box x,y,w,h)`);
+    else if (f.lowConfidence)
+      ctx.out(`  check    ${f.path} (document ${f.documentId}): the signature was found with low confidence (countersign crop ${f.documentId} --box x,y,w,h)`);
   }
   if (r.linked) ctx.out(r.linked.linked ? `The case subject is linked to the library subject.` : `The case subject is not linked: ${r.linked.why}.`);
   if (r.model) ctx.out(`Embeddings with ${r.model.id}: ${r.model.embedded}`);
@@ -57,7 +65,8 @@ Examples: countersign library enrol "Alice Marlow" exemplars/marlow/
       const [name, ...paths] = args.positionals;
       const writersDir = str(args, 'writers');
       if (writersDir !== undefined || (str(args, 'case') !== undefined && !name && str(args, 'subject') === undefined)) {
-        if (args.positionals.length) throw new UsageError('--writers and --case without --subject take every writer\'s name from the folder or case; give no name or files');
+        if (args.positionals.length)
+          throw new UsageError("--writers and --case without --subject take every writer's name from the folder or case; give no name or files");
         if (writersDir !== undefined && str(args, 'case') !== undefined) throw new UsageError('give --writers or --case, not both');
         const model = str(args, 'model');
         const caseRef = str(args, 'case');
@@ -70,12 +79,14 @@ Examples: countersign library enrol "Alice Marlow" exemplars/marlow/
         if (ctx.json) ctx.emit({ ok: true, ...r });
         else writersSummary(ctx, r);
         if (r.cancelled) {
-          process.stderr.write(`enrolment stopped: ${r.totals.writersEnrolled} writer(s) enrolled are kept; the writer being read got nothing. Run the same command again to enrol the rest (signatures already in the library are skipped).\n`);
+          process.stderr.write(
+            `enrolment stopped: ${r.totals.writersEnrolled} writer(s) enrolled are kept; the writer being read got nothing. Run the same command again to enrol the rest (signatures already in the library are skipped).\n`,
+          );
           return EXIT_CANCELLED;
         }
         return;
       }
-      if (!name) throw new UsageError('give the writer\'s name, then a folder or image files (or --case and --subject)');
+      if (!name) throw new UsageError("give the writer's name, then a folder or image files (or --case and --subject)");
       const caseRef = str(args, 'case');
       const model = str(args, 'model');
       const store = ctx.app().store;
@@ -113,9 +124,20 @@ Examples: countersign library enrol "Alice Marlow" exemplars/marlow/
       const modelId = str(args, 'model') ?? getActiveModel(ctx.dataDir)?.id ?? null;
       const rows = new LibraryRepository(store).list({ includeWithdrawn: bool(args, 'all'), modelId });
       if (ctx.json) return ctx.emit({ ok: true, model: modelId, subjects: rows });
-      if (!rows.length) return ctx.out(bool(args, 'all') ? 'The reference library is empty.' : 'No active writers in the reference library (countersign library enrol <name> <folder>).');
+      if (!rows.length)
+        return ctx.out(
+          bool(args, 'all') ? 'The reference library is empty.' : 'No active writers in the reference library (countersign library enrol <name> <folder>).',
+        );
       const head = ['ID', 'WRITER', 'EXEMPLARS', 'EMBEDDED', 'DOCUMENTS', 'CASES', 'STATUS'];
-      const body = rows.map((s) => [String(s.id), s.name, String(s.exemplars), s.embedded === null ? '-' : String(s.embedded), String(s.documents), String(s.linkedCaseSubjects), s.status === 'withdrawn' ? `withdrawn ${s.withdrawnAt?.slice(0, 10)}: ${s.withdrawnReason}` : 'active']);
+      const body = rows.map((s) => [
+        String(s.id),
+        s.name,
+        String(s.exemplars),
+        s.embedded === null ? '-' : String(s.embedded),
+        String(s.documents),
+        String(s.linkedCaseSubjects),
+        s.status === 'withdrawn' ? `withdrawn ${s.withdrawnAt?.slice(0, 10)}: ${s.withdrawnReason}` : 'active',
+      ]);
       for (const l of formatTable(head, body, { numeric: [0, 2, 3, 4, 5] })) ctx.out(l);
       if (modelId) ctx.out(`(embedded: with model ${modelId})`);
     },
@@ -149,7 +171,9 @@ identification in the case use them. Audit-logged (library.draw).`,
       const { drawFromLibrary } = await import('../../core/library/copy.ts');
       const r = drawFromLibrary(ctx.app().store, { caseRef, subject: ref, ...(as ? { name: as } : {}) });
       if (ctx.json) return ctx.emit({ ok: true, ...r });
-      ctx.out(`Case ${r.caseId} "${r.caseName}": subject "${r.caseSubject.name}"${r.caseSubject.created ? ' (new)' : ''} now holds ${r.totals.enrolled} exemplar${r.totals.enrolled === 1 ? '' : 's'} of library writer "${r.librarySubject.name}" (${r.totals.skipped} already in the case)`);
+      ctx.out(
+        `Case ${r.caseId} "${r.caseName}": subject "${r.caseSubject.name}"${r.caseSubject.created ? ' (new)' : ''} now holds ${r.totals.enrolled} exemplar${r.totals.enrolled === 1 ? '' : 's'} of library writer "${r.librarySubject.name}" (${r.totals.skipped} already in the case)`,
+      );
     },
   },
 ];

@@ -5,7 +5,14 @@ import { num, str, UsageError, type CommandContext, type CommandImpl, type Parse
 const pct = (x: number | null | undefined) => (typeof x === 'number' ? `${(x * 100).toFixed(1)}%` : '-');
 const fix = (x: number | null | undefined) => (typeof x === 'number' ? x.toFixed(3) : '-');
 
-const DERIVE_OPTIONS = { data: { type: 'string' }, name: { type: 'string' }, id: { type: 'string' }, references: { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' } } as const;
+const DERIVE_OPTIONS = {
+  data: { type: 'string' },
+  name: { type: 'string' },
+  id: { type: 'string' },
+  references: { type: 'string' },
+  seed: { type: 'string' },
+  workers: { type: 'string' },
+} as const;
 
 export const commands: CommandImpl[] = [
   {
@@ -27,7 +34,9 @@ export const commands: CommandImpl[] = [
       if (ctx.json) return ctx.emit(rows);
       if (!rows.length) return ctx.out('no models registered');
       for (const r of rows) {
-        ctx.out(`${r.active ? '*' : ' '} ${r.id.padEnd(28)} ${r.architecture.padEnd(12)} EER ${pct(r.metrics.eer).padStart(6)}  Cllr ${fix(r.metrics.cllr)}  ${r.calibrated ? 'calibrated' : 'uncalibrated'}  ${r.source}${r.parentId ? `  <- ${r.parentId}` : ''}`);
+        ctx.out(
+          `${r.active ? '*' : ' '} ${r.id.padEnd(28)} ${r.architecture.padEnd(12)} EER ${pct(r.metrics.eer).padStart(6)}  Cllr ${fix(r.metrics.cllr)}  ${r.calibrated ? 'calibrated' : 'uncalibrated'}  ${r.source}${r.parentId ? `  <- ${r.parentId}` : ''}`,
+        );
       }
     },
   },
@@ -46,7 +55,8 @@ export const commands: CommandImpl[] = [
         ctx.out('Validation figures:');
         for (const f of figures) ctx.out(`  ${f.line}`);
         const writers = validationSample(full).writers;
-        if (writers !== null && writers < MIN_VALIDATION_WRITERS) ctx.out(`  not enough validation data: ${writers} validation writers (fewer than ${MIN_VALIDATION_WRITERS}); these figures say little`);
+        if (writers !== null && writers < MIN_VALIDATION_WRITERS)
+          ctx.out(`  not enough validation data: ${writers} validation writers (fewer than ${MIN_VALIDATION_WRITERS}); these figures say little`);
         ctx.out('');
       }
       // One line at a time: JSON.stringify escapes the control characters inside strings.
@@ -148,10 +158,27 @@ async function derive(ctx: CommandContext, args: ParsedArgs, modelId: string, ch
     store.audit.append({
       action: 'model.derive',
       entity: `model:${meta.id}`,
-      details: { parent: modelId, metric: meta.distanceMetric, views, sha256: meta.sha256, eer: meta.metrics.eer ?? null, eerThreshold: meta.metrics.eerThreshold ?? null, calibrated: meta.calibration !== null },
+      details: {
+        parent: modelId,
+        metric: meta.distanceMetric,
+        views,
+        sha256: meta.sha256,
+        eer: meta.metrics.eer ?? null,
+        eerThreshold: meta.metrics.eerThreshold ?? null,
+        calibrated: meta.calibration !== null,
+      },
     });
   });
-  if (ctx.json) return ctx.emit({ ok: true, id: meta.id, parentId: meta.parentId, distanceMetric: meta.distanceMetric, views, metrics: meta.metrics, calibrated: meta.calibration !== null });
+  if (ctx.json)
+    return ctx.emit({
+      ok: true,
+      id: meta.id,
+      parentId: meta.parentId,
+      distanceMetric: meta.distanceMetric,
+      views,
+      metrics: meta.metrics,
+      calibrated: meta.calibration !== null,
+    });
   ctx.out(
     `new model ${meta.id}: ${meta.distanceMetric} distance, ${views === 1 ? 'one view' : `${views} test-time views`}, on the weights of ${modelId}; EER ${((meta.metrics.eer ?? NaN) * 100).toFixed(1)}% (threshold ${(meta.metrics.eerThreshold ?? NaN).toFixed(3)}), ${meta.calibration ? 'calibrated' : 'not calibrated'}; it is not active: countersign models use ${meta.id}`,
   );

@@ -21,7 +21,13 @@ and the EER of that one number as a classifier (0.5 = it tells nothing).
       const { prepareDataset } = await import('../../core/model/prepare.ts');
       const version = num(args, 'normalise', { integer: true, min: 1, max: 2 }) as NormaliseVersion | undefined;
       if (version !== undefined && !NORMALISE_VERSIONS.includes(version)) throw new UsageError(`--normalise: expected 1 or 2`);
-      const r = await prepareDataset({ data, out, ...(version ? { version } : {}), signal: ctx.signal, onProgress: (d, t) => ctx.progress(d, t, 'normalising') });
+      const r = await prepareDataset({
+        data,
+        out,
+        ...(version ? { version } : {}),
+        signal: ctx.signal,
+        onProgress: (d, t) => ctx.progress(d, t, 'normalising'),
+      });
       if (ctx.json) return ctx.emit(r);
       ctx.out(`${r.data.images} network inputs (normalisation v${r.normaliseVersion}, ${r.canvas[1]} x ${r.canvas[0]}) in ${r.out}; manifest ${r.manifest}`);
       if (r.inkCheck) {

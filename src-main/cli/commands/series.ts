@@ -30,7 +30,11 @@ distances; signatures that join no group are listed as singletons. Nothing is st
         truth = parseJsonText(text, truthFile, 'INVALID_ARGUMENT');
       }
       const { linkSeries, seriesAri } = await import('../../core/verify/series.ts');
-      const r = await linkSeries(ctx.app().store, ref, { ...(cut !== undefined ? { cut } : {}), signal: ctx.signal, onProgress: (d, t) => ctx.progress(d, t, 'embedding signatures') });
+      const r = await linkSeries(ctx.app().store, ref, {
+        ...(cut !== undefined ? { cut } : {}),
+        signal: ctx.signal,
+        onProgress: (d, t) => ctx.progress(d, t, 'embedding signatures'),
+      });
       const ari = truthFile ? seriesAri(r, truthFile, truth) : undefined;
       if (ctx.json) return ctx.emit({ ...r, ...(ari !== undefined ? { ari } : {}) });
       for (const l of seriesText(r)) ctx.out(l);
@@ -40,10 +44,7 @@ distances; signatures that join no group are listed as singletons. Nothing is st
 ];
 
 function seriesText(r: SeriesResult): string[] {
-  const out = [
-    `Case ${r.caseId} "${r.caseName}": model ${r.model.id}; ${r.linkage} linkage, cut ${r.cut.toFixed(3)} (${r.cutSource})`,
-    `distance: ${r.basis}`,
-  ];
+  const out = [`Case ${r.caseId} "${r.caseName}": model ${r.model.id}; ${r.linkage} linkage, cut ${r.cut.toFixed(3)} (${r.cutSource})`, `distance: ${r.basis}`];
   const groups = r.groups.filter((g) => g.members.length > 1);
   const singles = r.groups.filter((g) => g.members.length === 1);
   groups.forEach((g, i) => {

@@ -93,7 +93,9 @@ Example: countersign synth case cases/demo --subjects 3 --known 6 --questioned 4
       );
       const seconds = (performance.now() - started) / 1000;
       if (ctx.json) return ctx.emit({ ok: true, ...r, seconds });
-      ctx.out(`${r.subjects.length} subjects: ${r.known} known, ${r.questioned} questioned (${r.genuine} genuine, ${r.forged} forged) in ${seconds.toFixed(1)} s`);
+      ctx.out(
+        `${r.subjects.length} subjects: ${r.known} known, ${r.questioned} questioned (${r.genuine} genuine, ${r.forged} forged) in ${seconds.toFixed(1)} s`,
+      );
       for (const s of r.subjects) ctx.out(`  ${s.id.padEnd(18)} ${s.name.padEnd(18)} known ${s.known.length}  questioned ${s.questioned.length}`);
       ctx.out(`truth: ${r.truth}`);
     },

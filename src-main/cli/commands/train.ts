@@ -84,7 +84,8 @@ With --json: one JSON line per event, the last line holds the new model's id.`,
           throw err instanceof AppError ? new UsageError(err.message) : err;
         }
       });
-      if (!data.length && !resume) throw new UsageError('--data: required (a folder with manifest.csv, a manifest file, or <root>/<writer>/{genuine,forged}/*)');
+      if (!data.length && !resume)
+        throw new UsageError('--data: required (a folder with manifest.csv, a manifest file, or <root>/<writer>/{genuine,forged}/*)');
       const arch = str(args, 'arch');
       if (arch !== undefined && !architectureNames().includes(arch)) throw new UsageError(`--arch: expected ${architectureNames().join(', ')}, got '${arch}'`);
       const optimizer = str(args, 'optimizer');
@@ -92,17 +93,21 @@ With --json: one JSON line per event, the last line holds the new model's id.`,
       const loss = str(args, 'loss');
       if (loss && loss !== 'contrastive' && loss !== 'triplet') throw new UsageError(`--loss: expected contrastive or triplet, got '${loss}'`);
       const objectiveFlag = str(args, 'objective');
-      if (objectiveFlag && objectiveFlag !== 'verification' && objectiveFlag !== 'writers') throw new UsageError(`--objective: expected verification or writers, got '${objectiveFlag}'`);
-      if (objectiveFlag === 'writers' && loss) throw new UsageError('--loss: writer classification has its own loss (softmax); give --loss when fine-tuning its result');
+      if (objectiveFlag && objectiveFlag !== 'verification' && objectiveFlag !== 'writers')
+        throw new UsageError(`--objective: expected verification or writers, got '${objectiveFlag}'`);
+      if (objectiveFlag === 'writers' && loss)
+        throw new UsageError('--loss: writer classification has its own loss (softmax); give --loss when fine-tuning its result');
       const objective: Objective | undefined = objectiveFlag === 'writers' ? 'writers' : (loss as Objective | undefined);
       const augmentFlag = str(args, 'augment');
-      if (augmentFlag && !AUGMENTATIONS.includes(augmentFlag as Augmentation)) throw new UsageError(`--augment: expected ${AUGMENTATIONS.join(', ')}, got '${augmentFlag}'`);
+      if (augmentFlag && !AUGMENTATIONS.includes(augmentFlag as Augmentation))
+        throw new UsageError(`--augment: expected ${AUGMENTATIONS.join(', ')}, got '${augmentFlag}'`);
       const name = str(args, 'name');
       if (name === '') throw new UsageError('--name: give a name for the new model, or leave --name out');
       const modelId = str(args, 'model-id');
       if (modelId !== undefined) {
         const { MODEL_ID_PATTERN } = await import('../../core/model/registry/registry-metadata.ts');
-        if (!MODEL_ID_PATTERN.test(modelId)) throw new UsageError(`--model-id: '${modelId}' is not a valid model id (a letter or digit, then letters, digits, '.', '_' or '-'; at most 100)`);
+        if (!MODEL_ID_PATTERN.test(modelId))
+          throw new UsageError(`--model-id: '${modelId}' is not a valid model id (a letter or digit, then letters, digits, '.', '_' or '-'; at most 100)`);
       }
       const trainFrom = str(args, 'train-from');
       const epochs = num(args, 'epochs', { min: 1, max: 1000, integer: true });
@@ -129,7 +134,8 @@ With --json: one JSON line per event, the last line holds the new model's id.`,
       const baseArchitecture = base && !resume ? getModel(ctx.dataDir, base).architecture : null;
       if (trainFrom && !resume) {
         const layers = parameterLayers(getSpec(baseArchitecture ?? arch ?? 'signet'));
-        if (!layers.includes(trainFrom)) throw new AppError('INVALID_ARGUMENT', `--train-from: '${trainFrom}' is not a layer of this network; its layers are ${layers.join(', ')}`);
+        if (!layers.includes(trainFrom))
+          throw new AppError('INVALID_ARGUMENT', `--train-from: '${trainFrom}' is not a layer of this network; its layers are ${layers.join(', ')}`);
       }
       const options = {
         dataDir: ctx.dataDir,
@@ -152,7 +158,8 @@ With --json: one JSON line per event, the last line holds the new model's id.`,
           if (ctx.json) return ctx.emit(e);
           if (e.type === 'prepare') ctx.progress(e.done, e.total, 'preparing images');
           else if (e.type === 'cache') ctx.progress(e.done, e.total, 'frozen layers (cached once)');
-          else if (e.type === 'batch') ctx.progress(e.batch, e.batches, `epoch ${e.epoch}/${e.epochs} loss ${e.loss.toFixed(4)} ${e.imagesPerSec.toFixed(1)} images/s`);
+          else if (e.type === 'batch')
+            ctx.progress(e.batch, e.batches, `epoch ${e.epoch}/${e.epochs} loss ${e.loss.toFixed(4)} ${e.imagesPerSec.toFixed(1)} images/s`);
           else {
             const line = describe(e);
             if (line) ctx.out(line);
@@ -165,10 +172,14 @@ With --json: one JSON line per event, the last line holds the new model's id.`,
       record.onResult(result);
       if (ctx.json) ctx.emit({ type: 'result', status: result.status, runId: result.runId, modelId: result.modelId, resume: result.resumeHint });
       if (result.status === 'cancelled') {
-        process.stderr.write(`training stopped; checkpoint 'last' saved in ${visible(result.checkpointDir)}\nresume with: ${visible(String(result.resumeHint))}\n`);
+        process.stderr.write(
+          `training stopped; checkpoint 'last' saved in ${visible(result.checkpointDir)}\nresume with: ${visible(String(result.resumeHint))}\n`,
+        );
         return 130;
       }
-      ctx.out(`new model ${result.modelId} (validation EER ${((result.model?.metrics.eer ?? NaN) * 100).toFixed(1)}%); it is not active: countersign models use ${result.modelId}`);
+      ctx.out(
+        `new model ${result.modelId} (validation EER ${((result.model?.metrics.eer ?? NaN) * 100).toFixed(1)}%); it is not active: countersign models use ${result.modelId}`,
+      );
     },
   },
 ];

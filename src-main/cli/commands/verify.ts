@@ -33,7 +33,9 @@ Ctrl-C stops after the current item; finished comparisons stay recorded.`,
       });
       if (ctx.json) ctx.emit(verifyJson(r));
       else {
-        ctx.out(`Case ${r.caseId} "${r.caseName}": model ${r.model.id}, threshold ${r.threshold.toFixed(3)} (${r.thresholdSource === 'case' ? 'case' : 'the model\'s, where its LR is 1'}), inconclusive band ±${r.band}`);
+        ctx.out(
+          `Case ${r.caseId} "${r.caseName}": model ${r.model.id}, threshold ${r.threshold.toFixed(3)} (${r.thresholdSource === 'case' ? 'case' : "the model's, where its LR is 1"}), inconclusive band ±${r.band}`,
+        );
         for (const l of r.items.length ? verifyTable(r) : ['No questioned signature could be compared.']) ctx.out(l);
         for (const s of r.skipped) ctx.out(`skipped document ${s.documentId} ${s.documentPath}: ${s.reason}`);
         for (const w of caseWarnings(r)) ctx.out(`warning ${w.code}: ${w.message}`);

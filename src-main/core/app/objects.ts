@@ -37,7 +37,10 @@ export class StoredObjects {
     const store = this.store();
     if (store.audit.recordsSha256('report.create', req.sha256)) {
       if (req.maxWidth !== undefined || req.page !== undefined) {
-        throw new AppError('INVALID_ARGUMENT', `${req.maxWidth !== undefined ? 'w' : 'page'}: object ${req.sha256.slice(0, 12)} is a report PDF; only images take a width or a page`);
+        throw new AppError(
+          'INVALID_ARGUMENT',
+          `${req.maxWidth !== undefined ? 'w' : 'page'}: object ${req.sha256.slice(0, 12)} is a report PDF; only images take a width or a page`,
+        );
       }
       return { bytes: storedReportPdf(store, req.sha256), mime: 'application/pdf' };
     }

@@ -143,7 +143,11 @@ export async function compareView(store: Store, caseId: number, documentId: numb
 export function verificationResults(store: Store, caseId: number): VerifyResults {
   const settings = caseVerificationSettings(store, caseId, { pin: false });
   const latest = new Map(new ComparisonRepository(store).latestForCase(settings.case.id).map((c) => [c.questionedSignatureId, c]));
-  const sigs = new Map(caseSignatures(store, settings.case.id).filter((x) => x.role === 'questioned').map((x) => [x.documentId, x]));
+  const sigs = new Map(
+    caseSignatures(store, settings.case.id)
+      .filter((x) => x.role === 'questioned')
+      .map((x) => [x.documentId, x]),
+  );
   const rows: ResultRow[] = store.documents.questionedDocumentsOfCase(settings.case.id).map((d) => {
     const sig = sigs.get(d.id);
     const comparison = sig ? (latest.get(sig.signatureId) ?? null) : null;

@@ -234,7 +234,12 @@ export async function loadInk(image: Buffer, dpi: number, pxPerMm: number, what:
     const f = (pxPerMm * MM_PER_INCH) / dpi;
     const width = Math.max(1, Math.round((meta.width ?? 1) * f));
     const height = Math.max(1, Math.round((meta.height ?? 1) * f));
-    const { data } = await sharp(image).flatten({ background: '#ffffff' }).greyscale().resize(width, height, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer({ resolveWithObject: true });
+    const { data } = await sharp(image)
+      .flatten({ background: '#ffffff' })
+      .greyscale()
+      .resize(width, height, { fit: 'fill', kernel: 'cubic' })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     const grey = new Uint8Array(data.buffer, data.byteOffset, data.length);
     let lo = 255;
     let hi = 0;

@@ -128,7 +128,8 @@ export function computeMeasurement(
     case 'baseline': {
       const xs = points.map((p) => p[0]);
       const ys = points.map((p) => p[1]);
-      if (Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)) < 1) invalid('points', 'the baseline points are less than one pixel apart');
+      if (Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)) < 1)
+        invalid('points', 'the baseline points are less than one pixel apart');
       return { value: baselineDeg(points), unit: 'deg' };
     }
   }

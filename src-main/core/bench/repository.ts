@@ -100,7 +100,13 @@ export interface AutoAlignResult extends AutoFit {
 
 type Raw = Record<string, unknown>;
 
-const base = (r: Raw) => ({ id: r.id as number, caseId: r.case_id as number, createdAt: r.created_at as string, deletedAt: r.deleted_at as string | null, deletedReason: r.deleted_reason as string | null });
+const base = (r: Raw) => ({
+  id: r.id as number,
+  caseId: r.case_id as number,
+  createdAt: r.created_at as string,
+  deletedAt: r.deleted_at as string | null,
+  deletedReason: r.deleted_reason as string | null,
+});
 
 function toAlignment(r: Raw): AlignmentRow {
   return {
@@ -166,7 +172,8 @@ export class BenchRepository {
     const signature = this.store.documents.signature(id);
     if (!signature) throw new AppError('NOT_FOUND', `${field}: no signature ${id}`, { field });
     const document = this.store.documents.requireDocument(signature.documentId);
-    if (document.caseId === null) throw new AppError('INVALID_ARGUMENT', `${field}: signature ${id} belongs to the reference library, not to a case`, { field });
+    if (document.caseId === null)
+      throw new AppError('INVALID_ARGUMENT', `${field}: signature ${id} belongs to the reference library, not to a case`, { field });
     return { signature, document, caseId: document.caseId };
   }
 
@@ -199,15 +206,16 @@ export class BenchRepository {
 
   private requireDpi(doc: DocumentRow, given: number | null | undefined, field: string): { dpi: number; source: DpiSource } {
     const d = this.dpi(doc, given, field);
-    if (!d) throw new AppError('INVALID_ARGUMENT', `${field}: document ${doc.id} has no recorded DPI; give the DPI it was scanned at to work at true scale`, { field });
+    if (!d)
+      throw new AppError('INVALID_ARGUMENT', `${field}: document ${doc.id} has no recorded DPI; give the DPI it was scanned at to work at true scale`, {
+        field,
+      });
     return d;
   }
 
   private insert(table: string, row: Record<string, unknown>): number {
     const cols = Object.keys(row);
-    return Number(
-      this.store.db.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`).run(row).lastInsertRowid,
-    );
+    return Number(this.store.db.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`).run(row).lastInsertRowid);
   }
 
   private getRow(kind: Kind, id: number): Raw | undefined {
@@ -233,16 +241,30 @@ export class BenchRepository {
   async autoAlign(raw: AutoAlignInput): Promise<AutoAlignResult> {
     const a = parseInput(autoAlignInputSchema, raw, 'arguments');
     const { q, k, qDpi, kDpi } = this.alignmentPair(a.questionedSignatureId, a.referenceSignatureId, a.questionedDpi, a.referenceDpi);
-    const fit = await autoFitCrops({ image: this.crop(q, 'questionedSignatureId').bytes, dpi: qDpi.dpi }, { image: this.crop(k, 'referenceSignatureId').bytes, dpi: kDpi.dpi });
+    const fit = await autoFitCrops(
+      { image: this.crop(q, 'questionedSignatureId').bytes, dpi: qDpi.dpi },
+      { image: this.crop(k, 'referenceSignatureId').bytes, dpi: kDpi.dpi },
+    );
     return { ...fit, questionedDpi: qDpi.dpi, referenceDpi: kDpi.dpi, dpiSource: { questioned: qDpi.source, reference: kDpi.source } };
   }
 
   private alignmentPair(qId: number, kId: number, qGiven: number | null | undefined, kGiven: number | null | undefined) {
     const q = this.signatureInfo(qId, 'questionedSignatureId');
     const k = this.signatureInfo(kId, 'referenceSignatureId');
-    if (q.document.role !== 'questioned') throw new AppError('INVALID_ARGUMENT', `questionedSignatureId: signature ${qId} is on a known document, not a questioned one`, { field: 'questionedSignatureId' });
-    if (k.document.role !== 'known') throw new AppError('INVALID_ARGUMENT', `referenceSignatureId: signature ${kId} is on a questioned document, not a known one`, { field: 'referenceSignatureId' });
-    if (q.caseId !== k.caseId) throw new AppError('INVALID_ARGUMENT', `referenceSignatureId: signature ${kId} belongs to case ${k.caseId}, the questioned signature to case ${q.caseId}`, { field: 'referenceSignatureId' });
+    if (q.document.role !== 'questioned')
+      throw new AppError('INVALID_ARGUMENT', `questionedSignatureId: signature ${qId} is on a known document, not a questioned one`, {
+        field: 'questionedSignatureId',
+      });
+    if (k.document.role !== 'known')
+      throw new AppError('INVALID_ARGUMENT', `referenceSignatureId: signature ${kId} is on a questioned document, not a known one`, {
+        field: 'referenceSignatureId',
+      });
+    if (q.caseId !== k.caseId)
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        `referenceSignatureId: signature ${kId} belongs to case ${k.caseId}, the questioned signature to case ${q.caseId}`,
+        { field: 'referenceSignatureId' },
+      );
     return { q, k, qDpi: this.requireDpi(q.document, qGiven, 'questionedDpi'), kDpi: this.requireDpi(k.document, kGiven, 'referenceDpi') };
   }
 
@@ -251,16 +273,27 @@ export class BenchRepository {
     const { q, qDpi, kDpi } = this.alignmentPair(a.questionedSignatureId, a.referenceSignatureId, a.questionedDpi, a.referenceDpi);
     const comparisonId = a.comparisonId ?? null;
     if (comparisonId !== null) {
-      const c = this.store.db.prepare('SELECT questioned_signature_id AS q, distances FROM comparisons WHERE id = ?').get(comparisonId) as { q: number; distances: string } | undefined;
+      const c = this.store.db.prepare('SELECT questioned_signature_id AS q, distances FROM comparisons WHERE id = ?').get(comparisonId) as
+        { q: number; distances: string } | undefined;
       if (!c) throw new AppError('NOT_FOUND', `comparisonId: no comparison ${comparisonId}`, { field: 'comparisonId' });
-      if (c.q !== a.questionedSignatureId) throw new AppError('INVALID_ARGUMENT', `comparisonId: comparison ${comparisonId} is of signature ${c.q}, not of ${a.questionedSignatureId}`, { field: 'comparisonId' });
+      if (c.q !== a.questionedSignatureId)
+        throw new AppError('INVALID_ARGUMENT', `comparisonId: comparison ${comparisonId} is of signature ${c.q}, not of ${a.questionedSignatureId}`, {
+          field: 'comparisonId',
+        });
       const refs = ((JSON.parse(c.distances) as { perReference?: { signatureId: number }[] }).perReference ?? []).map((r) => r.signatureId);
       if (!refs.includes(a.referenceSignatureId)) {
-        throw new AppError('INVALID_ARGUMENT', `referenceSignatureId: signature ${a.referenceSignatureId} is not one of comparison ${comparisonId}'s references`, { field: 'referenceSignatureId' });
+        throw new AppError(
+          'INVALID_ARGUMENT',
+          `referenceSignatureId: signature ${a.referenceSignatureId} is not one of comparison ${comparisonId}'s references`,
+          { field: 'referenceSignatureId' },
+        );
       }
     }
     const autoFit = a.fromAutoFit
-      ? await autoFitCrops({ image: this.crop(q, 'questionedSignatureId').bytes, dpi: qDpi.dpi }, { image: this.crop(this.signatureInfo(a.referenceSignatureId, 'referenceSignatureId'), 'referenceSignatureId').bytes, dpi: kDpi.dpi })
+      ? await autoFitCrops(
+          { image: this.crop(q, 'questionedSignatureId').bytes, dpi: qDpi.dpi },
+          { image: this.crop(this.signatureInfo(a.referenceSignatureId, 'referenceSignatureId'), 'referenceSignatureId').bytes, dpi: kDpi.dpi },
+        )
       : null;
     return this.store.write(() => {
       const id = this.insert('bench_alignments', {
@@ -389,9 +422,11 @@ export class BenchRepository {
       };
       if (a.kind === 'arrow') {
         geometry = { from: on(a.from, 'from'), to: on(a.to, 'to') };
-        if (Math.hypot(a.to[0] - a.from[0], a.to[1] - a.from[1]) < 1) throw new AppError('INVALID_ARGUMENT', 'to: the arrow is shorter than one pixel', { field: 'to' });
+        if (Math.hypot(a.to[0] - a.from[0], a.to[1] - a.from[1]) < 1)
+          throw new AppError('INVALID_ARGUMENT', 'to: the arrow is shorter than one pixel', { field: 'to' });
       } else if (a.kind === 'circle') {
-        if (a.radius > Math.max(size.width, size.height)) throw new AppError('INVALID_ARGUMENT', `radius: ${a.radius} is larger than the crop (${size.width} x ${size.height} pixels)`, { field: 'radius' });
+        if (a.radius > Math.max(size.width, size.height))
+          throw new AppError('INVALID_ARGUMENT', `radius: ${a.radius} is larger than the crop (${size.width} x ${size.height} pixels)`, { field: 'radius' });
         geometry = { center: on(a.center, 'center'), radius: a.radius };
       } else geometry = { at: on(a.at, 'at') };
     }

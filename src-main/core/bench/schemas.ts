@@ -68,7 +68,9 @@ export type MeasurementInput = z.input<typeof measurementInputSchema>;
 const markBase = { signatureId: id, color };
 export const annotationInputSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('arrow'), ...markBase, from: pointSchema, to: pointSchema, text: text(500).nullable().optional() }).strict(),
-  z.object({ kind: z.literal('circle'), ...markBase, center: pointSchema, radius: z.number().positive().max(1e6), text: text(500).nullable().optional() }).strict(),
+  z
+    .object({ kind: z.literal('circle'), ...markBase, center: pointSchema, radius: z.number().positive().max(1e6), text: text(500).nullable().optional() })
+    .strict(),
   z.object({ kind: z.literal('text'), ...markBase, at: pointSchema, text: text(500) }).strict(),
   /** A note on the signature (for a questioned one: the item's note in the report). */
   z.object({ kind: z.literal('note'), signatureId: id, text: text(5000) }).strict(),

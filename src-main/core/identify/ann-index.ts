@@ -166,7 +166,19 @@ export class WriterIndex {
     const { version } = usearch();
     const library = `usearch ${version}`;
     this.index = this.fresh();
-    this.meta = { format: FORMAT, library, ...this.key, params: HNSW_PARAMS, layout: LAYOUT, origin: this.origin(), syncedSeq: 0, anchor: null, auditSeq: 0, writers: 0, file: '' };
+    this.meta = {
+      format: FORMAT,
+      library,
+      ...this.key,
+      params: HNSW_PARAMS,
+      layout: LAYOUT,
+      origin: this.origin(),
+      syncedSeq: 0,
+      anchor: null,
+      auditSeq: 0,
+      writers: 0,
+      file: '',
+    };
     let saved: Meta | undefined;
     try {
       const parsed = existsSync(this.metaFile) ? metaSchema.safeParse(JSON.parse(readFileSync(this.metaFile, 'utf8'))) : undefined;
@@ -200,7 +212,8 @@ export class WriterIndex {
 
   private anchorOf(seq: number): string | null {
     if (seq === 0) return null;
-    const r = this.store.db.prepare('SELECT seq, signature_id, op FROM embedding_log WHERE seq = ?').get(seq) as { seq: number; signature_id: number; op: string } | undefined;
+    const r = this.store.db.prepare('SELECT seq, signature_id, op FROM embedding_log WHERE seq = ?').get(seq) as
+      { seq: number; signature_id: number; op: string } | undefined;
     return r ? anchorText(r) : 'missing';
   }
 
@@ -213,13 +226,13 @@ export class WriterIndex {
     const t0 = performance.now();
     const db = this.store.db;
     const last = db.prepare('SELECT seq, signature_id, op FROM embedding_log WHERE model_id = ? ORDER BY seq DESC LIMIT 1').get(this.key.modelId) as
-      | { seq: number; signature_id: number; op: string }
-      | undefined;
+      { seq: number; signature_id: number; op: string } | undefined;
     const maxSeq = last?.seq ?? 0;
     const auditSeq = (db.prepare('SELECT COALESCE(MAX(seq), 0) FROM audit_log').pluck().get() as number) ?? 0;
     const out: AnnSyncResult = { refreshed: 0, rebuilt: null, saved: false, seconds: 0, writers: 0 };
     const m = this.meta;
-    if (m.syncedSeq === 0 && m.writers === 0 && !m.file) out.rebuilt = existsSync(this.metaFile) ? 'the saved index does not match this database or version' : 'no saved index';
+    if (m.syncedSeq === 0 && m.writers === 0 && !m.file)
+      out.rebuilt = existsSync(this.metaFile) ? 'the saved index does not match this database or version' : 'no saved index';
     else if (m.origin !== this.origin()) out.rebuilt = 'built from another database';
     else if (m.syncedSeq > maxSeq) out.rebuilt = 'the index is ahead of the database (the database was replaced)';
     else if (m.syncedSeq > 0 && this.anchorOf(m.syncedSeq) !== m.anchor) out.rebuilt = 'the log row the index stopped at is gone (the database was replaced)';
@@ -303,7 +316,8 @@ export class WriterIndex {
       renameSync(tmp, this.metaFile);
       this.meta = meta;
       this.savedSeq = meta.syncedSeq;
-      for (const f of readdirSync(this.dir)) if (f.startsWith(`${base}.`) && f !== file && (f.endsWith('.usearch') || f.endsWith('.tmp'))) rmSync(path.join(this.dir, f), { force: true });
+      for (const f of readdirSync(this.dir))
+        if (f.startsWith(`${base}.`) && f !== file && (f.endsWith('.usearch') || f.endsWith('.tmp'))) rmSync(path.join(this.dir, f), { force: true });
       return true;
     } catch {
       return false;

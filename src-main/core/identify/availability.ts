@@ -34,10 +34,14 @@ export function annAvailability(): AnnAvailability {
       const mod = require('usearch') as UsearchModule;
       loaded = { mod, version: packageVersion(require.resolve('usearch')) };
     } catch (err) {
-      loaded = { error: `usearch cannot be loaded on ${process.platform}-${process.arch} (${err instanceof Error ? err.message.split('\n')[0] : String(err)})` };
+      loaded = {
+        error: `usearch cannot be loaded on ${process.platform}-${process.arch} (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`,
+      };
     }
   }
-  return 'error' in loaded ? { available: false, library: null, reason: loaded.error } : { available: true, library: `usearch ${loaded.version}`, reason: null };
+  return 'error' in loaded
+    ? { available: false, library: null, reason: loaded.error }
+    : { available: true, library: `usearch ${loaded.version}`, reason: null };
 }
 
 /** usearch's module where annAvailability() says it is used; undefined where it is not (turned off, or it does not load). */
@@ -87,7 +91,11 @@ export function vectorSearchAvailability(): VecAvailability {
   try {
     where = extensionPath();
   } catch (err) {
-    return { available: false, version: null, reason: `the sqlite-vec extension is not installed for this platform (${err instanceof Error ? err.message : String(err)})` };
+    return {
+      available: false,
+      version: null,
+      reason: `the sqlite-vec extension is not installed for this platform (${err instanceof Error ? err.message : String(err)})`,
+    };
   }
   const known = availability.get(where);
   if (known) return known;

@@ -51,25 +51,23 @@ export interface OneShotFigures {
   writers: { usable: number; enrolled: number; heldOut: number; skipped: { writer: string; reason: string }[] };
   episodes: RankFigures & { ways: number; shots: number; episodes: number };
   allEnrolled: RankFigures & { ways: number };
-  openSet:
-    | {
-        threshold: number;
-        heldOutQueries: number;
-        rejected: number;
-        rejectionRate: number;
-        enrolledQueries: number;
-        falseRejections: number;
-        falseRejectionRate: number;
-        /** Enrolled writers' signatures ranked first AND within the threshold. */
-        identifiedRate: number;
-        /**
-         * The open-set trade-off over all thresholds: enrolled writers' best aggregate (should be
-         * accepted) against held-out writers' (should be rejected); the EER and its threshold.
-         */
-        eer: number;
-        eerThreshold: number;
-      }
-    | null;
+  openSet: {
+    threshold: number;
+    heldOutQueries: number;
+    rejected: number;
+    rejectionRate: number;
+    enrolledQueries: number;
+    falseRejections: number;
+    falseRejectionRate: number;
+    /** Enrolled writers' signatures ranked first AND within the threshold. */
+    identifiedRate: number;
+    /**
+     * The open-set trade-off over all thresholds: enrolled writers' best aggregate (should be
+     * accepted) against held-out writers' (should be rejected); the EER and its threshold.
+     */
+    eer: number;
+    eerThreshold: number;
+  } | null;
   /** Why there are no open-set figures. */
   openSetNote: string | null;
 }
@@ -81,7 +79,12 @@ interface Writer {
 }
 
 function rankOf(metric: DistanceMetric, q: Float32Array, writers: readonly Writer[], truth: number, top: number): { rank: number; best: number } {
-  const ranked = rankWriters(metric, q, writers.map((w, i) => ({ subjectId: i, exemplars: w.refs })), top);
+  const ranked = rankWriters(
+    metric,
+    q,
+    writers.map((w, i) => ({ subjectId: i, exemplars: w.refs })),
+    top,
+  );
   const at = ranked.findIndex((r) => r.subjectId === truth);
   return { rank: at < 0 ? Infinity : at + 1, best: ranked[0]!.aggregate };
 }
@@ -95,7 +98,11 @@ const figures = (queries: number, first: number, five: number, ways: number): Ra
 });
 
 /** The protocol above on embeddings (pure; `genuine` items only are used). */
-export function oneShotEvaluation(items: readonly { writer: string; genuine: boolean }[], vectors: readonly Float32Array[], p: OneShotProtocol): OneShotFigures {
+export function oneShotEvaluation(
+  items: readonly { writer: string; genuine: boolean }[],
+  vectors: readonly Float32Array[],
+  p: OneShotProtocol,
+): OneShotFigures {
   if (!Number.isInteger(p.shots) || p.shots < 1) throw new AppError('INVALID_ARGUMENT', `--shots: expected a whole number of at least 1, got ${p.shots}`);
   if (!Number.isInteger(p.ways) || p.ways < 2) throw new AppError('INVALID_ARGUMENT', `--ways: expected a whole number of at least 2, got ${p.ways}`);
   if (!(p.heldOut >= 0 && p.heldOut <= 0.9)) throw new AppError('INVALID_ARGUMENT', `--held-out: expected a share in 0..0.9, got ${p.heldOut}`);
@@ -113,7 +120,10 @@ export function oneShotEvaluation(items: readonly { writer: string; genuine: boo
   const held = order.slice(0, nHeld);
   const enrolledNames = order.slice(nHeld).sort();
   if (enrolledNames.length < p.ways) {
-    throw new AppError('INVALID_ARGUMENT', `--ways ${p.ways}: the data has ${enrolledNames.length} writers with at least ${p.shots + 1} genuine signatures to enrol; give fewer --ways or more data`);
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      `--ways ${p.ways}: the data has ${enrolledNames.length} writers with at least ${p.shots + 1} genuine signatures to enrol; give fewer --ways or more data`,
+    );
   }
   const enrolled: Writer[] = enrolledNames.map((name) => {
     const idx = rng.fork(`refs:${name}`).shuffle([...byWriter.get(name)!]);
@@ -166,7 +176,12 @@ export function oneShotEvaluation(items: readonly { writer: string; genuine: boo
     for (const name of held) {
       for (const i of byWriter.get(name)!) {
         heldQueries++;
-        const best = rankWriters(p.metric, vectors[i]!, enrolled.map((w, k) => ({ subjectId: k, exemplars: w.refs })), 1)[0]!;
+        const best = rankWriters(
+          p.metric,
+          vectors[i]!,
+          enrolled.map((w, k) => ({ subjectId: k, exemplars: w.refs })),
+          1,
+        )[0]!;
         heldBest.push(best.aggregate);
         if (best.aggregate > p.threshold) rejected++;
       }

@@ -18,9 +18,7 @@ export interface Exclusions {
 }
 
 const scopeWhere = (scope: Scope) =>
-  scope.kind === 'library'
-    ? `sub.scope = 'library' AND sub.withdrawn_at IS NULL AND d.case_id IS NULL`
-    : `sub.case_id = @caseId AND d.case_id = @caseId`;
+  scope.kind === 'library' ? `sub.scope = 'library' AND sub.withdrawn_at IS NULL AND d.case_id IS NULL` : `sub.case_id = @caseId AND d.case_id = @caseId`;
 
 const FROM = `
 FROM subjects sub

@@ -55,7 +55,9 @@ export class IdentificationRepository {
 
   /** Earlier identifications of a signature, newest first. */
   ofSignature(signatureId: number, limit = 20): IdentificationResult[] {
-    const rows = this.store.db.prepare('SELECT id, results FROM identifications WHERE query_signature_id = ? ORDER BY id DESC LIMIT ?').all(signatureId, limit) as Raw[];
+    const rows = this.store.db
+      .prepare('SELECT id, results FROM identifications WHERE query_signature_id = ? ORDER BY id DESC LIMIT ?')
+      .all(signatureId, limit) as Raw[];
     return rows.map((r) => this.parse(r));
   }
 

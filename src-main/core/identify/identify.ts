@@ -19,7 +19,15 @@ import { modelThreshold } from '../scoring/threshold.ts';
 import { NO_SUPPORT_LLR } from '../verify/compare.ts';
 import { explainScore, pairDistances, scoreFromDistances } from '../scoring/score.ts';
 import { defaultPropositions, supportLevel, UNCALIBRATED_STATEMENT, verbalEquivalent } from '../verify/verbal.ts';
-import { countsFingerprint, ExemplarReader, exemplarsWithoutEmbedding, keepCountsAfterOwnWrite, maxSignatureId, writersInScope, type Scope } from './exemplars.ts';
+import {
+  countsFingerprint,
+  ExemplarReader,
+  exemplarsWithoutEmbedding,
+  keepCountsAfterOwnWrite,
+  maxSignatureId,
+  writersInScope,
+  type Scope,
+} from './exemplars.ts';
 import { IdentificationRepository } from './identifications.ts';
 import { prepareQuery, type IdentifyQuery } from './query.ts';
 import { searchWriters } from './search.ts';
@@ -55,7 +63,8 @@ interface Settings {
 
 function settingsFor(store: Store, opts: IdentifyOptions): Settings {
   const given = opts.threshold;
-  if (given !== undefined && !(Number.isFinite(given) && given > 0)) throw new AppError('INVALID_ARGUMENT', `threshold: expected a positive distance, got ${given}`, { field: 'threshold' });
+  if (given !== undefined && !(Number.isFinite(given) && given > 0))
+    throw new AppError('INVALID_ARGUMENT', `threshold: expected a positive distance, got ${given}`, { field: 'threshold' });
   if (opts.caseRef !== undefined && opts.caseRef !== null) {
     if (opts.modelId) throw new AppError('INVALID_ARGUMENT', '--model: a case is searched with its own model; leave --model out');
     const s = caseVerificationSettings(store, opts.caseRef, { pin: true });
@@ -100,7 +109,12 @@ export function supportText(llr: number | null): string {
 const covered = new WeakMap<Store, Map<string, number>>();
 
 /** Embeds every exemplar of the scope that has no embedding for the model yet (first use of a model). */
-export async function ensureScopeEmbeddings(store: Store, scope: Scope, modelId: string, opts: Pick<IdentifyOptions, 'signal' | 'onProgress'> = {}): Promise<number> {
+export async function ensureScopeEmbeddings(
+  store: Store,
+  scope: Scope,
+  modelId: string,
+  opts: Pick<IdentifyOptions, 'signal' | 'onProgress'> = {},
+): Promise<number> {
   const key = `${modelId}\u0000${scope.kind === 'case' ? scope.caseId : 'library'}`;
   const map = covered.get(store) ?? new Map<string, number>();
   covered.set(store, map);
@@ -152,7 +166,8 @@ interface ExemplarMeta {
 export async function identify(store: Store, query: IdentifyQuery, opts: IdentifyOptions = {}): Promise<IdentificationResult> {
   const t0 = performance.now();
   const top = opts.top ?? DEFAULT_TOP;
-  if (!Number.isInteger(top) || top < 1 || top > MAX_TOP) throw new AppError('INVALID_ARGUMENT', `top: expected a whole number in 1..${MAX_TOP}, got ${top}`, { field: 'top' });
+  if (!Number.isInteger(top) || top < 1 || top > MAX_TOP)
+    throw new AppError('INVALID_ARGUMENT', `top: expected a whole number in 1..${MAX_TOP}, got ${top}`, { field: 'top' });
   const s = settingsFor(store, opts);
   const q = await prepareQuery(store, s.model, query, opts.signal);
   await ensureScopeEmbeddings(store, s.scope, s.model.id, opts);
@@ -160,15 +175,26 @@ export async function identify(store: Store, query: IdentifyQuery, opts: Identif
   const dim = q.vector.length;
   const scoring = scoringOf(s.model);
   const byScore = scoring.method === 'kk-ratio';
-  const found = searchWriters(store, s.scope, { id: s.model.id, dim, metric: s.model.distanceMetric }, q.vector, { top: byScore ? Math.min(top * 3, MAX_TOP) : top, method: opts.method ?? 'auto', exclude: q.exclude });
+  const found = searchWriters(store, s.scope, { id: s.model.id, dim, metric: s.model.distanceMetric }, q.vector, {
+    top: byScore ? Math.min(top * 3, MAX_TOP) : top,
+    method: opts.method ?? 'auto',
+    exclude: q.exclude,
+  });
 
   const name = store.db.prepare('SELECT name FROM subjects WHERE id = ?').pluck();
-  const meta = store.db.prepare('SELECT s.id, s.document_id, d.original_path, s.crop_sha256 FROM signatures s JOIN documents d ON d.id = s.document_id WHERE s.id = ?');
+  const meta = store.db.prepare(
+    'SELECT s.id, s.document_id, d.original_path, s.crop_sha256 FROM signatures s JOIN documents d ON d.id = s.document_id WHERE s.id = ?',
+  );
   const reader = byScore ? new ExemplarReader(store, s.scope, s.model.id, q.exclude) : null;
   const scored = found.ranked
     .map((w) => {
       const ds = w.distances.map((d) => d.distance);
-      const kk = reader ? pairDistances(s.model.distanceMetric, reader.exemplarsOf(w.subjectId).map((e) => e.vector)) : [];
+      const kk = reader
+        ? pairDistances(
+            s.model.distanceMetric,
+            reader.exemplarsOf(w.subjectId).map((e) => e.vector),
+          )
+        : [];
       return { w, ds, parts: scoreFromDistances(ds, kk, scoring) };
     })
     .sort((a, b) => a.parts.score - b.parts.score || a.w.subjectId - b.w.subjectId)
@@ -177,7 +203,10 @@ export async function identify(store: Store, query: IdentifyQuery, opts: Identif
     const writer = name.get(w.subjectId) as string;
     const c = s.calibration ? calibrate(s.calibration, parts.score) : null;
     const warnings: string[] = [];
-    if (w.distances.length < s.minReferences) warnings.push(`only ${w.distances.length} exemplar${w.distances.length === 1 ? '' : 's'} (minimum ${s.minReferences}): the writer's natural variation is poorly known`);
+    if (w.distances.length < s.minReferences)
+      warnings.push(
+        `only ${w.distances.length} exemplar${w.distances.length === 1 ? '' : 's'} (minimum ${s.minReferences}): the writer's natural variation is poorly known`,
+      );
     const identical = w.distances.find((d) => d.distance < 1e-6);
     if (identical) warnings.push(`identical to exemplar #${identical.signatureId}: possibly the same image or a copy`);
     const within = s.threshold === null ? null : parts.score <= s.threshold;
@@ -240,7 +269,10 @@ export async function identify(store: Store, query: IdentifyQuery, opts: Identif
       entity: `identification:${rowId}`,
       details: {
         scope: s.scopeInfo.kind === 'case' ? `case:${s.scopeInfo.caseId}` : 'library',
-        query: q.info.kind === 'signature' ? { signatureId: q.info.signatureId, documentId: q.info.documentId } : { image: q.info.path, sha256: q.info.originalSha256 },
+        query:
+          q.info.kind === 'signature'
+            ? { signatureId: q.info.signatureId, documentId: q.info.documentId }
+            : { image: q.info.path, sha256: q.info.originalSha256 },
         normalisedSha256: q.info.normalisedSha256,
         model: s.model.id,
         modelSha256: s.model.sha256,

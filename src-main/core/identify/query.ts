@@ -36,7 +36,8 @@ async function embedImage(store: Store, meta: ModelMetadata, normalisedSha256: s
     const png = store.objects.get(normalisedSha256);
     const { data, info } = await sharp(png).greyscale().raw().toBuffer({ resolveWithObject: true });
     const [h, w] = meta.inputShape;
-    if (info.height !== h || info.width !== w) throw new AppError('INVALID_ARGUMENT', `${name}: normalised image is ${info.width}x${info.height}, model ${meta.id} expects ${w}x${h}`);
+    if (info.height !== h || info.width !== w)
+      throw new AppError('INVALID_ARGUMENT', `${name}: normalised image is ${info.width}x${info.height}, model ${meta.id} expects ${w}x${h}`);
     input = inputFromDisplayGrey(data);
   }
   const pool = await EmbedPool.create({ dataDir: store.dataDir, modelId: meta.id, workers: 1 });
@@ -54,11 +55,21 @@ export async function prepareQuery(store: Store, meta: ModelMetadata, q: Identif
     const sig = store.documents.signature(q.signatureId);
     if (!sig) throw new AppError('NOT_FOUND', `signature: no signature #${q.signatureId}`, { field: 'signatureId' });
     const doc = store.documents.requireDocument(sig.documentId);
-    if (!sig.normalisedSha256) throw new AppError('INVALID_ARGUMENT', `signature #${sig.id}: has no normalised image (import or crop it first)`, { field: 'signatureId' });
+    if (!sig.normalisedSha256)
+      throw new AppError('INVALID_ARGUMENT', `signature #${sig.id}: has no normalised image (import or crop it first)`, { field: 'signatureId' });
     const vectors = await ensureEmbeddings(store, meta.id, [sig.id], signal ? { signal } : {});
     return {
       vector: vectors.get(sig.id)!,
-      info: { kind: 'signature', signatureId: sig.id, documentId: doc.id, caseId: doc.caseId, path: doc.originalPath, originalSha256: doc.sha256, cropSha256: sig.cropSha256, normalisedSha256: sig.normalisedSha256 },
+      info: {
+        kind: 'signature',
+        signatureId: sig.id,
+        documentId: doc.id,
+        caseId: doc.caseId,
+        path: doc.originalPath,
+        originalSha256: doc.sha256,
+        cropSha256: sig.cropSha256,
+        normalisedSha256: sig.normalisedSha256,
+      },
       exclude: { signatureId: sig.id, sha256: doc.sha256 },
       seconds: (performance.now() - t0) / 1000,
     };
@@ -67,7 +78,10 @@ export async function prepareQuery(store: Store, meta: ModelMetadata, q: Identif
   const outcome = await processFile({ id: 0, path: name, abs: path.resolve(q.imagePath), role: 'known' }, { objects: store.objects, skip: new Set() });
   if (outcome.kind === 'unread' || (outcome.kind === 'read' && outcome.failure)) {
     const f = outcome.kind === 'unread' ? outcome.failure : outcome.failure!;
-    throw new AppError('INVALID_ARGUMENT', f.message.startsWith(name) ? f.message.replace(name, q.imagePath) : `${q.imagePath}: ${f.message}`, { field: 'image', reason: f.code });
+    throw new AppError('INVALID_ARGUMENT', f.message.startsWith(name) ? f.message.replace(name, q.imagePath) : `${q.imagePath}: ${f.message}`, {
+      field: 'image',
+      reason: f.code,
+    });
   }
   if (outcome.kind !== 'read') throw new AppError('INTERNAL', `${q.imagePath}: unexpected outcome`);
   const page = outcome.pages.find((p) => p.signature);
@@ -85,7 +99,16 @@ export async function prepareQuery(store: Store, meta: ModelMetadata, q: Identif
   });
   return {
     vector,
-    info: { kind: 'image', path: path.resolve(q.imagePath), page: page.page, isCrop: s.isCrop, lowConfidence: s.lowConfidence, originalSha256: outcome.sha256, cropSha256: s.cropSha256, normalisedSha256: s.normalisedSha256 },
+    info: {
+      kind: 'image',
+      path: path.resolve(q.imagePath),
+      page: page.page,
+      isCrop: s.isCrop,
+      lowConfidence: s.lowConfidence,
+      originalSha256: outcome.sha256,
+      cropSha256: s.cropSha256,
+      normalisedSha256: s.normalisedSha256,
+    },
     exclude: { sha256: outcome.sha256 },
     seconds: (performance.now() - t0) / 1000,
   };

@@ -24,7 +24,11 @@ export interface Exemplar {
 }
 
 /** Mean distance of q to the exemplars (the verification aggregate); NaN for none. */
-export function aggregateDistance(metric: DistanceMetric, q: Float32Array, exemplars: readonly Exemplar[]): { mean: number; distances: WriterScore['distances'] } {
+export function aggregateDistance(
+  metric: DistanceMetric,
+  q: Float32Array,
+  exemplars: readonly Exemplar[],
+): { mean: number; distances: WriterScore['distances'] } {
   const distances = exemplars.map((e) => ({ signatureId: e.signatureId, distance: distance(metric, q, e.vector) }));
   let s = 0;
   for (const d of distances) s += d.distance;
@@ -70,7 +74,12 @@ export class TopWriters {
 }
 
 /** Ranks writers given as groups of exemplars; returns the best `top`, ranked. */
-export function rankWriters(metric: DistanceMetric, q: Float32Array, writers: Iterable<{ subjectId: number; exemplars: readonly Exemplar[] }>, top: number): WriterScore[] {
+export function rankWriters(
+  metric: DistanceMetric,
+  q: Float32Array,
+  writers: Iterable<{ subjectId: number; exemplars: readonly Exemplar[] }>,
+  top: number,
+): WriterScore[] {
   const best = new TopWriters(top);
   for (const w of writers) if (w.exemplars.length) best.offer(scoreWriter(metric, q, w.subjectId, w.exemplars));
   return best.items;

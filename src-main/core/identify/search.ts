@@ -158,17 +158,25 @@ function chooseEngine(scope: Scope, preferred: Engine | undefined, inTransaction
 
 export function searchWriters(store: Store, scope: Scope, model: ModelKey, q: Float32Array, opts: SearchOptions): SearchResult {
   const t0 = performance.now();
-  if (!Number.isInteger(opts.top) || opts.top < 1) throw new AppError('INVALID_ARGUMENT', `top: expected a whole number of at least 1, got ${opts.top}`, { field: 'top' });
+  if (!Number.isInteger(opts.top) || opts.top < 1)
+    throw new AppError('INVALID_ARGUMENT', `top: expected a whole number of at least 1, got ${opts.top}`, { field: 'top' });
   if (q.length !== model.dim) throw new AppError('INVALID_ARGUMENT', `query: the embedding has ${q.length} values, model ${model.id} gives ${model.dim}`);
   const candidates = opts.candidates ?? HNSW_CANDIDATES;
   const rerank = opts.rerank ?? rerankCount(opts.top);
-  for (const [field, v] of [['candidates', candidates], ['rerank', rerank]] as const) {
+  for (const [field, v] of [
+    ['candidates', candidates],
+    ['rerank', rerank],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) throw new AppError('INVALID_ARGUMENT', `${field}: expected a whole number of at least 1, got ${v}`, { field });
   }
   const exclude = opts.exclude ?? {};
   const method = opts.method ?? 'auto';
   const limit = Math.min(VEC_MAX_K, Math.max(1, opts.maxNeighbours ?? VEC_MAX_K));
-  const done = (r: Omit<SearchResult, 'seconds' | 'annSync'> & { annSync?: AnnSyncResult | null }): SearchResult => ({ annSync: null, ...r, seconds: (performance.now() - t0) / 1000 });
+  const done = (r: Omit<SearchResult, 'seconds' | 'annSync'> & { annSync?: AnnSyncResult | null }): SearchResult => ({
+    annSync: null,
+    ...r,
+    seconds: (performance.now() - t0) / 1000,
+  });
 
   let note: string | null = null;
   let engine: Engine | null = null;

@@ -116,30 +116,37 @@ export class VectorIndex {
     const origin = (this.store.db.prepare('SELECT hash FROM audit_log WHERE seq = 1').pluck().get() as string | undefined) ?? 'empty';
     const mine = this.db.prepare("SELECT value FROM meta WHERE key = 'origin'").pluck().get() as string | undefined;
     if (mine === origin) return;
-    this.db.transaction(() => {
-      for (const r of this.db.prepare('SELECT name FROM indexes').all() as { name: string }[]) this.db.exec(`DROP TABLE IF EXISTS ${r.name}`);
-      this.db.exec('DELETE FROM indexes');
-      this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('origin', ?)").run(origin);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        for (const r of this.db.prepare('SELECT name FROM indexes').all() as { name: string }[]) this.db.exec(`DROP TABLE IF EXISTS ${r.name}`);
+        this.db.exec('DELETE FROM indexes');
+        this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('origin', ?)").run(origin);
+      })
+      .immediate();
   }
 
   private info(key: IndexKey): IndexRow {
-    const get = () => this.db.prepare('SELECT * FROM indexes WHERE model_id = ? AND dim = ? AND metric = ?').get(key.modelId, key.dim, key.metric) as IndexRow | undefined;
+    const get = () =>
+      this.db.prepare('SELECT * FROM indexes WHERE model_id = ? AND dim = ? AND metric = ?').get(key.modelId, key.dim, key.metric) as IndexRow | undefined;
     const found = get();
     if (found?.layout === VEC_LAYOUT) return found;
-    this.db.transaction(() => {
-      const stale = get();
-      if (stale?.layout === VEC_LAYOUT) return;
-      if (stale) {
-        // Built by another version with another layout: rebuilt from the log.
-        this.db.exec(`DROP TABLE IF EXISTS ${stale.name}`);
-        this.db.prepare('DELETE FROM indexes WHERE name = ?').run(stale.name);
-      }
-      const n = (this.db.prepare('SELECT COALESCE(MAX(CAST(substr(name, 5) AS INTEGER)), 0) + 1 FROM indexes').pluck().get() as number) ?? 1;
-      const name = `vec_${n}`;
-      this.db.exec(`DROP TABLE IF EXISTS ${name}; CREATE VIRTUAL TABLE ${name} USING vec0(embedding float[${key.dim}], ${VEC_LAYOUT})`);
-      this.db.prepare('INSERT INTO indexes (name, model_id, dim, metric, layout) VALUES (?, ?, ?, ?, ?)').run(name, key.modelId, key.dim, key.metric, VEC_LAYOUT);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        const stale = get();
+        if (stale?.layout === VEC_LAYOUT) return;
+        if (stale) {
+          // Built by another version with another layout: rebuilt from the log.
+          this.db.exec(`DROP TABLE IF EXISTS ${stale.name}`);
+          this.db.prepare('DELETE FROM indexes WHERE name = ?').run(stale.name);
+        }
+        const n = (this.db.prepare('SELECT COALESCE(MAX(CAST(substr(name, 5) AS INTEGER)), 0) + 1 FROM indexes').pluck().get() as number) ?? 1;
+        const name = `vec_${n}`;
+        this.db.exec(`DROP TABLE IF EXISTS ${name}; CREATE VIRTUAL TABLE ${name} USING vec0(embedding float[${key.dim}], ${VEC_LAYOUT})`);
+        this.db
+          .prepare('INSERT INTO indexes (name, model_id, dim, metric, layout) VALUES (?, ?, ?, ?, ?)')
+          .run(name, key.modelId, key.dim, key.metric, VEC_LAYOUT);
+      })
+      .immediate();
     return get()!;
   }
 
@@ -161,15 +168,20 @@ export class VectorIndex {
     const out: SyncResult = { read: 0, added: 0, removed: 0, rebuilt: null, seconds: 0, vectors: row.vectors };
     if (row.synced_seq === maxSeq && row.anchor === this.anchorOf(row.synced_seq)) return { ...out, seconds: (performance.now() - t0) / 1000 };
     if (row.synced_seq > maxSeq || (row.synced_seq > 0 && row.anchor !== this.anchorOf(row.synced_seq))) {
-      out.rebuilt = row.synced_seq > maxSeq ? 'the index is ahead of the database (the database was replaced)' : 'the log row the index stopped at is gone (the database was replaced)';
+      out.rebuilt =
+        row.synced_seq > maxSeq
+          ? 'the index is ahead of the database (the database was replaced)'
+          : 'the log row the index stopped at is gone (the database was replaced)';
       this.db.transaction(() => this.reset(row)).immediate();
       row = this.info(key);
     }
     const log = main.prepare('SELECT seq, signature_id, op FROM embedding_log WHERE model_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?');
-    const vector = main.prepare(
-      `SELECT e.vector FROM embeddings e JOIN signatures s ON s.id = e.signature_id JOIN documents d ON d.id = s.document_id
+    const vector = main
+      .prepare(
+        `SELECT e.vector FROM embeddings e JOIN signatures s ON s.id = e.signature_id JOIN documents d ON d.id = s.document_id
        WHERE e.signature_id = ? AND e.model_id = ? AND d.case_id IS NULL`,
-    ).pluck();
+      )
+      .pluck();
     const del = this.db.prepare(`DELETE FROM ${row.name} WHERE rowid = ?`);
     const ins = this.db.prepare(`INSERT INTO ${row.name} (rowid, embedding) VALUES (?, ?)`);
     const has = this.db.prepare(`SELECT 1 FROM ${row.name} WHERE rowid = ?`).pluck();
@@ -177,36 +189,44 @@ export class VectorIndex {
     while (from < maxSeq) {
       const batch = log.all(key.modelId, from, maxSeq, SYNC_BATCH) as { seq: number; signature_id: number; op: string }[];
       if (!batch.length) break;
-      this.db.transaction(() => {
-        // Another process may have synced meanwhile: go on from what the index holds now.
-        const now = this.db.prepare('SELECT synced_seq FROM indexes WHERE name = ?').pluck().get(row.name) as number;
-        let vectors = 0;
-        for (const r of batch) {
-          if (r.seq <= now) continue;
-          out.read++;
-          const id = BigInt(r.signature_id);
-          const present = has.get(id) !== undefined;
-          if (present) {
-            del.run(id);
-            vectors--;
+      this.db
+        .transaction(() => {
+          // Another process may have synced meanwhile: go on from what the index holds now.
+          const now = this.db.prepare('SELECT synced_seq FROM indexes WHERE name = ?').pluck().get(row.name) as number;
+          let vectors = 0;
+          for (const r of batch) {
+            if (r.seq <= now) continue;
+            out.read++;
+            const id = BigInt(r.signature_id);
+            const present = has.get(id) !== undefined;
+            if (present) {
+              del.run(id);
+              vectors--;
+            }
+            if (r.op === 'delete') {
+              if (present) out.removed++;
+              continue;
+            }
+            const v = vector.get(r.signature_id, key.modelId) as Buffer | undefined;
+            if (!v) continue; // not a library signature, or deleted again later in the log
+            if (v.byteLength !== key.dim * 4)
+              throw new AppError(
+                'INTEGRITY',
+                `embedding of signature #${r.signature_id} for ${key.modelId} has ${v.byteLength / 4} values, the model has ${key.dim}`,
+              );
+            const f = new Float32Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
+            ins.run(id, blob(key.metric === 'cosine' ? unit(f) : f));
+            vectors++;
+            if (!present) out.added++;
           }
-          if (r.op === 'delete') {
-            if (present) out.removed++;
-            continue;
+          const last = batch[batch.length - 1]!;
+          if (last.seq > now) {
+            this.db
+              .prepare('UPDATE indexes SET synced_seq = ?, anchor = ?, vectors = vectors + ? WHERE name = ?')
+              .run(last.seq, anchorText(last), vectors, row.name);
           }
-          const v = vector.get(r.signature_id, key.modelId) as Buffer | undefined;
-          if (!v) continue; // not a library signature, or deleted again later in the log
-          if (v.byteLength !== key.dim * 4) throw new AppError('INTEGRITY', `embedding of signature #${r.signature_id} for ${key.modelId} has ${v.byteLength / 4} values, the model has ${key.dim}`);
-          const f = new Float32Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
-          ins.run(id, blob(key.metric === 'cosine' ? unit(f) : f));
-          vectors++;
-          if (!present) out.added++;
-        }
-        const last = batch[batch.length - 1]!;
-        if (last.seq > now) {
-          this.db.prepare('UPDATE indexes SET synced_seq = ?, anchor = ?, vectors = vectors + ? WHERE name = ?').run(last.seq, anchorText(last), vectors, row.name);
-        }
-      }).immediate();
+        })
+        .immediate();
       from = batch[batch.length - 1]!.seq;
     }
     out.vectors = (this.db.prepare('SELECT vectors FROM indexes WHERE name = ?').pluck().get(row.name) as number) ?? 0;
@@ -216,7 +236,8 @@ export class VectorIndex {
 
   private anchorOf(seq: number): string | null {
     if (seq === 0) return null;
-    const r = this.store.db.prepare('SELECT seq, signature_id, op FROM embedding_log WHERE seq = ?').get(seq) as { seq: number; signature_id: number; op: string } | undefined;
+    const r = this.store.db.prepare('SELECT seq, signature_id, op FROM embedding_log WHERE seq = ?').get(seq) as
+      { seq: number; signature_id: number; op: string } | undefined;
     return r ? anchorText(r) : 'missing';
   }
 

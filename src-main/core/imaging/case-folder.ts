@@ -66,7 +66,9 @@ async function readCaseJson(folder: string, realFolder: string, file: string): P
   try {
     const real = await fsp.realpath(file);
     if (!isInside(real, realFolder)) {
-      throw new AppError('INVALID_ARGUMENT', `${CASE_JSON}: a symbolic link to ${real}, outside the case folder ${folder}; refused without reading it`, { field: CASE_JSON });
+      throw new AppError('INVALID_ARGUMENT', `${CASE_JSON}: a symbolic link to ${real}, outside the case folder ${folder}; refused without reading it`, {
+        field: CASE_JSON,
+      });
     }
     text = await fsp.readFile(real, 'utf8');
   } catch (err) {
@@ -112,7 +114,10 @@ function addSubject(st: WalkState, name: string): string {
 }
 
 function folderLink(rel: string): { code: string; message: string } {
-  return { code: 'folder-link', message: `${rel}: a symbolic link to a folder is not followed (a link loop would never end); copy the files into the case folder` };
+  return {
+    code: 'folder-link',
+    message: `${rel}: a symbolic link to a folder is not followed (a link loop would never end); copy the files into the case folder`,
+  };
 }
 
 /** What a directory entry is, following a link to a file but never to a folder. */
@@ -184,7 +189,10 @@ async function refuseOutside(plan: ImportPlan): Promise<void> {
       continue;
     }
     if (!isInside(real, plan.realFolder)) {
-      f.problem = { code: 'outside-folder', message: `${f.path}: a symbolic link to ${real}, outside the case folder: refused without reading it (copy the file into the case folder to import it)` };
+      f.problem = {
+        code: 'outside-folder',
+        message: `${f.path}: a symbolic link to ${real}, outside the case folder: refused without reading it (copy the file into the case folder to import it)`,
+      };
     }
   }
 }
@@ -218,14 +226,20 @@ export async function planImport(folderArg: string): Promise<ImportPlan> {
   const caseJson = caseFile ? await readCaseJson(folder, realFolder, path.join(folder, caseFile.name)) : null;
   for (const d of top) {
     if (d === known || d === questioned || d === caseFile) continue;
-    plan.ignored.push({ path: d.name + (d.isDirectory() ? '/' : ''), reason: isLitter(d.name) ? 'hidden or system file' : 'not part of the case layout (only known/, questioned/ and case.json are read)' });
+    plan.ignored.push({
+      path: d.name + (d.isDirectory() ? '/' : ''),
+      reason: isLitter(d.name) ? 'hidden or system file' : 'not part of the case layout (only known/, questioned/ and case.json are read)',
+    });
   }
 
   if (known) {
     for await (const { name, abs, rel, kind } of entries(st, path.join(folder, known.name), 'known', null)) {
       if (kind === 'dir') await walkFiles(st, abs, 'known', addSubject(st, validateSubjectName(name, rel)));
       else {
-        const problem = kind === 'dir-link' ? folderLink(rel) : { code: 'no-subject', message: `${rel}: a known exemplar must be in its writer's folder, known/<subject>/${name}` };
+        const problem =
+          kind === 'dir-link'
+            ? folderLink(rel)
+            : { code: 'no-subject', message: `${rel}: a known exemplar must be in its writer's folder, known/<subject>/${name}` };
         plan.files.push({ path: rel, abs, role: 'known', subject: null, problem });
       }
     }
@@ -247,7 +261,10 @@ export async function planImport(folderArg: string): Promise<ImportPlan> {
           if (claimed === undefined) continue;
           used.add(f.path);
           if (claimed.toLowerCase() !== subject.toLowerCase() && !f.problem) {
-            f.problem = { code: 'subject-conflict', message: `${f.path}: case.json says it claims to be by '${claimed}', its folder says '${subject}'; make them agree` };
+            f.problem = {
+              code: 'subject-conflict',
+              message: `${f.path}: case.json says it claims to be by '${claimed}', its folder says '${subject}'; make them agree`,
+            };
           }
         }
         continue;

@@ -68,4 +68,3 @@ function markText(comps: Component[], u: number): void {
   for (let i = 0; i < n; i++) size[find(i)]!++;
   for (let i = 0; i < n; i++) if (size[find(i)]! >= 3) cand[i]!.kind = 'text';
 }
-

@@ -64,16 +64,22 @@ export async function cropDocument(store: Store, documentId: number, box: Box): 
   const repo = store.documents;
   const doc = repo.requireDocument(documentId);
   if (doc.caseId !== null) store.cases.requireWritable(doc.caseId);
-  if (doc.status === 'excluded') throw new AppError('CONFLICT', `document ${doc.id} (${doc.originalPath}) is excluded from the case; include it again before cropping`);
+  if (doc.status === 'excluded')
+    throw new AppError('CONFLICT', `document ${doc.id} (${doc.originalPath}) is excluded from the case; include it again before cropping`);
   for (const k of ['x', 'y', 'w', 'h'] as const) {
-    if (!Number.isInteger(box[k])) throw new AppError('INVALID_ARGUMENT', `box.${k}: expected a whole number of pixels, got ${String(box[k])}`, { field: 'box' });
+    if (!Number.isInteger(box[k]))
+      throw new AppError('INVALID_ARGUMENT', `box.${k}: expected a whole number of pixels, got ${String(box[k])}`, { field: 'box' });
   }
   if (box.x < 0 || box.y < 0 || box.w < 1 || box.h < 1) {
     throw new AppError('INVALID_ARGUMENT', `box: expected x and y of at least 0 and a width and height of at least 1, got ${boxText(box)}`, { field: 'box' });
   }
   const page = await originalPage(store, doc);
   if (box.x + box.w > page.width || box.y + box.h > page.height) {
-    throw new AppError('INVALID_ARGUMENT', `box: ${boxText(box)} reaches beyond the ${page.width} x ${page.height} page of document ${doc.id} (${doc.originalPath})`, { field: 'box' });
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      `box: ${boxText(box)} reaches beyond the ${page.width} x ${page.height} page of document ${doc.id} (${doc.originalPath})`,
+      { field: 'box' },
+    );
   }
   const before = activeSignature(repo.signaturesOf(doc.id));
   const isCrop = before?.isCrop ?? false;

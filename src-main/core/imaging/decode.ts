@@ -11,14 +11,7 @@ import type { FileHandle } from 'node:fs/promises';
 import sharp, { type Metadata } from 'sharp';
 import { AppError, type ErrorCode } from '../errors.ts';
 import { isInside } from './inside-folder.ts';
-import {
-  FORMAT_NAMES,
-  jpegHasEndMarker,
-  pngHasEnd,
-  sniffFormat,
-  type ImageFormat,
-  type SniffedFormat,
-} from './format.ts';
+import { FORMAT_NAMES, jpegHasEndMarker, pngHasEnd, sniffFormat, type ImageFormat, type SniffedFormat } from './format.ts';
 
 /**
  * Largest page we decode, in pixels (width x height): 64 megapixels, e.g. 8000 x 8000.
@@ -122,7 +115,12 @@ export async function readImageBytes(path: string, name: string = path, maxBytes
       throw fsError(err, path, name);
     }
     if (!isInside(target, opts.inside)) {
-      throw fail('IO', name, 'outside-folder', `a symbolic link to ${target}, outside the case folder: refused without reading it (copy the file into the case folder to import it)`);
+      throw fail(
+        'IO',
+        name,
+        'outside-folder',
+        `a symbolic link to ${target}, outside the case folder: refused without reading it (copy the file into the case folder to import it)`,
+      );
     }
     flags |= fsConstants.O_NOFOLLOW ?? 0;
   }
@@ -137,7 +135,10 @@ export async function readImageBytes(path: string, name: string = path, maxBytes
     if (!st.isFile()) throw fail('IO', name, 'not-a-file', st.isDirectory() ? 'is a folder, not an image file' : 'is not a regular file');
     if (st.size === 0) throw fail('INVALID_ARGUMENT', name, 'empty', 'empty file (0 bytes)');
     if (st.size > maxBytes) {
-      throw fail('UNSUPPORTED', name, 'too-large', `file is too large: ${mb(st.size)} is above the ${mb(maxBytes)} limit; nothing was read`, { size: st.size, maxBytes });
+      throw fail('UNSUPPORTED', name, 'too-large', `file is too large: ${mb(st.size)} is above the ${mb(maxBytes)} limit; nothing was read`, {
+        size: st.size,
+        maxBytes,
+      });
     }
     const bytes = await fh.readFile();
     if (bytes.length === 0) throw fail('INVALID_ARGUMENT', name, 'empty', 'empty file (0 bytes)');
@@ -181,12 +182,7 @@ function refuseFormat(name: string, fmt: SniffedFormat): AppError {
         `not an image: the content is ${fmt === 'zip' ? 'a ZIP archive' : fmt === 'text' ? 'text' : 'not PNG, JPEG, TIFF or WebP'}, whatever the file name says`,
       );
     default:
-      return fail(
-        'UNSUPPORTED',
-        name,
-        'unsupported-format',
-        `${FORMAT_NAMES[fmt]} images are not supported; convert to PNG, TIFF, JPEG or WebP`,
-      );
+      return fail('UNSUPPORTED', name, 'unsupported-format', `${FORMAT_NAMES[fmt]} images are not supported; convert to PNG, TIFF, JPEG or WebP`);
   }
 }
 
@@ -208,9 +204,7 @@ function checkStructure(bytes: Buffer, format: ImageFormat, name: string): void 
 
 function decoderError(err: unknown, name: string, format: ImageFormat, maxPixels = DEFAULT_MAX_PIXELS): AppError {
   if (err instanceof AppError) return err;
-  const msg = ((err as Error).message ?? String(err))
-    .replace(/^(vips\w*|Vips\w*):\s*/i, '')
-    .replace(/[:\s]+$/, '');
+  const msg = ((err as Error).message ?? String(err)).replace(/^(vips\w*|Vips\w*):\s*/i, '').replace(/[:\s]+$/, '');
   if (/premature end|truncat|unexpected end|short read|read error|not enough data/i.test(msg)) {
     return fail('INVALID_ARGUMENT', name, 'truncated', `truncated or damaged ${FORMAT_NAMES[format]} (${msg.trim()})`);
   }
@@ -296,13 +290,7 @@ export async function probeImage(bytes: Buffer, name: string, opts: DecodeOption
  * Decodes one page to 8-bit pixels, orientation applied, alpha flattened onto white.
  * Pass the ImageInfo from probeImage to skip a second header read.
  */
-export async function decodePage(
-  bytes: Buffer,
-  name: string,
-  page = 0,
-  opts: DecodeOptions = {},
-  info?: ImageInfo,
-): Promise<DecodedPage> {
+export async function decodePage(bytes: Buffer, name: string, page = 0, opts: DecodeOptions = {}, info?: ImageInfo): Promise<DecodedPage> {
   const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
   const inf = info ?? (await probeImage(bytes, name, opts));
   if (!Number.isInteger(page) || page < 0 || page >= inf.pages) {

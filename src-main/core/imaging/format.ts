@@ -8,17 +8,7 @@
 export type ImageFormat = 'png' | 'jpeg' | 'tiff' | 'webp';
 
 /** What the first bytes of a file say it is. */
-export type SniffedFormat =
-  | ImageFormat
-  | 'pdf'
-  | 'gif'
-  | 'bmp'
-  | 'heif'
-  | 'jpeg2000'
-  | 'svg'
-  | 'zip'
-  | 'text'
-  | 'unknown';
+export type SniffedFormat = ImageFormat | 'pdf' | 'gif' | 'bmp' | 'heif' | 'jpeg2000' | 'svg' | 'zip' | 'text' | 'unknown';
 
 export const SUPPORTED_FORMATS: readonly ImageFormat[] = ['png', 'jpeg', 'tiff', 'webp'];
 

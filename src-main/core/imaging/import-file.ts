@@ -161,12 +161,22 @@ async function findSignature(page: DecodedPage, name: string, role: DocumentRole
   }
   const r = localiseOnAnalysis(page, a, { dpi: page.dpi, name, ...(opts.flagBelow !== undefined ? { flagBelow: opts.flagBelow } : {}) });
   if (r.method === 'none') {
-    throw noSignature(name, 'no-signature', 'no signature found on the page (only print, or nothing that looks like handwriting); draw the box by hand with countersign crop');
+    throw noSignature(
+      name,
+      'no-signature',
+      'no signature found on the page (only print, or nothing that looks like handwriting); draw the box by hand with countersign crop',
+    );
   }
   const region = padBox(r.box, cropMargin(page.dpi), page.width, page.height);
   let d: DerivedSignature;
   try {
-    d = await deriveSignature({ page, name, dpi: page.dpi, region, ...(r.strokes ? { strokes: { mask: r.strokes, method: 'localiser-strokes' as const } } : {}) });
+    d = await deriveSignature({
+      page,
+      name,
+      dpi: page.dpi,
+      region,
+      ...(r.strokes ? { strokes: { mask: r.strokes, method: 'localiser-strokes' as const } } : {}),
+    });
   } catch (err) {
     // Too little ink left once the print is taken out: normalise the region as it is.
     if (!(err instanceof AppError) || err.details?.reason !== 'no-ink' || !r.strokes) throw err;

@@ -83,7 +83,10 @@ function ask(worker: Worker, task: FileTask): Promise<FileOutcome> {
         kind: 'unread',
         sha256: null,
         size: null,
-        failure: { code: 'worker-stopped', message: `${task.path}: the import worker stopped while processing this file (${why}); nothing of it was imported, run the import again` },
+        failure: {
+          code: 'worker-stopped',
+          message: `${task.path}: the import worker stopped while processing this file (${why}); nothing of it was imported, run the import again`,
+        },
       });
     };
     const onMessage = (m: FromImportWorker) => {

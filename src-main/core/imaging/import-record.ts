@@ -47,10 +47,21 @@ type ReadOutcome = Extract<FileOutcome, { kind: 'read' }>;
  * The answer when the case already holds these bytes: a skip (same role, and nothing failed
  * before or only the hash was read), a refusal (another role), or null to (re)record the file.
  */
-function alreadyImported(ctx: RecordContext, file: PlannedFile, outcome: Exclude<FileOutcome, { kind: 'unread' }>, existing: DocumentRow[]): ImportFileEntry | null {
+function alreadyImported(
+  ctx: RecordContext,
+  file: PlannedFile,
+  outcome: Exclude<FileOutcome, { kind: 'unread' }>,
+  existing: DocumentRow[],
+): ImportFileEntry | null {
   const first = existing[0];
   if (first && first.role !== file.role) {
-    return skippedEntry(ctx, file, outcome.sha256, existing, `${file.path}: the same file was already imported as ${first.originalPath} (document ${first.id}, a ${first.role} document); it is not imported twice`);
+    return skippedEntry(
+      ctx,
+      file,
+      outcome.sha256,
+      existing,
+      `${file.path}: the same file was already imported as ${first.originalPath} (document ${first.id}, a ${first.role} document); it is not imported twice`,
+    );
   }
   const anyFailed = existing.some((d) => d.status === 'failed');
   if (first && (!anyFailed || outcome.kind === 'known')) {
@@ -65,7 +76,14 @@ function recordPage(ctx: RecordContext, file: PlannedFile, outcome: ReadOutcome,
   const { store, caseId } = ctx;
   const repo = store.documents;
   if (before && before.status !== 'failed') {
-    return { page: p.page, documentId: before.id, status: 'skipped', reason: `page ${p.page + 1} was already imported (document ${before.id})`, reasonCode: 'duplicate', ...signatureOf(ctx, before) };
+    return {
+      page: p.page,
+      documentId: before.id,
+      status: 'skipped',
+      reason: `page ${p.page + 1} was already imported (document ${before.id})`,
+      reasonCode: 'duplicate',
+      ...signatureOf(ctx, before),
+    };
   }
   const subjectId = file.subject === null ? null : (ctx.subjectIds.get(file.subject.toLowerCase()) ?? null);
   const owners = { subjectId: file.role === 'known' ? subjectId : null, claimedSubjectId: file.role === 'questioned' ? subjectId : null };
@@ -80,7 +98,16 @@ function recordPage(ctx: RecordContext, file: PlannedFile, outcome: ReadOutcome,
   };
   const doc = before
     ? repo.updateDocument(before.id, { ...fields, ...owners })
-    : repo.insertDocument({ caseId, role: file.role, ...owners, originalPath: file.path, sha256: outcome.sha256, size: outcome.size, ...fields, pageIndex: p.page });
+    : repo.insertDocument({
+        caseId,
+        role: file.role,
+        ...owners,
+        originalPath: file.path,
+        sha256: outcome.sha256,
+        size: outcome.size,
+        ...fields,
+        pageIndex: p.page,
+      });
   const sig = p.signature
     ? repo.insertSignature({
         documentId: doc.id,
@@ -169,9 +196,7 @@ export function recordFile(ctx: RecordContext, file: PlannedFile, outcome: FileO
       return failedEntry(file, 'internal', `${file.path}: its hash was listed as imported but no document has it; run the import again`, outcome.sha256);
     }
     const byPage = new Map(existing.map((d) => [d.pageIndex, d]));
-    const pages: PageOutcome[] = outcome.failure
-      ? [{ page: 0, width: 0, height: 0, dpi: null, dpiSource: null, failure: outcome.failure }]
-      : outcome.pages;
+    const pages: PageOutcome[] = outcome.failure ? [{ page: 0, width: 0, height: 0, dpi: null, dpiSource: null, failure: outcome.failure }] : outcome.pages;
     const entries = pages.map((p) => recordPage(ctx, file, outcome, p, byPage.get(p.page)));
     return fileEntry(file, outcome, pages, entries);
   });

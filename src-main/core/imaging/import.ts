@@ -83,7 +83,10 @@ function missingReferences(store: Store, caseId: number, plan: ImportPlan, ids: 
   const claimed = new Set(plan.files.filter((f) => f.role === 'questioned' && f.subject).map((f) => f.subject!.toLowerCase()));
   return [...claimed]
     .filter((k) => !withKnown.has(ids.get(k)!))
-    .map((k) => `questioned documents claim to be by '${plan.subjects.find((s) => s.toLowerCase() === k)}', who has no known exemplar in the case (known/<subject>/)`);
+    .map(
+      (k) =>
+        `questioned documents claim to be by '${plan.subjects.find((s) => s.toLowerCase() === k)}', who has no known exemplar in the case (known/<subject>/)`,
+    );
 }
 
 /** Imports a case folder into a case (see the file comment). */

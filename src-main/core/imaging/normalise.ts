@@ -17,18 +17,7 @@
 import sharp from 'sharp';
 import { AppError } from '../errors.ts';
 import { decodePage } from './decode.ts';
-import {
-  checkRaw,
-  clampBox,
-  gaussianBlur,
-  histogram,
-  otsuThreshold,
-  resample,
-  toGrey,
-  type Box,
-  type GreyImage,
-  type RawImage,
-} from './pixels.ts';
+import { checkRaw, clampBox, gaussianBlur, histogram, otsuThreshold, resample, toGrey, type Box, type GreyImage, type RawImage } from './pixels.ts';
 
 /**
  * Version 2 (the default): ink-invariant. Every ink pixel (at or below the Otsu threshold) is

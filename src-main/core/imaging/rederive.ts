@@ -35,7 +35,13 @@ export interface DerivedFrom {
 /** What a stored signature was derived from. */
 export function derivedFrom(store: Store, sig: SignatureRow): DerivedFrom {
   const doc = store.documents.requireDocument(sig.documentId);
-  return { name: `signature #${sig.id} (${doc.originalPath})`, originalSha256: doc.sha256, originalPath: doc.originalPath, pageIndex: doc.pageIndex, params: sig.params };
+  return {
+    name: `signature #${sig.id} (${doc.originalPath})`,
+    originalSha256: doc.sha256,
+    originalPath: doc.originalPath,
+    pageIndex: doc.pageIndex,
+    params: sig.params,
+  };
 }
 
 /** The network input (8-bit quantised, as a stored normalised image holds it) at `version`. */
@@ -58,4 +64,3 @@ export async function rederiveInput(store: Store, from: DerivedFrom, version: No
   }
   return quantise((await deriveSignature(base)).input);
 }
-

@@ -187,7 +187,15 @@ function zoneTop(a: PageAnalysis, L: Line, zx0: number, zx1: number): { top: num
  * on that rule hanging down into the zone ('foreign': its tails are dropped; pieces reaching well
  * down are kept, as a signature joined to that writing, and flagged).
  */
-function crossingComponents(a: PageAnalysis, L: Line, zone: ReturnType<typeof zoneParts>, kept: readonly Component[], top: number, zx1: number, bounded: number): Map<number, 'own' | 'foreign'> {
+function crossingComponents(
+  a: PageAnalysis,
+  L: Line,
+  zone: ReturnType<typeof zoneParts>,
+  kept: readonly Component[],
+  top: number,
+  zx1: number,
+  bounded: number,
+): Map<number, 'own' | 'foreign'> {
   const u = a.scale.workDpi;
   const inside = new Map<number, number>();
   for (const c of kept) {

@@ -60,20 +60,33 @@ export async function enrolFromCase(store: Store, opts: EnrolFromCaseOptions): P
   const lib = new LibraryRepository(store);
   const modelId = enrolmentModel(store, opts.modelId);
   const exemplars = lib.exemplarsOf(caseSubject.id);
-  if (!exemplars.length) throw new AppError('INVALID_ARGUMENT', `--subject: '${caseSubject.name}' of case '${c.name}' has no ready known signature to enrol`, { field: 'subject' });
+  if (!exemplars.length)
+    throw new AppError('INVALID_ARGUMENT', `--subject: '${caseSubject.name}' of case '${c.name}' has no ready known signature to enrol`, { field: 'subject' });
 
   const recorded = store.write(() => {
     let subject = lib.find(name);
     if (subject?.status === 'withdrawn') {
-      throw new AppError('CONFLICT', `name: library subject '${subject.name}' was withdrawn on ${subject.withdrawnAt}; it accepts no new exemplars: enrol under another name`, { field: 'name' });
+      throw new AppError(
+        'CONFLICT',
+        `name: library subject '${subject.name}' was withdrawn on ${subject.withdrawnAt}; it accepts no new exemplars: enrol under another name`,
+        { field: 'name' },
+      );
     }
     if (caseSubject.librarySubjectId !== null && subject && caseSubject.librarySubjectId !== subject.id) {
-      throw new AppError('CONFLICT', `--subject: '${caseSubject.name}' of case '${c.name}' is already linked to library subject #${caseSubject.librarySubjectId}, not to '${subject.name}'`, { field: 'subject' });
+      throw new AppError(
+        'CONFLICT',
+        `--subject: '${caseSubject.name}' of case '${c.name}' is already linked to library subject #${caseSubject.librarySubjectId}, not to '${subject.name}'`,
+        { field: 'subject' },
+      );
     }
     const created = !subject;
     if (!subject) {
       subject = lib.insertSubject(name);
-      store.audit.append({ action: 'subject.create', entity: `subject:${subject.id}`, details: { name: subject.name, scope: 'library', source: 'library.enrol', fromCase: c.id } });
+      store.audit.append({
+        action: 'subject.create',
+        entity: `subject:${subject.id}`,
+        details: { name: subject.name, scope: 'library', source: 'library.enrol', fromCase: c.id },
+      });
     }
     if (modelId) ensureModelRow(store, store.dataDir, modelId);
     const entries: EnrolFileEntry[] = [];
@@ -81,20 +94,50 @@ export async function enrolFromCase(store: Store, opts: EnrolFromCaseOptions): P
     for (const ex of exemplars) {
       const dup = lib.documentByObject(ex.sha256, ex.pageIndex);
       if (dup) {
-        entries.push({ path: ex.originalPath, page: ex.pageIndex, status: 'skipped', reasonCode: 'duplicate', reason: `${ex.originalPath}: already in the library as document ${dup.id} (subject '${dup.subjectName}')`, sha256: ex.sha256, documentId: dup.id, signatureId: null });
+        entries.push({
+          path: ex.originalPath,
+          page: ex.pageIndex,
+          status: 'skipped',
+          reasonCode: 'duplicate',
+          reason: `${ex.originalPath}: already in the library as document ${dup.id} (subject '${dup.subjectName}')`,
+          sha256: ex.sha256,
+          documentId: dup.id,
+          signatureId: null,
+        });
         continue;
       }
       const { doc, sig } = activeOf(store, ex);
-      const copy = lib.insertDocument({ subjectId: subject.id, originalPath: doc.originalPath, sha256: doc.sha256, size: doc.size, format: doc.format, width: doc.width, height: doc.height, dpi: doc.dpi, dpiSource: doc.dpiSource, pageIndex: doc.pageIndex });
+      const copy = lib.insertDocument({
+        subjectId: subject.id,
+        originalPath: doc.originalPath,
+        sha256: doc.sha256,
+        size: doc.size,
+        format: doc.format,
+        width: doc.width,
+        height: doc.height,
+        dpi: doc.dpi,
+        dpiSource: doc.dpiSource,
+        pageIndex: doc.pageIndex,
+      });
       const s = copySignature(store, sig, copy.id, { caseId: c.id, documentId: doc.id, signatureId: sig.id });
       lib.copyEmbeddings(sig.id, s.id);
       copies.push({ from: sig.id, to: s.id });
-      entries.push({ path: doc.originalPath, page: doc.pageIndex, status: 'enrolled', sha256: doc.sha256, documentId: copy.id, signatureId: s.id, isCrop: s.isCrop, lowConfidence: s.lowConfidence });
+      entries.push({
+        path: doc.originalPath,
+        page: doc.pageIndex,
+        status: 'enrolled',
+        sha256: doc.sha256,
+        documentId: copy.id,
+        signatureId: s.id,
+        isCrop: s.isCrop,
+        lowConfidence: s.lowConfidence,
+      });
     }
     // Archived cases accept no changes (their triggers refuse it): the link is then only recorded here.
     let linked: NonNullable<EnrolReport['linked']>;
     if (caseSubject.librarySubjectId === subject.id) linked = { caseSubjectId: caseSubject.id, linked: true };
-    else if (c.status === 'archived') linked = { caseSubjectId: caseSubject.id, linked: false, why: `case '${c.name}' is archived; its subject is not changed` };
+    else if (c.status === 'archived')
+      linked = { caseSubjectId: caseSubject.id, linked: false, why: `case '${c.name}' is archived; its subject is not changed` };
     else {
       store.db.prepare('UPDATE subjects SET library_subject_id = ? WHERE id = ?').run(subject.id, caseSubject.id);
       linked = { caseSubjectId: caseSubject.id, linked: true };
@@ -113,7 +156,18 @@ export async function enrolFromCase(store: Store, opts: EnrolFromCaseOptions): P
       action: 'library.enrol',
       caseId: c.id,
       entity: `subject:${subject.id}`,
-      details: { enrolmentId, subject: subject.name, source: 'case', case: c.name, caseSubjectId: caseSubject.id, linked, model: modelId, totals, copies, skipped: entries.filter((e) => e.status === 'skipped').map((e) => e.reason) },
+      details: {
+        enrolmentId,
+        subject: subject.name,
+        source: 'case',
+        case: c.name,
+        caseSubjectId: caseSubject.id,
+        linked,
+        model: modelId,
+        totals,
+        copies,
+        skipped: entries.filter((e) => e.status === 'skipped').map((e) => e.reason),
+      },
     });
     return { subject, created, entries, totals, enrolmentId, linked };
   });
@@ -146,24 +200,45 @@ export function drawFromLibrary(store: Store, opts: { caseRef: string | number; 
   return store.write(() => {
     const c = store.cases.requireWritable(opts.caseRef);
     const source = lib.require(opts.subject);
-    if (source.status === 'withdrawn') throw new AppError('CONFLICT', `subject: library subject '${source.name}' was withdrawn (${source.withdrawnReason}); it cannot be drawn into a case`, { field: 'subject' });
+    if (source.status === 'withdrawn')
+      throw new AppError('CONFLICT', `subject: library subject '${source.name}' was withdrawn (${source.withdrawnReason}); it cannot be drawn into a case`, {
+        field: 'subject',
+      });
     const name = validateSubjectName(opts.name ?? source.name, 'name');
     let target = store.documents.findSubject(c.id, name);
     if (target && target.librarySubjectId !== source.id) {
-      throw new AppError('CONFLICT', `name: case '${c.name}' already has a subject '${target.name}' that is not linked to library subject '${source.name}'; give another --name`, { field: 'name' });
+      throw new AppError(
+        'CONFLICT',
+        `name: case '${c.name}' already has a subject '${target.name}' that is not linked to library subject '${source.name}'; give another --name`,
+        { field: 'name' },
+      );
     }
     const created = !target;
     if (!target) {
       target = store.documents.insertSubject(c.id, name);
       store.db.prepare('UPDATE subjects SET library_subject_id = ? WHERE id = ?').run(source.id, target.id);
-      store.audit.append({ action: 'subject.create', caseId: c.id, entity: `subject:${target.id}`, details: { name: target.name, source: 'library.draw', librarySubjectId: source.id } });
+      store.audit.append({
+        action: 'subject.create',
+        caseId: c.id,
+        entity: `subject:${target.id}`,
+        details: { name: target.name, source: 'library.draw', librarySubjectId: source.id },
+      });
     }
     const entries: EnrolFileEntry[] = [];
     const exemplars = lib.exemplarsOf(source.id);
     for (const ex of exemplars) {
       const existing = store.documents.documentsByObject(c.id, ex.sha256).find((d) => d.pageIndex === ex.pageIndex);
       if (existing) {
-        entries.push({ path: ex.originalPath, page: ex.pageIndex, status: 'skipped', reasonCode: 'duplicate', reason: `${ex.originalPath}: the case already has this original (document ${existing.id})`, sha256: ex.sha256, documentId: existing.id, signatureId: null });
+        entries.push({
+          path: ex.originalPath,
+          page: ex.pageIndex,
+          status: 'skipped',
+          reasonCode: 'duplicate',
+          reason: `${ex.originalPath}: the case already has this original (document ${existing.id})`,
+          sha256: ex.sha256,
+          documentId: existing.id,
+          signatureId: null,
+        });
         continue;
       }
       const { doc, sig } = activeOf(store, ex);
@@ -186,28 +261,52 @@ export function drawFromLibrary(store: Store, opts: { caseRef: string | number; 
       });
       const s = copySignature(store, sig, copy.id, { library: true, documentId: doc.id, signatureId: sig.id });
       lib.copyEmbeddings(sig.id, s.id);
-      entries.push({ path: doc.originalPath, page: doc.pageIndex, status: 'enrolled', sha256: doc.sha256, documentId: copy.id, signatureId: s.id, isCrop: s.isCrop, lowConfidence: s.lowConfidence });
+      entries.push({
+        path: doc.originalPath,
+        page: doc.pageIndex,
+        status: 'enrolled',
+        sha256: doc.sha256,
+        documentId: copy.id,
+        signatureId: s.id,
+        isCrop: s.isCrop,
+        lowConfidence: s.lowConfidence,
+      });
     }
     const totals = totalsOf(exemplars.length, entries);
     store.audit.append({
       action: 'library.draw',
       caseId: c.id,
       entity: `subject:${target.id}`,
-      details: { librarySubjectId: source.id, librarySubject: source.name, caseSubject: target.name, totals, documents: entries.map((e) => ({ path: e.path, sha256: e.sha256, documentId: e.documentId, signatureId: e.signatureId, status: e.status })) },
+      details: {
+        librarySubjectId: source.id,
+        librarySubject: source.name,
+        caseSubject: target.name,
+        totals,
+        documents: entries.map((e) => ({ path: e.path, sha256: e.sha256, documentId: e.documentId, signatureId: e.signatureId, status: e.status })),
+      },
     });
-    return { caseId: c.id, caseName: c.name, librarySubject: { id: source.id, name: source.name }, caseSubject: { id: target.id, name: target.name, created }, documents: entries, totals };
+    return {
+      caseId: c.id,
+      caseName: c.name,
+      librarySubject: { id: source.id, name: source.name },
+      caseSubject: { id: target.id, name: target.name, created },
+      documents: entries,
+      totals,
+    };
   });
 }
 
 /** `countersign library remove`: the subject is withdrawn (never deleted) and no longer ranked. */
 export function withdrawLibrarySubject(store: Store, ref: string | number, reason: string) {
   const why = typeof reason === 'string' ? reason.trim() : '';
-  if (!why) throw new AppError('INVALID_ARGUMENT', '--reason: say why the writer is withdrawn from the library (it is recorded in the audit log)', { field: 'reason' });
+  if (!why)
+    throw new AppError('INVALID_ARGUMENT', '--reason: say why the writer is withdrawn from the library (it is recorded in the audit log)', { field: 'reason' });
   if (why.length > 2000) throw new AppError('INVALID_ARGUMENT', `--reason: at most 2000 characters (got ${why.length})`, { field: 'reason' });
   const lib = new LibraryRepository(store);
   return store.write(() => {
     const s = lib.require(ref);
-    if (s.status === 'withdrawn') throw new AppError('CONFLICT', `subject: '${s.name}' was already withdrawn on ${s.withdrawnAt} (${s.withdrawnReason})`, { field: 'subject' });
+    if (s.status === 'withdrawn')
+      throw new AppError('CONFLICT', `subject: '${s.name}' was already withdrawn on ${s.withdrawnAt} (${s.withdrawnReason})`, { field: 'subject' });
     const after = lib.withdraw(s.id, why);
     store.audit.append({
       action: 'library.remove',

@@ -63,8 +63,7 @@ export interface EnrolFailure {
 
 export interface EnrolWritersReport {
   source:
-    | { kind: 'folder'; path: string; layout: 'manifest' | 'labelled' | 'writer-folders' | 'one-writer' }
-    | { kind: 'case'; caseId: number; caseName: string };
+    { kind: 'folder'; path: string; layout: 'manifest' | 'labelled' | 'writer-folders' | 'one-writer' } | { kind: 'case'; caseId: number; caseName: string };
   writers: EnrolWriterOutcome[];
   totals: {
     writers: number;
@@ -132,7 +131,12 @@ function countImages(paths: readonly string[]): { files: number; problem?: Error
   }
 }
 
-function planFolder(store: Store, given: string, name: string | undefined, modelId: string | null): { layout: 'manifest' | 'labelled' | 'writer-folders' | 'one-writer'; writers: PlannedWriter[]; forged: number } {
+function planFolder(
+  store: Store,
+  given: string,
+  name: string | undefined,
+  modelId: string | null,
+): { layout: 'manifest' | 'labelled' | 'writer-folders' | 'one-writer'; writers: PlannedWriter[]; forged: number } {
   const abs = path.resolve(given);
   if (!existsSync(abs)) throw new AppError('INVALID_ARGUMENT', `folder: ${given}: no such folder or file`, { field: 'folder' });
   const st = statSync(abs);
@@ -153,21 +157,33 @@ function planFolder(store: Store, given: string, name: string | undefined, model
   }
   const manifest = st.isFile() ? abs : path.join(abs, 'manifest.csv');
   if (st.isFile() || existsSync(manifest)) {
-    if (!/\.csv$/i.test(manifest)) throw new AppError('INVALID_ARGUMENT', `folder: ${given}: give a folder, or a manifest .csv file (path,writer,label)`, { field: 'folder' });
+    if (!/\.csv$/i.test(manifest))
+      throw new AppError('INVALID_ARGUMENT', `folder: ${given}: give a folder, or a manifest .csv file (path,writer,label)`, { field: 'folder' });
     const data = readLabelledData(manifest);
     const genuine = data.items.filter((i) => i.label === 'genuine');
-    if (!genuine.length) throw new AppError('INVALID_ARGUMENT', `folder: ${manifest}: no genuine signatures listed (only genuine ones are enrolled)`, { field: 'folder' });
+    if (!genuine.length)
+      throw new AppError('INVALID_ARGUMENT', `folder: ${manifest}: no genuine signatures listed (only genuine ones are enrolled)`, { field: 'folder' });
     const writers = [...new Set(genuine.map((i) => i.writer))].sort();
     return {
       layout: 'manifest',
       writers: writers.map((w) => {
         const mine = genuine.filter((i) => i.writer === w);
-        return { ...files(w, mine.map((i) => i.file), path.basename(manifest), ''), rels: new Map(mine.map((i) => [path.basename(i.file), i.rel])) };
+        return {
+          ...files(
+            w,
+            mine.map((i) => i.file),
+            path.basename(manifest),
+            '',
+          ),
+          rels: new Map(mine.map((i) => [path.basename(i.file), i.rel])),
+        };
       }),
       forged: data.items.length - genuine.length,
     };
   }
-  const entries = readdirSync(abs).filter((n) => !n.startsWith('.')).sort();
+  const entries = readdirSync(abs)
+    .filter((n) => !n.startsWith('.'))
+    .sort();
   const dirs = entries.filter((n) => statSync(path.join(abs, n)).isDirectory());
   if (!dirs.length) {
     const loose = entries.some((n) => IMAGE_EXT.test(n));
@@ -189,7 +205,14 @@ function planFolder(store: Store, given: string, name: string | undefined, model
     if (existsSync(genuine) || existsSync(forgedDir)) {
       labelled = true;
       if (!existsSync(genuine)) {
-        return { name: w, from: `${w}/`, prefix: `${w}/genuine/`, files: 0, problem: { code: 'INVALID_ARGUMENT' as const, message: `${w}/: only forged signatures (no genuine/ folder); nothing to enrol` }, run: () => Promise.reject(new Error('unreachable')) };
+        return {
+          name: w,
+          from: `${w}/`,
+          prefix: `${w}/genuine/`,
+          files: 0,
+          problem: { code: 'INVALID_ARGUMENT' as const, message: `${w}/: only forged signatures (no genuine/ folder); nothing to enrol` },
+          run: () => Promise.reject(new Error('unreachable')),
+        };
       }
       return files(w, [genuine], `${w}/genuine/`, `${w}/genuine/`);
     }
@@ -198,7 +221,12 @@ function planFolder(store: Store, given: string, name: string | undefined, model
   return { layout: labelled ? 'labelled' : 'writer-folders', writers, forged };
 }
 
-function planCase(store: Store, caseRef: string | number, only: readonly string[] | undefined, modelId: string | null): { caseId: number; caseName: string; writers: PlannedWriter[] } {
+function planCase(
+  store: Store,
+  caseRef: string | number,
+  only: readonly string[] | undefined,
+  modelId: string | null,
+): { caseId: number; caseName: string; writers: PlannedWriter[] } {
   const c = store.cases.get(caseRef);
   const lib = new LibraryRepository(store);
   let subjects = store.documents.subjectsOfCase(c.id);
@@ -226,7 +254,11 @@ function planCase(store: Store, caseRef: string | number, only: readonly string[
   // Named subjects without signatures are reported; unnamed ones (claimed writers only) are left out.
   const writers = only?.length ? planned : planned.filter((w) => !w.problem);
   if (!writers.some((w) => !w.problem)) {
-    throw new AppError('INVALID_ARGUMENT', `caseId: case '${c.name}' has no subject with a ready known signature to enrol; import its known signatures first (known/<subject>/ folders)`, { field: 'caseId' });
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      `caseId: case '${c.name}' has no subject with a ready known signature to enrol; import its known signatures first (known/<subject>/ folders)`,
+      { field: 'caseId' },
+    );
   }
   return { caseId: c.id, caseName: c.name, writers };
 }
@@ -280,7 +312,12 @@ export async function enrolWriters(store: Store, source: EnrolWritersSource, opt
   return planEnrolWriters(store, source, modelId === undefined ? {} : { modelId }).run(rest);
 }
 
-async function runPlan(report: EnrolWritersReport['source'], writers: PlannedWriter[], forgedLeftOut: number, opts: Omit<EnrolWritersOptions, 'modelId'>): Promise<EnrolWritersReport> {
+async function runPlan(
+  report: EnrolWritersReport['source'],
+  writers: PlannedWriter[],
+  forgedLeftOut: number,
+  opts: Omit<EnrolWritersOptions, 'modelId'>,
+): Promise<EnrolWritersReport> {
   const total = writers.reduce((n, w) => n + w.files, 0);
   const outcomes: EnrolWriterOutcome[] = writers.map((w) => ({ name: w.name, from: w.from, status: 'not-reached', files: w.files, report: null, error: null }));
   let done = 0;
@@ -329,7 +366,8 @@ async function runPlan(report: EnrolWritersReport['source'], writers: PlannedWri
   const embeddingProblems: string[] = [];
   for (const [i, o] of outcomes.entries()) {
     const w = writers[i]!;
-    for (const f of o.report?.files ?? []) if (f.status === 'failed') failures.push({ writer: o.name, path: w.rels?.get(f.path) ?? `${w.prefix}${f.path}`, reason: f.reason ?? 'no reason given' });
+    for (const f of o.report?.files ?? [])
+      if (f.status === 'failed') failures.push({ writer: o.name, path: w.rels?.get(f.path) ?? `${w.prefix}${f.path}`, reason: f.reason ?? 'no reason given' });
     if (o.report?.embeddingProblem) embeddingProblems.push(`${o.name}: ${o.report.embeddingProblem}`);
   }
   const reports = outcomes.map((o) => o.report).filter((r): r is EnrolReport => r !== null);

@@ -104,19 +104,29 @@ export function enrolmentModel(store: Store, modelId: string | null | undefined)
 }
 
 /** Embeds the new exemplars; a failure leaves the rows (embedded at the next identification) and says why. */
-export async function embedExemplars(store: Store, modelId: string | null, signatureIds: number[], signal?: AbortSignal): Promise<{ model: EnrolReport['model']; problem: string | null }> {
+export async function embedExemplars(
+  store: Store,
+  modelId: string | null,
+  signatureIds: number[],
+  signal?: AbortSignal,
+): Promise<{ model: EnrolReport['model']; problem: string | null }> {
   if (!modelId) return { model: null, problem: 'no model is installed or selected: the exemplars are embedded at the first identification' };
   try {
     const vectors = await ensureEmbeddings(store, modelId, signatureIds, signal ? { signal } : {});
     return { model: { id: modelId, embedded: vectors.size }, problem: null };
   } catch (err) {
-    return { model: { id: modelId, embedded: 0 }, problem: `embedding with ${modelId} failed (${err instanceof Error ? err.message : String(err)}); the exemplars are kept and embedded at the next identification` };
+    return {
+      model: { id: modelId, embedded: 0 },
+      problem: `embedding with ${modelId} failed (${err instanceof Error ? err.message : String(err)}); the exemplars are kept and embedded at the next identification`,
+    };
   }
 }
 
 function failedEntries(rel: string, o: FileOutcome): EnrolFileEntry[] {
-  if (o.kind === 'unread') return [{ path: rel, status: 'failed', reason: o.failure.message, reasonCode: o.failure.code, sha256: o.sha256, documentId: null, signatureId: null }];
-  if (o.kind === 'read' && o.failure) return [{ path: rel, status: 'failed', reason: o.failure.message, reasonCode: o.failure.code, sha256: o.sha256, documentId: null, signatureId: null }];
+  if (o.kind === 'unread')
+    return [{ path: rel, status: 'failed', reason: o.failure.message, reasonCode: o.failure.code, sha256: o.sha256, documentId: null, signatureId: null }];
+  if (o.kind === 'read' && o.failure)
+    return [{ path: rel, status: 'failed', reason: o.failure.message, reasonCode: o.failure.code, sha256: o.sha256, documentId: null, signatureId: null }];
   return [];
 }
 
@@ -155,12 +165,30 @@ function triagePages(lib: LibraryRepository, outcomes: { file: Listed; outcome: 
     }
     for (const page of o.pages) {
       if (page.failure || !page.signature) {
-        entries.push({ path: file.rel, page: page.page, status: 'failed', reason: page.failure?.message ?? `${file.rel}: no signature`, reasonCode: page.failure?.code ?? 'no-signature', sha256: o.sha256, documentId: null, signatureId: null });
+        entries.push({
+          path: file.rel,
+          page: page.page,
+          status: 'failed',
+          reason: page.failure?.message ?? `${file.rel}: no signature`,
+          reasonCode: page.failure?.code ?? 'no-signature',
+          sha256: o.sha256,
+          documentId: null,
+          signatureId: null,
+        });
         continue;
       }
       const dup = lib.documentByObject(o.sha256, page.page);
       if (dup) {
-        entries.push({ path: file.rel, page: page.page, status: 'skipped', reasonCode: 'duplicate', reason: `${file.rel}: already in the library as ${dup.originalPath} (document ${dup.id}, subject '${dup.subjectName}')`, sha256: o.sha256, documentId: dup.id, signatureId: null });
+        entries.push({
+          path: file.rel,
+          page: page.page,
+          status: 'skipped',
+          reasonCode: 'duplicate',
+          reason: `${file.rel}: already in the library as ${dup.originalPath} (document ${dup.id}, subject '${dup.subjectName}')`,
+          sha256: o.sha256,
+          documentId: dup.id,
+          signatureId: null,
+        });
         continue;
       }
       pending.push({ rel: file.rel, o, page });
@@ -172,7 +200,17 @@ function triagePages(lib: LibraryRepository, outcomes: { file: Listed; outcome: 
 /** Stores one page as a library document with its proposed signature; returns its report entry. */
 function enrolPage(store: Store, lib: LibraryRepository, subjectId: number, { rel, o, page }: PendingPage): EnrolFileEntry {
   const sig = page.signature!;
-  const doc = lib.insertDocument({ subjectId, originalPath: rel, sha256: o.sha256, size: o.size, format: o.format, width: page.width, height: page.height, dpi: page.dpi, pageIndex: page.page });
+  const doc = lib.insertDocument({
+    subjectId,
+    originalPath: rel,
+    sha256: o.sha256,
+    size: o.size,
+    format: o.format,
+    width: page.width,
+    height: page.height,
+    dpi: page.dpi,
+    pageIndex: page.page,
+  });
   const row = store.documents.insertSignature({
     documentId: doc.id,
     box: { x: sig.box[0], y: sig.box[1], w: sig.box[2], h: sig.box[3] },
@@ -186,7 +224,16 @@ function enrolPage(store: Store, lib: LibraryRepository, subjectId: number, { re
     params: sig.params,
     quality: sig.quality,
   });
-  return { path: rel, page: page.page, status: 'enrolled', sha256: o.sha256, documentId: doc.id, signatureId: row.id, isCrop: sig.isCrop, lowConfidence: sig.lowConfidence };
+  return {
+    path: rel,
+    page: page.page,
+    status: 'enrolled',
+    sha256: o.sha256,
+    documentId: doc.id,
+    signatureId: row.id,
+    isCrop: sig.isCrop,
+    lowConfidence: sig.lowConfidence,
+  };
 }
 
 /** `countersign library enrol <name> <folder-or-files...>` (see the file comment). */
@@ -195,7 +242,11 @@ export async function enrolFiles(store: Store, opts: EnrolFilesOptions): Promise
   const lib = new LibraryRepository(store);
   const before = lib.find(name);
   if (before?.status === 'withdrawn') {
-    throw new AppError('CONFLICT', `name: library subject '${before.name}' was withdrawn on ${before.withdrawnAt} (${before.withdrawnReason}); it accepts no new exemplars: enrol under another name`, { field: 'name' });
+    throw new AppError(
+      'CONFLICT',
+      `name: library subject '${before.name}' was withdrawn on ${before.withdrawnAt} (${before.withdrawnReason}); it accepts no new exemplars: enrol under another name`,
+      { field: 'name' },
+    );
   }
   const files = listEnrolFiles(opts.paths);
   const modelId = enrolmentModel(store, opts.modelId);
@@ -206,13 +257,21 @@ export async function enrolFiles(store: Store, opts: EnrolFilesOptions): Promise
     let subject: LibrarySubject | undefined = lib.find(name);
     const { entries, pending } = triagePages(lib, outcomes);
     if (!pending.length && !subject) {
-      const why = entries.map((e) => e.reason).filter(Boolean).slice(0, 5).join('; ');
+      const why = entries
+        .map((e) => e.reason)
+        .filter(Boolean)
+        .slice(0, 5)
+        .join('; ');
       throw new AppError('INVALID_ARGUMENT', `nothing to enrol for '${name}': no file gave a usable signature (${why}); nothing was stored in the library`);
     }
     const created = !subject;
     if (!subject) {
       subject = lib.insertSubject(name, opts.notes ?? null);
-      store.audit.append({ action: 'subject.create', entity: `subject:${subject.id}`, details: { name: subject.name, scope: 'library', source: 'library.enrol' } });
+      store.audit.append({
+        action: 'subject.create',
+        entity: `subject:${subject.id}`,
+        details: { name: subject.name, scope: 'library', source: 'library.enrol' },
+      });
     }
     if (modelId) ensureModelRow(store, store.dataDir, modelId);
     for (const p of pending) entries.push(enrolPage(store, lib, subject.id, p));
@@ -237,7 +296,15 @@ export async function enrolFiles(store: Store, opts: EnrolFilesOptions): Promise
         paths: opts.paths.map((p) => path.resolve(p)),
         model: modelId,
         totals,
-        files: entries.map((e) => ({ path: e.path, page: e.page ?? 0, status: e.status, sha256: e.sha256, documentId: e.documentId, signatureId: e.signatureId, reason: e.reason ?? null })),
+        files: entries.map((e) => ({
+          path: e.path,
+          page: e.page ?? 0,
+          status: e.status,
+          sha256: e.sha256,
+          documentId: e.documentId,
+          signatureId: e.signatureId,
+          reason: e.reason ?? null,
+        })),
       },
     });
     return { subject, created, entries, totals, enrolmentId };

@@ -136,7 +136,9 @@ export class LibraryRepository {
 
   withdraw(id: number, reason: string): LibrarySubject {
     return this.store.write(() => {
-      this.db.prepare('UPDATE subjects SET withdrawn_at = ?, withdrawn_reason = ? WHERE id = ? AND withdrawn_at IS NULL').run(new Date().toISOString(), reason, id);
+      this.db
+        .prepare('UPDATE subjects SET withdrawn_at = ?, withdrawn_reason = ? WHERE id = ? AND withdrawn_at IS NULL')
+        .run(new Date().toISOString(), reason, id);
       return this.require(id);
     });
   }
@@ -169,15 +171,13 @@ export class LibraryRepository {
 
   /** Ready documents of a subject (library or case) with the signature each stands for now. */
   exemplarsOf(subjectId: number): LibraryExemplarRow[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT d.id AS documentId, d.original_path AS originalPath, d.sha256, d.page_index AS pageIndex, s.id AS signatureId
+    return this.db
+      .prepare(
+        `SELECT d.id AS documentId, d.original_path AS originalPath, d.sha256, d.page_index AS pageIndex, s.id AS signatureId
            FROM documents d JOIN signatures s ON s.id = ${ACTIVE_SIGNATURE}
            WHERE d.subject_id = ? AND d.role = 'known' AND d.status = 'ready' AND s.normalised_sha256 IS NOT NULL ORDER BY d.id`,
-        )
-        .all(subjectId) as LibraryExemplarRow[]
-    );
+      )
+      .all(subjectId) as LibraryExemplarRow[];
   }
 
   insertEnrolment(e: {
@@ -196,7 +196,16 @@ export class LibraryRepository {
             `INSERT INTO library_enrolments (subject_id, source, source_case_id, source_subject_id, model_id, documents, report, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
           )
-          .run(e.subjectId, e.source, e.sourceCaseId, e.sourceSubjectId, e.modelId, JSON.stringify(e.documents), JSON.stringify(e.report), new Date().toISOString()).lastInsertRowid,
+          .run(
+            e.subjectId,
+            e.source,
+            e.sourceCaseId,
+            e.sourceSubjectId,
+            e.modelId,
+            JSON.stringify(e.documents),
+            JSON.stringify(e.report),
+            new Date().toISOString(),
+          ).lastInsertRowid,
       ),
     );
   }

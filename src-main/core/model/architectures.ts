@@ -116,32 +116,80 @@ const CODE = 'SigNet_v1.py create_base_network_signet';
 export function signetArchitecture(o: SignetOptions): ArchitectureSpec {
   const [f1, f2, f3, f4] = o.filters;
   const layers: LayerSpec[] = [
-    { kind: 'conv2d', name: 'conv1', filters: f1, kernel: 11, stride: 4, padding: 'valid', activation: 'relu',
-      source: `${CODE}: Convolution2D(96, 11, 11, subsample=(4, 4), activation='relu') (the paper's figure uses stride 1 and LRN; [code] is followed)` },
-    { kind: 'batchNorm', name: 'bn1', epsilon: 1e-6, momentum: 0.9,
-      source: `${CODE}: BatchNormalization(epsilon=1e-06, momentum=0.9) after the ReLU (per channel; see the file comment on axis=1)` },
+    {
+      kind: 'conv2d',
+      name: 'conv1',
+      filters: f1,
+      kernel: 11,
+      stride: 4,
+      padding: 'valid',
+      activation: 'relu',
+      source: `${CODE}: Convolution2D(96, 11, 11, subsample=(4, 4), activation='relu') (the paper's figure uses stride 1 and LRN; [code] is followed)`,
+    },
+    {
+      kind: 'batchNorm',
+      name: 'bn1',
+      epsilon: 1e-6,
+      momentum: 0.9,
+      source: `${CODE}: BatchNormalization(epsilon=1e-06, momentum=0.9) after the ReLU (per channel; see the file comment on axis=1)`,
+    },
     { kind: 'maxPool', size: 3, stride: 2, source: `${CODE}: MaxPooling2D((3,3), strides=(2, 2))` },
-    { kind: 'conv2d', name: 'conv2', filters: f2, kernel: 5, stride: 1, padding: 2, activation: 'relu',
-      source: `${CODE}: ZeroPadding2D((2, 2)) + Convolution2D(256, 5, 5, activation='relu')` },
-    { kind: 'batchNorm', name: 'bn2', epsilon: 1e-6, momentum: 0.9,
-      source: `${CODE}: BatchNormalization(epsilon=1e-06, momentum=0.9) after the ReLU` },
+    {
+      kind: 'conv2d',
+      name: 'conv2',
+      filters: f2,
+      kernel: 5,
+      stride: 1,
+      padding: 2,
+      activation: 'relu',
+      source: `${CODE}: ZeroPadding2D((2, 2)) + Convolution2D(256, 5, 5, activation='relu')`,
+    },
+    { kind: 'batchNorm', name: 'bn2', epsilon: 1e-6, momentum: 0.9, source: `${CODE}: BatchNormalization(epsilon=1e-06, momentum=0.9) after the ReLU` },
     { kind: 'maxPool', size: 3, stride: 2, source: `${CODE}: MaxPooling2D((3,3), strides=(2, 2))` },
     { kind: 'dropout', rate: 0.3, source: `${CODE}: Dropout(0.3)` },
-    { kind: 'conv2d', name: 'conv3', filters: f3, kernel: 3, stride: 1, padding: 1, activation: 'relu',
-      source: `${CODE}: ZeroPadding2D((1, 1)) + Convolution2D(384, 3, 3, activation='relu') (conv3_1)` },
-    { kind: 'conv2d', name: 'conv4', filters: f4, kernel: 3, stride: 1, padding: 1, activation: 'relu',
-      source: `${CODE}: ZeroPadding2D((1, 1)) + Convolution2D(256, 3, 3, activation='relu') (conv3_2)` },
+    {
+      kind: 'conv2d',
+      name: 'conv3',
+      filters: f3,
+      kernel: 3,
+      stride: 1,
+      padding: 1,
+      activation: 'relu',
+      source: `${CODE}: ZeroPadding2D((1, 1)) + Convolution2D(384, 3, 3, activation='relu') (conv3_1)`,
+    },
+    {
+      kind: 'conv2d',
+      name: 'conv4',
+      filters: f4,
+      kernel: 3,
+      stride: 1,
+      padding: 1,
+      activation: 'relu',
+      source: `${CODE}: ZeroPadding2D((1, 1)) + Convolution2D(256, 3, 3, activation='relu') (conv3_2)`,
+    },
     { kind: 'maxPool', size: 3, stride: 2, source: `${CODE}: MaxPooling2D((3,3), strides=(2, 2))` },
     { kind: 'dropout', rate: 0.3, source: `${CODE}: Dropout(0.3)` },
     { kind: 'flatten', source: `${CODE}: Flatten() (channels-last order: row, column, channel)` },
-    { kind: 'dense', name: 'fc1', units: o.dense, activation: 'relu', l2: 5e-4,
-      source: `${CODE}: Dense(1024, W_regularizer=l2(0.0005), activation='relu')` },
+    { kind: 'dense', name: 'fc1', units: o.dense, activation: 'relu', l2: 5e-4, source: `${CODE}: Dense(1024, W_regularizer=l2(0.0005), activation='relu')` },
     { kind: 'dropout', rate: 0.5, source: `${CODE}: Dropout(0.5)` },
     o.embedding === 'linear'
-      ? { kind: 'dense', name: 'fc2', units: o.embeddingSize, activation: 'linear', l2: 0,
-          source: 'paper section 3.2 / REFERENCE.md / ../shared/bench/torch_signet_reference.py: a linear 128-d embedding (the code\'s ReLU and L2 left out; docs/model.md)' }
-      : { kind: 'dense', name: 'fc2', units: o.embeddingSize, activation: 'relu', l2: 5e-4,
-          source: `${CODE}: Dense(128, W_regularizer=l2(0.0005), activation='relu') ("softmax changed to relu"; the paper and REFERENCE.md summary omit this ReLU and L2)` },
+      ? {
+          kind: 'dense',
+          name: 'fc2',
+          units: o.embeddingSize,
+          activation: 'linear',
+          l2: 0,
+          source:
+            "paper section 3.2 / REFERENCE.md / ../shared/bench/torch_signet_reference.py: a linear 128-d embedding (the code's ReLU and L2 left out; docs/model.md)",
+        }
+      : {
+          kind: 'dense',
+          name: 'fc2',
+          units: o.embeddingSize,
+          activation: 'relu',
+          l2: 5e-4,
+          source: `${CODE}: Dense(128, W_regularizer=l2(0.0005), activation='relu') ("softmax changed to relu"; the paper and REFERENCE.md summary omit this ReLU and L2)`,
+        },
   ];
   return { name: o.name, description: o.description, inputShape: o.inputShape, embeddingSize: o.embeddingSize, init: 'glorot-uniform', layers };
 }
@@ -153,7 +201,7 @@ const REGISTRY: Record<string, () => ArchitectureSpec> = {
   signet: () =>
     signetArchitecture({
       name: 'signet',
-      description: 'SigNet (Dey et al. 2017) as in the authors\' Keras code: 4 conv layers, 2 dense, 128-d embedding',
+      description: "SigNet (Dey et al. 2017) as in the authors' Keras code: 4 conv layers, 2 dense, 128-d embedding",
       inputShape: SIGNET_INPUT,
       filters: [96, 256, 384, 256],
       dense: 1024,
@@ -242,7 +290,10 @@ export function layerShapes(spec: ArchitectureSpec): LayerShape[] {
         break;
     }
     if (shape.some((d) => !(d >= 1))) {
-      throw new AppError('INVALID_ARGUMENT', `architecture '${spec.name}': input ${spec.inputShape.join('x')} is too small (shape ${shape.join('x')} after a ${layer.kind} layer)`);
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        `architecture '${spec.name}': input ${spec.inputShape.join('x')} is too small (shape ${shape.join('x')} after a ${layer.kind} layer)`,
+      );
     }
     out.push({ layer, out: shape });
   }
@@ -262,7 +313,13 @@ export function paramInfos(spec: ArchitectureSpec): ParamInfo[] {
       const cin = prev[2]!;
       const rf = layer.kernel * layer.kernel;
       const trainable = !layer.frozen;
-      infos.push({ name: `${layer.name}/kernel`, shape: [layer.kernel, layer.kernel, cin, layer.filters], trainable, init: 'glorot-uniform', fans: [rf * cin, rf * layer.filters] });
+      infos.push({
+        name: `${layer.name}/kernel`,
+        shape: [layer.kernel, layer.kernel, cin, layer.filters],
+        trainable,
+        init: 'glorot-uniform',
+        fans: [rf * cin, rf * layer.filters],
+      });
       infos.push({ name: `${layer.name}/bias`, shape: [layer.filters], trainable, init: 'zeros' });
     } else if (layer.kind === 'batchNorm') {
       const c = prev.at(-1)!;
@@ -306,12 +363,23 @@ export function freezeBelow(spec: ArchitectureSpec, from: string | undefined): A
  * writer-classification pre-training trains it, the registered model leaves it out.
  */
 export function withClassifierHead(spec: ArchitectureSpec, classes: number): ArchitectureSpec {
-  if (!Number.isInteger(classes) || classes < 2) throw new AppError('INVALID_ARGUMENT', `writer classification needs at least 2 training writers, got ${classes}`);
+  if (!Number.isInteger(classes) || classes < 2)
+    throw new AppError('INVALID_ARGUMENT', `writer classification needs at least 2 training writers, got ${classes}`);
   return {
     ...spec,
     name: spec.name,
     embeddingSize: classes,
-    layers: [...spec.layers, { kind: 'dense', name: 'head', units: classes, activation: 'linear', l2: 0, source: 'training only: softmax over the training writers (dropped from the registered model)' }],
+    layers: [
+      ...spec.layers,
+      {
+        kind: 'dense',
+        name: 'head',
+        units: classes,
+        activation: 'linear',
+        l2: 0,
+        source: 'training only: softmax over the training writers (dropped from the registered model)',
+      },
+    ],
   };
 }
 
@@ -363,7 +431,8 @@ export function splitFrozen(spec: ArchitectureSpec): FrozenSplit | null {
   const cut = shapes[t - 1]!.out;
   const features = cut.reduce((a, b) => a * b, 1);
   const lowerLayers = below.filter((l) => l.kind !== 'dropout');
-  if (!lowerLayers.some((l) => l.kind === 'flatten')) lowerLayers.push({ kind: 'flatten', source: 'training cache: the activations at the cut, flattened (channels last)' });
+  if (!lowerLayers.some((l) => l.kind === 'flatten'))
+    lowerLayers.push({ kind: 'flatten', source: 'training cache: the activations at the cut, flattened (channels last)' });
   const deferred = below.slice(lastFrozen + 1).filter((l) => l.kind === 'dropout');
   const dense = cut.length === 1;
   const head: ArchitectureSpec = {

@@ -113,7 +113,9 @@ async function tryBackend(probe: BackendProbe, name: BackendName, pkg: string): 
   }
   const ok = await probe.activate(TF_NAME[name]);
   if (ok === true) return undefined;
-  return name === 'wasm' || name === 'cpu' ? `the ${name} backend did not initialise: ${ok}` : `${pkg} loaded but the 'tensorflow' backend did not initialise: ${ok}`;
+  return name === 'wasm' || name === 'cpu'
+    ? `the ${name} backend did not initialise: ${ok}`
+    : `${pkg} loaded but the 'tensorflow' backend did not initialise: ${ok}`;
 }
 
 export interface BackendChoice {
@@ -127,7 +129,10 @@ export interface BackendChoice {
  */
 export async function chooseBackend(probe: BackendProbe, forced?: string): Promise<BackendChoice> {
   const start = forced ? CANDIDATES.findIndex((c) => c.name === forced) : 0;
-  if (start < 0) throw new AppError('INVALID_ARGUMENT', `COUNTERSIGN_BACKEND: expected one of ${BACKEND_NAMES.join(', ')}, got '${forced}'`, { field: 'COUNTERSIGN_BACKEND' });
+  if (start < 0)
+    throw new AppError('INVALID_ARGUMENT', `COUNTERSIGN_BACKEND: expected one of ${BACKEND_NAMES.join(', ')}, got '${forced}'`, {
+      field: 'COUNTERSIGN_BACKEND',
+    });
   const tried: BackendAttempt[] = [];
   let chosen: BackendName | undefined;
   for (const [i, c] of CANDIDATES.entries()) {

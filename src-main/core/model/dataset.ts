@@ -114,7 +114,8 @@ function readManifest(manifest: string): LabelledData {
     const label = (f[il] ?? '').toLowerCase();
     if (!rel) throw new AppError('INVALID_ARGUMENT', `${where}: path is empty`);
     if (!writer) throw new AppError('INVALID_ARGUMENT', `${where}: writer is empty`);
-    if (label !== 'genuine' && label !== 'forged') throw new AppError('INVALID_ARGUMENT', `${where}: label must be 'genuine' or 'forged', got '${f[il] ?? ''}'`);
+    if (label !== 'genuine' && label !== 'forged')
+      throw new AppError('INVALID_ARGUMENT', `${where}: label must be 'genuine' or 'forged', got '${f[il] ?? ''}'`);
     const file = path.resolve(root, rel);
     if (!existsSync(file)) throw new AppError('INVALID_ARGUMENT', `${where}: ${rel}: no such file`);
     items.push({ file, rel: rel.split(path.sep).join('/'), writer, label });
@@ -172,7 +173,6 @@ export function summarise(data: LabelledData): DataSummary {
     forged: data.items.length - genuine,
   };
 }
-
 
 /** Model input from a stored normalised PNG's grey values (ink dark on white). */
 export function inputFromDisplayGrey(grey: Uint8Array | Buffer): Float32Array {

@@ -49,17 +49,30 @@ export async function deriveVersion(dataDir: string, modelId: string, change: Ve
   const metric = change.metric ?? parent.distanceMetric;
   const parentViews = testTimeViewsOf(parent, `model ${parent.id}`);
   const views = change.views ? VIEW_SETS[change.views] : parentViews;
-  if (change.metric !== undefined && parent.distanceMetric === metric) throw new AppError('CONFLICT', `metric: model ${parent.id} already uses the ${metric} distance`, { field: 'metric' });
-  if (change.views !== undefined && sameViews(views, parentViews)) throw new AppError('CONFLICT', `views: model ${parent.id} already embeds with the views '${change.views}'`, { field: 'views' });
-  if (change.metric === undefined && change.views === undefined) throw new AppError('INVALID_ARGUMENT', 'a derived version changes the metric or the views: give one');
+  if (change.metric !== undefined && parent.distanceMetric === metric)
+    throw new AppError('CONFLICT', `metric: model ${parent.id} already uses the ${metric} distance`, { field: 'metric' });
+  if (change.views !== undefined && sameViews(views, parentViews))
+    throw new AppError('CONFLICT', `views: model ${parent.id} already embeds with the views '${change.views}'`, { field: 'views' });
+  if (change.metric === undefined && change.views === undefined)
+    throw new AppError('INVALID_ARGUMENT', 'a derived version changes the metric or the views: give one');
   verifyModel(dataDir, modelId);
   const { testTimeViews: _old, ...preprocessing } = parent.preprocessing;
   if (views.length > 1) preprocessing.testTimeViews = views.map((v) => [...v]);
-  const what = [change.metric ? `the ${metric} distance` : null, change.views ? (views.length > 1 ? `${views.length} test-time views (${change.views})` : 'no test-time views') : null].filter(Boolean).join(' and ');
+  const what = [
+    change.metric ? `the ${metric} distance` : null,
+    change.views ? (views.length > 1 ? `${views.length} test-time views (${change.views})` : 'no test-time views') : null,
+  ]
+    .filter(Boolean)
+    .join(' and ');
   const data = readLabelledData(o.data);
   const references = o.references ?? 5;
   const seed = o.seed ?? 1;
-  const inputs = await prepareInputs(data.items, { canvas: [parent.inputShape[0], parent.inputShape[1]], normaliseVersion: normaliseVersionOf(parent), ...(o.signal ? { signal: o.signal } : {}), onProgress: (d, t) => o.onProgress?.('prepare', d, t) });
+  const inputs = await prepareInputs(data.items, {
+    canvas: [parent.inputShape[0], parent.inputShape[1]],
+    normaliseVersion: normaliseVersionOf(parent),
+    ...(o.signal ? { signal: o.signal } : {}),
+    onProgress: (d, t) => o.onProgress?.('prepare', d, t),
+  });
   const pool = await EmbedPool.create({ dataDir, modelId, views, ...(o.workers ? { workers: o.workers } : {}) });
   let vectors: Float32Array[];
   try {
@@ -68,7 +81,12 @@ export async function deriveVersion(dataDir: string, modelId: string, change: Ve
     await pool.close();
   }
   // A writer-normalised score needs its prior in the new metric's units: measured again here.
-  const sets = scoreEmbeddings(data.items, vectors, { references, seed, metric, scoring: scoringOf(parent).method === 'kk-ratio' ? 'measure' : scoringOf(parent) });
+  const sets = scoreEmbeddings(data.items, vectors, {
+    references,
+    seed,
+    metric,
+    scoring: scoringOf(parent).method === 'kk-ratio' ? 'measure' : scoringOf(parent),
+  });
   const m = metricsOf(sets);
   let calibration: Calibration | null = null;
   try {
@@ -90,7 +108,15 @@ export async function deriveVersion(dataDir: string, modelId: string, change: Ve
         parentId: parent.id,
         trainingData: parent.trainingData,
         hyperparameters: { derivedFrom: parent.id, metric, views: change.views ?? null, calibrationData: summarise(data), references, seed },
-        metrics: { eer: m.eer, eerRandom: m.eerRandom, auc: m.auc, pairEer: m.pairEer, eerThreshold: m.eerThreshold, cllr: calibration?.cllr ?? null, cllrMin: m.cllrMin },
+        metrics: {
+          eer: m.eer,
+          eerRandom: m.eerRandom,
+          auc: m.auc,
+          pairEer: m.pairEer,
+          eerThreshold: m.eerThreshold,
+          cllr: calibration?.cllr ?? null,
+          cllrMin: m.cllrMin,
+        },
         calibration,
         validationDistances: { same: sets.genuine, diff: sets.forged },
         distanceMetric: metric,

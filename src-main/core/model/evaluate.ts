@@ -75,9 +75,22 @@ export function scoreEmbeddings(
   );
   const scoring: Scoring =
     opts.scoring === 'measure'
-      ? { method: 'kk-ratio', prior: typicalWithinWriter(metric, split.writers.map((w) => w.references.map((r) => vectors[r]!))), priorWeight: DEFAULT_PRIOR_WEIGHT }
+      ? {
+          method: 'kk-ratio',
+          prior: typicalWithinWriter(
+            metric,
+            split.writers.map((w) => w.references.map((r) => vectors[r]!)),
+          ),
+          priorWeight: DEFAULT_PRIOR_WEIGHT,
+        }
       : opts.scoring;
-  const aggregate = (q: number, refs: readonly number[]) => scoreQuestioned(metric, vectors[q]!, refs.map((r) => vectors[r]!), scoring).score;
+  const aggregate = (q: number, refs: readonly number[]) =>
+    scoreQuestioned(
+      metric,
+      vectors[q]!,
+      refs.map((r) => vectors[r]!),
+      scoring,
+    ).score;
   // The score functions see the writer of the references: collect it for resampling by writer.
   const scoreWriters: string[] = [];
   const scores = scoreWriterDependent(split, (q, refs, writer) => (scoreWriters.push(writer), aggregate(q, refs)));
@@ -124,7 +137,10 @@ export function scoreEmbeddings(
 
 export function metricsOf(sets: ScoreSets, opts: { threshold?: number | null; calibration?: Calibration | null } = {}): EvalMetrics {
   if (!sets.genuine.length || !sets.forged.length) {
-    throw new AppError('INVALID_ARGUMENT', `evaluation needs genuine and forged questioned signatures (got ${sets.genuine.length} genuine, ${sets.forged.length} forged)`);
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      `evaluation needs genuine and forged questioned signatures (got ${sets.genuine.length} genuine, ${sets.forged.length} forged)`,
+    );
   }
   const scores: LabelledScore[] = labelScores(sets.genuine, sets.forged);
   const e = eer(scores);
@@ -141,9 +157,17 @@ export function metricsOf(sets: ScoreSets, opts: { threshold?: number | null; ca
     far: at ? at.far : null,
     frr: at ? at.frr : null,
     accuracy: at ? 1 - (at.far * sets.forged.length + at.frr * sets.genuine.length) / (sets.forged.length + sets.genuine.length) : null,
-    cllr: cal ? cllr(sets.genuine.map((d) => applyCalibration(cal, d)), sets.forged.map((d) => applyCalibration(cal, d))) : null,
+    cllr: cal
+      ? cllr(
+          sets.genuine.map((d) => applyCalibration(cal, d)),
+          sets.forged.map((d) => applyCalibration(cal, d)),
+        )
+      : null,
     // cllrMin takes scores where higher = more support for "same writer": negate distances.
-    cllrMin: cllrMin(sets.genuine.map((d) => -d), sets.forged.map((d) => -d)),
+    cllrMin: cllrMin(
+      sets.genuine.map((d) => -d),
+      sets.forged.map((d) => -d),
+    ),
   };
 }
 
@@ -191,7 +215,8 @@ export function bootstrapByWriter(sets: WriterScores, calibration: Calibration |
   const f = group(sets.forged, sets.writerOf.forged);
   const r = group(sets.random, sets.writerOf.random);
   // Pairs only where their writers were recorded (score sets from before lack them).
-  const pairs = sets.pairSame && sets.pairDiff && sets.writerOf.pairSame?.length === sets.pairSame.length && sets.writerOf.pairDiff?.length === sets.pairDiff.length;
+  const pairs =
+    sets.pairSame && sets.pairDiff && sets.writerOf.pairSame?.length === sets.pairSame.length && sets.writerOf.pairDiff?.length === sets.pairDiff.length;
   const ps = pairs ? group(sets.pairSame!, sets.writerOf.pairSame) : new Map<string, number[]>();
   const pd = pairs ? group(sets.pairDiff!, sets.writerOf.pairDiff) : new Map<string, number[]>();
   const writers = [...new Set([...g.keys(), ...f.keys()])].sort();
@@ -214,10 +239,21 @@ export function bootstrapByWriter(sets: WriterScores, calibration: Calibration |
     const labelled = labelScores(gs, fs);
     acc.eer.push(eer(labelled).eer);
     acc.auc.push(auc(labelled));
-    acc.cllrMin.push(cllrMin(gs.map((d) => -d), fs.map((d) => -d)));
+    acc.cllrMin.push(
+      cllrMin(
+        gs.map((d) => -d),
+        fs.map((d) => -d),
+      ),
+    );
     if (rs.length) acc.eerRandom.push(eer(labelScores(gs, rs)).eer);
     if (pss.length && pds.length) acc.pairEer.push(eer(labelScores(pss, pds)).eer);
-    if (calibration) acc.cllr.push(cllr(gs.map((d) => applyCalibration(calibration, d)), fs.map((d) => applyCalibration(calibration, d))));
+    if (calibration)
+      acc.cllr.push(
+        cllr(
+          gs.map((d) => applyCalibration(calibration, d)),
+          fs.map((d) => applyCalibration(calibration, d)),
+        ),
+      );
   }
   const interval = (v: number[]): Interval | null => {
     if (!v.length) return null;
@@ -298,13 +334,26 @@ export async function evaluateModel(o: EvalOptions): Promise<EvalReport> {
   const m = metricsOf(sets, { threshold, calibration: meta.calibration });
   return {
     ...m,
-    model: { id: meta.id, sha256: meta.sha256, architecture: meta.architecture, calibrated: meta.calibration !== null, scoring: scoring.method, normaliseVersion },
+    model: {
+      id: meta.id,
+      sha256: meta.sha256,
+      architecture: meta.architecture,
+      calibrated: meta.calibration !== null,
+      scoring: scoring.method,
+      normaliseVersion,
+    },
     intervals: bootstrapByWriter(sets, meta.calibration, { seed }),
     backend,
     data: summarise(data),
     references,
     seed,
-    counts: { writers: sets.writersUsed, writersSkipped: sets.writersSkipped.length, genuine: sets.genuine.length, forged: sets.forged.length, random: sets.random.length },
+    counts: {
+      writers: sets.writersUsed,
+      writersSkipped: sets.writersSkipped.length,
+      genuine: sets.genuine.length,
+      forged: sets.forged.length,
+      random: sets.random.length,
+    },
     seconds: (performance.now() - t0) / 1000,
   };
 }
@@ -318,11 +367,17 @@ export function pixelVector(input: Float32Array, [h, w]: readonly [number, numbe
   const bh = Math.floor(h / block);
   const bw = Math.floor(w / block);
   const out = new Float32Array(bh * bw);
-  for (let y = 0; y < bh * block; y++) for (let x = 0; x < bw * block; x++) out[Math.floor(y / block) * bw + Math.floor(x / block)]! += input[y * w + x]! / (block * block);
+  for (let y = 0; y < bh * block; y++)
+    for (let x = 0; x < bw * block; x++) out[Math.floor(y / block) * bw + Math.floor(x / block)]! += input[y * w + x]! / (block * block);
   return out;
 }
 
-export type PixelEvalReport = Omit<EvalReport, 'model' | 'backend'> & { baseline: 'pixels'; normaliseVersion: NormaliseVersion; canvas: readonly [number, number]; block: number };
+export type PixelEvalReport = Omit<EvalReport, 'model' | 'backend'> & {
+  baseline: 'pixels';
+  normaliseVersion: NormaliseVersion;
+  canvas: readonly [number, number];
+  block: number;
+};
 
 /**
  * `countersign eval --baseline pixels`: no learning at all. Each signature's current network
@@ -343,7 +398,11 @@ export async function evaluatePixels(o: Omit<EvalOptions, 'dataDir' | 'modelId' 
   });
   // One reference has no spread to measure a prior from; uncalibrated, the kk-ratio score is then
   // the mean distance over a constant, so the mean distance ranks exactly as it would.
-  const sets = scoreEmbeddings(data.items, inputs.map((x) => pixelVector(x)), { references, seed, scoring: references > 1 ? 'measure' : LEGACY_SCORING });
+  const sets = scoreEmbeddings(
+    data.items,
+    inputs.map((x) => pixelVector(x)),
+    { references, seed, scoring: references > 1 ? 'measure' : LEGACY_SCORING },
+  );
   return {
     ...metricsOf(sets),
     baseline: 'pixels',
@@ -354,7 +413,13 @@ export async function evaluatePixels(o: Omit<EvalOptions, 'dataDir' | 'modelId' 
     data: summarise(data),
     references,
     seed,
-    counts: { writers: sets.writersUsed, writersSkipped: sets.writersSkipped.length, genuine: sets.genuine.length, forged: sets.forged.length, random: sets.random.length },
+    counts: {
+      writers: sets.writersUsed,
+      writersSkipped: sets.writersSkipped.length,
+      genuine: sets.genuine.length,
+      forged: sets.forged.length,
+      random: sets.random.length,
+    },
     seconds: (performance.now() - t0) / 1000,
   };
 }

@@ -90,7 +90,10 @@ export function modelFigures(md: FigureSource): ModelFigure[] {
     auc: skilled,
     cllr: skilled,
     cllrMin: skilled,
-    pairEer: s.pairsSame === null && s.pairsDiff === null ? `${writers}, pairs not recorded` : `${writers}, ${n(s.pairsSame, 'same-writer')} / ${n(s.pairsDiff, 'genuine–forged pairs')}`,
+    pairEer:
+      s.pairsSame === null && s.pairsDiff === null
+        ? `${writers}, pairs not recorded`
+        : `${writers}, ${n(s.pairsSame, 'same-writer')} / ${n(s.pairsDiff, 'genuine–forged pairs')}`,
   };
   const out: ModelFigure[] = [];
   for (const d of DEFS) {

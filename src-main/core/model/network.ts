@@ -161,7 +161,14 @@ export function embed(params: Params, spec: ArchitectureSpec, x: tf.Tensor4D, op
             param(params, `${layer.name}/kernel`) as tf.Tensor4D,
             param(params, `${layer.name}/bias`) as tf.Tensor1D,
             layer.stride,
-            p === 0 ? 'valid' : [[0, 0], [p, p], [p, p], [0, 0]],
+            p === 0
+              ? 'valid'
+              : [
+                  [0, 0],
+                  [p, p],
+                  [p, p],
+                  [0, 0],
+                ],
             layer.activation,
           );
           break;
@@ -192,7 +199,12 @@ export function embed(params: Params, spec: ArchitectureSpec, x: tf.Tensor4D, op
           t = tf.reshape(t, [t.shape[0]!, -1]);
           break;
         case 'dense':
-          t = fusedMatMul(t as tf.Tensor2D, param(params, `${layer.name}/kernel`) as tf.Tensor2D, param(params, `${layer.name}/bias`) as tf.Tensor1D, layer.activation);
+          t = fusedMatMul(
+            t as tf.Tensor2D,
+            param(params, `${layer.name}/kernel`) as tf.Tensor2D,
+            param(params, `${layer.name}/bias`) as tf.Tensor1D,
+            layer.activation,
+          );
           break;
       }
     }
@@ -211,7 +223,10 @@ export function updateMovingStats(params: Params, spec: ArchitectureSpec, stats:
   for (const s of stats) {
     const m = momentum.get(s.layer);
     if (m === undefined) throw new Error(`updateMovingStats: no batch-norm layer '${s.layer}' in '${spec.name}'`);
-    for (const [key, batch] of [['moving_mean', s.mean], ['moving_variance', s.variance]] as const) {
+    for (const [key, batch] of [
+      ['moving_mean', s.mean],
+      ['moving_variance', s.variance],
+    ] as const) {
       const name = `${s.layer}/${key}`;
       const old = param(params, name);
       const next = tf.tidy(() => tf.add(tf.mul(old, m), tf.mul(batch, 1 - m)));

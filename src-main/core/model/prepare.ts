@@ -46,7 +46,12 @@ export function meanInk(input: Float32Array): number {
 /** EER of one number as a classifier of two groups, in whichever direction separates better. */
 export function oneNumberEer(a: readonly number[], b: readonly number[]): number {
   const up = eer(labelScores(a, b)).eer;
-  const down = eer(labelScores(a.map((x) => -x), b.map((x) => -x))).eer;
+  const down = eer(
+    labelScores(
+      a.map((x) => -x),
+      b.map((x) => -x),
+    ),
+  ).eer;
   return Math.min(up, down);
 }
 
@@ -64,7 +69,12 @@ export async function prepareDataset(o: {
   const canvas = o.canvas ?? DEFAULT_NORMALISE.canvas;
   const out = path.resolve(o.out);
   if (path.resolve(data.root) === out) throw new AppError('INVALID_ARGUMENT', `--out: ${o.out} is the data folder itself; choose another folder`);
-  const inputs = await prepareInputs(data.items, { canvas, normaliseVersion: version, ...(o.signal ? { signal: o.signal } : {}), onProgress: (d, t) => o.onProgress?.(d, t) });
+  const inputs = await prepareInputs(data.items, {
+    canvas,
+    normaliseVersion: version,
+    ...(o.signal ? { signal: o.signal } : {}),
+    onProgress: (d, t) => o.onProgress?.(d, t),
+  });
   mkdirSync(out, { recursive: true });
   const [H, W] = canvas;
   const lines = ['path,writer,label'];
@@ -77,7 +87,13 @@ export async function prepareDataset(o: {
     inputs[i]!.forEach((v, k) => (bytes[k] = Math.round(v * 255)));
     const file = path.join(out, rel);
     mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, await sharp(bytes, { raw: { width: W, height: H, channels: 1 } }).toColourspace('b-w').png().toBuffer());
+    writeFileSync(
+      file,
+      await sharp(bytes, { raw: { width: W, height: H, channels: 1 } })
+        .toColourspace('b-w')
+        .png()
+        .toBuffer(),
+    );
     lines.push([rel, item.writer, item.label].map(quote).join(','));
   }
   const manifest = path.join(out, 'manifest.csv');

@@ -31,15 +31,7 @@
  * project's networks use; anything else is refused with an error that says so.
  */
 import * as tf from '@tensorflow/tfjs';
-import {
-  backend_util,
-  type Conv2DAttrs,
-  type KernelBackend,
-  type KernelConfig,
-  type KernelFunc,
-  type NamedAttrMap,
-  type TensorInfo,
-} from '@tensorflow/tfjs';
+import { backend_util, type Conv2DAttrs, type KernelBackend, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs';
 
 type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
 
@@ -114,10 +106,15 @@ function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
   const temps: TensorInfo[] = [];
   let xs = x;
   if (bottom < 0 || right < 0) {
-    xs = run(k.slice, backend, { x }, {
-      begin: [0, 0, 0, 0],
-      size: [batchSize, inHeight + Math.min(bottom, 0), inWidth + Math.min(right, 0), inChannels],
-    });
+    xs = run(
+      k.slice,
+      backend,
+      { x },
+      {
+        begin: [0, 0, 0, 0],
+        size: [batchSize, inHeight + Math.min(bottom, 0), inWidth + Math.min(right, 0), inChannels],
+      },
+    );
     temps.push(xs);
   }
   try {
@@ -125,7 +122,12 @@ function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
     temps.push(xT);
     const dyT = run(k.transpose, backend, { x: dy }, { perm: [1, 2, 0, 3] }); // [OH, OW, N, Cout]
     temps.push(dyT);
-    const padding: ExplicitPad = [[0, 0], [top, Math.max(bottom, 0)], [left, Math.max(right, 0)], [0, 0]];
+    const padding: ExplicitPad = [
+      [0, 0],
+      [top, Math.max(bottom, 0)],
+      [left, Math.max(right, 0)],
+      [0, 0],
+    ];
     const g = run(k.conv2d, backend, { x: xT, filter: dyT }, {
       strides: [1, 1],
       pad: padding,
@@ -182,10 +184,15 @@ function conv2DBackpropInput(args: { inputs: { dy: TensorInfo; filter: TensorInf
     if (top < 0 || left < 0) {
       const cropTop = Math.max(-top, 0);
       const cropLeft = Math.max(-left, 0);
-      dys = run(k.slice, backend, { x: dy }, {
-        begin: [0, cropTop, cropLeft, 0],
-        size: [batchSize, outHeight - cropTop, outWidth - cropLeft, dy.shape[3]!],
-      });
+      dys = run(
+        k.slice,
+        backend,
+        { x: dy },
+        {
+          begin: [0, cropTop, cropLeft, 0],
+          size: [batchSize, outHeight - cropTop, outWidth - cropLeft, dy.shape[3]!],
+        },
+      );
       temps.push(dys);
     }
     const wRot = run(k.reverse, backend, { x: filter }, { dims: [0, 1] });
@@ -196,7 +203,12 @@ function conv2DBackpropInput(args: { inputs: { dy: TensorInfo; filter: TensorInf
     const cropRight = right < 0;
     let out = run(k.conv2d, backend, { x: dys, filter: wT }, {
       strides: [1, 1],
-      pad: [[0, 0], [Math.max(top, 0), Math.max(bottom, 0)], [Math.max(left, 0), Math.max(right, 0)], [0, 0]],
+      pad: [
+        [0, 0],
+        [Math.max(top, 0), Math.max(bottom, 0)],
+        [Math.max(left, 0), Math.max(right, 0)],
+        [0, 0],
+      ],
       dataFormat: 'NHWC',
       dilations: [1, 1],
       dimRoundingMode: null,
@@ -277,7 +289,8 @@ function maxPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo; output
     pad: 'valid' | 'same' | number;
     dimRoundingMode?: 'floor' | 'round' | 'ceil';
   };
-  if (input.dtype !== 'float32' || dy.dtype !== 'float32') return run(k.originalMaxPoolGrad!, backend, args.inputs as unknown as Record<string, TensorInfo>, args.attrs);
+  if (input.dtype !== 'float32' || dy.dtype !== 'float32')
+    return run(k.originalMaxPoolGrad!, backend, args.inputs as unknown as Record<string, TensorInfo>, args.attrs);
   const info = backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
   const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
   const top = info.padInfo.top;

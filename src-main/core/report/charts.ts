@@ -14,10 +14,19 @@ const TICK_SIZE = 6.5;
 function axisX(w: ReportWriter, plot: Box, ticks: number[], scale: (v: number) => number, label: string, fmt: (v: number) => string): void {
   const { doc } = w;
   const yAxis = plot.y + plot.height;
-  doc.save().moveTo(plot.x, yAxis).lineTo(plot.x + plot.width, yAxis).lineWidth(0.6).strokeColor(COLOR.rule).stroke();
+  doc
+    .save()
+    .moveTo(plot.x, yAxis)
+    .lineTo(plot.x + plot.width, yAxis)
+    .lineWidth(0.6)
+    .strokeColor(COLOR.rule)
+    .stroke();
   for (const t of ticks) {
     const x = scale(t);
-    doc.moveTo(x, yAxis).lineTo(x, yAxis + 2.5).stroke();
+    doc
+      .moveTo(x, yAxis)
+      .lineTo(x, yAxis + 2.5)
+      .stroke();
     w.textAt(fmt(t), x - 20, yAxis + 3.5, { size: TICK_SIZE, color: COLOR.muted, width: 40, align: 'center' });
   }
   doc.restore();
@@ -39,7 +48,15 @@ function dashedVertical(w: ReportWriter, x: number, y0: number, y1: number, colo
 }
 
 function diamond(w: ReportWriter, cx: number, cy: number, r: number, color: string): void {
-  w.doc.save().moveTo(cx, cy - r).lineTo(cx + r, cy).lineTo(cx, cy + r).lineTo(cx - r, cy).closePath().fill(color).restore();
+  w.doc
+    .save()
+    .moveTo(cx, cy - r)
+    .lineTo(cx + r, cy)
+    .lineTo(cx, cy + r)
+    .lineTo(cx - r, cy)
+    .closePath()
+    .fill(color)
+    .restore();
 }
 
 export interface VariationChartData {
@@ -73,10 +90,26 @@ export function drawVariationChart(w: ReportWriter, box: Box, d: VariationChartD
 
   // frame and lanes
   doc.save().rect(plot.x, plot.y, plot.width, plot.height).lineWidth(0.4).strokeColor(COLOR.hairline).stroke();
-  doc.moveTo(plot.x, plot.y + laneH).lineTo(plot.x + plot.width, plot.y + laneH).stroke().restore();
-  if (d.band) doc.save().rect(sx(d.band.low), plot.y, sx(d.band.high) - sx(d.band.low), plot.height).fill(COLOR.band).restore();
+  doc
+    .moveTo(plot.x, plot.y + laneH)
+    .lineTo(plot.x + plot.width, plot.y + laneH)
+    .stroke()
+    .restore();
+  if (d.band)
+    doc
+      .save()
+      .rect(sx(d.band.low), plot.y, sx(d.band.high) - sx(d.band.low), plot.height)
+      .fill(COLOR.band)
+      .restore();
   for (const t of ticks.slice(1, -1)) {
-    doc.save().moveTo(sx(t), plot.y).lineTo(sx(t), plot.y + plot.height).lineWidth(0.3).strokeColor('#eceef0').stroke().restore();
+    doc
+      .save()
+      .moveTo(sx(t), plot.y)
+      .lineTo(sx(t), plot.y + plot.height)
+      .lineWidth(0.3)
+      .strokeColor('#eceef0')
+      .stroke()
+      .restore();
   }
   w.textAt('K\u2013K', box.x, kkY - 4, { size: 7, font: 'bold', color: COLOR.k, width: labelW - 4, align: 'right' });
   w.textAt('Q\u2013K', box.x, qkY - 4, { size: 7, font: 'bold', color: COLOR.q, width: labelW - 4, align: 'right' });
@@ -90,10 +123,23 @@ export function drawVariationChart(w: ReportWriter, box: Box, d: VariationChartD
     const bh = laneH * 0.34;
     const by = kkY + laneH * 0.14;
     doc.save().lineWidth(0.7).strokeColor(COLOR.k);
-    doc.moveTo(sx(kk[0] as number), by).lineTo(sx(q1), by).moveTo(sx(q3), by).lineTo(sx(kk[kk.length - 1] as number), by).stroke();
-    for (const v of [kk[0] as number, kk[kk.length - 1] as number]) doc.moveTo(sx(v), by - bh / 3).lineTo(sx(v), by + bh / 3).stroke();
+    doc
+      .moveTo(sx(kk[0] as number), by)
+      .lineTo(sx(q1), by)
+      .moveTo(sx(q3), by)
+      .lineTo(sx(kk[kk.length - 1] as number), by)
+      .stroke();
+    for (const v of [kk[0] as number, kk[kk.length - 1] as number])
+      doc
+        .moveTo(sx(v), by - bh / 3)
+        .lineTo(sx(v), by + bh / 3)
+        .stroke();
     doc.rect(sx(q1), by - bh / 2, Math.max(0.8, sx(q3) - sx(q1)), bh).fillAndStroke('#dfe3e7', COLOR.k);
-    doc.moveTo(sx(q2), by - bh / 2).lineTo(sx(q2), by + bh / 2).lineWidth(1.4).stroke();
+    doc
+      .moveTo(sx(q2), by - bh / 2)
+      .lineTo(sx(q2), by + bh / 2)
+      .lineWidth(1.4)
+      .stroke();
     doc.restore();
     const step = Math.max(1, Math.ceil(d.kk.length / 400));
     doc.save().fillColor(COLOR.k).fillOpacity(0.8);
@@ -128,7 +174,15 @@ export function drawVariationChart(w: ReportWriter, box: Box, d: VariationChartD
     { label: `Q, ${d.aggregateMethod}`, draw: (cx: number, cy: number) => diamond(w, cx, cy, 3.5, COLOR.q) },
   ];
   if (d.band) {
-    entries.push({ label: 'inconclusive', draw: (cx, cy) => void doc.save().rect(cx - 4, cy - 3, 8, 6).fill(COLOR.band).restore() });
+    entries.push({
+      label: 'inconclusive',
+      draw: (cx, cy) =>
+        void doc
+          .save()
+          .rect(cx - 4, cy - 3, 8, 6)
+          .fill(COLOR.band)
+          .restore(),
+    });
   }
   legend(w, box.x + labelW, plot.y + plot.height + 26, entries);
 }
@@ -164,8 +218,26 @@ export function drawScoreDistributions(w: ReportWriter, box: Box, genuine: numbe
   }
   axisX(w, plot, ticks, sx, 'distance', (v) => String(v));
   legend(w, plot.x, plot.y + plot.height + 26, [
-    { label: `same writer (n = ${genuine.length})`, draw: (cx, cy) => void doc.save().rect(cx - 4, cy - 3, 8, 6).fillOpacity(0.5).fillAndStroke('#8fa3b3', COLOR.k).restore() },
-    { label: `different writer / forgery (n = ${impostor.length})`, draw: (cx, cy) => void doc.save().rect(cx - 4, cy - 3, 8, 6).fillOpacity(0.5).fillAndStroke('#d99a9a', COLOR.q).restore() },
+    {
+      label: `same writer (n = ${genuine.length})`,
+      draw: (cx, cy) =>
+        void doc
+          .save()
+          .rect(cx - 4, cy - 3, 8, 6)
+          .fillOpacity(0.5)
+          .fillAndStroke('#8fa3b3', COLOR.k)
+          .restore(),
+    },
+    {
+      label: `different writer / forgery (n = ${impostor.length})`,
+      draw: (cx, cy) =>
+        void doc
+          .save()
+          .rect(cx - 4, cy - 3, 8, 6)
+          .fillOpacity(0.5)
+          .fillAndStroke('#d99a9a', COLOR.q)
+          .restore(),
+    },
   ]);
 }
 
@@ -185,7 +257,9 @@ export function probit(p: number): number {
   if (p > 1 - lo) return -probit(1 - p);
   const q = p - 0.5;
   const r = q * q;
-  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+  return (
+    ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1)
+  );
 }
 
 /** DET curve: false rejection against false acceptance on normal-deviate axes, EER marked. */
@@ -201,7 +275,11 @@ export function drawDetCurve(w: ReportWriter, box: Box, far: number[], frr: numb
   const pct = (p: number) => `${Number((p * 100).toPrecision(2))}%`;
   doc.save().rect(plot.x, plot.y, plot.width, plot.height).lineWidth(0.4).strokeColor(COLOR.hairline).stroke();
   for (const p of tickP) {
-    doc.moveTo(sx(p), plot.y).lineTo(sx(p), plot.y + plot.height).moveTo(plot.x, sy(p)).lineTo(plot.x + plot.width, sy(p));
+    doc
+      .moveTo(sx(p), plot.y)
+      .lineTo(sx(p), plot.y + plot.height)
+      .moveTo(plot.x, sy(p))
+      .lineTo(plot.x + plot.width, sy(p));
   }
   doc.lineWidth(0.3).strokeColor('#eceef0').stroke().restore();
   for (const p of [0.001, 0.01, 0.05, 0.2, 0.4]) {
@@ -210,7 +288,12 @@ export function drawDetCurve(w: ReportWriter, box: Box, far: number[], frr: numb
   }
   w.textAt('false acceptance rate', plot.x, plot.y + plot.height + 13, { size: TICK_SIZE, color: COLOR.muted, width: plot.width, align: 'center' });
   doc.save().rotate(-90, { origin: [box.x + 2, plot.y + plot.height / 2] });
-  w.textAt('false rejection rate', box.x + 2 - plot.height / 2, plot.y + plot.height / 2 - 8, { size: TICK_SIZE, color: COLOR.muted, width: plot.height, align: 'center' });
+  w.textAt('false rejection rate', box.x + 2 - plot.height / 2, plot.y + plot.height / 2 - 8, {
+    size: TICK_SIZE,
+    color: COLOR.muted,
+    width: plot.height,
+    align: 'center',
+  });
   doc.restore();
   // equal-error diagonal
   doc.save().moveTo(sx(pmin), sy(pmin)).lineTo(sx(pmax), sy(pmax)).lineWidth(0.5).dash(1.5, { space: 2 }).strokeColor(COLOR.rule).stroke().undash().restore();

@@ -42,9 +42,28 @@ export const FALLBACK_FONTS: readonly FallbackFont[] = [
     file: 'wqy-microhei.ttc',
     face: 'WenQuanYiMicroHei',
     // Han, kana, Hangul, bopomofo, and the CJK punctuation and full-width forms (script Common)
-    script: /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Bopomofo}\u2e80-\u2fff\u3000-\u303f\u3190-\u31ff\u3200-\u33ff\ufe30-\ufe4f\uff00-\uffef]/u,
+    script:
+      /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Bopomofo}\u2e80-\u2fff\u3000-\u303f\u3190-\u31ff\u3200-\u33ff\ufe30-\ufe4f\uff00-\uffef]/u,
   },
-  ...['Arabic', 'Devanagari', 'Bengali', 'Gurmukhi', 'Gujarati', 'Oriya', 'Tamil', 'Telugu', 'Kannada', 'Malayalam', 'Sinhala', 'Thai', 'Lao', 'Khmer', 'Myanmar', 'Ethiopic', 'Thaana'].map((s) => noto(s)),
+  ...[
+    'Arabic',
+    'Devanagari',
+    'Bengali',
+    'Gurmukhi',
+    'Gujarati',
+    'Oriya',
+    'Tamil',
+    'Telugu',
+    'Kannada',
+    'Malayalam',
+    'Sinhala',
+    'Thai',
+    'Lao',
+    'Khmer',
+    'Myanmar',
+    'Ethiopic',
+    'Thaana',
+  ].map((s) => noto(s)),
   noto('Tibetan', 'NotoSerifTibetan-Regular.ttf'),
 ];
 

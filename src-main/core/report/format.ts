@@ -51,8 +51,17 @@ export function formatPercent(x: number, digits = 1): string {
 }
 
 const SUPERSCRIPT: Record<string, string> = {
-  '0': '\u2070', '1': '\u00b9', '2': '\u00b2', '3': '\u00b3', '4': '\u2074',
-  '5': '\u2075', '6': '\u2076', '7': '\u2077', '8': '\u2078', '9': '\u2079', '-': '\u207b',
+  '0': '\u2070',
+  '1': '\u00b9',
+  '2': '\u00b2',
+  '3': '\u00b3',
+  '4': '\u2074',
+  '5': '\u2075',
+  '6': '\u2076',
+  '7': '\u2077',
+  '8': '\u2078',
+  '9': '\u2079',
+  '-': '\u207b',
 };
 
 /** A magnitude ≥ 1 with two significant figures: 1.4, 26, 3,200, 4.1 × 10⁷. */
@@ -64,7 +73,10 @@ function magnitude(m: number): string {
   }
   const exp = Math.floor(Math.log10(m));
   const mant = m / 10 ** exp;
-  const sup = String(exp).split('').map((c) => SUPERSCRIPT[c] ?? c).join('');
+  const sup = String(exp)
+    .split('')
+    .map((c) => SUPERSCRIPT[c] ?? c)
+    .join('');
   return `${mant.toFixed(1)} \u00d7 10${sup}`;
 }
 

@@ -108,13 +108,18 @@ function reportModel(meta: ModelMetadata, backend: string): ReportModel {
       ...(td ? { dataset: String(td.description ?? td.source ?? `${td.writers ?? '?'} writers, ${td.images ?? '?'} images`) } : {}),
     },
     scoreDistributions: vd ? { genuine: vd.same, impostor: vd.diff } : null,
-    det: vd && vd.same.length && vd.diff.length
-      ? (() => {
-          const pts = detCurve(labelScores(vd.same, vd.diff));
-          return { far: pts.map((p) => p.far), frr: pts.map((p) => p.frr) };
-        })()
-      : null,
-    ...(td ? { trainingSummary: `${td.writers ?? '?'} writers, ${td.images ?? '?'} images${td.manifestSha256 ? `, manifest SHA-256 ${String(td.manifestSha256).slice(0, 16)}…` : ''}` } : {}),
+    det:
+      vd && vd.same.length && vd.diff.length
+        ? (() => {
+            const pts = detCurve(labelScores(vd.same, vd.diff));
+            return { far: pts.map((p) => p.far), frr: pts.map((p) => p.frr) };
+          })()
+        : null,
+    ...(td
+      ? {
+          trainingSummary: `${td.writers ?? '?'} writers, ${td.images ?? '?'} images${td.manifestSha256 ? `, manifest SHA-256 ${String(td.manifestSha256).slice(0, 16)}…` : ''}`,
+        }
+      : {}),
     card: modelCard(meta),
   };
 }
@@ -131,7 +136,10 @@ function describeData(td: Record<string, unknown> | null): { training: string; v
   const sources = Array.isArray(td.sources) ? (td.sources as Array<Record<string, unknown>>) : [];
   const label = (x: Record<string, unknown>) => String(x.label ?? x.description ?? x.source ?? 'a labelled data set');
   const sha = typeof td.manifestSha256 === 'string' ? `, manifest SHA-256 ${td.manifestSha256.slice(0, 16)}\u2026` : '';
-  const what = td.source === 'manifest' ? `a labelled signature collection listed in a manifest${sha}` : String(td.description ?? td.source ?? 'a labelled signature collection');
+  const what =
+    td.source === 'manifest'
+      ? `a labelled signature collection listed in a manifest${sha}`
+      : String(td.description ?? td.source ?? 'a labelled signature collection');
   const trainWriters = countOf(td.trainWriters);
   const validationWriters = countOf(td.validationWriters);
   const counts = [
@@ -156,7 +164,10 @@ function modelCard(meta: ModelMetadata): ReportModelCard {
       scoring.method === 'kk-ratio'
         ? `Q-K \u00f7 K-K: mean Q-K distance divided by the references\u2019 mean K-K distance, shrunk toward the model\u2019s typical within-writer distance ${scoring.prior.toFixed(3)} with the weight of ${scoring.priorWeight} pairs`
         : 'the mean Q-K distance (a model from before writer-normalised scores)',
-    threshold: c && c.b < 0 ? `the score where the calibrated LR is 1: ${(-c.a / c.b).toFixed(3)}` : `the validation EER point${typeof meta.metrics.eerThreshold === 'number' ? `: ${meta.metrics.eerThreshold.toFixed(3)}` : ''}`,
+    threshold:
+      c && c.b < 0
+        ? `the score where the calibrated LR is 1: ${(-c.a / c.b).toFixed(3)}`
+        : `the validation EER point${typeof meta.metrics.eerThreshold === 'number' ? `: ${meta.metrics.eerThreshold.toFixed(3)}` : ''}`,
   };
 }
 
@@ -203,7 +214,10 @@ function notComparedReason(store: Store, d: DocumentRow, reportedSubjects: Set<n
   if (d.status === 'pending') return 'imported, but its signature has not been located yet';
   if (d.role === 'questioned') {
     if (d.claimedSubjectId === null) return 'no claimed subject: nothing to compare it with';
-    const refs = store.db.prepare("SELECT COUNT(*) FROM documents WHERE case_id = ? AND role = 'known' AND subject_id = ? AND status = 'ready'").pluck().get(d.caseId, d.claimedSubjectId) as number;
+    const refs = store.db
+      .prepare("SELECT COUNT(*) FROM documents WHERE case_id = ? AND role = 'known' AND subject_id = ? AND status = 'ready'")
+      .pluck()
+      .get(d.caseId, d.claimedSubjectId) as number;
     if (!refs) return 'no usable known signatures of the claimed subject';
     if (comparedDocs.has(d.id)) return 'its newest signature box has not been verified yet';
     return 'not verified yet';
@@ -223,15 +237,12 @@ function auditAnchor(store: Store, comparisons: readonly StoredComparison[], cas
   // The bench records shown in the item pages (and their deletions) are figures too: a later
   // bench row moves the anchor to it.
   const row = store.db
-    .prepare(
-      `SELECT seq, hash FROM audit_log WHERE entity = @c OR (case_id = @case AND action LIKE 'bench.%') ORDER BY seq DESC LIMIT 1`,
-    )
+    .prepare(`SELECT seq, hash FROM audit_log WHERE entity = @c OR (case_id = @case AND action LIKE 'bench.%') ORDER BY seq DESC LIMIT 1`)
     .get({ c: `comparison:${newest}`, case: caseId }) as { seq: number; hash: string } | undefined;
   // The end of the write that recorded the anchor is signed: that signature covers it.
   const signed = row
     ? (store.db.prepare('SELECT seq, hash, public_key AS publicKey, signature FROM audit_signatures WHERE seq >= ? ORDER BY seq LIMIT 1').get(row.seq) as
-        | { seq: number; hash: string; publicKey: string; signature: string }
-        | undefined)
+        { seq: number; hash: string; publicKey: string; signature: string } | undefined)
     : undefined;
   return {
     auditHeadHash: row?.hash ?? null,
@@ -252,8 +263,12 @@ async function benchOf(store: Store, cmp: StoredComparison, q: CaseSignature, re
   const shown = [q, ...refs];
   const annotations = shown.flatMap((s) => bench.listAnnotations({ signatureId: s.signatureId }).map((a) => ({ a, s })));
   const measurements = shown.flatMap((s) => bench.listMeasurements({ signatureId: s.signatureId }).map((m) => ({ m, s })));
-  const alignments = bench.listAlignments({ questionedSignatureId: q.signatureId }).filter((a) => onOf.has(a.referenceSignatureId) && (a.comparisonId === null || a.comparisonId === cmp.id));
-  const newestPerReference = [...new Map(alignments.map((a) => [a.referenceSignatureId, a])).values()].sort((x, y) => x.referenceSignatureId - y.referenceSignatureId);
+  const alignments = bench
+    .listAlignments({ questionedSignatureId: q.signatureId })
+    .filter((a) => onOf.has(a.referenceSignatureId) && (a.comparisonId === null || a.comparisonId === cmp.id));
+  const newestPerReference = [...new Map(alignments.map((a) => [a.referenceSignatureId, a])).values()].sort(
+    (x, y) => x.referenceSignatureId - y.referenceSignatureId,
+  );
   // marks and measurements are drawn only on the crop they were made on
   const onCrop = (sha: string | null, s: CaseSignature) => sha !== null && sha === s.cropSha256;
   const marks = annotations.filter(({ a, s }) => a.kind !== 'note' && onCrop(a.cropSha256, s));
@@ -314,7 +329,11 @@ interface DocRow {
   page_index: number;
 }
 
-export async function buildCaseReport(store: Store, caseRef: string | number, opts: BuildOptions = {}): Promise<{ input: ReportInput; comparisons: StoredComparison[] }> {
+export async function buildCaseReport(
+  store: Store,
+  caseRef: string | number,
+  opts: BuildOptions = {},
+): Promise<{ input: ReportInput; comparisons: StoredComparison[] }> {
   const c = store.cases.get(caseRef);
   // Nothing that leaves the lab may rest on a row edited outside Countersign.
   assertCaseIntegrity(store, c.id, c.name);
@@ -322,19 +341,29 @@ export async function buildCaseReport(store: Store, caseRef: string | number, op
   // Comparisons of signatures superseded by a corrected box are history, not results: leave them out.
   const all = new ComparisonRepository(store).latestForCase(c.id);
   const comparisons = all.filter((x) => sigs.has(x.questionedSignatureId));
-  if (!comparisons.length) throw new AppError('INVALID_ARGUMENT', `case '${c.name}': nothing has been verified yet; run \`countersign verify --case ${c.id}\` first`);
+  if (!comparisons.length)
+    throw new AppError('INVALID_ARGUMENT', `case '${c.name}': nothing has been verified yet; run \`countersign verify --case ${c.id}\` first`);
   const modelIds = [...new Set(comparisons.map((x) => x.modelId))];
   if (modelIds.length > 1) {
     // One report, one method: mixing models would leave the appendix describing only one of them.
-    throw new AppError('CONFLICT', `case '${c.name}': the newest comparisons come from several models (${modelIds.join(', ')}); verify the case again with one model`);
+    throw new AppError(
+      'CONFLICT',
+      `case '${c.name}': the newest comparisons come from several models (${modelIds.join(', ')}); verify the case again with one model`,
+    );
   }
   const decisionRules = new Set(comparisons.map((x) => `${x.threshold}/${x.inconclusiveBand}`));
   if (decisionRules.size > 1) {
-    throw new AppError('CONFLICT', `case '${c.name}': the newest comparisons were decided at different thresholds or bands; verify the case again so that one rule applies to every item`);
+    throw new AppError(
+      'CONFLICT',
+      `case '${c.name}': the newest comparisons were decided at different thresholds or bands; verify the case again so that one rule applies to every item`,
+    );
   }
   const meta = getModel(store.dataDir, modelIds[0]!);
-  const docs = new Map((store.db.prepare('SELECT id, role, original_path, sha256, page_index FROM documents WHERE case_id = ?').all(c.id) as DocRow[]).map((d) => [d.id, d]));
-  const crop = (s: CaseSignature | undefined) => (s?.cropSha256 ? store.objects.get(s.cropSha256) : s?.normalisedSha256 ? store.objects.get(s.normalisedSha256) : null);
+  const docs = new Map(
+    (store.db.prepare('SELECT id, role, original_path, sha256, page_index FROM documents WHERE case_id = ?').all(c.id) as DocRow[]).map((d) => [d.id, d]),
+  );
+  const crop = (s: CaseSignature | undefined) =>
+    s?.cropSha256 ? store.objects.get(s.cropSha256) : s?.normalisedSha256 ? store.objects.get(s.normalisedSha256) : null;
 
   const items: ReportItem[] = [];
   const comparedDocs = new Set<number>();
@@ -374,7 +403,12 @@ export async function buildCaseReport(store: Store, caseRef: string | number, op
       variation: variationStory(sv, cmp.distances.naturalVariation.leaveOneOut, cmp.decision, cmp.threshold).sentence,
       decision: DECISION_LABELS[cmp.decision] as ReportItem['decision'],
       warnings: cmp.warnings.map((w) => ({ code: w.code, message: w.message })),
-      ...(await benchOf(store, cmp, q, references.map((r) => sigs.get(Number(r.signatureId))!))),
+      ...(await benchOf(
+        store,
+        cmp,
+        q,
+        references.map((r) => sigs.get(Number(r.signatureId))!),
+      )),
     });
   }
   const used = new Set(items.flatMap((it) => [Number(it.documentId), ...it.references.map((r) => sigs.get(Number(r.signatureId))!.documentId)]));
@@ -386,14 +420,21 @@ export async function buildCaseReport(store: Store, caseRef: string | number, op
   const threshold = comparisons[0]!.threshold;
   const band = comparisons[0]!.inconclusiveBand;
   const zone = comparisons[0]!.distances.inconclusiveZone ?? (band > 0 ? [threshold - band, threshold + band] : null);
-  const reportedSubjects = new Set(comparisons.filter((x) => items.some((it) => it.documentId === String(sigs.get(x.questionedSignatureId)?.documentId))).map((x) => x.subjectId));
+  const reportedSubjects = new Set(
+    comparisons.filter((x) => items.some((it) => it.documentId === String(sigs.get(x.questionedSignatureId)?.documentId))).map((x) => x.subjectId),
+  );
   const subjectName = store.db.prepare('SELECT name FROM subjects WHERE id = ?').pluck();
   const excluded: ReportExcluded[] = store.documents
     .documentsOfCase(c.id)
     .filter((d) => !used.has(d.id))
     .map((d) => {
       const subject = d.role === 'known' ? d.subjectId : d.claimedSubjectId;
-      return { path: d.originalPath, role: d.role, subject: subject === null ? '' : String(subjectName.get(subject) ?? ''), reason: notComparedReason(store, d, reportedSubjects, comparedDocs) };
+      return {
+        path: d.originalPath,
+        role: d.role,
+        subject: subject === null ? '' : String(subjectName.get(subject) ?? ''),
+        reason: notComparedReason(store, d, reportedSubjects, comparedDocs),
+      };
     });
   const backend = (await resolveBackend()).backend;
   const series = await seriesOf(store, c.id, meta.id);

@@ -48,9 +48,7 @@ export class ImagePreparer {
 
 async function downscale(src: Buffer, w: number, h: number, key: string, what: string, format: PreparedFormat): Promise<PreparedImage> {
   try {
-    const pipeline = sharp(src)
-      .flatten({ background: '#ffffff' })
-      .resize({ width: w, height: h, fit: 'inside', withoutEnlargement: true, kernel: 'lanczos3' });
+    const pipeline = sharp(src).flatten({ background: '#ffffff' }).resize({ width: w, height: h, fit: 'inside', withoutEnlargement: true, kernel: 'lanczos3' });
     const encoded =
       format === 'jpeg'
         ? pipeline.toColourspace('srgb').jpeg({ quality: 90, chromaSubsampling: '4:4:4', mozjpeg: false })

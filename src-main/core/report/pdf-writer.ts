@@ -218,7 +218,10 @@ export class ReportWriter {
         for (const piece of placementOrder(run)) {
           const w = this.textRuns.widthOf([{ text: piece, font: run.font }]);
           if (piece.trim()) {
-            doc.font(run.font).fontSize(size).fillColor(o.color ?? COLOR.text);
+            doc
+              .font(run.font)
+              .fontSize(size)
+              .fillColor(o.color ?? COLOR.text);
             doc.text(piece, cx, y + i * lineHeight + ascent, { lineBreak: false, baseline: 'alphabetic', characterSpacing });
           }
           cx += w;

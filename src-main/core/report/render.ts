@@ -125,9 +125,7 @@ function prepareImages(input: ReportInput): Array<Promise<PreparedItem>> {
     const p = (async () => ({
       questioned: await preparer.prepare(it.questionedPng, main.width, main.height, `items[${i}].questionedPng`),
       context: it.contextPng ? await preparer.prepare(it.contextPng, main.width, main.height, `items[${i}].contextPng`, 'jpeg') : null,
-      references: await Promise.all(
-        it.references.map((r, j) => preparer.prepare(r.png, thumb.width, thumb.height, `items[${i}].references[${j}].png`)),
-      ),
+      references: await Promise.all(it.references.map((r, j) => preparer.prepare(r.png, thumb.width, thumb.height, `items[${i}].references[${j}].png`))),
     }))();
     // a failure surfaces when its item is reached; later ones must not become unhandled rejections
     p.catch(() => undefined);

@@ -157,7 +157,8 @@ function validateBench(b: NonNullable<ReportInput['items'][number]['bench']>, p:
   };
   if (typeof b.questionedSignatureId !== 'string') fail(`${p}.questionedSignatureId`, 'expected a string');
   for (const [id, size] of Object.entries(b.imageSizes ?? {})) {
-    if (!(Number.isInteger(size.width) && size.width > 0 && Number.isInteger(size.height) && size.height > 0)) fail(`${p}.imageSizes.${id}`, 'expected a positive pixel size');
+    if (!(Number.isInteger(size.width) && size.width > 0 && Number.isInteger(size.height) && size.height > 0))
+      fail(`${p}.imageSizes.${id}`, 'expected a positive pixel size');
   }
   b.marks.forEach((m, j) => {
     const f = `${p}.marks[${j}]`;

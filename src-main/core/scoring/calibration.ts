@@ -123,10 +123,7 @@ function pav(groups: Block[]): Block[] {
 }
 
 function groupDistinct(llrsSame: readonly number[], llrsDiff: readonly number[]) {
-  const all = [
-    ...llrsSame.map((v, i) => ({ v, same: true, i })),
-    ...llrsDiff.map((v, i) => ({ v, same: false, i })),
-  ].sort((x, y) => x.v - y.v);
+  const all = [...llrsSame.map((v, i) => ({ v, same: true, i })), ...llrsDiff.map((v, i) => ({ v, same: false, i }))].sort((x, y) => x.v - y.v);
   const groups: (Block & { members: typeof all })[] = [];
   for (const e of all) {
     const last = groups[groups.length - 1];

@@ -46,10 +46,7 @@ function groupScores(scores: readonly LabelledScore[], what: string): { groups: 
     else nI++;
   });
   if (nG === 0 || nI === 0) {
-    throw new AppError(
-      'INVALID_ARGUMENT',
-      `${what}: needs at least one genuine and one non-genuine score (got ${nG} genuine, ${nI} non-genuine)`,
-    );
+    throw new AppError('INVALID_ARGUMENT', `${what}: needs at least one genuine and one non-genuine score (got ${nG} genuine, ${nI} non-genuine)`);
   }
   const sorted = [...scores].sort((x, y) => x.score - y.score);
   const groups: Group[] = [];
@@ -213,15 +210,13 @@ export function normalDeviate(p: number): number {
   const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
   const pLow = 0.02425;
   const tail = (q: number) =>
-    (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
-    ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+    (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
   if (p < pLow) return tail(Math.sqrt(-2 * Math.log(p)));
   if (p > 1 - pLow) return -tail(Math.sqrt(-2 * Math.log(1 - p)));
   const q = p - 0.5;
   const r = q * q;
   return (
-    ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
-    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1)
+    ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1)
   );
 }
 
@@ -363,7 +358,10 @@ export function scoreRandomForgeries<T>(
   const root = new Rng(options.seed).fork('random-forgeries');
   const out: number[] = [];
   for (const w of split.writers) {
-    const others = root.fork(w.writer).shuffle(pool.filter((p) => p.writer !== w.writer)).slice(0, per);
+    const others = root
+      .fork(w.writer)
+      .shuffle(pool.filter((p) => p.writer !== w.writer))
+      .slice(0, per);
     for (const o of others) out.push(score(o.item, w.references, w.writer));
   }
   return out;

@@ -99,7 +99,10 @@ export function typicalWithinWriter(metric: DistanceMetric, referenceSets: reado
 export function explainScore(parts: ScoreParts, scoring: Scoring): string {
   if (scoring.method === 'mean-distance') return `the questioned signature's mean distance to the references is ${parts.qk.toFixed(3)}`;
   const times = parts.score;
-  const basis = parts.kkPairs ? `the references' own spread (${parts.kkPairs} pair${parts.kkPairs === 1 ? '' : 's'}, with the model's typical spread as a prior)` : "the model's typical spread between signatures of one writer (a single reference has no spread of its own)";
-  if (times < 1) return `Q is ${times.toFixed(2)} times as far from the references as they are from each other, i.e. closer than they are to each other; measured against ${basis}`;
+  const basis = parts.kkPairs
+    ? `the references' own spread (${parts.kkPairs} pair${parts.kkPairs === 1 ? '' : 's'}, with the model's typical spread as a prior)`
+    : "the model's typical spread between signatures of one writer (a single reference has no spread of its own)";
+  if (times < 1)
+    return `Q is ${times.toFixed(2)} times as far from the references as they are from each other, i.e. closer than they are to each other; measured against ${basis}`;
   return `Q is ${times.toFixed(1)} times as far from the references as they are from each other; measured against ${basis}`;
 }

@@ -98,9 +98,10 @@ export class HeadSigner {
 
 /** The keys named in adopting rows (backup.restore, store.key), by the row's seq. */
 function adoptions(db: Db): { seq: number; keys: string[] }[] {
-  const rows = db
-    .prepare(`SELECT seq, details FROM audit_log WHERE action IN ('backup.restore', 'store.key') ORDER BY seq`)
-    .all() as { seq: number; details: string }[];
+  const rows = db.prepare(`SELECT seq, details FROM audit_log WHERE action IN ('backup.restore', 'store.key') ORDER BY seq`).all() as {
+    seq: number;
+    details: string;
+  }[];
   return rows.flatMap((r) => {
     try {
       const keys = (JSON.parse(r.details) as { signingKeys?: unknown }).signingKeys;
@@ -144,7 +145,7 @@ export function verifyAuditSignatures(db: Db, own: PublicKeyInfo | null): Signat
   const adopted = new Set<string>();
   const coveringKey = (seq: number) => sigs.find((s) => s.seq >= seq)?.public_key;
   const pending = adoptions(db);
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const a of pending) {
       const by = coveringKey(a.seq);

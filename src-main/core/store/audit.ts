@@ -108,7 +108,11 @@ function verifySnapshot(db: Db, opts: AuditVerifyOptions): AuditVerifyResult {
       return broken(expected, `${missing} missing from the audit log (deleted)`);
     }
     if (raw.prev_hash !== prev) {
-      return broken(raw.seq, `row ${raw.seq} does not follow row ${raw.seq - 1}: its prev_hash does not match (a row was inserted, replaced or removed before it)`, raw);
+      return broken(
+        raw.seq,
+        `row ${raw.seq} does not follow row ${raw.seq - 1}: its prev_hash does not match (a row was inserted, replaced or removed before it)`,
+        raw,
+      );
     }
     if (auditRowHash(raw) !== raw.hash) {
       return broken(raw.seq, `row ${raw.seq} was modified: its content does not match its hash`, raw);

@@ -78,7 +78,10 @@ function parseManifest(bytes: Buffer, file: string): BackupManifest {
   const m = parseJsonText(bytes.toString('utf8'), where) as { format?: unknown; formatVersion?: unknown; appVersion?: unknown } | null;
   if (!m || typeof m !== 'object' || m.format !== BACKUP_FORMAT) throw new AppError('INTEGRITY', `${file}: not a Countersign backup`);
   if (typeof m.formatVersion === 'number' && m.formatVersion > BACKUP_FORMAT_VERSION) {
-    throw new AppError('VERSION', `${file}: backup format ${m.formatVersion} was written by Countersign ${String(m.appVersion)}; this Countersign ${APP_VERSION} reads format ${BACKUP_FORMAT_VERSION}`);
+    throw new AppError(
+      'VERSION',
+      `${file}: backup format ${m.formatVersion} was written by Countersign ${String(m.appVersion)}; this Countersign ${APP_VERSION} reads format ${BACKUP_FORMAT_VERSION}`,
+    );
   }
   return checkJson(manifestSchema, m, where);
 }
@@ -211,7 +214,9 @@ function checkRestoredDatabase(staging: string, manifest: BackupManifest, file: 
     assertKnownSchema(db, schemaVersion(db), `${file} (backup database)`, { allowMissing: true });
     const check = verifyAuditChain(db, manifest.audit.head ? { anchor: manifest.audit.head } : {});
     if (!check.ok && manifest.audit.verified) {
-      throw new AppError('INTEGRITY', `${file}: the audit chain in the backup is broken at row ${check.brokenAt}: ${check.reason}`, { brokenAt: check.brokenAt });
+      throw new AppError('INTEGRITY', `${file}: the audit chain in the backup is broken at row ${check.brokenAt}: ${check.reason}`, {
+        brokenAt: check.brokenAt,
+      });
     }
     const referenced = db
       .prepare(
@@ -257,39 +262,53 @@ export async function restoreBackup(file: string, dataDir: string, opts: { clien
     let objectBytes = 0;
     // Sizes are checked from each header before its data is read: a hostile archive (a sparse
     // file, a manifest of hundreds of megabytes) is refused at once, in bounded memory.
-    await readTar(source, async (entry, data) => {
-      if (!manifest) {
-        if (entry.name !== MANIFEST) throw new AppError('INTEGRITY', `${file}: not a Countersign backup (first entry is ${entry.name})`);
-        if (entry.size > MAX_MANIFEST_BYTES) {
-          throw new AppError('INTEGRITY', `${file}: ${MANIFEST} is ${entry.size} bytes; a backup manifest is at most ${MAX_MANIFEST_BYTES}; nothing was read`);
+    await readTar(
+      source,
+      async (entry, data) => {
+        if (!manifest) {
+          if (entry.name !== MANIFEST) throw new AppError('INTEGRITY', `${file}: not a Countersign backup (first entry is ${entry.name})`);
+          if (entry.size > MAX_MANIFEST_BYTES) {
+            throw new AppError(
+              'INTEGRITY',
+              `${file}: ${MANIFEST} is ${entry.size} bytes; a backup manifest is at most ${MAX_MANIFEST_BYTES}; nothing was read`,
+            );
+          }
+          const chunks: Buffer[] = [];
+          for await (const c of data) chunks.push(c);
+          manifest = parseManifest(Buffer.concat(chunks), file);
+          return;
         }
-        const chunks: Buffer[] = [];
-        for await (const c of data) chunks.push(c);
-        manifest = parseManifest(Buffer.concat(chunks), file);
-        return;
-      }
-      if (entry.name === DB_FILE && !sawDb) {
-        sawDb = true;
-        if (entry.size !== manifest.database.size) {
-          throw new AppError('INTEGRITY', `${file}: the database entry is ${entry.size} bytes, the manifest records ${manifest.database.size}; nothing was read`);
+        if (entry.name === DB_FILE && !sawDb) {
+          sawDb = true;
+          if (entry.size !== manifest.database.size) {
+            throw new AppError(
+              'INTEGRITY',
+              `${file}: the database entry is ${entry.size} bytes, the manifest records ${manifest.database.size}; nothing was read`,
+            );
+          }
+          const sha = await writeEntry(path.join(staging, DB_FILE), data, 0o600);
+          if (sha !== manifest.database.sha256)
+            throw new AppError('INTEGRITY', `${file}: the database in the backup is corrupt (hash ${sha}, recorded ${manifest.database.sha256})`);
+          return;
         }
-        const sha = await writeEntry(path.join(staging, DB_FILE), data, 0o600);
-        if (sha !== manifest.database.sha256) throw new AppError('INTEGRITY', `${file}: the database in the backup is corrupt (hash ${sha}, recorded ${manifest.database.sha256})`);
-        return;
-      }
-      const m = OBJECT_ENTRY.exec(entry.name);
-      if (!m) throw new AppError('INTEGRITY', `${file}: unexpected entry ${entry.name}`);
-      objectBytes += entry.size;
-      if (objects + 1 > manifest.objects.count || objectBytes > manifest.objects.bytes) {
-        throw new AppError('INTEGRITY', `${file}: the archive holds more objects than its manifest records (${manifest.objects.count} objects, ${manifest.objects.bytes} bytes); nothing more was read`);
-      }
-      const sha = `${m[1]}${m[2]}`;
-      const dir = path.join(staging, OBJECTS_DIR, m[1] as string);
-      await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
-      const actual = await writeEntry(path.join(dir, m[2] as string), data, 0o400);
-      if (actual !== sha) throw new AppError('INTEGRITY', `${file}: object ${sha} in the backup is corrupt (its content hashes to ${actual})`);
-      objects++;
-    }, { what: 'backup' });
+        const m = OBJECT_ENTRY.exec(entry.name);
+        if (!m) throw new AppError('INTEGRITY', `${file}: unexpected entry ${entry.name}`);
+        objectBytes += entry.size;
+        if (objects + 1 > manifest.objects.count || objectBytes > manifest.objects.bytes) {
+          throw new AppError(
+            'INTEGRITY',
+            `${file}: the archive holds more objects than its manifest records (${manifest.objects.count} objects, ${manifest.objects.bytes} bytes); nothing more was read`,
+          );
+        }
+        const sha = `${m[1]}${m[2]}`;
+        const dir = path.join(staging, OBJECTS_DIR, m[1] as string);
+        await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+        const actual = await writeEntry(path.join(dir, m[2] as string), data, 0o400);
+        if (actual !== sha) throw new AppError('INTEGRITY', `${file}: object ${sha} in the backup is corrupt (its content hashes to ${actual})`);
+        objects++;
+      },
+      { what: 'backup' },
+    );
     if (!manifest) throw new AppError('INTEGRITY', `${file}: empty archive`);
     if (!sawDb) throw new AppError('INTEGRITY', `${file}: the backup holds no database`);
     if (objects !== manifest.objects.count) {
@@ -337,4 +356,3 @@ export async function restoreBackup(file: string, dataDir: string, opts: { clien
     throw ioError(err, source);
   }
 }
-

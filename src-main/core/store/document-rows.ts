@@ -54,7 +54,6 @@ export interface RawSignature {
   updated_at: string;
 }
 
-
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
@@ -120,4 +119,3 @@ export function toSignatureRow(r: RawSignature): SignatureRow {
     updatedAt: r.updated_at,
   };
 }
-

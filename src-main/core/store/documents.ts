@@ -1,14 +1,7 @@
 import { AppError } from '../errors.ts';
 import { nameKey } from './cases.ts';
 import { guarded, nowIso, type Db } from './database.ts';
-import {
-  toDocumentRow,
-  toSignatureRow,
-  toSubjectRow,
-  type RawDocument,
-  type RawSignature,
-  type RawSubject,
-} from './document-rows.ts';
+import { toDocumentRow, toSignatureRow, toSubjectRow, type RawDocument, type RawSignature, type RawSubject } from './document-rows.ts';
 import type {
   Box,
   DocumentRow,
@@ -64,7 +57,8 @@ export interface NewSignature {
 export function validateSubjectName(name: unknown, field = 'subject'): string {
   if (typeof name !== 'string' || !name.trim()) throw new AppError('INVALID_ARGUMENT', `${field}: a subject name is required`, { field });
   const trimmed = name.trim().normalize('NFC');
-  if (trimmed.length > SUBJECT_NAME_MAX) throw new AppError('INVALID_ARGUMENT', `${field}: at most ${SUBJECT_NAME_MAX} characters (got ${trimmed.length})`, { field });
+  if (trimmed.length > SUBJECT_NAME_MAX)
+    throw new AppError('INVALID_ARGUMENT', `${field}: at most ${SUBJECT_NAME_MAX} characters (got ${trimmed.length})`, { field });
   if (/[\u0000-\u001f\u007f]/.test(trimmed)) throw new AppError('INVALID_ARGUMENT', `${field}: must not contain control characters`, { field });
   return trimmed;
 }
@@ -300,7 +294,8 @@ export class DocumentRepository {
 export function activeSignature<T extends { id: number; status: string }>(sigs: readonly T[]): T | null {
   let best: T | null = null;
   for (const s of sigs) {
-    const better = !best || (best.status === 'rejected' && s.status !== 'rejected') || ((s.status !== 'rejected') === (best.status !== 'rejected') && s.id > best.id);
+    const better =
+      !best || (best.status === 'rejected' && s.status !== 'rejected') || ((s.status !== 'rejected') === (best.status !== 'rejected') && s.id > best.id);
     if (better) best = s;
   }
   return best;

@@ -69,7 +69,10 @@ function fromPem(file: string, pem: string, created: boolean): InstallationKey {
   try {
     key = createPrivateKey(pem);
   } catch (err) {
-    throw new AppError('INTEGRITY', `${file}: not a readable installation key (${(err as Error).message}); move it away to make a new one (the audit log records the change)`);
+    throw new AppError(
+      'INTEGRITY',
+      `${file}: not a readable installation key (${(err as Error).message}); move it away to make a new one (the audit log records the change)`,
+    );
   }
   if (key.asymmetricKeyType !== 'ed25519') throw new AppError('INTEGRITY', `${file}: not an Ed25519 key (${key.asymmetricKeyType})`);
   const publicKey = rawPublicKey(key);

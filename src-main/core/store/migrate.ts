@@ -56,12 +56,7 @@ export function migrate(
       for (const m of migrations) {
         if (m.version <= from) continue;
         m.up(db);
-        db.prepare('INSERT INTO schema_migrations (version, name, app_version, applied_at) VALUES (?, ?, ?, ?)').run(
-          m.version,
-          m.name,
-          APP_VERSION,
-          nowIso(),
-        );
+        db.prepare('INSERT INTO schema_migrations (version, name, app_version, applied_at) VALUES (?, ?, ?, ?)').run(m.version, m.name, APP_VERSION, nowIso());
         applied.push(`${String(m.version).padStart(3, '0')}_${m.name}`);
       }
       const violations = db.pragma('foreign_key_check') as unknown[];

@@ -135,7 +135,10 @@ export class ObjectStore {
   *list(): Generator<string> {
     let dirs: string[];
     try {
-      dirs = fs.readdirSync(this.root).filter((d) => /^[0-9a-f]{2}$/.test(d)).sort();
+      dirs = fs
+        .readdirSync(this.root)
+        .filter((d) => /^[0-9a-f]{2}$/.test(d))
+        .sort();
     } catch (err) {
       throw ioError(err, this.root);
     }

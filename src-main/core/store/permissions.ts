@@ -73,6 +73,9 @@ export function checkPermissions(dir: string): PermissionReport {
   }
   const problems = entries
     .filter((e) => !e.ownerOnly)
-    .map((e) => `${e.path} is ${e.mode}: other users on this machine can read it; run \`chmod go-rwx ${e.path}\` (Countersign tightens what it owns when it opens the store)`);
+    .map(
+      (e) =>
+        `${e.path} is ${e.mode}: other users on this machine can read it; run \`chmod go-rwx ${e.path}\` (Countersign tightens what it owns when it opens the store)`,
+    );
   return { ownerOnly: problems.length === 0, entries, problems };
 }

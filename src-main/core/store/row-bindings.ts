@@ -59,7 +59,9 @@ export interface BoundRows {
 export function rowDigest(table: string, row: Record<string, unknown>, columns: readonly string[]): string {
   const content: Record<string, unknown> = {};
   for (const c of columns) content[c] = row[c] ?? null;
-  return createHash('sha256').update(canonicalJson([ROW_HASH_FORMAT, table, content], `${table} row`), 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson([ROW_HASH_FORMAT, table, content], `${table} row`), 'utf8')
+    .digest('hex');
 }
 
 export function bindingKey(table: string, id: unknown): string {

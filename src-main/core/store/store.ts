@@ -229,7 +229,7 @@ function adoptSigningKeys(db: Db, key: InstallationKey, write: <T>(fn: () => T) 
     audit().append({
       action: 'store.key',
       details: {
-        note: 'none of the rows so far was signed by this data directory\'s installation key (a restored backup or a lost key file); the keys that signed them are adopted',
+        note: "none of the rows so far was signed by this data directory's installation key (a restored backup or a lost key file); the keys that signed them are adopted",
         publicKey: key.publicKey,
         fingerprint: key.fingerprint,
         signingKeys: again,
@@ -266,7 +266,8 @@ function protect(db: Db, dbPath: string, write: <T>(fn: () => T) => T, audit: Au
       const recreated = restoreMissingObjects(db, diff);
       const triggers = recreated.filter((n) => diff.missing.some((m) => m.name === n && m.type === 'trigger'));
       const indexes = recreated.filter((n) => !triggers.includes(n));
-      if (recreated.length) audit.append({ action: 'store.protect', details: { missingTriggers: triggers, ...(indexes.length ? { missingIndexes: indexes } : {}) } });
+      if (recreated.length)
+        audit.append({ action: 'store.protect', details: { missingTriggers: triggers, ...(indexes.length ? { missingIndexes: indexes } : {}) } });
     }),
   );
   // The protection comes back even when it cannot be logged.

@@ -163,7 +163,6 @@ export interface EmbeddingRow {
 
 export type Decision = 'genuine' | 'not_genuine' | 'inconclusive';
 
-
 export type TrainingStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 export interface TrainingRunRow {

@@ -119,7 +119,11 @@ class EntityDetails {
   of(entity: string): { action: string; details: string }[] {
     if (!this.byEntity) {
       this.byEntity = new Map();
-      const rows = this.db.prepare(`SELECT entity, action, details FROM audit_log WHERE entity LIKE ? ORDER BY seq`).all(`${this.prefix}:%`) as { entity: string; action: string; details: string }[];
+      const rows = this.db.prepare(`SELECT entity, action, details FROM audit_log WHERE entity LIKE ? ORDER BY seq`).all(`${this.prefix}:%`) as {
+        entity: string;
+        action: string;
+        details: string;
+      }[];
       for (const r of rows) {
         const list = this.byEntity.get(r.entity) ?? [];
         list.push(r);
@@ -132,7 +136,10 @@ class EntityDetails {
 
 /** A pre-schema-3 comparison against its verify.compare row; the fields that differ, or why it cannot be. */
 function legacyComparison(audit: EntityDetails, row: Record<string, unknown>): string | null {
-  const details = audit.of(`comparison:${String(row.id)}`).filter((r) => r.action === 'verify.compare').at(-1)?.details;
+  const details = audit
+    .of(`comparison:${String(row.id)}`)
+    .filter((r) => r.action === 'verify.compare')
+    .at(-1)?.details;
   if (!details) return 'no audit row recorded it (it was inserted outside Countersign)';
   const d = JSON.parse(details) as Record<string, unknown>;
   const differ = COMPARISON_FIELDS.filter(([k, col]) => k in d && d[k] !== row[col]).map(([, col]) => col);
@@ -176,14 +183,31 @@ export function verifyRowBindings(db: Db, opts: { caseId?: number } = {}): Bindi
   const result: BindingVerifyResult = { ok: true, checked: {}, legacyChecked: 0, legacyUnchecked: 0, problems: [] };
   if (version < BINDINGS_SINCE_SCHEMA) return result;
   const { latest, all } = recordedHashes(db);
-  const index = db.prepare('SELECT tbl, row_id, seq, sha256, schema_version FROM row_bindings').all() as { tbl: string; row_id: string; seq: number; sha256: string; schema_version: number }[];
+  const index = db.prepare('SELECT tbl, row_id, seq, sha256, schema_version FROM row_bindings').all() as {
+    tbl: string;
+    row_id: string;
+    seq: number;
+    sha256: string;
+    schema_version: number;
+  }[];
   let indexed = 0;
   for (const b of index) {
     if (all.has(`${bindingKey(b.tbl, b.row_id)}@${b.seq}=${b.sha256}/${b.schema_version}`)) indexed++;
-    else result.problems.push({ table: 'row_bindings', id: `${b.tbl}:${b.row_id}@${b.seq}`, caseId: null, reason: 'the index entry does not match the audit row it names' });
+    else
+      result.problems.push({
+        table: 'row_bindings',
+        id: `${b.tbl}:${b.row_id}@${b.seq}`,
+        caseId: null,
+        reason: 'the index entry does not match the audit row it names',
+      });
   }
   if (indexed !== all.size && opts.caseId === undefined) {
-    result.problems.push({ table: 'row_bindings', id: '-', caseId: null, reason: `${all.size - indexed} hashes recorded in the audit log are missing from the row_bindings index` });
+    result.problems.push({
+      table: 'row_bindings',
+      id: '-',
+      caseId: null,
+      reason: `${all.size - indexed} hashes recorded in the audit log are missing from the row_bindings index`,
+    });
   }
   const from = boundFrom(db);
   const comparisonRows = new EntityDetails(db, 'comparison');
@@ -197,7 +221,9 @@ export function verifyRowBindings(db: Db, opts: { caseId?: number } = {}): Bindi
       if (rec) {
         checked++;
         if (rowDigest(table, row, columnsAt(rec.schema, table)) !== rec.sha256) {
-          problem(`changed after audit row #${rec.seq} recorded it${table === 'comparisons' ? ` (${legacyComparison(comparisonRows, row) ?? 'fields outside the audit details changed'})` : ''}`);
+          problem(
+            `changed after audit row #${rec.seq} recorded it${table === 'comparisons' ? ` (${legacyComparison(comparisonRows, row) ?? 'fields outside the audit details changed'})` : ''}`,
+          );
         }
         continue;
       }

@@ -119,7 +119,9 @@ export async function generateCase(outDir: string, opts: CaseOptions, hooks?: Pr
       const each = Math.max(3, Math.ceil(opts.questioned / 2));
       items = [
         ...Array.from({ length: Math.ceil(opts.questioned / 2) }, (): Item => ({ kind: 'genuine' })),
-        ...mine.flatMap((f) => Array.from({ length: each }, (): Item => ({ kind: 'skilled', forger: { id: `forger-${f + 1}`, seed: hashString(`case/${seed}/forger/${f + 1}`) } }))),
+        ...mine.flatMap((f) =>
+          Array.from({ length: each }, (): Item => ({ kind: 'skilled', forger: { id: `forger-${f + 1}`, seed: hashString(`case/${seed}/forger/${f + 1}`) } })),
+        ),
       ];
     } else {
       items = Array.from({ length: opts.questioned }, (_, i): Item => ({ kind: i % 2 === 0 ? 'genuine' : 'skilled' }));

@@ -26,8 +26,16 @@ export interface BankDesign {
 }
 
 const BANKS = [
-  'NORTHFIELD SAVINGS BANK', 'HARBOUR TRUST COMPANY', 'FIRST MERIDIAN BANK', 'CASTLEGATE BANK', 'ALDER & STONE BANK',
-  'UNION PROVIDENT', 'RIVERBEND CREDIT UNION', 'SILVERLAKE NATIONAL BANK', 'OAKHAVEN MUTUAL', 'CROWN VALLEY BANK',
+  'NORTHFIELD SAVINGS BANK',
+  'HARBOUR TRUST COMPANY',
+  'FIRST MERIDIAN BANK',
+  'CASTLEGATE BANK',
+  'ALDER & STONE BANK',
+  'UNION PROVIDENT',
+  'RIVERBEND CREDIT UNION',
+  'SILVERLAKE NATIONAL BANK',
+  'OAKHAVEN MUTUAL',
+  'CROWN VALLEY BANK',
 ];
 const STREETS = ['Main Street', 'King Street', 'Market Square', 'Harbour Road', 'Station Avenue', 'Church Lane', 'High Street'];
 const TOWNS = ['Springfield', 'Westbury', 'Lakeview', 'Fairhaven', 'Millbrook', 'Ashford', 'Eastwick'];
@@ -82,13 +90,45 @@ export function chequeDate(rng: Rng): string {
 
 const PAYEE_FIRST = ['Anna', 'Tom', 'Grace', 'Henry', 'Lucy', 'Oliver', 'Ruth', 'Victor', 'Mia', 'Sam', 'Eva', 'Jack'];
 const PAYEE_LAST = ['Baker', 'Morgan', 'Fischer', 'Kowalski', 'Reyes', 'Lund', 'Novak', 'Hughes', 'Ward', 'Bell', 'Stone'];
-const COMPANIES = ['City Water', 'Northwind Supplies', 'Greenway Garden', 'Lakeside Dental', 'Metro Power', 'Baker Roofing', 'Harbor Plumbing', 'Town Council', 'Bright Tutors', 'Vale Motors'];
+const COMPANIES = [
+  'City Water',
+  'Northwind Supplies',
+  'Greenway Garden',
+  'Lakeside Dental',
+  'Metro Power',
+  'Baker Roofing',
+  'Harbor Plumbing',
+  'Town Council',
+  'Bright Tutors',
+  'Vale Motors',
+];
 
 export function payee(rng: Rng): string {
   return rng.chance(0.45) ? rng.pick(COMPANIES) : `${rng.pick(PAYEE_FIRST)} ${rng.pick(PAYEE_LAST)}`;
 }
 
-const ONES = ['', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
+const ONES = [
+  '',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
+];
 const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
 
 function below1000(n: number): string {

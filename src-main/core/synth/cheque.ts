@@ -76,8 +76,20 @@ function line(c: Ctx, x0: number, y: number, x1: number, widthMm = 0.18): void {
   strokePolyline(c.layer, [x0 * c.s, y * c.s, x1 * c.s, y * c.s], Math.max(0.45, (widthMm * c.s) / 2));
 }
 
-function label(c: Ctx, text: string, x: number, y: number, sizeMm: number, opts: { bold?: boolean; align?: 'left' | 'center' | 'right'; tracking?: number } = {}): void {
-  drawText(c.layer, text, x * c.s, y * c.s, { font: opts.bold ? 'sans-bold' : 'sans', size: sizeMm * c.s, align: opts.align, tracking: (opts.tracking ?? 0) * c.s });
+function label(
+  c: Ctx,
+  text: string,
+  x: number,
+  y: number,
+  sizeMm: number,
+  opts: { bold?: boolean; align?: 'left' | 'center' | 'right'; tracking?: number } = {},
+): void {
+  drawText(c.layer, text, x * c.s, y * c.s, {
+    font: opts.bold ? 'sans-bold' : 'sans',
+    size: sizeMm * c.s,
+    align: opts.align,
+    tracking: (opts.tracking ?? 0) * c.s,
+  });
 }
 
 /** Handwritten text along a printed line: inked lines in mm. */
@@ -249,7 +261,10 @@ function signatureBox(layer: Layer, angle: number, blur: number): Box {
   for (let y = by; y < by + bh; y++) {
     for (let x = bx; x < bx + bw; x++) {
       if ((layer.data[y * W + x] as number) <= 0.03) continue;
-      for (const [cx, cy] of [[x, y], [x + 1, y + 1]] as const) {
+      for (const [cx, cy] of [
+        [x, y],
+        [x + 1, y + 1],
+      ] as const) {
         const [u, v] = rotatePoint(cx, cy, angle, W, H);
         if (u < minX) minX = u;
         if (v < minY) minY = v;
@@ -270,7 +285,7 @@ function signatureBox(layer: Layer, angle: number, blur: number): Box {
 export async function renderCheque(writer: Writer, opts: ChequeOptions = {}): Promise<ChequeImage> {
   const r = rasteriseCheque(writer, opts);
   const format = opts.format ?? 'png';
-  const quality = opts.quality ?? 70 + (rngFor(writer.seed, 'cheque-quality', opts.sampleIndex ?? 0).int(0, 22));
+  const quality = opts.quality ?? 70 + rngFor(writer.seed, 'cheque-quality', opts.sampleIndex ?? 0).int(0, 22);
   const data = await encodeImage(r.pixels, r.width, r.height, r.channels, { format, quality, dpi: opts.dpi ?? 200 });
   return { data, format, width: r.width, height: r.height, channels: r.channels, box: r.box };
 }

@@ -80,7 +80,9 @@ const fakeSha = (prefix: string, n: number) => (prefix + n.toString(16)).padStar
 export function ensureSyntheticModelRow(store: Store, modelId: string, dim: number): void {
   store.write(() =>
     store.db
-      .prepare(`INSERT OR IGNORE INTO models (id, name, version, architecture, weights_sha256, parent_id, metadata, created_at) VALUES (?, ?, '1', 'synthetic', ?, NULL, ?, ?)`)
+      .prepare(
+        `INSERT OR IGNORE INTO models (id, name, version, architecture, weights_sha256, parent_id, metadata, created_at) VALUES (?, ?, '1', 'synthetic', ?, NULL, ?, ?)`,
+      )
       .run(modelId, `synthetic ${dim}-d`, fakeSha('5', dim), JSON.stringify({ synthetic: true, embeddingSize: dim }), new Date().toISOString()),
   );
 }

@@ -178,7 +178,10 @@ export class Font {
       const dy = words ? v.getInt16(p + 2) : v.getInt8(p + 1);
       p += words ? 4 : 2;
       const f2 = (o: number) => v.getInt16(p + o) / 16384;
-      let a = 1, b = 0, c = 0, d = 1;
+      let a = 1,
+        b = 0,
+        c = 0,
+        d = 1;
       if (flags & 8) {
         a = d = f2(0);
         p += 2;
@@ -316,7 +319,7 @@ export function drawText(layer: Layer, text: string, x: number, y: number, style
       return [x + lx * cos - ly * sin, y + lx * sin + ly * cos];
     };
     for (const c of g.contours) contours.push(flatten(c, tx, steps));
-    pen += ((g.advance * k) + tracking) * stretch;
+    pen += (g.advance * k + tracking) * stretch;
   }
   fillContours(layer, contours, alpha);
   return width;

@@ -5,14 +5,7 @@
  * truth.json. Same seed, same bytes. See docs/synth.md.
  */
 export { createWriter, type Writer, type SignatureStyle } from './writer.ts';
-export {
-  renderSignature,
-  rasteriseSignature,
-  type SignatureOptions,
-  type SignatureImage,
-  type RasterImage,
-  type Box,
-} from './signature.ts';
+export { renderSignature, rasteriseSignature, type SignatureOptions, type SignatureImage, type RasterImage, type Box } from './signature.ts';
 export { renderCheque, rasteriseCheque, CHEQUE_MM, type ChequeOptions, type ChequeImage, type ChequeRaster } from './cheque.ts';
 export { generateDataset, writerId, type DatasetOptions, type DatasetSummary, type DatasetRow } from './dataset.ts';
 export { generateCase, type CaseOptions, type CaseSummary, type CaseTruth, type CaseTruthEntry, type CaseSubject } from './case.ts';

@@ -90,8 +90,14 @@ export function paintLines(layer: Layer, lines: readonly InkLine[], tf: PixelTra
       if (d2 > maxStep * maxStep && painted === i - 1) {
         // Long step on a fast stroke: follow a Catmull-Rom curve through the samples.
         const m = Math.ceil(Math.sqrt(d2) / maxStep);
-        const x0 = X(i - 2), y0 = Y(i - 2), x3 = X(i + 1), y3 = Y(i + 1);
-        let sx = px, sy = py, sr = pr, sa = pa;
+        const x0 = X(i - 2),
+          y0 = Y(i - 2),
+          x3 = X(i + 1),
+          y3 = Y(i + 1);
+        let sx = px,
+          sy = py,
+          sr = pr,
+          sa = pa;
         for (let k = 1; k <= m; k++) {
           const t = k / m;
           const t2 = t * t;

@@ -18,7 +18,14 @@ export interface PreviewOptions {
 }
 
 /** Area-averaged downscale (or nearest upscale) of 8-bit RGB into the canvas at (ox, oy), fitting w x h. */
-function place(canvas: Canvas, img: { pixels: Uint8Array; width: number; height: number; channels: number }, ox: number, oy: number, w: number, h: number): void {
+function place(
+  canvas: Canvas,
+  img: { pixels: Uint8Array; width: number; height: number; channels: number },
+  ox: number,
+  oy: number,
+  w: number,
+  h: number,
+): void {
   const k = Math.min(w / img.width, h / img.height, 1);
   const tw = Math.max(1, Math.floor(img.width * k));
   const th = Math.max(1, Math.floor(img.height * k));
@@ -54,7 +61,10 @@ export async function renderPreview(opts: PreviewOptions = {}): Promise<{ png: B
   const gap = 12;
   const labelW = 150;
   const chequeDpi = 100;
-  const cheques = [rasteriseCheque(writer, { kind: 'genuine', sampleIndex: 0, dpi: chequeDpi }), rasteriseCheque(writer, { kind: 'skilled', sampleIndex: 1, dpi: chequeDpi })];
+  const cheques = [
+    rasteriseCheque(writer, { kind: 'genuine', sampleIndex: 0, dpi: chequeDpi }),
+    rasteriseCheque(writer, { kind: 'skilled', sampleIndex: 1, dpi: chequeDpi }),
+  ];
   const cw = cheques[0]!.width;
   const chh = cheques[0]!.height;
   const W = Math.max(labelW + n * (cellW + gap), 2 * cw + 3 * gap);

@@ -66,17 +66,7 @@ export class Canvas {
  * One brush segment from (x0, y0) with radius r0 and density a0 to (x1, y1), r1, a1.
  * Coverage is max-combined, so the joints of a polyline do not darken.
  */
-export function brushSegment(
-  layer: Layer,
-  x0: number,
-  y0: number,
-  r0: number,
-  a0: number,
-  x1: number,
-  y1: number,
-  r1: number,
-  a1: number,
-): void {
+export function brushSegment(layer: Layer, x0: number, y0: number, r0: number, a0: number, x1: number, y1: number, r1: number, a1: number): void {
   const rmax = Math.max(r0, r1) + 1;
   const w = layer.width;
   const minX = Math.max(0, Math.floor(Math.min(x0, x1) - rmax));

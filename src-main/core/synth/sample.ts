@@ -93,8 +93,20 @@ function extraTick(plan: PlanStroke[], rng: Rng, xh: number): PlanStroke {
   const x = maxX + xh * rng.uniform(0.3, 0.8);
   const y0 = y + xh * rng.uniform(-0.6, 0.3);
   return rng.chance(0.5)
-    ? { role: 'extra', pts: [{ x, y: y0 }, { x: x + 0.05 * xh, y: y0 + 0.05 * xh }] }
-    : { role: 'extra', pts: [{ x, y: y0 }, { x: x + 0.5 * xh, y: y0 - 0.3 * xh }] };
+    ? {
+        role: 'extra',
+        pts: [
+          { x, y: y0 },
+          { x: x + 0.05 * xh, y: y0 + 0.05 * xh },
+        ],
+      }
+    : {
+        role: 'extra',
+        pts: [
+          { x, y: y0 },
+          { x: x + 0.5 * xh, y: y0 - 0.3 * xh },
+        ],
+      };
 }
 
 export interface Forger {
@@ -157,9 +169,10 @@ export function skilledSample(writer: Writer, index: number, by?: SeriesForger):
     : fluentTraces(writer, rngFor(writer.seed, 'skilled-model', index), perceptionErrors(xh, lack), false);
   // Drawn slowly, aiming at points along that line.
   const spacing = xh * rng.uniform(0.2, 0.32) * (1 + lack);
-  const plan: PlanStroke[] = intended.map((t) =>
-    ({ role: 'letter' as const, pts: resampleTrace(t, spacing).map((p) => ({ x: p.x + rng.normal(0, 0.012 * xh), y: p.y + rng.normal(0, 0.012 * xh) })) }),
-  );
+  const plan: PlanStroke[] = intended.map((t) => ({
+    role: 'letter' as const,
+    pts: resampleTrace(t, spacing).map((p) => ({ x: p.x + rng.normal(0, 0.012 * xh), y: p.y + rng.normal(0, 0.012 * xh) })),
+  }));
   // Pen lifts where the writer has none: the forger stops to look at the model.
   const lifted: PlanStroke[] = [];
   for (const s of plan) {
@@ -182,7 +195,12 @@ export function skilledSample(writer: Writer, index: number, by?: SeriesForger):
     emphasis: 0,
   };
   const pen = rng.chance(0.5) ? varyPen(writer.hand.pen, rng) : fh.pen;
-  const habit: PenHabit = { pressure: rng.uniform(0.7, 0.9), pressureVar: fh.habit.pressureVar * 0.35, taper: rng.uniform(0, 0.2), speedRef: fh.habit.speedRef };
+  const habit: PenHabit = {
+    pressure: rng.uniform(0.7, 0.9),
+    pressureVar: fh.habit.pressureVar * 0.35,
+    taper: rng.uniform(0, 0.2),
+    speedRef: fh.habit.speedRef,
+  };
   const ts = traces(lifted, kin, rng, 0.6, 0.004);
   const tremorAmp = rng.uniform(0.04, 0.1) * (0.5 + lack);
   const lines: InkLine[] = [];

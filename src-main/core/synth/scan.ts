@@ -270,7 +270,9 @@ export function blurCanvas(canvas: Canvas, sigma: number): void {
       for (let c = 0; c < 3; c++) line[(x + r) * 3 + c] = data[base + sx * 3 + c] as number;
     }
     for (let x = 0; x < w; x++) {
-      let a = 0, b = 0, cc = 0;
+      let a = 0,
+        b = 0,
+        cc = 0;
       for (let t = 0; t <= 2 * r; t++) {
         const kk = k[t] as number;
         const j = (x + t) * 3;
@@ -292,7 +294,9 @@ export function blurCanvas(canvas: Canvas, sigma: number): void {
       for (let c = 0; c < 3; c++) line[(y + r) * 3 + c] = data[i + c] as number;
     }
     for (let y = 0; y < h; y++) {
-      let a = 0, b = 0, cc = 0;
+      let a = 0,
+        b = 0,
+        cc = 0;
       for (let t = 0; t <= 2 * r; t++) {
         const kk = k[t] as number;
         const j = (y + t) * 3;

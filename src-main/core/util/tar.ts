@@ -82,7 +82,8 @@ export async function readTar(
     total = st.size;
     const magic = Buffer.alloc(2);
     await fh.read(magic, 0, 2, 0);
-    if (magic[0] === 0x1f && magic[1] === 0x8b) throw new AppError('INTEGRITY', `${file}: the ${what} is gzip-compressed; decompress it (gunzip) and give the .tar`);
+    if (magic[0] === 0x1f && magic[1] === 0x8b)
+      throw new AppError('INTEGRITY', `${file}: the ${what} is gzip-compressed; decompress it (gunzip) and give the .tar`);
   } catch (err) {
     await fh.close();
     throw err;
@@ -93,7 +94,8 @@ export async function readTar(
   const damage = (err: unknown): unknown => {
     if (err instanceof AppError || !(err instanceof Error)) return err;
     if ((err as NodeJS.ErrnoException).code) return err; // an I/O error reading the file
-    if (/unexpected end of data/i.test(err.message)) return new AppError('INTEGRITY', `${file}: the ${what} is truncated (it ends inside an entry, ${where()})`);
+    if (/unexpected end of data/i.test(err.message))
+      return new AppError('INTEGRITY', `${file}: the ${what} is truncated (it ends inside an entry, ${where()})`);
     if (/unknown format/i.test(err.message)) return new AppError('INTEGRITY', `${file}: not a ${what} (not a ustar or GNU tar header, ${where()})`);
     return new AppError('INTEGRITY', `${file}: damaged ${what} (bad tar header ${where()}: ${err.message})`);
   };
@@ -139,18 +141,26 @@ export async function readTar(
         continue;
       }
       if (type !== 'file') {
-        const kind = type ? (TYPE_NAMES[type] ?? `a '${type}' entry`) : 'of an unsupported tar type (a GNU sparse file, a multi-volume part or an unknown type)';
+        const kind = type
+          ? (TYPE_NAMES[type] ?? `a '${type}' entry`)
+          : 'of an unsupported tar type (a GNU sparse file, a multi-volume part or an unknown type)';
         const link = h.linkname ? ` to ${h.linkname}` : '';
         throw new AppError(code, `${file}: entry ${shown} is ${kind}${link}; a ${what} holds regular files only`);
       }
       if (seen.has(checked.name)) throw new AppError(code, `${file}: entry ${shown} appears twice; a ${what} holds each file once`);
       seen.add(checked.name);
       if (opts.maxEntryBytes !== undefined && entrySize > opts.maxEntryBytes) {
-        throw new AppError(code, `${file}: entry ${shown} is ${size(entrySize)}; an entry of a ${what} is at most ${size(opts.maxEntryBytes)}; nothing was read`);
+        throw new AppError(
+          code,
+          `${file}: entry ${shown} is ${size(entrySize)}; an entry of a ${what} is at most ${size(opts.maxEntryBytes)}; nothing was read`,
+        );
       }
       claimedData += entrySize;
       if (opts.maxTotalBytes !== undefined && claimedData > opts.maxTotalBytes) {
-        throw new AppError(code, `${file}: the entries of the ${what} up to ${shown} hold more than ${size(opts.maxTotalBytes)}, its limit; nothing more was read`);
+        throw new AppError(
+          code,
+          `${file}: the entries of the ${what} up to ${shown} hold more than ${size(opts.maxTotalBytes)}, its limit; nothing more was read`,
+        );
       }
       last = shown;
       // The entry's bytes, once: an early exit by onEntry leaves the rest to be skipped below
@@ -212,7 +222,7 @@ export class TarWriter {
     // pack so the entry being added fails too.
     this.drained = (async () => {
       for await (const chunk of this.pack as AsyncIterable<Buffer>) {
-        for (let off = 0; off < chunk.length; ) off += (await this.fh.write(chunk, off, chunk.length - off)).bytesWritten;
+        for (let off = 0; off < chunk.length;) off += (await this.fh.write(chunk, off, chunk.length - off)).bytesWritten;
         this.hash.update(chunk);
         this.bytes += chunk.length;
       }
@@ -264,7 +274,7 @@ export class TarWriter {
     try {
       const st = await src.stat();
       await this.add(name, st.size, { mode: opts.mode, mtime: opts.mtime ?? st.mtimeMs / 1000 }, async (write) => {
-        for (let done = 0; done < st.size; ) {
+        for (let done = 0; done < st.size;) {
           // A fresh buffer per chunk: tar-stream keeps it until the file has it.
           const buf = Buffer.allocUnsafe(Math.min(CHUNK, st.size - done));
           const { bytesRead } = await src.read(buf, 0, buf.length, done);
@@ -300,7 +310,11 @@ export class TarWriter {
 }
 
 /** A tar file of in-memory entries, written to `file` (replaced) through a temporary sibling. */
-export async function writeTarFile(file: string, entries: readonly { name: string; data: Uint8Array }[], opts: AddOptions = {}): Promise<{ size: number; sha256: string }> {
+export async function writeTarFile(
+  file: string,
+  entries: readonly { name: string; data: Uint8Array }[],
+  opts: AddOptions = {},
+): Promise<{ size: number; sha256: string }> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   await fs.rm(tmp, { force: true });
   const w = await TarWriter.create(tmp, 0o644);

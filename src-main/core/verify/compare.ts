@@ -149,7 +149,8 @@ export function qualityProblems(q: QualityInfo | undefined): string[] {
   if (!q) return [];
   const out: string[] = [];
   if (q.inkRatio !== undefined && q.inkRatio < MIN_INK_RATIO) out.push(`very little ink (${(q.inkRatio * 100).toFixed(2)}% of the crop)`);
-  if (q.inkRatio !== undefined && q.inkRatio > MAX_INK_RATIO) out.push(`the crop is mostly ink (${(q.inkRatio * 100).toFixed(0)}%): background or a box may be included`);
+  if (q.inkRatio !== undefined && q.inkRatio > MAX_INK_RATIO)
+    out.push(`the crop is mostly ink (${(q.inkRatio * 100).toFixed(0)}%): background or a box may be included`);
   if (q.contrast !== undefined && q.contrast < MIN_CONTRAST) out.push(`low contrast (${q.contrast.toFixed(2)})`);
   const small = Math.min(q.inkBoxWidth ?? Infinity, q.inkBoxHeight ?? Infinity);
   if (small < MIN_INK_BOX) out.push(`small ink area (${q.inkBoxWidth}x${q.inkBoxHeight} px)`);
@@ -230,7 +231,11 @@ export function compareSignature(questioned: SignatureInput, references: readonl
   const qProblems = qualityProblems(questioned.quality);
   if (qProblems.length) warnings.push({ code: 'LOW_QUALITY_QUESTIONED', concerns: 'questioned', message: `questioned image: ${qProblems.join('; ')}` });
   if (questioned.quality?.lowConfidence) {
-    warnings.push({ code: 'LOW_LOCALISATION_CONFIDENCE', concerns: 'questioned', message: 'the signature box on the scan was found with low confidence: check or adjust the crop' });
+    warnings.push({
+      code: 'LOW_LOCALISATION_CONFIDENCE',
+      concerns: 'questioned',
+      message: 'the signature box on the scan was found with low confidence: check or adjust the crop',
+    });
   }
   const badRefs = references.filter((r) => qualityProblems(r.quality).length);
   if (badRefs.length) {

@@ -143,7 +143,16 @@ export async function linkSeries(store: Store, caseRef: string | number, opts: S
   const variationFor = (subjectId: number | null) => {
     if (!variation.has(subjectId)) {
       const refs = subjectId === null ? [] : (known.get(subjectId) ?? []);
-      variation.set(subjectId, variationOf(scoring, pairDistances(metric, refs.map((r) => vectors.get(r.signatureId)!))));
+      variation.set(
+        subjectId,
+        variationOf(
+          scoring,
+          pairDistances(
+            metric,
+            refs.map((r) => vectors.get(r.signatureId)!),
+          ),
+        ),
+      );
     }
     return variation.get(subjectId)!;
   };

@@ -49,7 +49,8 @@ export interface CaseWarning {
  */
 export function caseWarnings(r: VerifyCaseResult): CaseWarning[] {
   const out: CaseWarning[] = [];
-  const having = (code: string) => r.items.filter((i) => i.comparison.warnings.some((w) => w.code === code || (code === 'DECISION_AGAINST_LR' && w.code === 'THRESHOLD_AGAINST_LR')));
+  const having = (code: string) =>
+    r.items.filter((i) => i.comparison.warnings.some((w) => w.code === code || (code === 'DECISION_AGAINST_LR' && w.code === 'THRESHOLD_AGAINST_LR')));
   const outside = having('THRESHOLD_OUTSIDE_VARIATION');
   if (outside.length) {
     const subjects = [...new Set(outside.map((i) => i.subjectName))];
@@ -83,7 +84,13 @@ export function verifyJson(r: VerifyCaseResult) {
     cancelled: r.cancelled,
     items: r.items.map(itemJson),
     skipped: r.skipped,
-    totals: { compared: r.items.length, skipped: r.skipped.length, genuine: count('genuine'), notGenuine: count('not_genuine'), inconclusive: count('inconclusive') },
+    totals: {
+      compared: r.items.length,
+      skipped: r.skipped.length,
+      genuine: count('genuine'),
+      notGenuine: count('not_genuine'),
+      inconclusive: count('inconclusive'),
+    },
   };
 }
 

@@ -11,14 +11,7 @@
  */
 import { AppError } from '../errors.ts';
 
-export type SupportLevel =
-  | 'none'
-  | 'weak'
-  | 'moderate'
-  | 'moderately strong'
-  | 'strong'
-  | 'very strong'
-  | 'extremely strong';
+export type SupportLevel = 'none' | 'weak' | 'moderate' | 'moderately strong' | 'strong' | 'very strong' | 'extremely strong';
 
 export interface ScaleBand {
   level: SupportLevel;
@@ -77,8 +70,7 @@ export interface VerbalEquivalent {
 
 /** What a report says instead of a verbal equivalent when the model has no calibration. */
 export const UNCALIBRATED_STATEMENT =
-  'No likelihood ratio is given: the model used has not been calibrated, so its distances cannot be ' +
-  'expressed as strength of evidence.';
+  'No likelihood ratio is given: the model used has not been calibrated, so its distances cannot be ' + 'expressed as strength of evidence.';
 
 function clause(text: string, field: string): string {
   const t = text.trim().replace(/[.\s]+$/, '');
@@ -115,9 +107,7 @@ export function verbalEquivalent(log10LR: number, propositions: Propositions = d
       favours: 'neither',
       phrase: band.phrase,
       lrRange: band.lrRange,
-      sentence:
-        `The findings provide no support for either proposition: they are about as probable if ${same} ` +
-        `as if ${different}.`,
+      sentence: `The findings provide no support for either proposition: they are about as probable if ${same} ` + `as if ${different}.`,
     };
   }
   const favours = log10LR > 0 ? 'same' : 'different';

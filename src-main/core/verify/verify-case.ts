@@ -80,7 +80,9 @@ function plan(store: Store, caseRef: string | number, documentIds: readonly numb
   if (wanted) {
     for (const id of wanted) {
       if (!questioned.some((q) => q.documentId === id)) {
-        throw new AppError('NOT_FOUND', `document #${id}: not a ready questioned document of case '${settings.case.name}' with a signature`, { field: 'documentId' });
+        throw new AppError('NOT_FOUND', `document #${id}: not a ready questioned document of case '${settings.case.name}' with a signature`, {
+          field: 'documentId',
+        });
       }
     }
   }
@@ -88,9 +90,16 @@ function plan(store: Store, caseRef: string | number, documentIds: readonly numb
   const skipped: SkippedItem[] = [];
   for (const q of questioned) {
     const refs = q.subjectId !== null ? (known.get(q.subjectId) ?? []) : [];
-    if (q.subjectId === null) skipped.push({ documentId: q.documentId, documentPath: q.documentPath, reason: 'no claimed subject: say whose signature it claims to be (questioned/<subject>/ or case.json)' });
-    else if (!q.normalisedSha256) skipped.push({ documentId: q.documentId, documentPath: q.documentPath, reason: 'the signature has no normalised image: adjust the crop' });
-    else if (!refs.length) skipped.push({ documentId: q.documentId, documentPath: q.documentPath, reason: `subject '${q.subjectName}' has no known signatures in this case` });
+    if (q.subjectId === null)
+      skipped.push({
+        documentId: q.documentId,
+        documentPath: q.documentPath,
+        reason: 'no claimed subject: say whose signature it claims to be (questioned/<subject>/ or case.json)',
+      });
+    else if (!q.normalisedSha256)
+      skipped.push({ documentId: q.documentId, documentPath: q.documentPath, reason: 'the signature has no normalised image: adjust the crop' });
+    else if (!refs.length)
+      skipped.push({ documentId: q.documentId, documentPath: q.documentPath, reason: `subject '${q.subjectName}' has no known signatures in this case` });
     else work.push({ q, refs: refs.filter((r) => r.normalisedSha256) });
   }
   return { settings, work, skipped };
@@ -107,7 +116,11 @@ function sameRefs(c: StoredComparison, refs: readonly CaseSignature[]): boolean 
 }
 
 /** Compares every planned item and records it; shared by the batch and the single comparison. */
-async function run(store: Store, p: Plan, opts: VerifyCaseOptions & { batchId: string | null; reuse: boolean }): Promise<{ items: VerifiedItem[]; cancelled: boolean }> {
+async function run(
+  store: Store,
+  p: Plan,
+  opts: VerifyCaseOptions & { batchId: string | null; reuse: boolean },
+): Promise<{ items: VerifiedItem[]; cancelled: boolean }> {
   const { settings } = p;
   const repo = new ComparisonRepository(store);
   const ids = [...new Set(p.work.flatMap((w) => [w.q.signatureId, ...w.refs.map((r) => r.signatureId)]))];
@@ -167,7 +180,15 @@ async function run(store: Store, p: Plan, opts: VerifyCaseOptions & { batchId: s
         }),
       );
     }
-    items.push({ documentId: w.q.documentId, documentPath: w.q.documentPath, signatureId: w.q.signatureId, subjectId, subjectName, references: w.refs, comparison });
+    items.push({
+      documentId: w.q.documentId,
+      documentPath: w.q.documentPath,
+      signatureId: w.q.signatureId,
+      subjectId,
+      subjectName,
+      references: w.refs,
+      comparison,
+    });
     opts.onProgress?.({ stage: 'compare', done: i + 1, total: p.work.length, message: w.q.documentPath });
   }
   return { items, cancelled };
@@ -214,9 +235,11 @@ export async function verifyCase(store: Store, caseRef: string | number, opts: V
 function recordedComparison(store: Store, caseId: number, caseName: string, documentId: number): VerifiedItem {
   const sigs = caseSignatures(store, caseId);
   const q = sigs.find((s) => s.documentId === documentId && s.role === 'questioned');
-  if (!q || q.subjectId === null) throw new AppError('NOT_FOUND', `document #${documentId}: not a questioned document of case '${caseName}' with a claimed subject`, { field: 'documentId' });
+  if (!q || q.subjectId === null)
+    throw new AppError('NOT_FOUND', `document #${documentId}: not a questioned document of case '${caseName}' with a claimed subject`, { field: 'documentId' });
   const comparison = new ComparisonRepository(store).latest(q.signatureId, q.subjectId);
-  if (!comparison) throw new AppError('CONFLICT', `case '${caseName}' is archived and document #${documentId} was never compared; archived cases accept no new results`);
+  if (!comparison)
+    throw new AppError('CONFLICT', `case '${caseName}' is archived and document #${documentId} was never compared; archived cases accept no new results`);
   const used = new Set(comparison.distances.perReference.map((d) => d.signatureId));
   return {
     documentId,
@@ -230,11 +253,17 @@ function recordedComparison(store: Store, caseId: number, caseName: string, docu
 }
 
 /** One questioned document against its claimed subject's references, for the compare view. */
-export async function compareDocument(store: Store, caseRef: string | number, documentId: number, opts: Omit<VerifyCaseOptions, 'documentIds'> = {}): Promise<VerifiedItem> {
+export async function compareDocument(
+  store: Store,
+  caseRef: string | number,
+  documentId: number,
+  opts: Omit<VerifyCaseOptions, 'documentIds'> = {},
+): Promise<VerifiedItem> {
   const c = store.cases.get(caseRef);
   if (c.status === 'archived') return recordedComparison(store, c.id, c.name, documentId);
   const p = plan(store, caseRef, [documentId]);
-  if (!p.work.length) throw new AppError('INVALID_ARGUMENT', `document #${documentId}: ${p.skipped[0]?.reason ?? 'cannot be compared'}`, { field: 'documentId' });
+  if (!p.work.length)
+    throw new AppError('INVALID_ARGUMENT', `document #${documentId}: ${p.skipped[0]?.reason ?? 'cannot be compared'}`, { field: 'documentId' });
   const r = await run(store, p, { ...opts, batchId: null, reuse: true });
   if (!r.items.length) throw new AppError('CANCELLED', 'the comparison was cancelled');
   return r.items[0]!;

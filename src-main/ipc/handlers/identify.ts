@@ -9,7 +9,8 @@ import type { HandlersFor, Services } from './types.ts';
 function documentSignature(store: Store, documentId: number) {
   const doc = store.documents.requireDocument(documentId);
   const sig = activeSignature(store.documents.signaturesOf(doc.id).filter((s) => s.status !== 'rejected'));
-  if (!sig) throw new AppError('INVALID_ARGUMENT', `documentId: document ${doc.id} (${doc.originalPath}) has no signature to identify`, { field: 'documentId' });
+  if (!sig)
+    throw new AppError('INVALID_ARGUMENT', `documentId: document ${doc.id} (${doc.originalPath}) has no signature to identify`, { field: 'documentId' });
   return { doc, sig };
 }
 
@@ -21,7 +22,8 @@ export function identifyHandlers(s: Services): HandlersFor<typeof identifyMethod
       const sig = documentId !== undefined ? documentSignature(st, documentId).sig : st.documents.signature(signatureId!);
       if (!sig) throw new AppError('NOT_FOUND', `signatureId: no signature ${signatureId}`, { field: 'signatureId' });
       const doc = st.documents.requireDocument(sig.documentId);
-      if (scope === 'case' && doc.caseId === null) throw new AppError('INVALID_ARGUMENT', `scope: document ${doc.id} is in the reference library, not in a case`, { field: 'scope' });
+      if (scope === 'case' && doc.caseId === null)
+        throw new AppError('INVALID_ARGUMENT', `scope: document ${doc.id} is in the reference library, not in a case`, { field: 'scope' });
       return identify(st, { signatureId: sig.id }, { top, ...(scope === 'case' ? { caseRef: doc.caseId! } : {}) });
     },
     'identify.history': ({ documentId }) => {

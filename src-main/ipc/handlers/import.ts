@@ -25,7 +25,8 @@ export function importHandlers(s: Services): HandlersFor<typeof importMethods> {
             plan,
             ...(dpi !== undefined ? { assumedDpi: dpi } : {}),
             signal: ctl.signal,
-            onProgress: (p) => ctl.progress(p.done, p.total, p.current, { imported: p.imported, skipped: p.skipped, failed: p.failed, started: p.started ?? false }),
+            onProgress: (p) =>
+              ctl.progress(p.done, p.total, p.current, { imported: p.imported, skipped: p.skipped, failed: p.failed, started: p.started ?? false }),
           });
         } finally {
           running.delete(c.id);

@@ -19,10 +19,14 @@ export function settingsHandlers(s: Services): HandlersFor<typeof settingsMethod
     'settings.get': () => settingsWithDefaults(s.app.dataDir, readSettings(s.app.dataDir)),
     'settings.update': ({ minReferences, inconclusiveBand }) => {
       if (minReferences !== undefined && !validMinReferences(minReferences)) {
-        throw new AppError('INVALID_ARGUMENT', `minReferences: expected a whole number from 1 to ${MIN_REFERENCES_MAX}, got ${minReferences}`, { field: 'minReferences' });
+        throw new AppError('INVALID_ARGUMENT', `minReferences: expected a whole number from 1 to ${MIN_REFERENCES_MAX}, got ${minReferences}`, {
+          field: 'minReferences',
+        });
       }
       if (inconclusiveBand !== undefined && !validBand(inconclusiveBand)) {
-        throw new AppError('INVALID_ARGUMENT', `inconclusiveBand: expected a distance from 0 to ${THRESHOLD_MAX}, got ${inconclusiveBand}`, { field: 'inconclusiveBand' });
+        throw new AppError('INVALID_ARGUMENT', `inconclusiveBand: expected a distance from 0 to ${THRESHOLD_MAX}, got ${inconclusiveBand}`, {
+          field: 'inconclusiveBand',
+        });
       }
       const store = s.app.store;
       const before = settingsWithDefaults(s.app.dataDir, readSettings(s.app.dataDir));

@@ -30,7 +30,8 @@ export function trainingHandlers(s: Services): HandlersFor<typeof trainingMethod
         throw new AppError('BUSY', 'a training run is already in progress; cancel it or wait for it to finish');
       }
       const base = a.architecture ? null : (a.baseModel ?? getActiveModel(s.app.dataDir)?.id ?? null);
-      if (!a.architecture && !base && !a.resume) throw new AppError('INVALID_ARGUMENT', 'baseModel: no model is registered; choose an architecture to train from scratch');
+      if (!a.architecture && !base && !a.resume)
+        throw new AppError('INVALID_ARGUMENT', 'baseModel: no model is registered; choose an architecture to train from scratch');
       const options: Omit<TrainOptions, 'signal' | 'onEvent'> = {
         dataDir: s.app.dataDir,
         data: a.data,

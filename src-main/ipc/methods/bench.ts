@@ -25,7 +25,8 @@ export const benchMethods = {
     errors: ['NOT_FOUND', 'INVALID_ARGUMENT'],
   }),
   'bench.alignments.create': method<AlignmentRow>()({
-    summary: "Record the examiner's overlay alignment of K onto Q (mm, degrees clockwise, scale), per comparison; fromAutoFit records the automatic fit it started from",
+    summary:
+      "Record the examiner's overlay alignment of K onto Q (mm, degrees clockwise, scale), per comparison; fromAutoFit records the automatic fit it started from",
     args: alignmentInputSchema,
     errors: ['NOT_FOUND', 'INVALID_ARGUMENT', 'CONFLICT', 'INTEGRITY'],
   }),

@@ -23,7 +23,7 @@ export const identifyMethods = {
     errors: ['NOT_FOUND', 'INVALID_ARGUMENT', 'INTEGRITY', 'UNAVAILABLE', 'CANCELLED'],
   }),
   'identify.history': method<IdentificationResult[]>()({
-    summary: 'Earlier identifications of a document\'s active signature, newest first (results are never changed)',
+    summary: "Earlier identifications of a document's active signature, newest first (results are never changed)",
     args: z.object({ documentId: id }).strict(),
     errors: ['NOT_FOUND'],
   }),

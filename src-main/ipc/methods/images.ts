@@ -19,7 +19,8 @@ const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 in lower-c
 
 export const imagesMethods = {
   'images.get': method<ImageData>()({
-    summary: 'An image of the object store (original, crop or normalised signature) for display, optionally downscaled to maxWidth: its size and the URL its bytes load from',
+    summary:
+      'An image of the object store (original, crop or normalised signature) for display, optionally downscaled to maxWidth: its size and the URL its bytes load from',
     args: z
       .object({
         sha256,

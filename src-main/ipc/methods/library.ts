@@ -48,7 +48,7 @@ export const libraryMethods = {
     errors: ['NOT_FOUND', 'INVALID_ARGUMENT', 'CONFLICT'],
   }),
   'library.draw': method<DrawReport>()({
-    summary: "Make a library writer a known writer of a case (its exemplars copied in as known documents); audit-logged",
+    summary: 'Make a library writer a known writer of a case (its exemplars copied in as known documents); audit-logged',
     args: z.object({ caseId: id, subjectId: id, name: name.optional() }).strict(),
     errors: ['NOT_FOUND', 'INVALID_ARGUMENT', 'CONFLICT'],
   }),

@@ -26,7 +26,8 @@ export const verifyMethods = {
     errors: ['NOT_FOUND', 'INVALID_ARGUMENT', 'CONFLICT'],
   }),
   'verify.series': method<SeriesResult>()({
-    summary: "The case's questioned signatures grouped by hand (average linkage on writer-normalised distances, cut at the decision threshold unless given); nothing stored",
+    summary:
+      "The case's questioned signatures grouped by hand (average linkage on writer-normalised distances, cut at the decision threshold unless given); nothing stored",
     args: z.object({ caseId, cut: z.number().positive().finite().optional() }).strict(),
     errors: ['NOT_FOUND', 'INVALID_ARGUMENT', 'INTEGRITY', 'CANCELLED'],
   }),

@@ -4,16 +4,7 @@
  * (`countersign serve`: POST /api/<method>, events over a WebSocket). Stored images and reports
  * load by URL (`cs-object://` in the desktop app, `/objects/` on the bridge; objectUrl).
  */
-import type {
-  ArgsOf,
-  ErrorValue,
-  EventName,
-  Events,
-  MethodName,
-  MethodResult,
-  PreloadApi,
-  ResultOf,
-} from '../../../src-main/ipc/contract.ts';
+import type { ArgsOf, ErrorValue, EventName, Events, MethodName, MethodResult, PreloadApi, ResultOf } from '../../../src-main/ipc/contract.ts';
 
 export interface Transport {
   readonly kind: 'electron' | 'bridge';
@@ -34,7 +25,10 @@ declare global {
 }
 
 export class ApiError extends Error {
-  constructor(readonly code: ErrorValue['code'], message: string) {
+  constructor(
+    readonly code: ErrorValue['code'],
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -89,7 +83,8 @@ function bridgeTransport(): Transport {
           credentials: 'omit',
           body: JSON.stringify(args ?? {}),
         });
-        if (res.status === 401) return { ok: false, error: { code: 'INVALID_ARGUMENT', message: 'not authorised: open the URL printed by `countersign serve`' } };
+        if (res.status === 401)
+          return { ok: false, error: { code: 'INVALID_ARGUMENT', message: 'not authorised: open the URL printed by `countersign serve`' } };
         return (await res.json()) as MethodResult<typeof name>;
       } catch (err) {
         return { ok: false, error: { code: 'UNAVAILABLE', message: `the Countersign bridge is not reachable (${String(err)})` } };

@@ -5,8 +5,7 @@ import { call } from './api.ts';
 export const app = $state<{ info: AppInfo | null; error: string | null; theme: 'light' | 'dark' }>({
   info: null,
   error: null,
-  theme: (localStorage.getItem('countersign.theme') as 'light' | 'dark' | null) ??
-    (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'),
+  theme: (localStorage.getItem('countersign.theme') as 'light' | 'dark' | null) ?? (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'),
 });
 
 export async function loadAppInfo(): Promise<void> {

@@ -59,7 +59,14 @@ export const MARK_COLOR = '#c0392b';
  * its pane; notes have no place on the crop and are left out.
  */
 export function paneMarks(measurements: readonly MeasurementRow[], annotations: readonly AnnotationRow[]): PaneMark[] {
-  const ms: PaneMark[] = measurements.map((m, i) => ({ kind: 'polyline', id: `m${m.id}`, points: m.points.map(([x, y]) => ({ x, y })), label: `M${i + 1}`, color: MEASURE_COLOR, segments: m.kind === 'height_ratio' ? 2 : 1 }));
+  const ms: PaneMark[] = measurements.map((m, i) => ({
+    kind: 'polyline',
+    id: `m${m.id}`,
+    points: m.points.map(([x, y]) => ({ x, y })),
+    label: `M${i + 1}`,
+    color: MEASURE_COLOR,
+    segments: m.kind === 'height_ratio' ? 2 : 1,
+  }));
   const as: PaneMark[] = [];
   annotations.forEach((a, i) => {
     const g = a.geometry;

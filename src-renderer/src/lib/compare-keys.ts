@@ -48,7 +48,13 @@ export const COMPARE_SHORTCUTS: readonly Shortcut[] = [
   { action: 'bench-pair', keys: ['1'], label: ['1'], what: 'Q and K: side by side, overlay or difference', group: 'View' },
   { action: 'bench-scale', keys: ['2'], label: ['2'], what: 'Q and K at true scale, with mm rulers', group: 'View' },
   { action: 'bench-grid', keys: ['3'], label: ['3'], what: 'All references at true scale beside Q', group: 'View' },
-  { action: 'bench-overlay', keys: ['4'], label: ['4'], what: 'K overlaid on Q at true scale: align by hand or automatically, and record the alignment', group: 'View' },
+  {
+    action: 'bench-overlay',
+    keys: ['4'],
+    label: ['4'],
+    what: 'K overlaid on Q at true scale: align by hand or automatically, and record the alignment',
+    group: 'View',
+  },
   { action: 'mode-side', keys: ['s', 'S'], label: ['S'], what: 'Side by side', group: 'View' },
   { action: 'mode-overlay', keys: ['o', 'O'], label: ['O'], what: 'Overlay', group: 'View' },
   { action: 'mode-difference', keys: ['d', 'D'], label: ['D'], what: 'Difference', group: 'View' },
@@ -66,7 +72,14 @@ export const COMPARE_SHORTCUTS: readonly Shortcut[] = [
 ];
 
 /** What a key event on the page asks for, or null when it is not a shortcut here. */
-export function compareAction(e: { key: string; ctrlKey: boolean; metaKey: boolean; altKey: boolean; defaultPrevented: boolean; target: EventTarget | null }): CompareAction | null {
+export function compareAction(e: {
+  key: string;
+  ctrlKey: boolean;
+  metaKey: boolean;
+  altKey: boolean;
+  defaultPrevented: boolean;
+  target: EventTarget | null;
+}): CompareAction | null {
   if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return null;
   if (isTyping(e.target)) return null;
   return COMPARE_SHORTCUTS.find((s) => s.keys.includes(e.key))?.action ?? null;

@@ -13,7 +13,12 @@ export type { EnrolWritersReport };
 
 export const ENROL_KIND = 'library.enrolWriters';
 
-export const enrolState = $state<{ jobId: string | null; folder: string; name: string; caseId: number | null }>({ jobId: null, folder: '', name: '', caseId: null });
+export const enrolState = $state<{ jobId: string | null; folder: string; name: string; caseId: number | null }>({
+  jobId: null,
+  folder: '',
+  name: '',
+  caseId: null,
+});
 
 export const enrolLive = new SvelteMap<string, EnrolWritersProgress>();
 

@@ -20,7 +20,10 @@ export function loadImage(sha256: string, maxWidth?: number, page?: number): Pro
     cache.set(key, p);
     return p;
   }
-  p = call('images.get', { sha256, ...(maxWidth ? { maxWidth } : {}), ...(page ? { page } : {}) }).then((img) => ({ ...img, url: transport.objectUrl(img.url) }));
+  p = call('images.get', { sha256, ...(maxWidth ? { maxWidth } : {}), ...(page ? { page } : {}) }).then((img) => ({
+    ...img,
+    url: transport.objectUrl(img.url),
+  }));
   cache.set(key, p);
   p.catch(() => cache.delete(key));
   while (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value as string);

@@ -126,10 +126,15 @@ export async function cancelJobWithNotice(jobId: string | undefined): Promise<vo
   if (err) notify(`Could not cancel: ${err}`, 'error');
 }
 
-
 /** A job's progress as a fraction 0..1, or null when it does not know its total yet. */
 export function fraction(j: Pick<JobInfo, 'done' | 'total'>): number | null {
   return j.total > 0 ? Math.min(1, j.done / j.total) : null;
 }
 
-export const JOB_KIND_LABEL: Record<JobKind, string> = { verify: 'Verification', training: 'Training', import: 'Import', 'library.enrol': 'Enrolment', 'library.enrolWriters': 'Enrolment' };
+export const JOB_KIND_LABEL: Record<JobKind, string> = {
+  verify: 'Verification',
+  training: 'Training',
+  import: 'Import',
+  'library.enrol': 'Enrolment',
+  'library.enrolWriters': 'Enrolment',
+};

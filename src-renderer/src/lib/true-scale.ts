@@ -210,7 +210,8 @@ export function fallbackDpi(dpis: readonly (number | null)[]): number {
 export function resolutionNote(state: ResolutionState, fallback: number, entered = false): string {
   const e = entered ? ' (some entered by the examiner on import)' : '';
   if (state.kind === 'same') return `True scale: both scans at ${fmtDpi(state.dpi)} dpi${e}; rulers in mm.`;
-  if (state.kind === 'differ') return `True scale: the scans' resolutions differ (${state.dpis.map(fmtDpi).join(', ')} dpi${e}); each is scaled by its own, so the rulers agree.`;
+  if (state.kind === 'differ')
+    return `True scale: the scans' resolutions differ (${state.dpis.map(fmtDpi).join(', ')} dpi${e}); each is scaled by its own, so the rulers agree.`;
   return `Resolution unknown for ${state.unknown} of ${state.of} image${state.of === 1 ? '' : 's'}: ${state.unknown === 1 ? 'it is' : 'they are'} drawn as if scanned at ${fmtDpi(fallback)} dpi, so ${state.unknown === 1 ? 'its' : 'their'} size is not known and not comparable.`;
 }
 

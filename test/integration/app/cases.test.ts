@@ -15,7 +15,10 @@ describe('core/app/cases', () => {
 
   test('createCase takes minimum references and the band from the settings, the rest from the input', () => {
     const plain = createCase(app, { name: ' Plain ', examiner: 'A. Examiner' });
-    assert.deepEqual([plain.name, plain.examiner, plain.threshold, plain.notes, plain.minReferences, plain.inconclusiveBand], ['Plain', 'A. Examiner', null, null, 4, 0.05]);
+    assert.deepEqual(
+      [plain.name, plain.examiner, plain.threshold, plain.notes, plain.minReferences, plain.inconclusiveBand],
+      ['Plain', 'A. Examiner', null, null, 4, 0.05],
+    );
     writeFileSync(path.join(dataDir, 'settings.json'), JSON.stringify({ minReferences: 6, inconclusiveBand: 0.02 }));
     const set = createCase(app, { name: 'With settings', threshold: 0.4, notes: 'n' });
     assert.deepEqual([set.threshold, set.notes, set.minReferences, set.inconclusiveBand], [0.4, 'n', 6, 0.02]);
@@ -51,9 +54,15 @@ describe('core/app/cases', () => {
     );
     const { subjects: _s, documents: _d, known: _k, questioned: _q, failed: _f, ...row } = list[0]!;
     assert.deepEqual(row, store.cases.find(c.id), 'the case row as it is, beside the counts');
-    assert.deepEqual(listCases(store, { search: 'EXAMINER' }).map((x) => x.name), ['Plain']);
+    assert.deepEqual(
+      listCases(store, { search: 'EXAMINER' }).map((x) => x.name),
+      ['Plain'],
+    );
     store.cases.archive(c.id);
-    assert.deepEqual(listCases(store).map((x) => x.name), ['With settings']);
+    assert.deepEqual(
+      listCases(store).map((x) => x.name),
+      ['With settings'],
+    );
     assert.equal(listCases(store, { includeArchived: true }).find((x) => x.id === c.id)?.subjects, 1);
   });
 
@@ -61,8 +70,14 @@ describe('core/app/cases', () => {
     const c = store.cases.find('Plain')!;
     const d = caseDetail(store, c.id);
     assert.deepEqual([d.case.id, d.case.known, d.case.status], [c.id, 1, 'archived']);
-    assert.deepEqual(d.subjects.map((s) => [s.name, s.known, s.questioned]), [['Alice', 1, 0]]);
-    assert.deepEqual(d.documents.map((x) => [x.originalPath, x.signature, x.signatureCount, x.latestComparison]), [['known/alice/1.png', null, 0, null]]);
+    assert.deepEqual(
+      d.subjects.map((s) => [s.name, s.known, s.questioned]),
+      [['Alice', 1, 0]],
+    );
+    assert.deepEqual(
+      d.documents.map((x) => [x.originalPath, x.signature, x.signatureCount, x.latestComparison]),
+      [['known/alice/1.png', null, 0, null]],
+    );
     throwsCode(() => caseDetail(store, 999), 'NOT_FOUND', 'caseId: no case 999');
     assert.equal(caseById(store, c.id).name, 'Plain');
   });
@@ -70,7 +85,10 @@ describe('core/app/cases', () => {
   test("caseAudit: the case's rows and the whole chain verified", () => {
     const c = store.cases.find('Plain')!;
     const a = caseAudit(store, c.id);
-    assert.deepEqual(a.rows.map((r) => r.action), ['case.create', 'case.archive']);
+    assert.deepEqual(
+      a.rows.map((r) => r.action),
+      ['case.create', 'case.archive'],
+    );
     assert.equal(a.chain.ok, true);
     throwsCode(() => caseAudit(store, 999), 'NOT_FOUND', 'caseId: no case 999');
   });

@@ -10,7 +10,9 @@ import { tempDir } from '../../helpers/store.ts';
 test('DisplayImages serves a repeated request from its cache without asking for the store', async () => {
   const store = openStore(path.join(tempDir('cs-app-images-'), 'data'), { client: 'cli' });
   after(() => store.close());
-  const png = await sharp({ create: { width: 40, height: 20, channels: 3, background: '#808080' } }).png().toBuffer();
+  const png = await sharp({ create: { width: 40, height: 20, channels: 3, background: '#808080' } })
+    .png()
+    .toBuffer();
   const sha = store.objects.put(png);
   let opened = 0;
   const images = new DisplayImages(() => (opened++, store));
@@ -23,5 +25,8 @@ test('DisplayImages serves a repeated request from its cache without asking for 
   assert.deepEqual([small.width, small.originalWidth, opened], [16, 40, 2], 'another size is another entry');
 
   const missing = 'f'.repeat(64);
-  await assert.rejects(images.get({ sha256: missing }), (err: Error & { code?: string }) => err.code === 'NOT_FOUND' && err.message === `sha256: no object ${missing} in the object store`);
+  await assert.rejects(
+    images.get({ sha256: missing }),
+    (err: Error & { code?: string }) => err.code === 'NOT_FOUND' && err.message === `sha256: no object ${missing} in the object store`,
+  );
 });

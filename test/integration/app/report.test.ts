@@ -26,7 +26,10 @@ describe('core/app/report', () => {
     assert.deepEqual(await saveReportAs(store, sha, async () => file), { path: file });
     assert.equal(readFileSync(file).equals(pdf), true);
     const saved = store.audit.list().filter((r) => r.action === 'report.save');
-    assert.deepEqual(saved.map((r) => [r.entity, r.details.sha256, r.details.path]), [[`report:${sha}`, sha, file]]);
+    assert.deepEqual(
+      saved.map((r) => [r.entity, r.details.sha256, r.details.path]),
+      [[`report:${sha}`, sha, file]],
+    );
 
     assert.deepEqual(await saveReportAs(store, sha, async () => null), { path: null });
     assert.equal(store.audit.list().filter((r) => r.action === 'report.save').length, 1, 'a cancelled save is not logged');
@@ -42,6 +45,9 @@ describe('core/app/report', () => {
 
   test('saveReportAs names the file it cannot write', async () => {
     const blocked = path.join(dir, 'out', 'report.pdf', 'inside.pdf');
-    await assert.rejects(saveReportAs(store, sha, async () => blocked), (err: Error & { code?: string }) => err.code === 'IO' && err.message.startsWith(`${blocked}: cannot write the report`));
+    await assert.rejects(
+      saveReportAs(store, sha, async () => blocked),
+      (err: Error & { code?: string }) => err.code === 'IO' && err.message.startsWith(`${blocked}: cannot write the report`),
+    );
   });
 });

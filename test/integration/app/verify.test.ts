@@ -22,14 +22,25 @@ describe('core/app/verify', () => {
 
   test('verifySettings: the model default threshold, nothing pinned', () => {
     const s = verifySettings(store, fx.caseId);
-    assert.deepEqual([s.caseId, s.thresholdSource, s.threshold, s.band, s.minReferences, s.model.calibrated], [fx.caseId, 'model', s.modelThreshold, 0.05, 4, true]);
+    assert.deepEqual(
+      [s.caseId, s.thresholdSource, s.threshold, s.band, s.minReferences, s.model.calibrated],
+      [fx.caseId, 'model', s.modelThreshold, 0.05, 4, true],
+    );
     assert.equal(store.cases.find(fx.caseId)?.modelId, null, 'reading the settings does not pin the model');
   });
 
   test('compareView then verificationResults: the compared document has its result, the others say why not', async () => {
     const [q1, q2] = fx.questioned as [VerifiableCase['questioned'][0], VerifiableCase['questioned'][0]];
     const unclaimed = addDocument(store, { caseId: fx.caseId, role: 'questioned', path: 'questioned/0-unclaimed.png', bytes: Buffer.from('unclaimed') });
-    const failed = addDocument(store, { caseId: fx.caseId, role: 'questioned', path: 'questioned/1-torn.jpg', bytes: Buffer.from('torn'), status: 'failed', failureReason: 'truncated JPEG', claimedSubjectId: fx.subjects[0]!.id });
+    const failed = addDocument(store, {
+      caseId: fx.caseId,
+      role: 'questioned',
+      path: 'questioned/1-torn.jpg',
+      bytes: Buffer.from('torn'),
+      status: 'failed',
+      failureReason: 'truncated JPEG',
+      claimedSubjectId: fx.subjects[0]!.id,
+    });
 
     const view = await compareView(store, fx.caseId, q1.documentId);
     assert.equal(view.questioned.signatureId, q1.signatureId);

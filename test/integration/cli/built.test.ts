@@ -51,7 +51,16 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): Run {
     ),
   ];
   const loaded = urls.filter((u) => !u.includes('/node_modules/'));
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr.split('\n').filter((l) => !l.startsWith('@@load ')).join('\n'), loaded, packages };
+  return {
+    status: r.status,
+    stdout: r.stdout,
+    stderr: r.stderr
+      .split('\n')
+      .filter((l) => !l.startsWith('@@load '))
+      .join('\n'),
+    loaded,
+    packages,
+  };
 }
 
 const bundleUrl = () => pathToFileURL(path.join(build, 'countersign.js')).href;
@@ -61,7 +70,10 @@ describe('the built CLI', () => {
   before(() => {
     mkdirSync(work, { recursive: true });
     // Reports every module loaded, in the main thread and in workers alike.
-    writeFileSync(path.join(work, 'trace-hooks.mjs'), "export async function load(url, context, next) {\n  if (url.startsWith('file:')) process.stderr.write('@@load ' + url + '\\n');\n  return next(url, context);\n}\n");
+    writeFileSync(
+      path.join(work, 'trace-hooks.mjs'),
+      "export async function load(url, context, next) {\n  if (url.startsWith('file:')) process.stderr.write('@@load ' + url + '\\n');\n  return next(url, context);\n}\n",
+    );
     writeFileSync(hook, "import { register } from 'node:module';\nregister('./trace-hooks.mjs', import.meta.url);\n");
     const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build-cli.mjs'), '--out', build], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
@@ -74,7 +86,8 @@ describe('the built CLI', () => {
   it('--help runs from the bundle, lists every command and loads no source file and no package', () => {
     const r = run(['--help']);
     assert.equal(r.status, 0, r.stderr);
-    for (const c of commandIndex) assert.match(r.stdout, new RegExp(`^  ${c.name} +${c.summary.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'), c.name);
+    for (const c of commandIndex)
+      assert.match(r.stdout, new RegExp(`^  ${c.name} +${c.summary.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'), c.name);
     assert.ok(r.loaded.includes(bundleUrl()), 'the bundle ran');
     assert.deepEqual(sourcesLoaded(r), []);
     assert.deepEqual(r.packages, []);
@@ -112,7 +125,10 @@ describe('the built CLI', () => {
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '') as { files: { status: string }[] };
     assert.equal(out.files.length, 4);
-    assert.ok(out.files.every((f) => f.status === 'imported'), JSON.stringify(out.files));
+    assert.ok(
+      out.files.every((f) => f.status === 'imported'),
+      JSON.stringify(out.files),
+    );
     assert.ok(r.loaded.includes(pathToFileURL(path.join(build, 'import-worker.js')).href), 'a worker ran import-worker.js');
     assert.deepEqual(sourcesLoaded(r), []);
   });
@@ -129,6 +145,9 @@ describe('the built CLI', () => {
     assert.ok(!run(['--help']).loaded.includes(bundleUrl()), 'a source gone since the build');
     rmSync(path.join(build, 'countersign.js'));
     writeFileSync(file, JSON.stringify(info));
-    assert.ok(run(['--help']).loaded.some((u) => u.endsWith('/src-main/cli/main.ts')), 'no bundle');
+    assert.ok(
+      run(['--help']).loaded.some((u) => u.endsWith('/src-main/cli/main.ts')),
+      'no bundle',
+    );
   });
 });

@@ -48,7 +48,10 @@ describe('control characters in CLI output', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.ok(!RAW_CONTROL.test(r.stdout), 'no raw control characters in the JSON text');
     const report = lastJson<{ files: { path: string }[] }>(r);
-    assert.ok(report.files.some((f) => f.path.endsWith(HOSTILE)), 'the name parses back unchanged');
+    assert.ok(
+      report.files.some((f) => f.path.endsWith(HOSTILE)),
+      'the name parses back unchanged',
+    );
   });
 
   it('an error message that quotes input shows it escaped', () => {

@@ -35,12 +35,15 @@ describe('countersign doctor and the CLI frame', () => {
     if (!d.gpu) {
       // On machines like CI's: no libtensorflow, so wasm with a reason for each native backend.
       assert.equal(d.backend, 'wasm');
-      assert.deepEqual(d.backendsTried.map((b) => [b.name, b.ok, b.tried]), [
-        ['tensorflow-gpu', false, true],
-        ['tensorflow', false, true],
-        ['wasm', true, true],
-        ['cpu', false, false],
-      ]);
+      assert.deepEqual(
+        d.backendsTried.map((b) => [b.name, b.ok, b.tried]),
+        [
+          ['tensorflow-gpu', false, true],
+          ['tensorflow', false, true],
+          ['wasm', true, true],
+          ['cpu', false, false],
+        ],
+      );
       assert.match(d.backendsTried[1]!.reason!, /^not installed: optional dependency/);
       assert.equal(d.backendsTried[3]!.reason, 'not needed: wasm comes first and works');
     }
@@ -57,14 +60,27 @@ describe('countersign doctor and the CLI frame', () => {
   });
 
   it('doctor names the embedding engine and why; by default (auto) onnxruntime where it loads; COUNTERSIGN_INFERENCE=tfjs keeps tfjs; a bad value is reported', () => {
-    type Inference = { engine: string; setting: string; onnxruntime: string | null; error?: string; engines: { name: string; ok: boolean; tried: boolean; reason?: string }[]; architectures: { name: string; engine: string }[] };
+    type Inference = {
+      engine: string;
+      setting: string;
+      onnxruntime: string | null;
+      error?: string;
+      engines: { name: string; ok: boolean; tried: boolean; reason?: string }[];
+      architectures: { name: string; engine: string }[];
+    };
     const auto = { env: { COUNTERSIGN_INFERENCE: '' } };
     const d = lastJson<{ inference: Inference }>(cli(['doctor', '--json', '--data-dir', tmp.dir], auto)).inference;
     // onnxruntime-node ships its linux-x64 CPU binaries inside its npm package (an optional dependency).
     assert.equal(d.engine, 'onnxruntime');
     assert.equal(d.setting, 'auto');
     assert.match(d.onnxruntime ?? '', /^\d+\.\d+\.\d+/);
-    assert.deepEqual(d.engines.map((e) => [e.name, e.ok, e.tried]), [['onnxruntime', true, true], ['tfjs', false, false]]);
+    assert.deepEqual(
+      d.engines.map((e) => [e.name, e.ok, e.tried]),
+      [
+        ['onnxruntime', true, true],
+        ['tfjs', false, false],
+      ],
+    );
     assert.ok(d.architectures.length >= 3 && d.architectures.every((a) => a.engine === 'onnxruntime'));
     const human = cli(['doctor', '--data-dir', tmp.dir], auto).stdout;
     assert.match(human, /^Embedding: +onnxruntime \d+\.\d+\.\d+ \(CPU execution provider\); COUNTERSIGN_INFERENCE=auto; training runs on tfjs$/m);
@@ -82,12 +98,16 @@ describe('countersign doctor and the CLI frame', () => {
     assert.equal(fresh.installationKey, null, 'doctor makes nothing');
     assert.deepEqual(fresh.permissions.entries, []);
     assert.equal(cli(['case', 'create', 'Case', '--data-dir', data]).status, 0);
-    const d = lastJson<{ installationKey: { publicKey: string; fingerprint: string }; permissions: { ownerOnly: boolean; entries: { path: string; mode: string }[] } }>(
-      cli(['doctor', '--json', '--data-dir', data]),
-    );
+    const d = lastJson<{
+      installationKey: { publicKey: string; fingerprint: string };
+      permissions: { ownerOnly: boolean; entries: { path: string; mode: string }[] };
+    }>(cli(['doctor', '--json', '--data-dir', data]));
     assert.match(d.installationKey.publicKey, /^[A-Za-z0-9+/]{43}=$/);
     assert.equal(d.permissions.ownerOnly, true);
-    assert.deepEqual(d.permissions.entries.filter((e) => e.path === data || e.path.endsWith('countersign.db')).map((e) => e.mode), ['0700', '0600']);
+    assert.deepEqual(
+      d.permissions.entries.filter((e) => e.path === data || e.path.endsWith('countersign.db')).map((e) => e.mode),
+      ['0700', '0600'],
+    );
     const human = cli(['doctor', '--data-dir', data]).stdout;
     assert.match(human, /Access: +owner only \(\. 0700, countersign\.db 0600/);
     assert.ok(human.includes(`fingerprint ${d.installationKey.fingerprint}`), human);

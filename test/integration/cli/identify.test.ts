@@ -66,7 +66,10 @@ describe('countersign library and identify', () => {
     assert.equal(a.candidates.length, 3);
     const e = lastJson<Identification>(run('identify', file('w0002', 4), '--exact', '--json'));
     assert.equal(e.method, 'exact');
-    assert.deepEqual(e.candidates.map((c) => [c.name, c.aggregate]), a.candidates.map((c) => [c.name, c.aggregate]));
+    assert.deepEqual(
+      e.candidates.map((c) => [c.name, c.aggregate]),
+      a.candidates.map((c) => [c.name, c.aggregate]),
+    );
     const human = run('identify', file('w0002', 4), '--top', '2', '--threshold', '0.000001');
     assert.equal(human.status, 0, human.stderr);
     assert.match(human.stdout, /RANK\s+WRITER\s+MEAN DIST/);
@@ -112,7 +115,9 @@ describe('countersign library and identify', () => {
     assert.equal(lastJson<{ ok: boolean }>(v).ok, true);
     const db = new Database(path.join(home, 'countersign.db'), { readonly: true });
     try {
-      const actions = db.prepare("SELECT action, count(*) AS n FROM audit_log WHERE action LIKE 'library.%' OR action = 'identify.query' GROUP BY action ORDER BY action").all();
+      const actions = db
+        .prepare("SELECT action, count(*) AS n FROM audit_log WHERE action LIKE 'library.%' OR action = 'identify.query' GROUP BY action ORDER BY action")
+        .all();
       assert.deepEqual(actions, [
         { action: 'identify.query', n: 4 },
         { action: 'library.enrol', n: 3 },

@@ -36,7 +36,10 @@ describe('models import', () => {
     assert.match(refused.stderr, new RegExp(`'${meta.name}' version ${meta.version} is already registered as '${m.id}'`));
     assert.doesNotMatch(refused.stderr, /UNIQUE|SQLITE/);
     const list = lastJson<{ id: string }[]>(cli(['--data-dir', data, 'models', 'list', '--json']));
-    assert.deepEqual(list.map((x) => x.id), [m.id]);
+    assert.deepEqual(
+      list.map((x) => x.id),
+      [m.id],
+    );
     const audit = lastJson<{ action: string }[]>(cli(['--data-dir', data, 'audit', 'show', '--json']));
     assert.equal(audit.filter((a) => a.action === 'model.import').length, 1);
     assert.equal(cli(['--data-dir', data, 'audit', 'verify']).status, 0);

@@ -48,7 +48,10 @@ describe('countersign start-up', () => {
       const r = trace(args);
       assert.equal(r.status, status);
       assert.match(r.stdout, stdout);
-      assert.ok(r.urls.some((u) => u.endsWith('/src-main/cli/main.ts')), 'the trace saw main.ts');
+      assert.ok(
+        r.urls.some((u) => u.endsWith('/src-main/cli/main.ts')),
+        'the trace saw main.ts',
+      );
       assert.deepEqual(heavyLoaded(r.urls), []);
       assert.deepEqual(commandModules(r.urls), modules);
     });

@@ -21,7 +21,28 @@ describe('countersign train', () => {
   });
 
   it('stops cleanly on SIGINT with `last` saved, then --resume completes one new model', async () => {
-    const args = ['--data-dir', dataDir, 'train', '--data', data, '--arch', 'signet-tiny', '--epochs', '2', '--pairs', '384', '--batch', '16', '--lr', '1e-3', '--optimizer', 'adam', '--workers', '1', '--json'];
+    const args = [
+      '--data-dir',
+      dataDir,
+      'train',
+      '--data',
+      data,
+      '--arch',
+      'signet-tiny',
+      '--epochs',
+      '2',
+      '--pairs',
+      '384',
+      '--batch',
+      '16',
+      '--lr',
+      '1e-3',
+      '--optimizer',
+      'adam',
+      '--workers',
+      '1',
+      '--json',
+    ];
     const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -38,7 +59,10 @@ describe('countersign train', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     assert.ok(interrupted, `never reached epoch 2; stderr: ${stderr}`);
     assert.equal(code, 130, stderr);
-    const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; runId?: string; status?: string; resume?: string });
+    const events = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; runId?: string; status?: string; resume?: string });
     const result = events.at(-1)!;
     assert.equal(result.type, 'result');
     assert.equal(result.status, 'cancelled');
@@ -48,25 +72,30 @@ describe('countersign train', () => {
     const db = new Database(path.join(dataDir, 'countersign.db'), { readonly: true });
     try {
       assert.equal((db.prepare('SELECT status FROM training_runs WHERE id = ?').get(result.runId) as { status: string }).status, 'cancelled');
-      assert.equal((db.prepare("SELECT COUNT(*) AS n FROM models").get() as { n: number }).n, 0);
+      assert.equal((db.prepare('SELECT COUNT(*) AS n FROM models').get() as { n: number }).n, 0);
       assert.equal((db.pragma('integrity_check') as { integrity_check: string }[])[0]!.integrity_check, 'ok');
     } finally {
       db.close();
     }
-    assert.deepEqual(lastJson<unknown[]>(cli(["--data-dir", dataDir, "models", "list", "--json"])), [], "nothing registered");
+    assert.deepEqual(lastJson<unknown[]>(cli(['--data-dir', dataDir, 'models', 'list', '--json'])), [], 'nothing registered');
 
     const resumed = cli(['--data-dir', dataDir, 'train', '--data', data, '--resume', result.runId!, '--workers', '1', '--json'], { timeoutMs: 600_000 });
     assert.equal(resumed.status, 0, resumed.stderr);
     const done = lastJson<{ status: string; modelId: string }>(resumed);
     assert.equal(done.status, 'done');
     const list = lastJson<{ id: string; active: boolean }[]>(cli(['--data-dir', dataDir, 'models', 'list', '--json']));
-    assert.deepEqual(list.map((m) => [m.id, m.active ?? false]), [[done.modelId, false]]);
+    assert.deepEqual(
+      list.map((m) => [m.id, m.active ?? false]),
+      [[done.modelId, false]],
+    );
     assert.equal(lastJson<{ ok: boolean }>(cli(['--data-dir', dataDir, 'audit', 'verify', '--json'])).ok, true);
     trained = done.modelId;
 
     // A completed run extended by one epoch: a second model; the first stays registered, and the
     // run's record names the new one.
-    const extended = cli(['--data-dir', dataDir, 'train', '--data', data, '--resume', result.runId!, '--epochs', '3', '--workers', '1', '--json'], { timeoutMs: 600_000 });
+    const extended = cli(['--data-dir', dataDir, 'train', '--data', data, '--resume', result.runId!, '--epochs', '3', '--workers', '1', '--json'], {
+      timeoutMs: 600_000,
+    });
     assert.equal(extended.status, 0, extended.stderr);
     const more = lastJson<{ status: string; modelId: string }>(extended);
     assert.equal(more.status, 'done');
@@ -75,7 +104,10 @@ describe('countersign train', () => {
     assert.deepEqual(ids.sort(), [done.modelId, more.modelId].sort());
     const db2 = new Database(path.join(dataDir, 'countersign.db'), { readonly: true });
     try {
-      assert.deepEqual(db2.prepare('SELECT status, result_model_id AS model FROM training_runs WHERE id = ?').get(result.runId), { status: 'completed', model: more.modelId });
+      assert.deepEqual(db2.prepare('SELECT status, result_model_id AS model FROM training_runs WHERE id = ?').get(result.runId), {
+        status: 'completed',
+        model: more.modelId,
+      });
     } finally {
       db2.close();
     }

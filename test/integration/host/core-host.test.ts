@@ -73,7 +73,10 @@ describe('core host over child_process.fork', () => {
     assert.equal(info.transport, 'electron');
     const c = await ok('cases.create', { name: 'Host case' });
     const list = await ok('cases.list', {});
-    assert.deepEqual(list.map((x) => x.name), ['Host case']);
+    assert.deepEqual(
+      list.map((x) => x.name),
+      ['Host case'],
+    );
     assert.equal(list[0]!.id, c.id);
     // Validation still happens in the dispatcher inside the host.
     const bad = await client.invoke('cases.create', { name: 42 });
@@ -185,7 +188,10 @@ describe('a host that dies', () => {
     const lost = events.find((e) => e.name === 'job.finished' && e.payload.jobId === job.jobId)?.payload as Events['job.finished'] | undefined;
     if (lost && lost.status === 'failed') assert.match(lost.error!.message, /core process stopped/);
     else assert.ok(lost && lost.status === 'done', 'the job either finished before the kill or is reported failed');
-    assert.ok(logs.some((l) => /core process stopped \(killed by SIGKILL\)/.test(l)), logs.join('\n'));
+    assert.ok(
+      logs.some((l) => /core process stopped \(killed by SIGKILL\)/.test(l)),
+      logs.join('\n'),
+    );
     // The restarted host serves calls on the same data.
     kill = undefined;
     const list = await ok('cases.list', {});
@@ -204,7 +210,11 @@ describe('a host that dies', () => {
     await until(() => client.pid === undefined);
     const r = await client.invoke('cases.list', {});
     assert.equal(r.ok, false);
-    if (!r.ok) assert.match(r.error.message, /^cases\.list: the core process stopped \(killed by SIGKILL\); it has stopped 2 times within 60 s and is not started again; restart Countersign$/);
+    if (!r.ok)
+      assert.match(
+        r.error.message,
+        /^cases\.list: the core process stopped \(killed by SIGKILL\); it has stopped 2 times within 60 s and is not started again; restart Countersign$/,
+      );
     await assert.rejects(client.start(), /restart Countersign/);
   });
 });
@@ -212,7 +222,11 @@ describe('a host that dies', () => {
 describe('the protocol refuses malformed messages', () => {
   it('the host answers a malformed call with an error naming the field, and refuses unknown messages', async () => {
     const entry = fileURLToPath(new URL('../../../src-main/host/core-host-main.ts', import.meta.url));
-    const child = fork(entry, [`--data-dir=${dataDir}`], { execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    const child = fork(entry, [`--data-dir=${dataDir}`], {
+      execArgv: ['--import', 'tsx'],
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    });
     after(() => child.kill('SIGKILL'));
     const received: FromHostMessage[] = [];
     const next = (pred: (m: FromHostMessage) => boolean) =>
@@ -234,7 +248,13 @@ describe('the protocol refuses malformed messages', () => {
     assert.deepEqual(await next((m) => m.type === 'result' && m.id === 7), {
       type: 'result',
       id: 7,
-      response: { ok: false, error: { code: 'INVALID_ARGUMENT', message: "malformed 'invoke' message from the main process: name: Too small: expected string to have >=1 characters" } },
+      response: {
+        ok: false,
+        error: {
+          code: 'INVALID_ARGUMENT',
+          message: "malformed 'invoke' message from the main process: name: Too small: expected string to have >=1 characters",
+        },
+      },
     });
     child.send({ type: 'explode', id: 3 });
     const refused = await next((m) => m.type === 'rejected' && /explode/.test(m.message));
@@ -276,6 +296,9 @@ describe('the protocol refuses malformed messages', () => {
       assert.equal(r.error.code, 'INTERNAL');
       assert.match(r.error.message, /^cases\.list: malformed 'result' message from the core host: response/);
     }
-    assert.ok(logs.some((l) => l.startsWith("malformed 'result' message from the core host")), logs.join('\n'));
+    assert.ok(
+      logs.some((l) => l.startsWith("malformed 'result' message from the core host")),
+      logs.join('\n'),
+    );
   });
 });

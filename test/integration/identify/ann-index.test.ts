@@ -122,7 +122,11 @@ describe('HNSW writer index', () => {
     assert.deepEqual(third.ranked, search(store, q, 'euclidean', { method: 'exact' }).ranked);
     // Embeddings deleted (derived data may be recomputed): that writer leaves the index.
     const gone = first.ranked[0]!.subjectId;
-    store.write(() => store.db.prepare('DELETE FROM embeddings WHERE signature_id IN (SELECT s.id FROM signatures s JOIN documents d ON d.id = s.document_id WHERE d.subject_id = ?)').run(gone));
+    store.write(() =>
+      store.db
+        .prepare('DELETE FROM embeddings WHERE signature_id IN (SELECT s.id FROM signatures s JOIN documents d ON d.id = s.document_id WHERE d.subject_id = ?)')
+        .run(gone),
+    );
     const fourth = search(store, q, 'euclidean');
     assert.deepEqual([fourth.annSync?.refreshed, fourth.annSync?.writers], [1, 59]);
     assert.ok(!fourth.ranked.some((w) => w.subjectId === gone));

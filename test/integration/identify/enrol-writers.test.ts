@@ -21,11 +21,25 @@ const data = path.join(root, 'data');
 const images = path.join(root, 'images');
 let store: Store;
 let modelId: string;
-const count = (sql: string, ...p: unknown[]) => store.db.prepare(sql).pluck().get(...p) as number;
+const count = (sql: string, ...p: unknown[]) =>
+  store.db
+    .prepare(sql)
+    .pluck()
+    .get(...p) as number;
 const libraryDocs = () => count('SELECT count(*) FROM documents WHERE case_id IS NULL');
-const names = () => new LibraryRepository(store).list({ includeWithdrawn: true }).map((s) => s.name).sort();
+const names = () =>
+  new LibraryRepository(store)
+    .list({ includeWithdrawn: true })
+    .map((s) => s.name)
+    .sort();
 /** Library rows and audit rows, to show a refusal or a failed writer stored nothing. */
-const snapshot = () => [count('SELECT count(*) FROM subjects WHERE case_id IS NULL'), libraryDocs(), count('SELECT count(*) FROM signatures'), count('SELECT count(*) FROM library_enrolments'), store.audit.list().length];
+const snapshot = () => [
+  count('SELECT count(*) FROM subjects WHERE case_id IS NULL'),
+  libraryDocs(),
+  count('SELECT count(*) FROM signatures'),
+  count('SELECT count(*) FROM library_enrolments'),
+  store.audit.list().length,
+];
 
 before(async () => {
   await generateDataset(images, { writers: 3, genuine: 3, forged: 1, seed: 11 });
@@ -51,19 +65,46 @@ describe('enrolWriters from a folder', () => {
     const r = await enrolWriters(store, { kind: 'folder', path: dir }, { onProgress: (p) => progress.push(p) });
     assert.deepEqual(r.source, { kind: 'folder', path: dir, layout: 'labelled' });
     assert.equal(r.cancelled, false);
-    assert.deepEqual(r.writers.map((w) => [w.name, w.status, w.files]), [['w0001', 'enrolled', 3], ['w0002', 'enrolled', 4], ['w0003', 'enrolled', 3]]);
-    assert.deepEqual(r.totals, { writers: 3, writersEnrolled: 3, writersFailed: 0, writersNotDone: 0, files: 10, enrolled: 9, skipped: 0, failed: 1, forgedLeftOut: 3 });
+    assert.deepEqual(
+      r.writers.map((w) => [w.name, w.status, w.files]),
+      [
+        ['w0001', 'enrolled', 3],
+        ['w0002', 'enrolled', 4],
+        ['w0003', 'enrolled', 3],
+      ],
+    );
+    assert.deepEqual(r.totals, {
+      writers: 3,
+      writersEnrolled: 3,
+      writersFailed: 0,
+      writersNotDone: 0,
+      files: 10,
+      enrolled: 9,
+      skipped: 0,
+      failed: 1,
+      forgedLeftOut: 3,
+    });
     assert.equal(r.failures.length, 1);
     assert.equal(r.failures[0]!.writer, 'w0002');
     assert.equal(r.failures[0]!.path, 'w0002/genuine/broken.png');
     assert.match(r.failures[0]!.reason, /broken\.png/);
     assert.deepEqual(r.embeddingProblems, []);
     const listed = new LibraryRepository(store).list({ modelId });
-    assert.deepEqual(listed.map((s) => [s.name, s.exemplars, s.embedded]), [['w0001', 3, 3], ['w0002', 3, 3], ['w0003', 3, 3]]);
+    assert.deepEqual(
+      listed.map((s) => [s.name, s.exemplars, s.embedded]),
+      [
+        ['w0001', 3, 3],
+        ['w0002', 3, 3],
+        ['w0003', 3, 3],
+      ],
+    );
     // Progress: never backwards, writer by writer, ending at the total.
     for (let i = 1; i < progress.length; i++) assert.ok(progress[i]!.done >= progress[i - 1]!.done, 'progress never goes back');
     assert.deepEqual([progress.at(-1)!.done, progress.at(-1)!.total, progress.at(-1)!.writersDone], [10, 10, 3]);
-    assert.ok(progress.some((p) => p.message === 'w0002: broken.png'), 'the file being read is named');
+    assert.ok(
+      progress.some((p) => p.message === 'w0002: broken.png'),
+      'the file being read is named',
+    );
     assert.equal(store.audit.list().filter((a) => a.action === 'library.enrol').length, 3, 'one audit row per writer');
   });
 
@@ -74,7 +115,7 @@ describe('enrolWriters from a folder', () => {
     assert.equal(libraryDocs(), before);
   });
 
-  it("a folder per writer and a manifest: a writer whose files all fail gets nothing, named with its file; the others are enrolled", async () => {
+  it('a folder per writer and a manifest: a writer whose files all fail gets nothing, named with its file; the others are enrolled', async () => {
     const dir = path.join(root, 'per-writer');
     mkdirSync(path.join(dir, 'Dora Quill'), { recursive: true });
     mkdirSync(path.join(dir, 'Eve Stone'), { recursive: true });
@@ -85,7 +126,13 @@ describe('enrolWriters from a folder', () => {
     const before = snapshot();
     const r = await enrolWriters(store, { kind: 'folder', path: dir });
     assert.equal(r.source.kind === 'folder' && r.source.layout, 'writer-folders');
-    assert.deepEqual(r.writers.map((w) => [w.name, w.status]), [['Dora Quill', 'enrolled'], ['Eve Stone', 'failed']]);
+    assert.deepEqual(
+      r.writers.map((w) => [w.name, w.status]),
+      [
+        ['Dora Quill', 'enrolled'],
+        ['Eve Stone', 'failed'],
+      ],
+    );
     const eve = r.writers[1]!;
     assert.equal(eve.error?.code, 'INVALID_ARGUMENT');
     assert.match(eve.error!.message, /nothing to enrol for 'Eve Stone'.*scan\.png/);
@@ -102,7 +149,10 @@ describe('enrolWriters from a folder', () => {
 
   it('refuses before storing anything: a missing folder, loose images without a name, a damaged manifest (file and line named), a bad model', async () => {
     const before = snapshot();
-    assert.throws(() => planEnrolWriters(store, { kind: 'folder', path: path.join(root, 'nowhere') }), (e: Error & { code?: string }) => e.code === 'INVALID_ARGUMENT' && /^folder: .*nowhere: no such folder/.test(e.message));
+    assert.throws(
+      () => planEnrolWriters(store, { kind: 'folder', path: path.join(root, 'nowhere') }),
+      (e: Error & { code?: string }) => e.code === 'INVALID_ARGUMENT' && /^folder: .*nowhere: no such folder/.test(e.message),
+    );
     const loose = path.join(root, 'loose');
     cpSync(path.join(images, 'w0001', 'genuine'), loose, { recursive: true });
     assert.throws(() => planEnrolWriters(store, { kind: 'folder', path: loose }), /holds images but no writer folders: give the writer's name/);
@@ -110,7 +160,10 @@ describe('enrolWriters from a folder', () => {
     mkdirSync(bad);
     writeFileSync(path.join(bad, 'manifest.csv'), 'path,writer,label\nw0001/genuine/a.png,w0001,genuine\nb.png,,genuine\n');
     assert.throws(() => planEnrolWriters(store, { kind: 'folder', path: bad }), /manifest\.csv: line 2: w0001\/genuine\/a\.png: no such file/);
-    await assert.rejects(enrolWriters(store, { kind: 'folder', path: loose }, { modelId: 'no-such-model' }), (e: Error & { code?: string }) => e.code === 'NOT_FOUND');
+    await assert.rejects(
+      enrolWriters(store, { kind: 'folder', path: loose }, { modelId: 'no-such-model' }),
+      (e: Error & { code?: string }) => e.code === 'NOT_FOUND',
+    );
     assert.deepEqual(snapshot(), before);
 
     // With a name, the loose folder is one writer's signatures.
@@ -130,7 +183,13 @@ describe('enrolWriters from a folder', () => {
     await generateDataset(src, { writers: 1, genuine: 2, forged: 0, seed: 13 });
     cpSync(path.join(src, 'w0001', 'genuine'), path.join(dir, 'Finn Rowe'), { recursive: true });
     const r = await enrolWriters(store, { kind: 'folder', path: dir });
-    assert.deepEqual(r.writers.map((w) => [w.name, w.status, w.error?.code ?? null]), [['Dora Quill', 'failed', 'CONFLICT'], ['Finn Rowe', 'enrolled', null]]);
+    assert.deepEqual(
+      r.writers.map((w) => [w.name, w.status, w.error?.code ?? null]),
+      [
+        ['Dora Quill', 'failed', 'CONFLICT'],
+        ['Finn Rowe', 'enrolled', null],
+      ],
+    );
     assert.match(r.writers[0]!.error!.message, /withdrawn/);
   });
 });
@@ -140,29 +199,52 @@ describe('enrolWriters cancelled part way', () => {
     const dir = path.join(root, 'to-cancel');
     const src = path.join(root, 'cancel-src');
     await generateDataset(src, { writers: 3, genuine: 3, forged: 0, seed: 21 });
-    for (const [i, w] of ['Gil Amber', 'Hana Birch', 'Ivo Cedar'].entries()) cpSync(path.join(src, `w000${i + 1}`, 'genuine'), path.join(dir, w), { recursive: true });
+    for (const [i, w] of ['Gil Amber', 'Hana Birch', 'Ivo Cedar'].entries())
+      cpSync(path.join(src, `w000${i + 1}`, 'genuine'), path.join(dir, w), { recursive: true });
     const before = snapshot();
     const ctl = new AbortController();
-    const r = await enrolWriters(store, { kind: 'folder', path: dir }, {
-      signal: ctl.signal,
-      // Stop while the second writer's second file is being read.
-      onProgress: (p) => {
-        if (p.writer === 'Hana Birch' && p.message.endsWith('-g02.png')) ctl.abort();
+    const r = await enrolWriters(
+      store,
+      { kind: 'folder', path: dir },
+      {
+        signal: ctl.signal,
+        // Stop while the second writer's second file is being read.
+        onProgress: (p) => {
+          if (p.writer === 'Hana Birch' && p.message.endsWith('-g02.png')) ctl.abort();
+        },
       },
-    });
+    );
     assert.equal(r.cancelled, true);
-    assert.deepEqual(r.writers.map((w) => [w.name, w.status]), [['Gil Amber', 'enrolled'], ['Hana Birch', 'cancelled'], ['Ivo Cedar', 'not-reached']]);
+    assert.deepEqual(
+      r.writers.map((w) => [w.name, w.status]),
+      [
+        ['Gil Amber', 'enrolled'],
+        ['Hana Birch', 'cancelled'],
+        ['Ivo Cedar', 'not-reached'],
+      ],
+    );
     assert.equal(r.writers[1]!.error?.code, 'CANCELLED');
     assert.deepEqual([r.totals.writersEnrolled, r.totals.writersNotDone, r.totals.enrolled], [1, 2, 3]);
     const after = snapshot();
-    assert.deepEqual(after.map((n, i) => n - before[i]!), [1, 3, 3, 1, 2], 'exactly one writer: its subject, 3 documents and signatures, 1 enrolment, 2 audit rows (subject.create, library.enrol)');
+    assert.deepEqual(
+      after.map((n, i) => n - before[i]!),
+      [1, 3, 3, 1, 2],
+      'exactly one writer: its subject, 3 documents and signatures, 1 enrolment, 2 audit rows (subject.create, library.enrol)',
+    );
     assert.ok(!names().includes('Hana Birch') && !names().includes('Ivo Cedar'));
     assert.equal(store.audit.verify().ok, true, 'the audit chain is intact');
     // Every library document has its signature and the enrolment that lists it.
     assert.equal(count('SELECT count(*) FROM documents d WHERE d.case_id IS NULL AND NOT EXISTS (SELECT 1 FROM signatures s WHERE s.document_id = d.id)'), 0);
 
     const again = await enrolWriters(store, { kind: 'folder', path: dir });
-    assert.deepEqual(again.writers.map((w) => [w.name, w.status, w.report?.totals.enrolled, w.report?.totals.skipped]), [['Gil Amber', 'enrolled', 0, 3], ['Hana Birch', 'enrolled', 3, 0], ['Ivo Cedar', 'enrolled', 3, 0]]);
+    assert.deepEqual(
+      again.writers.map((w) => [w.name, w.status, w.report?.totals.enrolled, w.report?.totals.skipped]),
+      [
+        ['Gil Amber', 'enrolled', 0, 3],
+        ['Hana Birch', 'enrolled', 3, 0],
+        ['Ivo Cedar', 'enrolled', 3, 0],
+      ],
+    );
   });
 
   it('an enrolment cancelled before it starts stores nothing and says no writer was reached', async () => {
@@ -188,9 +270,18 @@ describe("enrolWriters from a case's subjects", () => {
     for (const s of fx.subjects) assert.notEqual(store.documents.subject(s.id)!.librarySubjectId, null, `${s.name} is linked`);
     assert.deepEqual([progress.at(-1)!.done, progress.at(-1)!.total], [4, 4]);
 
-    assert.throws(() => planEnrolWriters(store, { kind: 'case', caseRef: fx.caseId, subjects: ['Nobody'] }), /subjects: case 'Enrolment case' has no subject 'Nobody'/);
+    assert.throws(
+      () => planEnrolWriters(store, { kind: 'case', caseRef: fx.caseId, subjects: ['Nobody'] }),
+      /subjects: case 'Enrolment case' has no subject 'Nobody'/,
+    );
     const named = await enrolWriters(store, { kind: 'case', caseRef: fx.caseId, subjects: ['Claimed Only', fx.subjects[0]!.name] });
-    assert.deepEqual(named.writers.map((w) => [w.name, w.status]), [['Claimed Only', 'failed'], [fx.subjects[0]!.name, 'enrolled']]);
+    assert.deepEqual(
+      named.writers.map((w) => [w.name, w.status]),
+      [
+        ['Claimed Only', 'failed'],
+        [fx.subjects[0]!.name, 'enrolled'],
+      ],
+    );
     assert.match(named.writers[0]!.error!.message, /no ready known signature/);
     assert.equal(named.totals.skipped, 2, 'already in the library');
 

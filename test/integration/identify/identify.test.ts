@@ -57,14 +57,24 @@ describe('identify', () => {
       assert.match(c.verbal, new RegExp(c.name));
       assert.equal(c.withinThreshold, c.aggregate <= r.threshold!);
     }
-    assert.deepEqual(r.candidates.map((c) => c.aggregate), [...r.candidates.map((c) => c.aggregate)].sort((a, b) => a - b));
+    assert.deepEqual(
+      r.candidates.map((c) => c.aggregate),
+      [...r.candidates.map((c) => c.aggregate)].sort((a, b) => a - b),
+    );
     assert.equal(r.thresholdSource, 'model');
     const stored = new IdentificationRepository(store).get(r.id)!;
     assert.deepEqual(stored.candidates, r.candidates);
     const audit = store.audit.list().slice(auditBefore);
-    assert.deepEqual(audit.map((a) => a.action), ['model.register', 'identify.query'], 'the model is registered (with its identity) at its first use');
+    assert.deepEqual(
+      audit.map((a) => a.action),
+      ['model.register', 'identify.query'],
+      'the model is registered (with its identity) at its first use',
+    );
     assert.equal(audit[1]!.entity, `identification:${r.id}`);
-    assert.deepEqual((audit[1]!.details.top as { name: string }[]).map((t) => t.name), r.candidates.map((c) => c.name));
+    assert.deepEqual(
+      (audit[1]!.details.top as { name: string }[]).map((t) => t.name),
+      r.candidates.map((c) => c.name),
+    );
   });
 
   it('open set: beyond the threshold no enrolled writer is close enough; within it, the candidates are named', async () => {
@@ -72,7 +82,10 @@ describe('identify', () => {
     const q = { signatureId: store.db.prepare('SELECT MAX(id) FROM signatures').pluck().get() as number };
     const far = await identify(store, q, { threshold: 1e-6 });
     assert.equal(far.outcome, 'no-match');
-    assert.match(far.statement, /^No enrolled writer is close enough: among 3 enrolled writers of the reference library, the closest, Writer w000\d, has a score of [\d.]+ \(.*\), beyond the threshold given of 0\.000/);
+    assert.match(
+      far.statement,
+      /^No enrolled writer is close enough: among 3 enrolled writers of the reference library, the closest, Writer w000\d, has a score of [\d.]+ \(.*\), beyond the threshold given of 0\.000/,
+    );
     assert.ok(far.candidates.every((c) => c.withinThreshold === false));
     const near = await identify(store, q, { threshold: 9 });
     assert.equal(near.outcome, 'candidates');
@@ -82,9 +95,18 @@ describe('identify', () => {
     const log2 = Math.log10(2);
     for (const c of [...far.candidates, ...near.candidates]) {
       const against = c.withinThreshold ? c.llr! <= -log2 : c.llr! >= log2;
-      assert.equal(c.warnings.some((w) => /yet the likelihood ratio gives/.test(w)), against, `${c.name}: within ${c.withinThreshold}, llr ${c.llr}`);
+      assert.equal(
+        c.warnings.some((w) => /yet the likelihood ratio gives/.test(w)),
+        against,
+        `${c.name}: within ${c.withinThreshold}, llr ${c.llr}`,
+      );
     }
-    assert.ok([...far.candidates, ...near.candidates].some((c) => c.warnings.some((w) => /^(within|beyond) the threshold given .* yet the likelihood ratio gives .*support for (another|same) writer/.test(w))), 'a far threshold produces at least one disagreement');
+    assert.ok(
+      [...far.candidates, ...near.candidates].some((c) =>
+        c.warnings.some((w) => /^(within|beyond) the threshold given .* yet the likelihood ratio gives .*support for (another|same) writer/.test(w)),
+      ),
+      'a far threshold produces at least one disagreement',
+    );
     // At the model's threshold (where the LR is 1) they never disagree.
     const atModel = await identify(store, q, {});
     assert.ok(atModel.candidates.every((c) => !c.warnings.some((w) => /yet the likelihood ratio/.test(w))));
@@ -92,7 +114,9 @@ describe('identify', () => {
 
   it('a stored signature as the query: its own row and its original are left out; a withdrawn writer is no longer ranked', async () => {
     const sig = store.db
-      .prepare("SELECT s.id FROM signatures s JOIN documents d ON d.id = s.document_id JOIN subjects sub ON sub.id = d.subject_id WHERE sub.name = 'Writer w0003' ORDER BY s.id LIMIT 1")
+      .prepare(
+        "SELECT s.id FROM signatures s JOIN documents d ON d.id = s.document_id JOIN subjects sub ON sub.id = d.subject_id WHERE sub.name = 'Writer w0003' ORDER BY s.id LIMIT 1",
+      )
       .pluck()
       .get() as number;
     const r = await identify(store, { signatureId: sig }, { method: 'exact' });

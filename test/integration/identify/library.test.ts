@@ -19,7 +19,11 @@ let store: Store;
 let modelId: string;
 const images = path.join(root, 'images');
 const writerDir = (w: string) => path.join(images, w, 'genuine');
-const count = (sql: string, ...p: unknown[]) => store.db.prepare(sql).pluck().get(...p) as number;
+const count = (sql: string, ...p: unknown[]) =>
+  store.db
+    .prepare(sql)
+    .pluck()
+    .get(...p) as number;
 
 before(async () => {
   await generateDataset(images, { writers: 2, genuine: 4, forged: 0, seed: 5 });
@@ -54,13 +58,20 @@ describe('library enrolment', () => {
       assert.equal(count('SELECT count(*) FROM embeddings WHERE signature_id = ? AND model_id = ?', sig.id, modelId), 1);
     }
     const audit = store.audit.list().slice(auditBefore);
-    assert.deepEqual(audit.map((a) => a.action), ['subject.create', 'model.register', 'library.enrol'], 'the model is registered (with its identity) at its first use');
+    assert.deepEqual(
+      audit.map((a) => a.action),
+      ['subject.create', 'model.register', 'library.enrol'],
+      'the model is registered (with its identity) at its first use',
+    );
     const details = audit[2]!.details as { totals: unknown; files: { path: string; status: string }[]; enrolmentId: number };
     assert.deepEqual(details.totals, r.totals);
     assert.equal(details.files.length, 6);
     assert.equal(count('SELECT count(*) FROM library_enrolments WHERE id = ? AND subject_id = ?', details.enrolmentId, r.subject.id), 1);
     const listed = new LibraryRepository(store).list({ modelId });
-    assert.deepEqual(listed.map((s) => [s.name, s.exemplars, s.embedded, s.status]), [['Alice Marlow', 4, 4, 'active']]);
+    assert.deepEqual(
+      listed.map((s) => [s.name, s.exemplars, s.embedded, s.status]),
+      [['Alice Marlow', 4, 4, 'active']],
+    );
   });
 
   it('enrolling the same files again adds nothing and says which document each already is', async () => {
@@ -76,7 +87,10 @@ describe('library enrolment', () => {
   it('refuses, storing nothing: a missing path, and a new writer whose files give no signature', async () => {
     const rows = () => [count('SELECT count(*) FROM subjects'), count('SELECT count(*) FROM documents'), store.audit.list().length];
     const before = rows();
-    await assert.rejects(enrolFiles(store, { name: 'Nobody', paths: [path.join(root, 'missing')] }), (e: Error & { code?: string }) => e.code === 'INVALID_ARGUMENT' && e.message.includes('missing: no such file'));
+    await assert.rejects(
+      enrolFiles(store, { name: 'Nobody', paths: [path.join(root, 'missing')] }),
+      (e: Error & { code?: string }) => e.code === 'INVALID_ARGUMENT' && e.message.includes('missing: no such file'),
+    );
     const bad = path.join(root, 'bad');
     mkdirSync(bad);
     writeFileSync(path.join(bad, 'a.png'), 'text');

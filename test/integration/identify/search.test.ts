@@ -30,7 +30,15 @@ function library(store: Store, o: { writers: number; seed: number; kind?: 'clust
         return base[src][e];
       }
     : undefined;
-  return seedEmbeddingLibrary(store, { writers: o.writers, exemplars: o.ties ? 3 : [1, 6], dim: DIM, seed: o.seed, modelId: MODEL, kind: o.kind ?? 'clustered', ...(vector ? { vector } : {}) });
+  return seedEmbeddingLibrary(store, {
+    writers: o.writers,
+    exemplars: o.ties ? 3 : [1, 6],
+    dim: DIM,
+    seed: o.seed,
+    modelId: MODEL,
+    kind: o.kind ?? 'clustered',
+    ...(vector ? { vector } : {}),
+  });
 }
 
 /** Every writer's mean distance computed here from the rows, sorted by (aggregate, subject id). */
@@ -42,7 +50,8 @@ function bruteForce(store: Store, q: Float32Array, metric: DistanceMetric, top: 
     )
     .all(MODEL) as { w: number; v: Buffer }[];
   const sums = new Map<number, number[]>();
-  for (const r of rows) sums.set(r.w, [...(sums.get(r.w) ?? []), distance(metric, q, new Float32Array(r.v.buffer.slice(r.v.byteOffset, r.v.byteOffset + r.v.byteLength)))]);
+  for (const r of rows)
+    sums.set(r.w, [...(sums.get(r.w) ?? []), distance(metric, q, new Float32Array(r.v.buffer.slice(r.v.byteOffset, r.v.byteOffset + r.v.byteLength)))]);
   return [...sums]
     .map(([w, ds]) => ({ subjectId: w, aggregate: ds.reduce((s, x) => s + x, 0) / ds.length }))
     .sort((a, b) => a.aggregate - b.aggregate || a.subjectId - b.subjectId)
@@ -90,7 +99,11 @@ describe('identification search', () => {
           assert.equal(vec.method, 'sqlite-vec', vec.note ?? '');
           assert.equal(exact.method, 'exact');
           assert.deepEqual(vec.ranked, exact.ranked, `query ${i}`);
-          assert.deepEqual(exact.ranked.map((w) => ({ subjectId: w.subjectId, aggregate: w.aggregate })), bruteForce(store, q, metric, top), `query ${i}`);
+          assert.deepEqual(
+            exact.ranked.map((w) => ({ subjectId: w.subjectId, aggregate: w.aggregate })),
+            bruteForce(store, q, metric, top),
+            `query ${i}`,
+          );
           if (vec.neighboursRead < lib.exemplars) early++;
           if (vec.neighboursRead > 256) secondStage++;
         }
@@ -114,7 +127,10 @@ describe('identification search', () => {
       const exact = search(store, q, 'euclidean', { top, method: 'exact' });
       assert.deepEqual(vec.ranked, exact.ranked);
       const all = bruteForce(store, q, 'euclidean', 1000);
-      assert.deepEqual(exact.ranked.map((w) => w.subjectId), all.slice(0, top).map((w) => w.subjectId));
+      assert.deepEqual(
+        exact.ranked.map((w) => w.subjectId),
+        all.slice(0, top).map((w) => w.subjectId),
+      );
       if (all[top - 1]!.aggregate === all[top]!.aggregate) tiedAtCut++;
       for (let k = 1; k < exact.ranked.length; k++) {
         const [a, b] = [exact.ranked[k - 1]!, exact.ranked[k]!];
@@ -154,7 +170,10 @@ describe('identification search', () => {
     const t = after.ranked.find((w) => w.subjectId === third.subjectId);
     if (t) assert.ok(!t.distances.some((d) => d.signatureId === rejected));
     // The questioned signature's own row never counts as an exemplar.
-    const own = store.db.prepare('SELECT s.id FROM signatures s JOIN documents d ON d.id = s.document_id WHERE d.subject_id = ? LIMIT 1').pluck().get(lib.subjectIds[9]) as number;
+    const own = store.db
+      .prepare('SELECT s.id FROM signatures s JOIN documents d ON d.id = s.document_id WHERE d.subject_id = ? LIMIT 1')
+      .pluck()
+      .get(lib.subjectIds[9]) as number;
     const v = search(store, q, 'euclidean', { top: 60, exclude: { signatureId: own } });
     assert.ok(v.ranked.every((w) => w.distances.every((d) => d.signatureId !== own)));
     assert.deepEqual(v.ranked, search(store, q, 'euclidean', { top: 60, method: 'exact', exclude: { signatureId: own } }).ranked);
@@ -173,7 +192,11 @@ describe('identification search', () => {
     assert.equal(second.ranked[0]!.subjectId, late.subjectIds[0]);
     assert.equal(second.ranked[0]!.aggregate, 0);
     // Deleting an embedding (derived data may be recomputed) removes it from the index too.
-    store.write(() => store.db.prepare('DELETE FROM embeddings WHERE signature_id IN (SELECT s.id FROM signatures s JOIN documents d ON d.id = s.document_id WHERE d.subject_id = ?)').run(late.subjectIds[0]));
+    store.write(() =>
+      store.db
+        .prepare('DELETE FROM embeddings WHERE signature_id IN (SELECT s.id FROM signatures s JOIN documents d ON d.id = s.document_id WHERE d.subject_id = ?)')
+        .run(late.subjectIds[0]),
+    );
     const third = search(store, q, 'euclidean');
     assert.equal(third.sync?.removed, 3);
     assert.deepEqual(third.ranked, first.ranked);
@@ -192,7 +215,9 @@ describe('identification search', () => {
     search(other, q, 'euclidean');
     closeVectorIndex(other);
     for (const ext of ['', '-wal', '-shm']) rmSync(path.join(other.dataDir, INDEX_FILE + ext), { force: true });
-    for (const ext of ['', '-wal']) if (existsSync(path.join(store.dataDir, INDEX_FILE + ext))) copyFileSync(path.join(store.dataDir, INDEX_FILE + ext), path.join(other.dataDir, INDEX_FILE + ext));
+    for (const ext of ['', '-wal'])
+      if (existsSync(path.join(store.dataDir, INDEX_FILE + ext)))
+        copyFileSync(path.join(store.dataDir, INDEX_FILE + ext), path.join(other.dataDir, INDEX_FILE + ext));
     const foreign = search(other, q, 'euclidean');
     assert.equal(foreign.sync?.added, other.db.prepare('SELECT count(*) FROM embeddings').pluck().get());
     assert.deepEqual(foreign.ranked, search(other, q, 'euclidean', { method: 'exact' }).ranked);
@@ -219,4 +244,3 @@ describe('identification search', () => {
     assert.ok(vectorIndexOf(store).vectors({ modelId: MODEL, dim: DIM, metric: 'euclidean' }) > 0);
   });
 });
-

@@ -65,7 +65,10 @@ describe('planImport', () => {
     assert.equal(by['questioned/scan-1.png']!.subject, 'alice');
     assert.equal(by['questioned/scan-1.png']!.problem, undefined);
     assert.equal(by['questioned/scan-2.png']!.problem?.code, 'no-claimed-subject');
-    assert.match(by['questioned/scan-2.png']!.problem!.message, /^questioned\/scan-2\.png: no claimed subject: move it to questioned\/<subject>\/scan-2\.png, or name its subject in case\.json/);
+    assert.match(
+      by['questioned/scan-2.png']!.problem!.message,
+      /^questioned\/scan-2\.png: no claimed subject: move it to questioned\/<subject>\/scan-2\.png, or name its subject in case\.json/,
+    );
     assert.equal(by['questioned/alice/q3.png']!.problem?.code, 'subject-conflict');
     assert.match(by['questioned/alice/q3.png']!.problem!.message, /case\.json says .*'dave', its folder says 'alice'/);
     assert.deepEqual(plan.warnings, ['case.json: questioned["questioned/scan-9.png"] names a file that is not in the folder']);
@@ -86,7 +89,11 @@ describe('planImport', () => {
   });
 
   test('a folder that is not a case folder is refused with the expected layout', async () => {
-    await refused(tree({ 'scan.png': 'x', 'notes.txt': 'x' }), 'INVALID_ARGUMENT', /has neither a known\/ nor a questioned\/ folder; expected a case folder laid out as\n {2}known\/<subject>\/<files>/);
+    await refused(
+      tree({ 'scan.png': 'x', 'notes.txt': 'x' }),
+      'INVALID_ARGUMENT',
+      /has neither a known\/ nor a questioned\/ folder; expected a case folder laid out as\n {2}known\/<subject>\/<files>/,
+    );
     await refused(tree({ 'known/alice/.keep': '' }), 'INVALID_ARGUMENT', /holds no files under known\/ or questioned\//);
     await refused(path.join(tempDir(), 'missing'), 'NOT_FOUND', /^folder: .*missing does not exist$/);
     const file = path.join(tree({ 'a.png': 'x' }), 'a.png');

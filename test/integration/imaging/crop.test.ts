@@ -28,7 +28,12 @@ before(async () => {
   mkdirSync(path.join(folder, 'known', 'j-doe'), { recursive: true });
   writeFileSync(path.join(folder, 'questioned', 'j-doe', 'q1.png'), (await renderCheque(w, { sampleIndex: 4 })).data);
   writeFileSync(path.join(folder, 'known', 'j-doe', 'k1.png'), (await renderSignature(w, { sampleIndex: 1 })).data);
-  writeFileSync(path.join(folder, 'questioned', 'j-doe', 'q2-blank.png'), await sharp({ create: { width: 900, height: 400, channels: 3, background: '#fafafa' } }).png().toBuffer());
+  writeFileSync(
+    path.join(folder, 'questioned', 'j-doe', 'q2-blank.png'),
+    await sharp({ create: { width: 900, height: 400, channels: 3, background: '#fafafa' } })
+      .png()
+      .toBuffer(),
+  );
   caseId = store.cases.create({ name: 'Crops' }).id;
   const r = await importCaseFolder(store, { caseRef: caseId, folder, workers: 0 });
   cheque = r.files.find((f) => f.path.endsWith('q1.png'))!;
@@ -57,9 +62,18 @@ describe('cropDocument', () => {
     const [x, y, w, h] = cheque.box!;
     const box = { x: x - 30, y: y - 20, w: w + 60, h: h + 40 };
     const r = await cropDocument(store, cheque.documentId!, box);
-    assert.deepEqual([r.signature.source, r.signature.status, r.signature.box, r.signature.confidence, r.signature.lowConfidence], ['manual', 'approved', box, null, false]);
+    assert.deepEqual(
+      [r.signature.source, r.signature.status, r.signature.box, r.signature.confidence, r.signature.lowConfidence],
+      ['manual', 'approved', box, null, false],
+    );
     const sigs = store.documents.signaturesOf(cheque.documentId!);
-    assert.deepEqual(sigs.map((s) => [s.source, s.status]), [['auto', 'rejected'], ['manual', 'approved']]);
+    assert.deepEqual(
+      sigs.map((s) => [s.source, s.status]),
+      [
+        ['auto', 'rejected'],
+        ['manual', 'approved'],
+      ],
+    );
     assert.equal(r.previous?.id, sigs[0]!.id);
     // the crop is the original's pixels in the box with the import's margin, not a re-crop of the earlier crop
     const original = store.objects.get(store.documents.requireDocument(cheque.documentId!).sha256);
@@ -103,11 +117,23 @@ describe('cropDocument', () => {
 
   test('refuses a box outside the page, an empty region, an unknown document and an archived case, writing nothing', async () => {
     const doc = store.documents.requireDocument(cheque.documentId!);
-    await refused(cropDocument(store, doc.id, { x: doc.width! - 10, y: 0, w: 50, h: 50 }), 'INVALID_ARGUMENT', /^box: \[1790, 0, 50, 50\] reaches beyond the 1800 x 800 page of document \d+ \(questioned\/j-doe\/q1\.png\)$/);
-    await refused(cropDocument(store, doc.id, { x: 0, y: 0, w: 0, h: 5 }), 'INVALID_ARGUMENT', /^box: expected x and y of at least 0 and a width and height of at least 1/);
+    await refused(
+      cropDocument(store, doc.id, { x: doc.width! - 10, y: 0, w: 50, h: 50 }),
+      'INVALID_ARGUMENT',
+      /^box: \[1790, 0, 50, 50\] reaches beyond the 1800 x 800 page of document \d+ \(questioned\/j-doe\/q1\.png\)$/,
+    );
+    await refused(
+      cropDocument(store, doc.id, { x: 0, y: 0, w: 0, h: 5 }),
+      'INVALID_ARGUMENT',
+      /^box: expected x and y of at least 0 and a width and height of at least 1/,
+    );
     await refused(cropDocument(store, doc.id, { x: 1.5, y: 0, w: 5, h: 5 }), 'INVALID_ARGUMENT', /^box\.x: expected a whole number/);
     assert.equal(blank.reasonCode, 'blank');
-    await refused(cropDocument(store, blank.documentId!, { x: 100, y: 100, w: 300, h: 100 }), 'INVALID_ARGUMENT', /^document \d+ \(questioned\/j-doe\/q2-blank\.png\): no ink found/);
+    await refused(
+      cropDocument(store, blank.documentId!, { x: 100, y: 100, w: 300, h: 100 }),
+      'INVALID_ARGUMENT',
+      /^document \d+ \(questioned\/j-doe\/q2-blank\.png\): no ink found/,
+    );
     assert.equal(store.documents.requireDocument(blank.documentId!).status, 'failed');
     await refused(cropDocument(store, 99999, { x: 0, y: 0, w: 5, h: 5 }), 'NOT_FOUND', /^documentId: no document 99999$/);
     const other = store.cases.create({ name: 'Archived later' });

@@ -42,10 +42,20 @@ before(async () => {
   writeFileSync(file('card-rot6.jpg'), await c.clone().withMetadata({ orientation: 6 }).jpeg({ quality: 95 }).toBuffer());
   const p1 = await c.clone().png().toBuffer();
   const p2 = await c.clone().negate().png().toBuffer();
-  writeFileSync(file('two-pages.tif'), await sharp([p1, p2], { join: { animated: true } }).tiff({ xres: 400 / 25.4, yres: 400 / 25.4 }).toBuffer());
+  writeFileSync(
+    file('two-pages.tif'),
+    await sharp([p1, p2], { join: { animated: true } })
+      .tiff({ xres: 400 / 25.4, yres: 400 / 25.4 })
+      .toBuffer(),
+  );
   writeFileSync(file('png-named.jpg'), p1);
   writeFileSync(file('grey.png'), await c.clone().greyscale().toColourspace('b-w').png().toBuffer());
-  writeFileSync(file('alpha.png'), await sharp({ create: { width: 8, height: 8, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer());
+  writeFileSync(
+    file('alpha.png'),
+    await sharp({ create: { width: 8, height: 8, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+      .png()
+      .toBuffer(),
+  );
   writeFileSync(file('empty.png'), Buffer.alloc(0));
   const jpg = await c.clone().resize(600, 300).jpeg({ quality: 90 }).toBuffer();
   writeFileSync(file('truncated.jpg'), jpg.subarray(0, Math.floor(jpg.length * 0.6)));
@@ -67,7 +77,10 @@ before(async () => {
   chmodSync(file('locked.png'), 0o000);
 });
 
-after(() => { if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true }); else console.log(dir); });
+after(() => {
+  if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true });
+  else console.log(dir);
+});
 
 describe('decode: good files', () => {
   test('PNG, JPEG and WebP decode with size, channels and dpi', async () => {
@@ -89,11 +102,17 @@ describe('decode: good files', () => {
     }
   });
 
-  test('a JPEG that states no resolution has no dpi (not the decoder\'s default 72)', async () => {
-    const plain = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#fff' } }).jpeg().toBuffer();
+  test("a JPEG that states no resolution has no dpi (not the decoder's default 72)", async () => {
+    const plain = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#fff' } })
+      .jpeg()
+      .toBuffer();
     // A JFIF header inserted after SOI: units 0 gives only the pixel aspect, 1 dots per inch.
     const jfif = (units: number, d: number): Buffer =>
-      Buffer.concat([plain.subarray(0, 2), Buffer.from([0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, units, d >> 8, d & 255, d >> 8, d & 255, 0, 0]), plain.subarray(2)]);
+      Buffer.concat([
+        plain.subarray(0, 2),
+        Buffer.from([0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, units, d >> 8, d & 255, d >> 8, d & 255, 0, 0]),
+        plain.subarray(2),
+      ]);
     for (const [name, bytes, dpi] of [
       ['no-header.jpg', plain, null],
       ['aspect-only.jpg', jfif(0, 1), null],
@@ -158,7 +177,12 @@ describe('decode: good files', () => {
 
 describe('decode: bad files are refused with the file named', () => {
   test('zero-byte file', async () => {
-    const e = await rejects(decodeFile(file('empty.png'), { name: 'known/alice/empty.png' }), 'INVALID_ARGUMENT', 'known/alice/empty.png', /empty file \(0 bytes\)/);
+    const e = await rejects(
+      decodeFile(file('empty.png'), { name: 'known/alice/empty.png' }),
+      'INVALID_ARGUMENT',
+      'known/alice/empty.png',
+      /empty file \(0 bytes\)/,
+    );
     assert.equal(e.details?.reason, 'empty');
   });
 

@@ -27,7 +27,9 @@ before(async () => {
   const file = readdirSync(path.join(caseDir, 'known', subject)).sort()[0]!;
   const abs = path.join(caseDir, 'known', subject, file);
   const { data, info } = await sharp(readFileSync(abs)).raw().toBuffer({ resolveWithObject: true });
-  const png = await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).png().toBuffer();
+  const png = await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })
+    .png()
+    .toBuffer();
   assert.equal((await sharp(png).metadata()).density, undefined);
   writeFileSync(abs, png);
   stripped.push(`known/${subject}/${file}`);
@@ -67,7 +69,10 @@ test('--dpi is used only for files without a resolution, recorded as entered, in
   }
   const audit = store.db.prepare("SELECT details FROM audit_log WHERE action = 'document.import'").pluck().all() as string[];
   const entered = audit.map((d) => JSON.parse(d) as { path: string; dpi: number | null; dpiSource: string | null }).filter((d) => d.dpiSource === 'entered');
-  assert.deepEqual(entered.map((d) => [d.path, d.dpi]), [[stripped[0], 250]]);
+  assert.deepEqual(
+    entered.map((d) => [d.path, d.dpi]),
+    [[stripped[0], 250]],
+  );
   assert.equal(store.audit.verify().ok, true);
   assert.deepEqual(store.integrityCheck(), { ok: true, problems: [] });
 });

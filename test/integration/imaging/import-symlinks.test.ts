@@ -50,7 +50,7 @@ test('links leaving the case folder are refused unread, nothing of them stored; 
     assert.equal(store.db.prepare("SELECT count(*) FROM documents WHERE original_path IN ('questioned/ann/q2.png', 'known/ann/shadow.png')").pluck().get(), 0);
     const finish = store.audit.list().at(-1)!;
     assert.equal(finish.action, 'import.finish');
-    assert.match(JSON.stringify(finish.details), /questioned\/ann\/q2.png: a symbolic link to .*outside the case folder/, "the audit log records the refusal");
+    assert.match(JSON.stringify(finish.details), /questioned\/ann\/q2.png: a symbolic link to .*outside the case folder/, 'the audit log records the refusal');
   } finally {
     store.close();
   }
@@ -61,8 +61,14 @@ test('reading checks again: a path whose links lead outside the folder is refuse
   mkdirSync(path.join(root, 'case'));
   writeFileSync(path.join(root, 'elsewhere.png'), await signatureCrop(3));
   symlinkSync(path.join(root, 'elsewhere.png'), path.join(root, 'case', 'late.png'));
-  await assert.rejects(readImageBytes(path.join(root, 'case', 'late.png'), 'late.png', 1 << 20, { inside: path.join(root, 'case') }), (e: { details?: { reason?: string } }) => e.details?.reason === 'outside-folder');
-  assert.ok((await readImageBytes(path.join(root, 'case', 'late.png'), 'late.png', 1 << 20)).length > 0, 'without a folder to stay in, links are read as before');
+  await assert.rejects(
+    readImageBytes(path.join(root, 'case', 'late.png'), 'late.png', 1 << 20, { inside: path.join(root, 'case') }),
+    (e: { details?: { reason?: string } }) => e.details?.reason === 'outside-folder',
+  );
+  assert.ok(
+    (await readImageBytes(path.join(root, 'case', 'late.png'), 'late.png', 1 << 20)).length > 0,
+    'without a folder to stay in, links are read as before',
+  );
 });
 
 test('a case.json that links outside the folder refuses the import before anything is written', async () => {

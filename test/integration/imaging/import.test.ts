@@ -27,7 +27,11 @@ before(async () => {
   ({ dir: caseDir, truth } = await synthCase(path.join(caseRoot, 'case'), 31, { subjects: 2, known: 3, questioned: 3 }));
 });
 
-const count = (s: Store, sql: string, ...args: unknown[]): number => s.db.prepare(sql).pluck().get(...args) as number;
+const count = (s: Store, sql: string, ...args: unknown[]): number =>
+  s.db
+    .prepare(sql)
+    .pluck()
+    .get(...args) as number;
 const sha = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 /** Everything a consistent store holds after an import, whatever happened to it. */
@@ -36,17 +40,24 @@ function assertConsistent(s: Store): void {
   const chain = s.audit.verify();
   assert.equal(chain.ok, true, JSON.stringify(chain));
   // every ready document has exactly one signature, every failed one none, with its reason
-  const rows = s.db.prepare('SELECT d.id, d.status, d.failure_reason AS reason, (SELECT count(*) FROM signatures g WHERE g.document_id = d.id) AS sigs FROM documents d').all() as {
+  const rows = s.db
+    .prepare('SELECT d.id, d.status, d.failure_reason AS reason, (SELECT count(*) FROM signatures g WHERE g.document_id = d.id) AS sigs FROM documents d')
+    .all() as {
     id: number;
     status: string;
     reason: string | null;
     sigs: number;
   }[];
-  for (const r of rows) assert.deepEqual([r.status, r.sigs, r.reason === null], r.status === 'ready' ? ['ready', 1, true] : ['failed', 0, false], `document ${r.id}`);
+  for (const r of rows)
+    assert.deepEqual([r.status, r.sigs, r.reason === null], r.status === 'ready' ? ['ready', 1, true] : ['failed', 0, false], `document ${r.id}`);
   // every document has its audit row; no original is there twice
   assert.equal(count(s, "SELECT count(*) FROM audit_log WHERE action = 'document.import'"), rows.length);
   assert.equal(count(s, 'SELECT count(*) FROM documents'), count(s, 'SELECT count(*) FROM (SELECT DISTINCT case_id, sha256, page_index FROM documents)'));
-  for (const h of s.db.prepare('SELECT sha256 FROM documents UNION SELECT crop_sha256 FROM signatures UNION SELECT normalised_sha256 FROM signatures').pluck().all() as string[]) s.objects.verify(h);
+  for (const h of s.db
+    .prepare('SELECT sha256 FROM documents UNION SELECT crop_sha256 FROM signatures UNION SELECT normalised_sha256 FROM signatures')
+    .pluck()
+    .all() as string[])
+    s.objects.verify(h);
 }
 
 describe('import of a synthetic case', () => {
@@ -59,10 +70,28 @@ describe('import of a synthetic case', () => {
     first = await importCaseFolder(store, { caseRef: c.id, folder: caseDir, workers: 2, onProgress: (p) => p.started || progress.push(p.done) });
     const files = first.files;
     assert.equal(first.cancelled, false);
-    assert.deepEqual(first.totals, { files: 12, imported: 12, skipped: 0, failed: 0, documents: 12, lowConfidence: first.totals.lowConfidence, notProcessed: 0 });
-    assert.deepEqual(progress, Array.from({ length: 12 }, (_, i) => i + 1), 'progress for every file, in order');
+    assert.deepEqual(first.totals, {
+      files: 12,
+      imported: 12,
+      skipped: 0,
+      failed: 0,
+      documents: 12,
+      lowConfidence: first.totals.lowConfidence,
+      notProcessed: 0,
+    });
+    assert.deepEqual(
+      progress,
+      Array.from({ length: 12 }, (_, i) => i + 1),
+      'progress for every file, in order',
+    );
     assert.deepEqual(first.ignored, [{ path: 'truth.json', reason: 'not part of the case layout (only known/, questioned/ and case.json are read)' }]);
-    assert.deepEqual(first.subjectsCreated.sort(), store.documents.subjectsOfCase(c.id).map((s) => s.name).sort());
+    assert.deepEqual(
+      first.subjectsCreated.sort(),
+      store.documents
+        .subjectsOfCase(c.id)
+        .map((s) => s.name)
+        .sort(),
+    );
     for (const f of files) {
       const doc = store.documents.requireDocument(f.documentId!);
       assert.equal(f.sha256, sha(path.join(caseDir, f.path)), `${f.path}: hash of the file`);
@@ -87,7 +116,10 @@ describe('import of a synthetic case', () => {
     }
     // rows are written in the folder's order, so the same folder always numbers its documents alike
     const ids = files.map((f) => f.documentId!);
-    assert.deepEqual(ids, [...ids].sort((a, b) => a - b));
+    assert.deepEqual(
+      ids,
+      [...ids].sort((a, b) => a - b),
+    );
     assertConsistent(store);
     const actions = store.audit.list({ caseId: c.id }).map((r) => r.action);
     assert.deepEqual(actions.slice(0, 5), ['case.create', 'subject.create', 'subject.create', 'import.start', 'document.import']);
@@ -157,9 +189,19 @@ describe('a folder mixing good and bad files', () => {
     for (const good of Object.keys(truth)) assert.equal(by.get(good)?.status, 'imported', good);
     const tif = by.get(`questioned/${subject}/two-cheques.tif`)!;
     assert.equal(tif.status, 'imported');
-    assert.deepEqual(tif.pages!.map((p) => [p.page, p.status]), [[0, 'imported'], [1, 'imported']]);
+    assert.deepEqual(
+      tif.pages!.map((p) => [p.page, p.status]),
+      [
+        [0, 'imported'],
+        [1, 'imported'],
+      ],
+    );
     tif.pages!.forEach((p, i) => assert.ok(iou(p.box!, boxes[i]!) >= 0.8, `page ${i + 1} box`));
-    assert.deepEqual(store.documents.documentsByObject(c.id, tif.sha256!).map((d) => d.pageIndex), [0, 1], 'each page is a document');
+    assert.deepEqual(
+      store.documents.documentsByObject(c.id, tif.sha256!).map((d) => d.pageIndex),
+      [0, 1],
+      'each page is a document',
+    );
     assert.equal(r.totals.imported, 12 + 1);
     assert.equal(r.totals.failed, bad.length);
     assertConsistent(store);
@@ -178,7 +220,10 @@ describe('cancelling an import', () => {
     assert.equal(count(store, 'SELECT count(*) FROM documents'), r.files.length, 'what finished is recorded, nothing more');
     assertConsistent(store);
     const finish = store.audit.list({ caseId: c.id }).at(-1)!;
-    assert.deepEqual([finish.action, finish.details.cancelled, (finish.details.notProcessed as string[]).length], ['import.finish', true, r.totals.notProcessed]);
+    assert.deepEqual(
+      [finish.action, finish.details.cancelled, (finish.details.notProcessed as string[]).length],
+      ['import.finish', true, r.totals.notProcessed],
+    );
     const rest = await importCaseFolder(store, { caseRef: c.id, folder: caseDir, workers: 2 });
     assert.deepEqual([rest.totals.skipped, rest.totals.imported, rest.totals.failed], [r.files.length, 12 - r.files.length, 0]);
     assert.equal(count(store, 'SELECT count(*) FROM documents'), 12);
@@ -223,6 +268,9 @@ describe('retrying and claiming', () => {
     const again = await importCaseFolder(store, { caseRef: c.id, folder: dir, workers: 0 });
     const copy = again.files.find((f) => f.path === `questioned/${subject}/copy.png`)!;
     assert.equal(copy.status, 'skipped');
-    assert.equal(copy.reason, `questioned/${subject}/copy.png: the same file was already imported as questioned/scan-0007.png (document ${e.documentId}); skipped`);
+    assert.equal(
+      copy.reason,
+      `questioned/${subject}/copy.png: the same file was already imported as questioned/scan-0007.png (document ${e.documentId}); skipped`,
+    );
   });
 });

@@ -29,8 +29,11 @@ test(`localisation: IoU >= 0.8 with truth.json on at least 95% of questioned che
   }
   const good = scores.filter((s) => s.iou >= 0.8).length;
   const share = good / scores.length;
-  t.diagnostic(`IoU >= 0.8 on ${good} of ${scores.length} questioned cheques (${(share * 100).toFixed(1)}%), mean IoU ${(scores.reduce((a, s) => a + s.iou, 0) / scores.length).toFixed(3)}`);
-  for (const s of scores.filter((x) => x.iou < 0.8)) t.diagnostic(`  below: ${s.file} IoU ${s.iou.toFixed(3)}${s.flagged ? ' (flagged for the examiner)' : ''}`);
+  t.diagnostic(
+    `IoU >= 0.8 on ${good} of ${scores.length} questioned cheques (${(share * 100).toFixed(1)}%), mean IoU ${(scores.reduce((a, s) => a + s.iou, 0) / scores.length).toFixed(3)}`,
+  );
+  for (const s of scores.filter((x) => x.iou < 0.8))
+    t.diagnostic(`  below: ${s.file} IoU ${s.iou.toFixed(3)}${s.flagged ? ' (flagged for the examiner)' : ''}`);
   assert.equal(scores.length, SEEDS.length * 3 * 4);
   assert.ok(share >= 0.95, `${(share * 100).toFixed(1)}% of cheques with IoU >= 0.8`);
 });

@@ -73,12 +73,18 @@ describe('countersign import', () => {
     assert.equal(r.status, 3, r.stderr);
     const again = lastJson<Report>(r);
     assert.deepEqual([again.totals.imported, again.totals.skipped, again.totals.failed], [0, 8, 1]);
-    assert.deepEqual(again.files.map((f) => f.sha256), report.files.map((f) => f.sha256));
+    assert.deepEqual(
+      again.files.map((f) => f.sha256),
+      report.files.map((f) => f.sha256),
+    );
   });
 
   test('Ctrl-C stops after the files in flight with exit 130 and says how to go on; running it again completes it', async () => {
     assert.equal(run('case', 'create', 'Interrupted').status, 0);
-    const child = spawn(process.execPath, [BIN, '--data-dir', data, 'import', folder, '--case', 'Interrupted'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, '--data-dir', data, 'import', folder, '--case', 'Interrupted'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
@@ -98,8 +104,13 @@ describe('countersign import', () => {
     const lines = rest.stdout.split('\n');
     assert.equal(lines.filter((l) => /^(imported|failed|skipped) {2,}/.test(l)).length, 9);
     assert.equal(lines.filter((l) => /^skipped {2,}/.test(l)).length, importedFirst, 'what the stopped run imported is skipped');
-    const summary = new RegExp(`^Case \\d+ "Interrupted" from .*: ${8 - importedFirst} imported, ${importedFirst} skipped \\(already in the case\\), 1 failed, of 9 files`);
-    assert.ok(lines.some((l) => summary.test(l)), rest.stdout);
+    const summary = new RegExp(
+      `^Case \\d+ "Interrupted" from .*: ${8 - importedFirst} imported, ${importedFirst} skipped \\(already in the case\\), 1 failed, of 9 files`,
+    );
+    assert.ok(
+      lines.some((l) => summary.test(l)),
+      rest.stdout,
+    );
     assert.ok(lines.some((l) => /^ {2}questioned\/.*statement\.pdf: PDF files are not supported yet/.test(l)));
   });
 
@@ -125,7 +136,10 @@ describe('countersign crop', () => {
     assert.deepEqual([out.signature.source, out.signature.status, out.signature.box], ['manual', 'approved', { x, y, w: w + 8, h }]);
     assert.deepEqual(out.previous.box, { x, y, w, h });
     const human = run('crop', String(q.documentId), '--box', `${x},${y},${w},${h}`);
-    assert.match(human.stdout, new RegExp(`^Document ${q.documentId} \\(.*\\): box \\[${x}, ${y}, ${w + 8}, ${h}\\] \\(signature \\d+, now rejected\\) -> \\[${x}, ${y}, ${w}, ${h}\\]`));
+    assert.match(
+      human.stdout,
+      new RegExp(`^Document ${q.documentId} \\(.*\\): box \\[${x}, ${y}, ${w + 8}, ${h}\\] \\(signature \\d+, now rejected\\) -> \\[${x}, ${y}, ${w}, ${h}\\]`),
+    );
     const bad = run('crop', String(q.documentId), '--box', '1,2,3');
     assert.equal(bad.status, 2, 'a malformed --box is a usage error');
     assert.match(bad.stderr, /--box: expected four whole numbers x,y,width,height/);

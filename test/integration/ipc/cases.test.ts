@@ -36,8 +36,14 @@ describe('cases.*', () => {
 
   it('searches names and examiners, hides archived cases unless asked', async () => {
     const a = await ok('cases.create', { name: 'Müller estate', examiner: 'B. Wright' });
-    assert.deepEqual((await ok('cases.list', { search: 'MÜLLER' })).map((x) => x.id), [a.id]);
-    assert.deepEqual((await ok('cases.list', { search: 'wright' })).map((x) => x.id), [a.id]);
+    assert.deepEqual(
+      (await ok('cases.list', { search: 'MÜLLER' })).map((x) => x.id),
+      [a.id],
+    );
+    assert.deepEqual(
+      (await ok('cases.list', { search: 'wright' })).map((x) => x.id),
+      [a.id],
+    );
     const archived = await ok('cases.archive', { caseId: a.id });
     assert.equal(archived.status, 'archived');
     assert.equal((await ok('cases.list', { search: 'müller' })).length, 0);
@@ -73,7 +79,13 @@ describe('cases.*', () => {
     const png = Buffer.from('89504e470d0a1a0a', 'hex');
     const k = addDocument(store, { caseId: c.id, role: 'known', subjectId: alice, path: 'known/alice/k1.png', bytes: Buffer.concat([png, Buffer.from('k')]) });
     addSignature(store, { documentId: k, box: { x: 0, y: 0, w: 10, h: 10 }, isCrop: true });
-    const q = addDocument(store, { caseId: c.id, role: 'questioned', claimedSubjectId: alice, path: 'questioned/q1.png', bytes: Buffer.concat([png, Buffer.from('q')]) });
+    const q = addDocument(store, {
+      caseId: c.id,
+      role: 'questioned',
+      claimedSubjectId: alice,
+      path: 'questioned/q1.png',
+      bytes: Buffer.concat([png, Buffer.from('q')]),
+    });
     const old = addSignature(store, { documentId: q, box: { x: 1, y: 2, w: 30, h: 40 }, confidence: 0.3, lowConfidence: true, quality: { contrast: 0.1 } });
     const newer = addSignature(store, { documentId: q, box: { x: 5, y: 6, w: 30, h: 40 }, confidence: 0.9 });
     addSignature(store, { documentId: q, box: { x: 9, y: 9, w: 9, h: 9 }, status: 'rejected' });
@@ -81,12 +93,26 @@ describe('cases.*', () => {
     addComparison(store, { caseId: c.id, signatureId: old, subjectId: alice, modelId: model, aggregate: 0.9, threshold: 0.42, decision: 'not_genuine' });
     addComparison(store, { caseId: c.id, signatureId: newer, subjectId: alice, modelId: model, aggregate: 0.3, threshold: 0.42, decision: 'genuine' });
     addComparison(store, { caseId: c.id, signatureId: newer, subjectId: alice, modelId: model, aggregate: 0.45, threshold: 0.42, decision: 'inconclusive' });
-    addDocument(store, { caseId: c.id, role: 'questioned', path: 'questioned/bad.jpg', bytes: Buffer.from('bad'), status: 'failed', failureReason: 'truncated JPEG' });
+    addDocument(store, {
+      caseId: c.id,
+      role: 'questioned',
+      path: 'questioned/bad.jpg',
+      bytes: Buffer.from('bad'),
+      status: 'failed',
+      failureReason: 'truncated JPEG',
+    });
 
     const d = await ok('cases.get', { caseId: c.id });
-    assert.deepEqual(d.subjects.map((x) => [x.name, x.known, x.questioned]), [['Alice Able', 1, 1]]);
+    assert.deepEqual(
+      d.subjects.map((x) => [x.name, x.known, x.questioned]),
+      [['Alice Able', 1, 1]],
+    );
     assert.deepEqual([d.case.subjects, d.case.documents, d.case.known, d.case.questioned, d.case.failed], [1, 3, 1, 2, 1]);
-    assert.deepEqual(d.documents.map((x) => x.role), ['known', 'questioned', 'questioned'], 'known first');
+    assert.deepEqual(
+      d.documents.map((x) => x.role),
+      ['known', 'questioned', 'questioned'],
+      'known first',
+    );
     const qd = d.documents.find((x) => x.id === q)!;
     assert.equal(qd.signature?.id, newer, 'the newest signature that is not rejected is the active one');
     assert.equal(qd.signatureCount, 3);
@@ -98,8 +124,8 @@ describe('cases.*', () => {
     assert.equal(failed.signature, null);
 
     const detail = await ok('documents.get', { documentId: q });
-    assert.equal(detail.original, null, "the fake original cannot be decoded");
-    assert.match(detail.originalProblem ?? "", /not an image/);
+    assert.equal(detail.original, null, 'the fake original cannot be decoded');
+    assert.match(detail.originalProblem ?? '', /not an image/);
     const oldView = detail.signatures.find((x) => x.id === old)!;
     assert.equal(oldView.lowConfidence, true);
     assert.match(oldView.warnings[0]!, /low confidence \(0\.30\)/);

@@ -23,7 +23,9 @@ async function served(url: string) {
   return { bytes: a.body, type: a.headers['content-type'] };
 }
 async function decodeServed(url: string) {
-  return sharp((await served(url)).bytes).raw().toBuffer({ resolveWithObject: true });
+  return sharp((await served(url)).bytes)
+    .raw()
+    .toBuffer({ resolveWithObject: true });
 }
 
 describe('images.get', () => {
@@ -98,7 +100,10 @@ describe('documents.get', () => {
     assert.deepEqual(detail.original, { width: 400, height: 100 });
     assert.equal(detail.originalProblem, null);
     assert.equal(detail.signature?.id, second);
-    assert.deepEqual(detail.signatures.map((x) => x.id), [first, second]);
+    assert.deepEqual(
+      detail.signatures.map((x) => x.id),
+      [first, second],
+    );
     assert.deepEqual(detail.subject, { id: s, name: 'Bea' });
     const none = await dispatch('documents.get', { documentId: 99999 });
     assert.equal(none.ok ? null : none.error.message, 'documentId: no document 99999');

@@ -55,7 +55,10 @@ describe('library.* and identify.*', () => {
     assert.equal(done.kind, 'library.enrol');
     assert.deepEqual(done.result.totals, { files: 3, enrolled: 3, skipped: 0, failed: 0 });
     const list = await ok('library.list', {});
-    assert.deepEqual(list.subjects.map((s) => [s.name, s.exemplars, s.embedded]), [['Writer One', 3, 3]]);
+    assert.deepEqual(
+      list.subjects.map((s) => [s.name, s.exemplars, s.embedded]),
+      [['Writer One', 3, 3]],
+    );
     assert.equal(list.vectorSearch.available, true);
   });
 
@@ -83,9 +86,15 @@ describe('library.* and identify.*', () => {
     assert.equal(inCase.writersSearched, 3);
     assert.equal(inCase.candidates.length, 2);
     const history = await ok('identify.history', { documentId: q.documentId });
-    assert.deepEqual(history.map((h) => h.id), [inCase.id, lib.id]);
+    assert.deepEqual(
+      history.map((h) => h.id),
+      [inCase.id, lib.id],
+    );
     const audit = app.store.audit.list({ caseId: fx.caseId }).filter((a) => a.action === 'identify.query');
-    assert.deepEqual(audit.map((a) => a.entity), [`identification:${lib.id}`, `identification:${inCase.id}`]);
+    assert.deepEqual(
+      audit.map((a) => a.entity),
+      [`identification:${lib.id}`, `identification:${inCase.id}`],
+    );
   });
 
   it('refuses bad arguments before a handler runs, and a library document as a case query', async () => {
@@ -104,13 +113,19 @@ describe('library.* and identify.*', () => {
     const s = await ok('library.remove', { subjectId: lib.id, reason: 'enrolled under the wrong name' });
     assert.equal(s.status, 'withdrawn');
     await fails('library.remove', { subjectId: lib.id, reason: 'again' }, 'CONFLICT', /already withdrawn/);
-    assert.deepEqual((await ok('library.list', {})).subjects.map((x) => x.name), [fx.subjects[1]!.name]);
+    assert.deepEqual(
+      (await ok('library.list', {})).subjects.map((x) => x.name),
+      [fx.subjects[1]!.name],
+    );
     assert.equal((await ok('library.list', { includeWithdrawn: true })).subjects.length, 2);
     const r = await ok('identify.query', { documentId: fx.questioned[0]!.documentId });
-    assert.deepEqual(r.candidates.map((c) => c.name), [fx.subjects[1]!.name]);
+    assert.deepEqual(
+      r.candidates.map((c) => c.name),
+      [fx.subjects[1]!.name],
+    );
     assert.equal(app.store.audit.list().filter((a) => a.action === 'library.remove').length, 1);
   });
-  it("library.enrolFolder and library.enrolCase: refused at once when the folder or case is wrong, else a job whose result is the EnrolWritersReport; one at a time", async () => {
+  it('library.enrolFolder and library.enrolCase: refused at once when the folder or case is wrong, else a job whose result is the EnrolWritersReport; one at a time', async () => {
     await fails('library.enrolFolder', { folder: path.join(dir, 'nowhere') }, 'INVALID_ARGUMENT', /^folder: .*nowhere: no such folder/);
     await fails('library.enrolCase', { caseId: 99999 }, 'NOT_FOUND', /99999/);
     const job = await ok('library.enrolCase', { caseId: fx.caseId });

@@ -27,7 +27,12 @@ describe('import.start', () => {
     const c = await ok('cases.create', { name: 'IPC import' });
     await fails('import.start', { caseId: c.id }, 'INVALID_ARGUMENT', /^import\.start: folder: /);
     await fails('import.start', { caseId: 999, folder }, 'NOT_FOUND', /^caseId: no case 999$/);
-    await fails('import.start', { caseId: c.id, folder: path.join(folder, 'known') }, 'INVALID_ARGUMENT', /has neither a known\/ nor a questioned\/ folder; expected a case folder laid out as/);
+    await fails(
+      'import.start',
+      { caseId: c.id, folder: path.join(folder, 'known') },
+      'INVALID_ARGUMENT',
+      /has neither a known\/ nor a questioned\/ folder; expected a case folder laid out as/,
+    );
     assert.equal(jobs.list().length, 0, 'no job was started');
   });
 
@@ -48,8 +53,18 @@ describe('import.start', () => {
     assert.deepEqual([report.totals.imported, report.totals.failed], [2, 1]);
     assert.equal(report.files.find((f) => f.path.endsWith('q2.pdf'))?.reasonCode, 'pdf');
     const finished = progress.filter((p) => p.jobId === job.jobId && !p.data.started);
-    assert.deepEqual(finished.map((p) => [p.done, p.total]), [[1, 3], [2, 3], [3, 3]]);
-    assert.deepEqual(finished.map((p) => p.message), report.files.map((f) => f.path));
+    assert.deepEqual(
+      finished.map((p) => [p.done, p.total]),
+      [
+        [1, 3],
+        [2, 3],
+        [3, 3],
+      ],
+    );
+    assert.deepEqual(
+      finished.map((p) => p.message),
+      report.files.map((f) => f.path),
+    );
     const detail = await ok('cases.get', { caseId: c.id });
     assert.deepEqual(detail.documents.map((d) => d.status).sort(), ['failed', 'ready', 'ready']);
     assert.equal(detail.case.failed, 1);
@@ -60,9 +75,17 @@ describe('import.start', () => {
     const [x, y, w, h] = q.box!;
     const detail = await ok('documents.crop', { documentId: q.documentId, box: { x, y: y - 10, w, h: h + 20 } });
     assert.deepEqual([detail.signature?.source, detail.signature?.status, detail.signature?.box], ['manual', 'approved', { x, y: y - 10, w, h: h + 20 }]);
-    assert.deepEqual(detail.signatures.map((s) => s.status), ['rejected', 'approved']);
+    assert.deepEqual(
+      detail.signatures.map((s) => s.status),
+      ['rejected', 'approved'],
+    );
     await fails('documents.crop', { documentId: q.documentId, box: { x: 0, y: 0, w: 0, h: 10 } }, 'INVALID_ARGUMENT', /^documents\.crop: box\.w: /);
-    await fails('documents.crop', { documentId: q.documentId, box: { x: 1790, y: 0, w: 50, h: 10 } }, 'INVALID_ARGUMENT', /^box: \[1790, 0, 50, 10\] reaches beyond the 1800 x 800 page/);
+    await fails(
+      'documents.crop',
+      { documentId: q.documentId, box: { x: 1790, y: 0, w: 50, h: 10 } },
+      'INVALID_ARGUMENT',
+      /^box: \[1790, 0, 50, 10\] reaches beyond the 1800 x 800 page/,
+    );
     await fails('documents.crop', { documentId: 4242, box: { x: 0, y: 0, w: 5, h: 5 } }, 'NOT_FOUND', /^documentId: no document 4242$/);
   });
 

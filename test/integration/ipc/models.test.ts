@@ -46,17 +46,26 @@ before(async () => {
 describe('models.*', () => {
   it('lists versions with metrics, lineage and calibration; nothing active when none is chosen and no base model exists', async () => {
     const list = await ok('models.list', {});
-    assert.deepEqual(list.models.map((m) => [m.id, m.parentId, m.source]), [
-      [parent, null, 'user'],
-      [child, parent, 'user'],
-    ]);
+    assert.deepEqual(
+      list.models.map((m) => [m.id, m.parentId, m.source]),
+      [
+        [parent, null, 'user'],
+        [child, parent, 'user'],
+      ],
+    );
     assert.equal(list.models[1]!.metrics.eer, 0.06);
     // What the figures rest on: nothing recorded for the parent, 10 calibration pairs each way for the child.
     assert.deepEqual(list.models[0]!.validation, { writers: null, same: null, diff: null, enough: null });
     assert.deepEqual(list.models[1]!.validation, { writers: null, same: 10, diff: 10, enough: null });
-    assert.deepEqual(list.models.map((m) => m.calibrated), [false, true]);
+    assert.deepEqual(
+      list.models.map((m) => m.calibrated),
+      [false, true],
+    );
     assert.equal(list.active, null);
-    assert.equal(list.models.some((m) => m.active), false);
+    assert.equal(
+      list.models.some((m) => m.active),
+      false,
+    );
   });
 
   it('says when a model was validated on too few writers', async () => {
@@ -68,13 +77,19 @@ describe('models.*', () => {
   it('makes a model active, audit-logs from and to, and reports it active', async () => {
     const list = await ok('models.setActive', { modelId: child });
     assert.deepEqual(list.active, { id: child, chosenBy: 'settings' });
-    assert.deepEqual(list.models.filter((m) => m.active).map((m) => m.id), [child]);
+    assert.deepEqual(
+      list.models.filter((m) => m.active).map((m) => m.id),
+      [child],
+    );
     await ok('models.setActive', { modelId: parent });
     const rows = app.store.audit.list().filter((r) => r.action === 'model.activate');
-    assert.deepEqual(rows.map((r) => r.details), [
-      { from: null, to: child },
-      { from: child, to: parent },
-    ]);
+    assert.deepEqual(
+      rows.map((r) => r.details),
+      [
+        { from: null, to: child },
+        { from: child, to: parent },
+      ],
+    );
     await ok('models.setActive', { modelId: parent });
     assert.equal(app.store.audit.list().filter((r) => r.action === 'model.activate').length, 2, 'no row when nothing changes');
   });

@@ -19,7 +19,10 @@ describe('settings.*', () => {
     assert.equal(s.minReferences, 6);
     assert.equal(s.inconclusiveBand, 0.1);
     assert.equal(readSettings(dir).somethingElse, 'kept');
-    const row = app.store.audit.list().filter((r) => r.action === 'settings.update').at(-1)!;
+    const row = app.store.audit
+      .list()
+      .filter((r) => r.action === 'settings.update')
+      .at(-1)!;
     assert.deepEqual(row.details, { inconclusiveBand: { old: 0.05, new: 0.1 }, minReferences: { old: 4, new: 6 } });
     const n = app.store.audit.list().length;
     await ok('settings.update', { minReferences: 6 });
@@ -59,7 +62,10 @@ describe('settings.*', () => {
       ['{ "inconclusiveBand": [0.1] }', 'inconclusiveBand'],
     ] as const) {
       writeFileSync(file, text);
-      assert.throws(() => readSettings(dir), (e: Error & { code?: string }) => e.code === 'IO' && e.message.startsWith(`${file}: ${field}: `));
+      assert.throws(
+        () => readSettings(dir),
+        (e: Error & { code?: string }) => e.code === 'IO' && e.message.startsWith(`${file}: ${field}: `),
+      );
       const r = await dispatch('settings.get', {});
       assert.equal(r.ok, false);
       if (!r.ok) assert.ok(r.error.message.startsWith(`${file}: ${field}: `), r.error.message);

@@ -75,7 +75,8 @@ describe('verify.* and report.*', () => {
     // The ENFSI band of the recorded LR comes from the core's scale (docs/evaluation.md section 3).
     const llr = v.comparison.llr!;
     assert.equal(typeof llr, 'number');
-    const band = Math.abs(llr) < Math.log10(2) ? 'none' : Math.abs(llr) <= 1 ? 'weak' : Math.abs(llr) <= 2 ? 'moderate' : Math.abs(llr) <= 3 ? 'moderately strong' : null;
+    const band =
+      Math.abs(llr) < Math.log10(2) ? 'none' : Math.abs(llr) <= 1 ? 'weak' : Math.abs(llr) <= 2 ? 'moderate' : Math.abs(llr) <= 3 ? 'moderately strong' : null;
     if (band) assert.equal(v.support.scale?.level, band);
     assert.equal(v.support.scale?.favours, band === 'none' ? 'neither' : llr > 0 ? 'same' : 'different');
     assert.match(v.support.short, band === 'none' ? /^no support either way$/ : new RegExp(`for ${llr > 0 ? 'genuine' : 'not genuine'}$`));
@@ -101,7 +102,10 @@ describe('verify.* and report.*', () => {
     const got = await ok('report.get', { sha256: rep.sha256, fileName: rep.fileName });
     assert.equal(got.url, `/objects/${rep.sha256}`);
     const pdf = await answerObjectRequest(objects, { url: new URL(got.url, 'http://127.0.0.1'), method: 'GET' });
-    assert.deepEqual([pdf.status, pdf.headers['content-type'], pdf.body.subarray(0, 5).toString(), pdf.body.length], [200, 'application/pdf', '%PDF-', got.bytes]);
+    assert.deepEqual(
+      [pdf.status, pdf.headers['content-type'], pdf.body.subarray(0, 5).toString(), pdf.body.length],
+      [200, 'application/pdf', '%PDF-', got.bytes],
+    );
     const onDesktop = await ok('report.get', { sha256: rep.sha256, fileName: rep.fileName }, desktop);
     assert.equal(onDesktop.url, `cs-object://${rep.sha256}`);
     const sig = app.store.db.prepare('SELECT crop_sha256 AS sha FROM signatures LIMIT 1').get() as { sha: string };
@@ -146,7 +150,15 @@ describe('verify.* and report.*', () => {
   });
 
   it('verify.results names the claimed subject of a failed import instead of "none claimed"', async () => {
-    addDocument(app.store, { caseId: fx.caseId, role: 'questioned', claimedSubjectId: fx.subjects[0]!.id, path: 'questioned/torn.jpg', bytes: Buffer.from('torn'), status: 'failed', failureReason: 'truncated JPEG' });
+    addDocument(app.store, {
+      caseId: fx.caseId,
+      role: 'questioned',
+      claimedSubjectId: fx.subjects[0]!.id,
+      path: 'questioned/torn.jpg',
+      bytes: Buffer.from('torn'),
+      status: 'failed',
+      failureReason: 'truncated JPEG',
+    });
     const r = await ok('verify.results', { caseId: fx.caseId });
     const row = r.rows.find((x) => x.path === 'questioned/torn.jpg')!;
     assert.equal(row.pending, 'import failed: truncated JPEG');

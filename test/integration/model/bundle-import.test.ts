@@ -40,7 +40,11 @@ describe('hostile bundles', () => {
       { name: 'x/metadata.json', size: 700 * 1024 * 1024 },
       { name: 'x/weights.bin', data: Buffer.alloc(8) },
     ]);
-    await rejectsCode(importModel(tempDir(), file), 'INVALID_ARGUMENT', "x/metadata.json is 700.0 MiB; a model's metadata is at most 16.0 MiB; nothing was read");
+    await rejectsCode(
+      importModel(tempDir(), file),
+      'INVALID_ARGUMENT',
+      "x/metadata.json is 700.0 MiB; a model's metadata is at most 16.0 MiB; nothing was read",
+    );
   });
 
   it('weights whose size in the header is not what the metadata records are refused before they are read', async () => {
@@ -94,10 +98,21 @@ describe('bundle layout', () => {
     const dir = tempDir();
     const { m, metadata } = await exported(dir);
     const cases: [{ name: string; data: Buffer }[], string, string][] = [
-      [[{ name: 'a/metadata.json', data: metadata }, { name: 'b/metadata.json', data: metadata }], 'INVALID_ARGUMENT', 'expected one metadata.json, found a/metadata.json and b/metadata.json'],
+      [
+        [
+          { name: 'a/metadata.json', data: metadata },
+          { name: 'b/metadata.json', data: metadata },
+        ],
+        'INVALID_ARGUMENT',
+        'expected one metadata.json, found a/metadata.json and b/metadata.json',
+      ],
       [[{ name: `${m.id}/metadata.json`, data: metadata }], 'INVALID_ARGUMENT', 'expected one weights.bin, found none'],
       [[{ name: `${m.id}/notes.txt`, data: Buffer.from('x') }], 'INVALID_ARGUMENT', `unexpected file in model bundle: ${m.id}/notes.txt`],
-      [[{ name: `../${m.id}/metadata.json`, data: metadata }], 'INVALID_ARGUMENT', `entry "../${m.id}/metadata.json" contains '..'; refused: a model bundle holds relative paths only`],
+      [
+        [{ name: `../${m.id}/metadata.json`, data: metadata }],
+        'INVALID_ARGUMENT',
+        `entry "../${m.id}/metadata.json" contains '..'; refused: a model bundle holds relative paths only`,
+      ],
     ];
     for (const [i, [entries, code, message]] of cases.entries()) {
       await rejectsCode(importModel(tempDir(), sparseTar(path.join(dir, `c${i}.tar`), entries)), code, message);
@@ -116,7 +131,13 @@ describe('models import into a data directory', () => {
       assert.equal(r.identity, m.identitySha256);
       const row = store.db.prepare('SELECT identity_sha256 FROM models WHERE id = ?').pluck().get(m.id);
       assert.equal(row, m.identitySha256);
-      assert.deepEqual(store.audit.list().slice(-2).map((a) => a.action), ['model.register', 'model.import']);
+      assert.deepEqual(
+        store.audit
+          .list()
+          .slice(-2)
+          .map((a) => a.action),
+        ['model.register', 'model.import'],
+      );
       await rejectsCode(importModelIntoStore(store, file), 'CONFLICT', `model '${m.id}' is already registered (same weights)`);
     } finally {
       store.close();
@@ -143,12 +164,24 @@ describe('models import into a data directory', () => {
         { name: 'renamed-v1/weights.bin', data: readFileSync(path.join(other, 'models', again.id, 'weights.bin')) },
       ]);
       const before = { models: listModels(dir).map((x) => x.id), audit: store.audit.list().length };
-      await rejectsCode(importModelIntoStore(store, file), 'CONFLICT', `'${meta.name}' version ${meta.version} is already registered as '${m.id}'`, 'Nothing was imported');
-      assert.deepEqual(listModels(dir).map((x) => x.id), before.models);
+      await rejectsCode(
+        importModelIntoStore(store, file),
+        'CONFLICT',
+        `'${meta.name}' version ${meta.version} is already registered as '${m.id}'`,
+        'Nothing was imported',
+      );
+      assert.deepEqual(
+        listModels(dir).map((x) => x.id),
+        before.models,
+      );
       assert.equal(store.audit.list().length, before.audit);
       assert.equal(store.db.prepare(`SELECT count(*) FROM models WHERE id = 'renamed-v1'`).pluck().get(), 0);
       assert.equal(existsSync(path.join(dir, 'models', 'renamed-v1')), false);
-      assert.deepEqual(readdirSync(path.join(dir, 'models')).filter((n) => n.startsWith('.')), [], 'no temporary folder left');
+      assert.deepEqual(
+        readdirSync(path.join(dir, 'models')).filter((n) => n.startsWith('.')),
+        [],
+        'no temporary folder left',
+      );
     } finally {
       store.close();
     }

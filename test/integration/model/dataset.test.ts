@@ -23,38 +23,52 @@ function manifest(text: string, files: string[] = []): string {
 }
 
 const refused = (file: string, message: RegExp) =>
-  assert.throws(() => readLabelledData(file), (e: Error & { code?: string }) => {
-    assert.equal(e.code, 'INVALID_ARGUMENT');
-    assert.ok(e.message.startsWith(`${file}: `), e.message);
-    assert.match(e.message, message);
-    return true;
-  });
+  assert.throws(
+    () => readLabelledData(file),
+    (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'INVALID_ARGUMENT');
+      assert.ok(e.message.startsWith(`${file}: `), e.message);
+      assert.match(e.message, message);
+      return true;
+    },
+  );
 
 describe('manifest.csv', () => {
   it('ignores a UTF-8 byte-order mark before the header', () => {
     const file = manifest('\uFEFFpath,writer,label\nw1/a.png,w1,genuine\nw1/b.png,w1,forged\n', ['w1/a.png', 'w1/b.png']);
     const d = readLabelledData(file);
-    assert.deepEqual(d.items.map((i) => [i.rel, i.writer, i.label]), [['w1/a.png', 'w1', 'genuine'], ['w1/b.png', 'w1', 'forged']]);
+    assert.deepEqual(
+      d.items.map((i) => [i.rel, i.writer, i.label]),
+      [
+        ['w1/a.png', 'w1', 'genuine'],
+        ['w1/b.png', 'w1', 'forged'],
+      ],
+    );
   });
 
   it('reads quoted fields holding commas, doubled quotes and line breaks, with CRLF line ends', () => {
-    const file = manifest('path,writer,label\r\n"w1/a, copy.png","Smith, J.",genuine\r\n"w1/say ""hi"".png",w2,"forged"\r\n"w1/two\r\nlines.png",w3,genuine\r\n', [
-      'w1/a, copy.png',
-      'w1/say "hi".png',
-      'w1/two\r\nlines.png',
-    ]);
+    const file = manifest(
+      'path,writer,label\r\n"w1/a, copy.png","Smith, J.",genuine\r\n"w1/say ""hi"".png",w2,"forged"\r\n"w1/two\r\nlines.png",w3,genuine\r\n',
+      ['w1/a, copy.png', 'w1/say "hi".png', 'w1/two\r\nlines.png'],
+    );
     const d = readLabelledData(file);
-    assert.deepEqual(d.items.map((i) => [i.rel, i.writer, i.label]), [
-      ['w1/a, copy.png', 'Smith, J.', 'genuine'],
-      ['w1/say "hi".png', 'w2', 'forged'],
-      ['w1/two\r\nlines.png', 'w3', 'genuine'],
-    ]);
+    assert.deepEqual(
+      d.items.map((i) => [i.rel, i.writer, i.label]),
+      [
+        ['w1/a, copy.png', 'Smith, J.', 'genuine'],
+        ['w1/say "hi".png', 'w2', 'forged'],
+        ['w1/two\r\nlines.png', 'w3', 'genuine'],
+      ],
+    );
     assert.deepEqual(d.writers, ['Smith, J.', 'w2', 'w3']);
   });
 
   it('counts lines as the file has them: blank lines, and a record after a quoted line break', () => {
     const rows = parseManifestCsv('path,writer,label\n\n  \n"a\nb.png",w1,genuine\nc.png,w2,forged\n', 'm.csv');
-    assert.deepEqual(rows.map((r) => r.line), [1, 4, 6]);
+    assert.deepEqual(
+      rows.map((r) => r.line),
+      [1, 4, 6],
+    );
     assert.deepEqual(rows[1]!.fields, ['a\nb.png', 'w1', 'genuine']);
     const file = manifest('path,writer,label\n"w1/a\nb.png",w1,genuine\nw1/c.png,w1,maybe\n', ['w1/a\nb.png', 'w1/c.png']);
     refused(file, /: line 4: label must be 'genuine' or 'forged', got 'maybe'$/);

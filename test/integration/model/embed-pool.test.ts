@@ -20,7 +20,13 @@ describe('embedding worker pool', () => {
     await resolveBackend();
     const params = initParams(spec, 7);
     const meta = await saveModel(tmp.dir, {
-      metadata: { name: 'pool-test', architecture: spec.name, inputShape: spec.inputShape, embeddingSize: spec.embeddingSize, preprocessing: { inputScale: 2 } },
+      metadata: {
+        name: 'pool-test',
+        architecture: spec.name,
+        inputShape: spec.inputShape,
+        embeddingSize: spec.embeddingSize,
+        preprocessing: { inputScale: 2 },
+      },
       weights: paramsToNamedTensors(params, spec),
     });
     disposeParams(params);

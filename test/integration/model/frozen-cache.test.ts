@@ -19,7 +19,19 @@ import { Rng } from '../../../src-main/core/util/random.ts';
 const root = mkdtempSync(path.join(os.tmpdir(), 'cs-frozen-cache-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 const data = path.join(root, 'data');
-const hyper = { epochs: 2, batchSize: 16, pairsPerEpoch: 128, learningRate: 1e-3, optimizer: 'adam' as const, seed: 3, validationFraction: 0.3, references: 3, trainFrom: 'fc1', cacheVariants: 2, objective: 'triplet' as const };
+const hyper = {
+  epochs: 2,
+  batchSize: 16,
+  pairsPerEpoch: 128,
+  learningRate: 1e-3,
+  optimizer: 'adam' as const,
+  seed: 3,
+  validationFraction: 0.3,
+  references: 3,
+  trainFrom: 'fc1',
+  cacheVariants: 2,
+  objective: 'triplet' as const,
+};
 
 before(async () => {
   await resolveBackend();
@@ -38,8 +50,14 @@ describe('splitFrozen', () => {
   it('cuts at the first trainable layer: the dropout after the last frozen layer moves up, the flatten stays below', () => {
     const s = splitFrozen(spec)!;
     assert.equal(s.features, 3 * 5 * 16);
-    assert.deepEqual(s.lower.layers.map((l) => l.kind), ['conv2d', 'batchNorm', 'maxPool', 'conv2d', 'batchNorm', 'maxPool', 'conv2d', 'conv2d', 'maxPool', 'flatten']);
-    assert.deepEqual(s.head.layers.map((l) => ('name' in l ? l.name : l.kind)), ['flatten', 'dropout', 'fc1', 'dropout', 'fc2']);
+    assert.deepEqual(
+      s.lower.layers.map((l) => l.kind),
+      ['conv2d', 'batchNorm', 'maxPool', 'conv2d', 'batchNorm', 'maxPool', 'conv2d', 'conv2d', 'maxPool', 'flatten'],
+    );
+    assert.deepEqual(
+      s.head.layers.map((l) => ('name' in l ? l.name : l.kind)),
+      ['flatten', 'dropout', 'fc1', 'dropout', 'fc2'],
+    );
     assert.deepEqual(s.head.inputShape, [1, 1, 240]);
     assert.equal(splitFrozen(getSpec('signet-tiny')), null, 'nothing frozen');
     const conv = splitFrozen(freezeBelow(getSpec('signet-tiny'), 'conv3'))!;
@@ -53,7 +71,10 @@ describe('splitFrozen', () => {
     const n = 3;
     const x = images(n, 1);
     const whole = embedSync(p, spec, 0.7, x, n);
-    const head = paramsFromArrays(s.head, arrays.filter((a) => paramInfos(s.head).some((q) => q.name === a.name)));
+    const head = paramsFromArrays(
+      s.head,
+      arrays.filter((a) => paramInfos(s.head).some((q) => q.name === a.name)),
+    );
     for (const engine of ['tfjs', 'onnxruntime'] as const) {
       const f = await frozenForward(s.lower, arrays, 0.7, engine);
       const act = await f.run(x, n);
@@ -74,14 +95,39 @@ describe('splitFrozen', () => {
     disposeParams(p);
     const [h, w] = spec.inputShape;
     const inputs = [0, 1, 2, 3].map((i) => images(1, 10 + i));
-    const c = await buildActivationCache({ split: s, arrays, inputs, inputScale: 1, trainIdx: [0, 1, 2], valIdx: [3], variants: 3, augment: 'scan', seed: 1, engine: 'tfjs' });
-    assert.deepEqual(c.of.map((v) => v?.length), [3, 3, 3, 1]);
+    const c = await buildActivationCache({
+      split: s,
+      arrays,
+      inputs,
+      inputScale: 1,
+      trainIdx: [0, 1, 2],
+      valIdx: [3],
+      variants: 3,
+      augment: 'scan',
+      seed: 1,
+      engine: 'tfjs',
+    });
+    assert.deepEqual(
+      c.of.map((v) => v?.length),
+      [3, 3, 3, 1],
+    );
     const f = await frozenForward(s.lower, arrays, 1, 'tfjs');
     assert.deepEqual(c.of[1]![0], await f.run(inputs[1]!, 1), 'variant 0: not augmented');
     await f.dispose();
     assert.notDeepEqual(c.of[1]![1], c.of[1]![0], 'variant 1: augmented');
     assert.equal(inputs[0]!.length, h * w);
-    const again = await buildActivationCache({ split: s, arrays, inputs, inputScale: 1, trainIdx: [0, 1, 2], valIdx: [3], variants: 3, augment: 'scan', seed: 1, engine: 'tfjs' });
+    const again = await buildActivationCache({
+      split: s,
+      arrays,
+      inputs,
+      inputScale: 1,
+      trainIdx: [0, 1, 2],
+      valIdx: [3],
+      variants: 3,
+      augment: 'scan',
+      seed: 1,
+      engine: 'tfjs',
+    });
     assert.deepEqual(again.of, c.of, 'the seed fixes the variants');
   });
 });
@@ -93,7 +139,14 @@ describe('a cached partial fine-tune (signet-tiny, synthetic data)', () => {
     const events: TrainEvent[] = [];
     let batches = 0;
     const first = await runTraining({
-      dataDir: dir, data, baseModel: null, architecture: 'signet-tiny', name: 'cached', hyper, workers: 1, signal: ctl.signal,
+      dataDir: dir,
+      data,
+      baseModel: null,
+      architecture: 'signet-tiny',
+      name: 'cached',
+      hyper,
+      workers: 1,
+      signal: ctl.signal,
       onEvent: (e) => {
         events.push(e);
         if (e.type === 'batch' && e.epoch === 2 && ++batches === 2) ctl.abort();
@@ -113,10 +166,16 @@ describe('a cached partial fine-tune (signet-tiny, synthetic data)', () => {
     const resumed: TrainEvent[] = [];
     const second = await runTraining({ dataDir: dir, data, baseModel: null, name: 'cached', resume: first.runId, workers: 1, onEvent: (e) => resumed.push(e) });
     assert.equal(second.status, 'done');
-    assert.ok(resumed.some((e) => e.type === 'cache'), 'a resumed run computes the cache again');
+    assert.ok(
+      resumed.some((e) => e.type === 'cache'),
+      'a resumed run computes the cache again',
+    );
     const rs = resumed.find((e) => e.type === 'start');
     assert.deepEqual(rs && rs.type === 'start' ? rs.resumedFrom : null, { epoch: 2, batch: 2 });
-    assert.deepEqual(second.history.map((h) => h.epoch), [1, 2]);
+    assert.deepEqual(
+      second.history.map((h) => h.epoch),
+      [1, 2],
+    );
 
     // Frozen layers exactly as they started (the untrained weights of the seed); the head moved.
     const init = initParams(spec, hyper.seed);

@@ -74,7 +74,18 @@ describe('model identity', () => {
     (descriptive.metrics as Json).auc = 0.95;
     descriptive.preprocessing = { canvas: [155, 220] }; // same content, new object
     // The validation figures' intervals came later: recording them leaves existing identities as they are.
-    descriptive.metricIntervals = { method: 'bootstrap over writers', level: 0.95, rounds: 1000, seed: 1, eer: [0.05, 0.2], eerRandom: null, auc: [0.8, 0.95], cllr: null, cllrMin: null, pairEer: null };
+    descriptive.metricIntervals = {
+      method: 'bootstrap over writers',
+      level: 0.95,
+      rounds: 1000,
+      seed: 1,
+      eer: [0.05, 0.2],
+      eerRandom: null,
+      auc: [0.8, 0.95],
+      cllr: null,
+      cllrMin: null,
+      pairEer: null,
+    };
     assert.equal(modelIdentity(descriptive), id, 'descriptive fields are not part of what decides');
   });
 
@@ -96,7 +107,13 @@ describe('model identity', () => {
     assert.equal(getModel(dir, m.id).calibration?.a, 5, 'the file is consistent with itself');
     const store = openStore(dir);
     try {
-      throwsCode(() => store.write(() => ensureModelRow(store, dir, m.id)), 'INTEGRITY', `model '${m.id}': its identity`, 'calibration differ', 'changed since the model was registered');
+      throwsCode(
+        () => store.write(() => ensureModelRow(store, dir, m.id)),
+        'INTEGRITY',
+        `model '${m.id}': its identity`,
+        'calibration differ',
+        'changed since the model was registered',
+      );
     } finally {
       store.close();
     }
@@ -109,7 +126,10 @@ describe('model identity', () => {
     assert.equal(getModel(dir, m.id).id, m.id, 'legacy metadata still loads');
     register(dir, m.id);
     const raw = new Database(path.join(dir, 'countersign.db'), { readonly: true });
-    assert.equal(raw.prepare('SELECT identity_sha256 FROM models WHERE id = ?').pluck().get(m.id), modelIdentity(JSON.parse(readFileSync(path.join(dir, 'models', m.id, 'metadata.json'), 'utf8'))));
+    assert.equal(
+      raw.prepare('SELECT identity_sha256 FROM models WHERE id = ?').pluck().get(m.id),
+      modelIdentity(JSON.parse(readFileSync(path.join(dir, 'models', m.id, 'metadata.json'), 'utf8'))),
+    );
     raw.close();
     editMetadata(dir, m.id, (j) => ((j.preprocessing as Json).inputScale = 2));
     const store = openStore(dir);

@@ -69,7 +69,10 @@ describe('onnxSupport', () => {
   });
   it('names what it cannot export', () => {
     const spec = getSpec('signet-tiny');
-    const bnAfterFlatten: ArchitectureSpec = { ...spec, layers: [...spec.layers.slice(0, -1), { kind: 'batchNorm', name: 'bnx', epsilon: 1e-3, momentum: 0.9, source: 'test' }, spec.layers.at(-1)!] };
+    const bnAfterFlatten: ArchitectureSpec = {
+      ...spec,
+      layers: [...spec.layers.slice(0, -1), { kind: 'batchNorm', name: 'bnx', epsilon: 1e-3, momentum: 0.9, source: 'test' }, spec.layers.at(-1)!],
+    };
     assert.match(String(onnxSupport(bnAfterFlatten)), /batch norm after the flatten/);
     const noFlatten: ArchitectureSpec = { ...spec, layers: spec.layers.filter((l) => l.kind !== 'flatten') };
     assert.match(String(onnxSupport(noFlatten)), /before a flatten/);
@@ -134,7 +137,12 @@ function batchOf(inputs: Float32Array[]): Float32Array {
 }
 
 /** Max abs difference of the two engines' embeddings of the inputs (one batch), and the largest |value|. */
-async function compareEngines(dir: string, modelId: string, inputs: Float32Array[], resourcesDir?: string): Promise<{ maxDiff: number; maxAbs: number; tfjs: InferenceModel; ort: InferenceModel }> {
+async function compareEngines(
+  dir: string,
+  modelId: string,
+  inputs: Float32Array[],
+  resourcesDir?: string,
+): Promise<{ maxDiff: number; maxAbs: number; tfjs: InferenceModel; ort: InferenceModel }> {
   const opts = resourcesDir ? { resourcesDir } : {};
   const tfjs = await loadEmbeddingModel(dir, modelId, { ...opts, engine: 'tfjs' });
   const ort = await loadEmbeddingModel(dir, modelId, { ...opts, engine: 'onnxruntime' });
@@ -182,7 +190,15 @@ describe('onnxruntime embeddings equal tfjs embeddings within 1e-4', { skip }, (
   }
 
   it('a network off the registry: 3 input channels (the Transpose path), odd sizes, linear embedding, no input scale', async () => {
-    const spec = signetArchitecture({ name: 'signet-micro', description: 'test', inputShape: [67, 71, 3], filters: [3, 4, 4, 3], dense: 6, embeddingSize: 5, embedding: 'linear' });
+    const spec = signetArchitecture({
+      name: 'signet-micro',
+      description: 'test',
+      inputShape: [67, 71, 3],
+      filters: [3, 4, 4, 3],
+      dense: 6,
+      embeddingSize: 5,
+      embedding: 'linear',
+    });
     assert.equal(onnxSupport(spec), true);
     const params = randomParams(spec, 60);
     const arrays = new Map([...params.tensors].map(([k, t]) => [k, t.dataSync() as Float32Array]));

@@ -41,16 +41,35 @@ describe('training data sources', () => {
 
   it('qualifies writers by source when mixing, and refuses one writer or a first source without forgeries', () => {
     const all = path.join(data, 'manifest.csv');
-    const mixed = readSources([{ path: all, weight: 1 }, { path: all, weight: 0.5 }]);
+    const mixed = readSources([
+      { path: all, weight: 1 },
+      { path: all, weight: 0.5 },
+    ]);
     assert.equal(mixed.writersBySource.length, 2);
-    assert.ok(mixed.writersBySource[1]!.every((w) => w.startsWith('manifest-2/')), mixed.writersBySource[1]!.join(','));
+    assert.ok(
+      mixed.writersBySource[1]!.every((w) => w.startsWith('manifest-2/')),
+      mixed.writersBySource[1]!.join(','),
+    );
     assert.deepEqual(mixed.weights, [1, 0.5]);
     const first = mixed.writersBySource[0]![0]!.split('/')[1]!;
     const one = manifestOf('one-writer', (w) => w === first);
-    assert.throws(() => readSources([{ path: one, weight: 1 }]), (e: Error) => e.message.includes(one) && /at least 2 writers/.test(e.message));
+    assert.throws(
+      () => readSources([{ path: one, weight: 1 }]),
+      (e: Error) => e.message.includes(one) && /at least 2 writers/.test(e.message),
+    );
     const noForged = manifestOf('no-forged', (_w, l) => l === 'genuine');
-    assert.throws(() => readSources([{ path: noForged, weight: 1 }]), (e: Error) => e.message.includes(noForged) && /no forged signatures/.test(e.message));
-    assert.doesNotThrow(() => readSources([{ path: all, weight: 1 }, { path: noForged, weight: 1 }]), 'later sources may lack forgeries');
+    assert.throws(
+      () => readSources([{ path: noForged, weight: 1 }]),
+      (e: Error) => e.message.includes(noForged) && /no forged signatures/.test(e.message),
+    );
+    assert.doesNotThrow(
+      () =>
+        readSources([
+          { path: all, weight: 1 },
+          { path: noForged, weight: 1 },
+        ]),
+      'later sources may lack forgeries',
+    );
     assert.throws(() => readSources([{ path: all, weight: 0 }]), /every source has weight 0/);
   });
 

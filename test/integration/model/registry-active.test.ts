@@ -29,7 +29,10 @@ const draft = (name: string, createdAt: string): ModelDraft => ({
 /** Puts a saved model into resources/models/ the way the build ships the base model. */
 async function shipBaseModel(name: string, createdAt: string): Promise<string> {
   const staging = freshDir();
-  const w = tf.tensor2d([[1, 2], [3, 4]]);
+  const w = tf.tensor2d([
+    [1, 2],
+    [3, 4],
+  ]);
   const meta = await saveModel(staging, { metadata: draft(name, createdAt), weights: [{ name: 'dense/kernel', tensor: w }] }, resources);
   w.dispose();
   cpSync(path.join(staging, 'models', meta.id), path.join(resources.resourcesDir, 'models', meta.id), { recursive: true });
@@ -56,7 +59,10 @@ describe('base models', () => {
       ],
     );
     const loaded = await loadWeights(dataDir, 'signet-base-v1', resources);
-    assert.deepEqual(await loaded[0]!.tensor.array(), [[1, 2], [3, 4]]);
+    assert.deepEqual(await loaded[0]!.tensor.array(), [
+      [1, 2],
+      [3, 4],
+    ]);
     loaded.forEach((x) => x.tensor.dispose());
   });
 

@@ -100,7 +100,10 @@ describe('save and load', () => {
     const meta = await saveModel(dataDir, { metadata: draft({ scoring }), weights: w }, noResources);
     assert.deepEqual(meta.scoring, scoring);
     assert.deepEqual(getModel(dataDir, meta.id, noResources).scoring, scoring);
-    await assert.rejects(saveModel(dataDir, { metadata: draft({ scoring: { method: 'kk-ratio', prior: -1, priorWeight: 3 } }), weights: w }, noResources), /positive prior/);
+    await assert.rejects(
+      saveModel(dataDir, { metadata: draft({ scoring: { method: 'kk-ratio', prior: -1, priorWeight: 3 } }), weights: w }, noResources),
+      /positive prior/,
+    );
     dispose(w);
   });
 
@@ -138,7 +141,10 @@ describe('save and load', () => {
     const dataDir = freshDir();
     const w = tinyWeights(4);
     await assert.rejects(saveModel(dataDir, { metadata: draft(), weights: [] }, noResources), /weights: expected a non-empty list/);
-    await assert.rejects(saveModel(dataDir, { metadata: draft(), weights: [w[0]!, { ...w[1]!, name: 'conv1/kernel' }] }, noResources), /duplicate tensor name 'conv1\/kernel'/);
+    await assert.rejects(
+      saveModel(dataDir, { metadata: draft(), weights: [w[0]!, { ...w[1]!, name: 'conv1/kernel' }] }, noResources),
+      /duplicate tensor name 'conv1\/kernel'/,
+    );
     await assert.rejects(
       saveModel(dataDir, { metadata: draft({ inputShape: [155, 220, 0] as unknown as [number, number, number] }), weights: w }, noResources),
       { code: 'INVALID_ARGUMENT', message: /metadata.inputShape/ },
@@ -177,7 +183,10 @@ describe('integrity', () => {
     mkdirSync(path.join(dataDir, 'models', 'broken'));
     writeFileSync(path.join(dataDir, 'models', 'broken', 'metadata.json'), '{"id": "broken"');
     const scan = scanModels(dataDir, noResources);
-    assert.deepEqual(scan.models.map((m) => m.id), ['tiny-test-v1']);
+    assert.deepEqual(
+      scan.models.map((m) => m.id),
+      ['tiny-test-v1'],
+    );
     assert.equal(scan.problems.length, 1);
     assert.match(scan.problems[0]!.message, /broken\/metadata.json: not valid JSON/);
     assert.throws(() => getModel(dataDir, 'broken', noResources), { code: 'INTEGRITY' });

@@ -35,7 +35,14 @@ async function train(spec: ArchitectureSpec, workers: number, batches: PairBatch
   try {
     const results = [];
     for (const b of batches) results.push(await t.step(copy(b)));
-    return { results, arrays: await t.getParamArrays(), inSync: await t.replicasInSync(), state: await t.getOptimizerState(), workers: t.workers, backend: t.backend };
+    return {
+      results,
+      arrays: await t.getParamArrays(),
+      inSync: await t.replicasInSync(),
+      state: await t.getOptimizerState(),
+      workers: t.workers,
+      backend: t.backend,
+    };
   } finally {
     await t.dispose();
   }
@@ -65,7 +72,9 @@ describe('data-parallel trainer', () => {
     const two = await train(PLAIN, 2, batches);
     assert.equal(two.workers, 2);
     assert.equal(two.backend, 'wasm');
-    two.results.forEach((r, i) => assert.ok(Math.abs(r.loss - one.results[i]!.loss) < 1e-5 * Math.abs(one.results[i]!.loss), `loss ${r.loss} vs ${one.results[i]!.loss}`));
+    two.results.forEach((r, i) =>
+      assert.ok(Math.abs(r.loss - one.results[i]!.loss) < 1e-5 * Math.abs(one.results[i]!.loss), `loss ${r.loss} vs ${one.results[i]!.loss}`),
+    );
     const diff = maxRelativeDifference(two.arrays, one.arrays);
     assert.ok(diff < 1e-4, `weights differ by ${diff}`);
     // The initial weights moved (the comparison is not vacuous).
@@ -81,9 +90,15 @@ describe('data-parallel trainer', () => {
     const b = await train(MICRO, 2, batches);
     assert.ok(a.inSync && b.inSync);
     assert.deepEqual(b.arrays, a.arrays);
-    assert.deepEqual(b.results.map((r) => r.loss), a.results.map((r) => r.loss));
+    assert.deepEqual(
+      b.results.map((r) => r.loss),
+      a.results.map((r) => r.loss),
+    );
     assert.equal(a.state.step, 3);
-    assert.deepEqual(a.results.map((r) => r.items), [4, 4, 1]);
+    assert.deepEqual(
+      a.results.map((r) => r.items),
+      [4, 4, 1],
+    );
     assert.ok(a.results.every((r) => r.imagesPerSec > 0 && Number.isFinite(r.loss)));
     assert.ok(a.arrays.every((x) => x.data.every(Number.isFinite)));
   });

@@ -16,7 +16,23 @@ const root = tempDir('cs-training-files-');
 const runFile = {
   runId: '2026-01-01-abcdef01',
   options: { dataDir: '/x', baseModel: null, name: 'n', data: [{ path: '/x/data', weight: 1 }] },
-  hyper: { epochs: 2, batchSize: 4, learningRate: 1e-4, margin: 1, optimizer: 'adam', seed: 1, pairsPerEpoch: 8, validationFraction: 0.2, references: 5, augment: 'scan', dropout: 0, l2: 1, objective: 'contrastive', trainFrom: null, patience: null },
+  hyper: {
+    epochs: 2,
+    batchSize: 4,
+    learningRate: 1e-4,
+    margin: 1,
+    optimizer: 'adam',
+    seed: 1,
+    pairsPerEpoch: 8,
+    validationFraction: 0.2,
+    references: 5,
+    augment: 'scan',
+    dropout: 0,
+    l2: 1,
+    objective: 'contrastive',
+    trainFrom: null,
+    patience: null,
+  },
   split: { train: ['w1'], validation: ['w2'] },
   dataSha256: 'ab',
   inputScale: 6.3,
@@ -24,7 +40,15 @@ const runFile = {
   createdAt: '2026-01-01T00:00:00.000Z',
 };
 
-const state: CheckpointState = { runId: '2026-01-01-abcdef01', epoch: 2, batchInEpoch: 0, step: 4, bestEer: 0.5, bestEpoch: 1, history: [{ epoch: 1, trainLoss: 1.5, valEer: 0.5, valEerRandom: 0.25, valPairEer: null, seconds: 2 }] };
+const state: CheckpointState = {
+  runId: '2026-01-01-abcdef01',
+  epoch: 2,
+  batchInEpoch: 0,
+  step: 4,
+  bestEer: 0.5,
+  bestEpoch: 1,
+  history: [{ epoch: 1, trainLoss: 1.5, valEer: 0.5, valEerRandom: 0.25, valPairEer: null, seconds: 2 }],
+};
 
 /** Asserts fn fails with an INTEGRITY AppError whose message names `file` and then `field`. */
 async function refused(fn: () => unknown, file: string, field: string): Promise<void> {
@@ -60,12 +84,19 @@ describe('run.json', () => {
     const dir = runDir(dataDir, runFile.runId);
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'run.json'), '{"runId": ');
-    await assert.rejects(runTraining({ dataDir, data: [], baseModel: null, name: 'n', resume: runFile.runId }), { code: 'INTEGRITY', message: new RegExp(`^${path.join(dir, 'run.json')}: not valid JSON`) });
+    await assert.rejects(runTraining({ dataDir, data: [], baseModel: null, name: 'n', resume: runFile.runId }), {
+      code: 'INTEGRITY',
+      message: new RegExp(`^${path.join(dir, 'run.json')}: not valid JSON`),
+    });
   });
 
   it('reads runs from earlier versions: one data path, augment as a boolean, hyperparameters and normalisation version missing', () => {
     const { normaliseVersion: _n, ...old } = runFile;
-    const r = checkJson(runFileSchema, { ...old, options: { ...old.options, data: '/x/data', __entry: 'kept' }, hyper: { epochs: 3, augment: true } }, 'run.json');
+    const r = checkJson(
+      runFileSchema,
+      { ...old, options: { ...old.options, data: '/x/data', __entry: 'kept' }, hyper: { epochs: 3, augment: true } },
+      'run.json',
+    );
     assert.equal(r.options.data, '/x/data');
     assert.equal(r.options.__entry, 'kept', 'keys this version does not know are kept');
     assert.deepEqual(r.hyper, { epochs: 3, augment: true });
@@ -77,7 +108,11 @@ describe('checkpoint state.json', () => {
   it('round-trips, with a NaN loss (JSON null) read back as NaN', () => {
     const dir = path.join(root, 'ckpt-ok');
     const nan = { ...state, history: [{ ...state.history[0]!, trainLoss: NaN }] };
-    saveCheckpoint(dir, 'last', { params: [{ name: 'w', shape: [2], data: new Float32Array([1, 2]) }], optimizer: { name: 'adam', step: 4, slots: [] }, state: nan });
+    saveCheckpoint(dir, 'last', {
+      params: [{ name: 'w', shape: [2], data: new Float32Array([1, 2]) }],
+      optimizer: { name: 'adam', step: 4, slots: [] },
+      state: nan,
+    });
     const c = loadCheckpoint(dir, 'last');
     assert.ok(Number.isNaN(c.state.history[0]!.trainLoss));
     assert.deepEqual({ ...c.state, history: [] }, { ...state, history: [] });
@@ -86,7 +121,11 @@ describe('checkpoint state.json', () => {
 
   it('a malformed state.json is refused naming the file and the field', async () => {
     const dir = path.join(root, 'ckpt-bad');
-    saveCheckpoint(dir, 'last', { params: [{ name: 'w', shape: [2], data: new Float32Array([1, 2]) }], optimizer: { name: 'adam', step: 4, slots: [] }, state });
+    saveCheckpoint(dir, 'last', {
+      params: [{ name: 'w', shape: [2], data: new Float32Array([1, 2]) }],
+      optimizer: { name: 'adam', step: 4, slots: [] },
+      state,
+    });
     const file = path.join(dir, 'last', 'state.json');
     const good = JSON.parse(readFileSync(file, 'utf8'));
     for (const [bad, field] of [
@@ -104,7 +143,12 @@ describe('checkpoint state.json', () => {
   it("the best checkpoint's validation is checked before a model is registered from it", () => {
     const best = { valSame: [0.1], valDiff: [0.9], valMetrics: { eer: 0.2, eerRandom: null, eerThreshold: 0.5, auc: 0.9, pairEer: null, cllrMin: 0.4 } };
     assert.deepEqual(checkJson(bestValidationSchema, best, 'best/state.json').valSame, [0.1]);
-    assert.throws(() => checkJson(bestValidationSchema, { ...best, valDiff: undefined }, 'best/state.json'), { code: 'INTEGRITY', message: /^best\/state\.json: valDiff: / });
-    assert.throws(() => checkJson(bestValidationSchema, { ...best, valScoring: { method: 'kk-ratio', prior: -1, priorWeight: 3 } }, 'best/state.json'), { message: /^best\/state\.json: valScoring\.prior: / });
+    assert.throws(() => checkJson(bestValidationSchema, { ...best, valDiff: undefined }, 'best/state.json'), {
+      code: 'INTEGRITY',
+      message: /^best\/state\.json: valDiff: /,
+    });
+    assert.throws(() => checkJson(bestValidationSchema, { ...best, valScoring: { method: 'kk-ratio', prior: -1, priorWeight: 3 } }, 'best/state.json'), {
+      message: /^best\/state\.json: valScoring\.prior: /,
+    });
   });
 });

@@ -30,7 +30,16 @@ describe('training run (signet-tiny, synthetic data)', () => {
   it('ends with validation clearly better than its untrained start, as a new inactive model with calibration', async () => {
     const dir = path.join(root, 'd1');
     const events: TrainEvent[] = [];
-    const r = await runTraining({ dataDir: dir, data, baseModel: null, architecture: 'signet-tiny', name: 'tiny run', hyper, workers: 2, onEvent: (e) => events.push(e) });
+    const r = await runTraining({
+      dataDir: dir,
+      data,
+      baseModel: null,
+      architecture: 'signet-tiny',
+      name: 'tiny run',
+      hyper,
+      workers: 2,
+      onEvent: (e) => events.push(e),
+    });
     assert.equal(r.status, 'done');
     const baseline = events.find((e) => e.type === 'baseline')!;
     assert.ok(baseline && baseline.type === 'baseline');
@@ -66,7 +75,7 @@ describe('training run (signet-tiny, synthetic data)', () => {
     assert.ok(iv.eer![1] > iv.eer![0], 'validation writers differ, so the EER interval has a width');
     const bestState = loadCheckpoint(r.checkpointDir, 'best').state as unknown as { valSets: WriterScores };
     const validation = (m.trainingData as { validationWriters: string[] }).validationWriters;
-    assert.deepEqual([...new Set(bestState.valSets.writerOf.genuine)].sort(), [...validation].sort(), 'the scores resampled are the validation writers\'');
+    assert.deepEqual([...new Set(bestState.valSets.writerOf.genuine)].sort(), [...validation].sort(), "the scores resampled are the validation writers'");
     assert.deepEqual(iv, intervalsOf(bestState.valSets, m.calibration, hyper.seed), "the best epoch's scores and the model's calibration");
     assert.equal(m.metrics.validationPairsSame, bestState.valSets.pairSame!.length);
     assert.deepEqual(getModel(dir, m.id).metricIntervals, iv, 'saved and read back');
@@ -80,7 +89,13 @@ describe('training run (signet-tiny, synthetic data)', () => {
     const ctl = new AbortController();
     let batches = 0;
     const first = await runTraining({
-      dataDir: dir, data, baseModel: null, architecture: 'signet-tiny', name: 'resumable', hyper: { ...hyper, epochs: 2 }, workers: 1,
+      dataDir: dir,
+      data,
+      baseModel: null,
+      architecture: 'signet-tiny',
+      name: 'resumable',
+      hyper: { ...hyper, epochs: 2 },
+      workers: 1,
       signal: ctl.signal,
       onEvent: (e) => {
         if (e.type === 'batch' && e.epoch === 2 && ++batches === 3) ctl.abort();
@@ -92,12 +107,26 @@ describe('training run (signet-tiny, synthetic data)', () => {
     assert.match(first.resumeHint ?? '', /--resume /);
     assert.equal(listModels(dir).length, 0, 'nothing registered by a cancelled run');
     const resumed: TrainEvent[] = [];
-    const second = await runTraining({ dataDir: dir, data, baseModel: null, name: 'resumable', resume: first.runId, workers: 1, onEvent: (e) => resumed.push(e) });
+    const second = await runTraining({
+      dataDir: dir,
+      data,
+      baseModel: null,
+      name: 'resumable',
+      resume: first.runId,
+      workers: 1,
+      onEvent: (e) => resumed.push(e),
+    });
     assert.equal(second.status, 'done');
     const start = resumed.find((e) => e.type === 'start');
     assert.deepEqual(start && start.type === 'start' ? start.resumedFrom : null, { epoch: 2, batch: 3 });
     assert.equal(resumed.filter((e) => e.type === 'baseline').length, 0, 'the baseline is not measured again');
-    assert.deepEqual(second.history.map((h) => h.epoch), [1, 2]);
-    assert.deepEqual(listModels(dir).map((m) => m.id), [second.modelId]);
+    assert.deepEqual(
+      second.history.map((h) => h.epoch),
+      [1, 2],
+    );
+    assert.deepEqual(
+      listModels(dir).map((m) => m.id),
+      [second.modelId],
+    );
   });
 });

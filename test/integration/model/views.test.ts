@@ -49,7 +49,10 @@ describe('test-time views', () => {
     const onDisk = JSON.parse(readFileSync(path.join(data, 'models', grid, 'metadata.json'), 'utf8')) as { formatVersion: number };
     assert.equal(onDisk.formatVersion, 2);
     assert.equal(p.formatVersion, 1, 'a model without views stays format 1');
-    await assert.rejects(deriveVersion(data, grid, { views: 'grid9' }, { data: labelled }), (e: Error & { code?: string }) => e.code === 'CONFLICT' && /already embeds with the views 'grid9'/.test(e.message));
+    await assert.rejects(
+      deriveVersion(data, grid, { views: 'grid9' }, { data: labelled }),
+      (e: Error & { code?: string }) => e.code === 'CONFLICT' && /already embeds with the views 'grid9'/.test(e.message),
+    );
     await assert.rejects(deriveVersion(data, parent, {}, { data: labelled }), /changes the metric or the views/);
     await assert.rejects(deriveVersion(data, parent, { views: 'grid4' as 'grid9' }, { data: labelled }), /views: expected one of none, grid9/);
   });

@@ -60,19 +60,57 @@ describe('bench records in the report', () => {
     const bench = new BenchRepository(store);
     const q = fx.questioned[0]!.signatureId;
     const k2 = fx.known[1]!.signatureId;
-    await bench.createMeasurement({ signatureId: q, kind: 'length', points: [[10, 30], [10 + 78.74, 30]], dpi: DPI, label: 'span of the first name' });
-    await bench.createMeasurement({ signatureId: q, kind: 'angle', points: [[40, 60], [60, 20]], label: 'downstroke of the capital' });
+    await bench.createMeasurement({
+      signatureId: q,
+      kind: 'length',
+      points: [
+        [10, 30],
+        [10 + 78.74, 30],
+      ],
+      dpi: DPI,
+      label: 'span of the first name',
+    });
+    await bench.createMeasurement({
+      signatureId: q,
+      kind: 'angle',
+      points: [
+        [40, 60],
+        [60, 20],
+      ],
+      label: 'downstroke of the capital',
+    });
     await bench.createAnnotation({ kind: 'circle', signatureId: q, center: [60, 40], radius: 25, text: 'retouched loop' });
     await bench.createAnnotation({ kind: 'arrow', signatureId: k2, from: [5, 5], to: [50, 35], text: 'same entry stroke' });
     const dropped = await bench.createAnnotation({ kind: 'text', signatureId: q, at: [5, 5], text: 'withdrawn remark' });
     bench.deleteAnnotation({ id: dropped.id, reason: 'wrong item' });
     await bench.createAnnotation({ kind: 'note', signatureId: q, text: 'Line quality: slow, with blunt endings.' });
-    await bench.createAlignment({ questionedSignatureId: q, referenceSignatureId: k2, dxMm: 1.25, dyMm: -0.5, rotationDeg: 2, scale: 1.02, questionedDpi: DPI, referenceDpi: DPI });
+    await bench.createAlignment({
+      questionedSignatureId: q,
+      referenceSignatureId: k2,
+      dxMm: 1.25,
+      dyMm: -0.5,
+      rotationDeg: 2,
+      scale: 1.02,
+      questionedDpi: DPI,
+      referenceDpi: DPI,
+    });
 
     const { input } = await buildCaseReport(store, fx.caseId, { generatedAt: '2026-01-02T03:04:05.000Z' });
     const b = input.items[0]!.bench!;
-    assert.deepEqual(b.marks.map((m) => [m.label, m.on, m.kind]), [['A1', 'Q', 'circle'], ['A2', 'K2', 'arrow']]);
-    assert.deepEqual(b.measurements.map((m) => [m.label, m.on, m.unit]), [['M1', 'Q', 'mm'], ['M2', 'Q', 'deg']]);
+    assert.deepEqual(
+      b.marks.map((m) => [m.label, m.on, m.kind]),
+      [
+        ['A1', 'Q', 'circle'],
+        ['A2', 'K2', 'arrow'],
+      ],
+    );
+    assert.deepEqual(
+      b.measurements.map((m) => [m.label, m.on, m.unit]),
+      [
+        ['M1', 'Q', 'mm'],
+        ['M2', 'Q', 'deg'],
+      ],
+    );
     const last = store.audit.list({ caseId: fx.caseId }).at(-1)!;
     assert.equal(last.action, 'bench.align');
     assert.equal(input.integrity.auditHeadSeq, last.seq, 'anchored to the newest bench record');
@@ -82,7 +120,16 @@ describe('bench records in the report', () => {
     const text = pdfPages(r.pdf).join('\n');
     assert.match(text, /Examiner’s bench: measurements, marks and notes/);
     // pdftotext reads the table column by column: each cell is checked on its own
-    for (const cell of ['M1', 'length: span of the first name', 'slant angle (from the horizontal, counter-clockwise):', 'downstroke of the capital', '20.00 mm', '63.4°', '100 dpi (given by the', 'no DPI needed']) {
+    for (const cell of [
+      'M1',
+      'length: span of the first name',
+      'slant angle (from the horizontal, counter-clockwise):',
+      'downstroke of the capital',
+      '20.00 mm',
+      '63.4°',
+      '100 dpi (given by the',
+      'no DPI needed',
+    ]) {
       assert.ok(text.includes(cell), `measurement cell "${cell}" in the report`);
     }
     assert.match(text, /A1 \(Q\) circle: retouched loop/);
@@ -92,7 +139,8 @@ describe('bench records in the report', () => {
     assert.doesNotMatch(text, /withdrawn remark/, 'a deleted mark is not shown');
 
     // the marks are drawn on the crops: red pixels in Q's and K2's frames, none before
-    const fig = (figs: ReportFigure[], kind: string, sig?: number) => figs.find((f) => f.kind === kind && (sig === undefined || f.signatureId === String(sig)))!;
+    const fig = (figs: ReportFigure[], kind: string, sig?: number) =>
+      figs.find((f) => f.kind === kind && (sig === undefined || f.signatureId === String(sig)))!;
     assert.equal(await redPixels(plainPdf, fig(plainFigures, 'questioned')), 0, 'no mark without bench records');
     assert.equal(await redPixels(plainPdf, fig(plainFigures, 'reference', k2)), 0);
     assert.ok((await redPixels(r.pdf, fig(r.figures, 'questioned'))) > 20, 'the circle is drawn on Q');

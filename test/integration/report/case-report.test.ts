@@ -51,7 +51,10 @@ describe('case report', () => {
     const paths = input.integrity.inputs.map((i) => i.path);
     for (const d of [...fx.known, ...fx.questioned]) assert.ok(paths.includes(d.path), `${d.path} listed with its hash`);
     assert.ok(input.integrity.inputs.some((i) => i.role === 'model' && i.sha256 === model.sha256));
-    const anchor = store.audit.list().filter((a) => a.entity === `comparison:${Math.max(...comparisons.map((c) => c.id))}`).at(-1)!;
+    const anchor = store.audit
+      .list()
+      .filter((a) => a.entity === `comparison:${Math.max(...comparisons.map((c) => c.id))}`)
+      .at(-1)!;
     assert.equal(input.integrity.auditHeadHash, anchor.hash, "anchored to the newest comparison's audit row");
     assert.equal(input.integrity.auditHeadSeq, anchor.seq);
   });
@@ -63,7 +66,10 @@ describe('case report', () => {
     const pdf = readFileSync(out);
     assert.equal(createHash('sha256').update(pdf).digest('hex'), r.sha256);
     assert.deepEqual(store.objects.get(r.sha256), pdf);
-    const row = store.audit.list({ caseId: fx.caseId }).filter((a) => a.action === 'report.create').at(-1)!;
+    const row = store.audit
+      .list({ caseId: fx.caseId })
+      .filter((a) => a.action === 'report.create')
+      .at(-1)!;
     assert.equal(row.details.sha256, r.sha256);
     assert.equal(row.details.contentHash, r.contentHash);
     const text = pdfPages(pdf).join('\n');
@@ -90,7 +96,15 @@ describe('case report', () => {
     const st = openStore(dir, { client: 'cli' });
     try {
       const c = await seedVerifiableCase(st, { name: 'Complete report', subjects: 1, known: 4, questioned: 2, seed: 4 });
-      addDocument(st, { caseId: c.caseId, role: 'questioned', claimedSubjectId: c.subjects[0]!.id, path: 'questioned/broken_cheque.jpg', bytes: Buffer.from('not a jpeg'), status: 'failed', failureReason: 'truncated JPEG' });
+      addDocument(st, {
+        caseId: c.caseId,
+        role: 'questioned',
+        claimedSubjectId: c.subjects[0]!.id,
+        path: 'questioned/broken_cheque.jpg',
+        bytes: Buffer.from('not a jpeg'),
+        status: 'failed',
+        failureReason: 'truncated JPEG',
+      });
       st.cases.setThreshold(c.caseId, 1.5, 'laboratory policy for cheques');
       await verifyCase(st, c.caseId, { workers: 1 });
       // A box correction after the results: a smaller box inside the crop.

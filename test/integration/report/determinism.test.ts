@@ -44,11 +44,14 @@ describe('report determinism', async () => {
     const other = lines.filter((l) => !/ TJ$/.test(l));
     // one drawn timestamp on the cover plus one in each page footer
     assert.equal(textShows.length, a.pages + 1, `${textShows.length} text lines differ`);
-    assert.deepEqual(other.sort(), [
-      '            <xmp:CreateDate>2025-03-14T09:26:53Z</xmp:CreateDate>',
-      '(D:20250314092653Z)',
-      expect(other, /^\/ID \[<[0-9a-f]{32}> <[0-9a-f]{32}>\]$/),
-    ].sort());
+    assert.deepEqual(
+      other.sort(),
+      [
+        '            <xmp:CreateDate>2025-03-14T09:26:53Z</xmp:CreateDate>',
+        '(D:20250314092653Z)',
+        expect(other, /^\/ID \[<[0-9a-f]{32}> <[0-9a-f]{32}>\]$/),
+      ].sort(),
+    );
     // and the words on every page are the same apart from the timestamp
     const norm = (pdf: Buffer, ts: string) => pdfPages(pdf).map((p) => p.split(ts).join('<timestamp>'));
     assert.deepEqual(norm(a.pdf, '2025-03-14 09:26:53 UTC'), norm(b.pdf, '2026-11-02 17:48:09 UTC'));

@@ -36,7 +36,10 @@ describe(`report: a ${ITEMS}-item case`, async () => {
     }
     // every document exactly once in the summary, in order
     const ids = summaryPages.join('\n').match(/DOC-\d{4}/g) ?? [];
-    assert.deepEqual(ids, input.items.map((it) => it.documentId));
+    assert.deepEqual(
+      ids,
+      input.items.map((it) => it.documentId),
+    );
     for (let i = 0; i < ITEMS; i++) {
       assert.equal(pages.filter((p) => p.includes(`QUESTIONED ITEM ${i + 1} OF ${ITEMS}`)).length, 1, `item ${i + 1}`);
     }

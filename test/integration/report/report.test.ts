@@ -6,7 +6,10 @@ import { renderReport, type ReportInput } from '../../../src-main/core/report/in
 import { buildReportInput } from '../../helpers/report-fixtures.ts';
 import { inkFraction, pdfPages, renderPage } from '../../helpers/poppler.ts';
 
-const blankPng = () => sharp({ create: { width: 400, height: 160, channels: 3, background: '#ffffff' } }).png().toBuffer();
+const blankPng = () =>
+  sharp({ create: { width: 400, height: 160, channels: 3, background: '#ffffff' } })
+    .png()
+    .toBuffer();
 
 describe('report: content of a small case', async () => {
   const input = await buildReportInput({ items: 6 });
@@ -108,7 +111,10 @@ describe('report: special cases', () => {
     const pages = pdfPages(report.pdf);
     const cont = pages.filter((p) => p.includes(`${item.documentLabel.split('/').pop()}: distances to the references (continued)`));
     assert.ok(cont.length >= 1, 'the distance table continues');
-    assert.ok(cont.every((p) => p.includes('d(Q, K)')), 'with its header row');
+    assert.ok(
+      cont.every((p) => p.includes('d(Q, K)')),
+      'with its header row',
+    );
     assert.ok(pages.some((p) => p.includes('K60') && p.includes('mandate_card_60.png')));
     assert.equal(report.figures.filter((f) => f.documentId === 'DOC-0001' && f.kind === 'reference').length, 60);
   });
@@ -120,7 +126,9 @@ describe('report: special cases', () => {
     item.kkSpread = { min: 0, median: 0, max: 0, values: [] };
     item.qPercentile = null;
     item.contextPng = null;
-    const pages = pdfPages((await renderReport(input)).pdf).join('\n').replace(/\s+/g, ' ');
+    const pages = pdfPages((await renderReport(input)).pdf)
+      .join('\n')
+      .replace(/\s+/g, ' ');
     assert.match(pages, /Known signatures of .* \(K\), n = 0/);
     assert.ok(pages.includes('No reference signatures.'));
     assert.ok(pages.includes('not available (fewer than two references)'));

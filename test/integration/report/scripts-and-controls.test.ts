@@ -94,7 +94,10 @@ describe('report: scripts beyond DejaVu, and control characters in names', async
     const again = await renderReport(input);
     assert.equal(again.contentHash, report.contentHash);
     assert.ok(again.pdf.equals(report.pdf));
-    const other = await renderReport({ ...input, items: input.items.map((it, i) => (i === 0 ? { ...it, documentLabel: 'scan\\nforged.png \\x1b[31mred\\u202e' } : it)) });
+    const other = await renderReport({
+      ...input,
+      items: input.items.map((it, i) => (i === 0 ? { ...it, documentLabel: 'scan\\nforged.png \\x1b[31mred\\u202e' } : it)),
+    });
     assert.notEqual(other.contentHash, report.contentHash, 'an escaped-looking name is not the same data as the name with controls');
   });
 });

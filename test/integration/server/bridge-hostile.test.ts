@@ -82,25 +82,72 @@ describe('the bridge under malformed and foreign requests', () => {
     const junk = (n: number) => Array.from({ length: n }, () => String.fromCharCode(Math.floor(random() * 256))).join('');
     const methods = ['GET', 'POST', 'HEAD', 'PUT', 'OPTIONS', 'get', 'G ET', 'PRI', 'CONNECT', '', 'X'.repeat(300), junk(5)];
     const paths = [
-      '/', '/%', '/%%', '/%E0%A4%A', '/api/%E0%A4%A', '/api/', '/api/%00', '/api/..%2F..%2Fetc', '/events', '/events?token=%',
-      '/../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '//evil.example/x', 'http://[', 'http://[::1', 'http://127.0.0.1/', '*',
-      '/?token=' + TOKEN, '/?token=%ZZ', '/\u00e9', '/a b', '/' + 'a'.repeat(9000), '', '/\t', '/\0', 'https://[/events',
+      '/',
+      '/%',
+      '/%%',
+      '/%E0%A4%A',
+      '/api/%E0%A4%A',
+      '/api/',
+      '/api/%00',
+      '/api/..%2F..%2Fetc',
+      '/events',
+      '/events?token=%',
+      '/../../etc/passwd',
+      '/%2e%2e/%2e%2e/etc/passwd',
+      '//evil.example/x',
+      'http://[',
+      'http://[::1',
+      'http://127.0.0.1/',
+      '*',
+      '/?token=' + TOKEN,
+      '/?token=%ZZ',
+      '/\u00e9',
+      '/a b',
+      '/' + 'a'.repeat(9000),
+      '',
+      '/\t',
+      '/\0',
+      'https://[/events',
     ];
     const versions = ['HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0', 'HTTP/9.9', 'HTTP/1.1 extra', 'HTTX/1.1', ''];
     const headerLines = [
-      `Host: ${host()}`, 'Host: evil.example', 'Host: [', `Host: ${host()}\r\nHost: other`, `Origin: http://${host()}`,
-      'Origin: http://127.0.0.1:1', 'Origin: null', 'Origin: %', `x-countersign-token: ${TOKEN}`, 'x-countersign-token: %E0',
-      'Content-Length: 5', 'Content-Length: -1', 'Content-Length: 99999999999999999999', 'Content-Length: x',
-      'Content-Length: 1\r\nContent-Length: 2', 'Transfer-Encoding: chunked', 'Transfer-Encoding: gzip, chunked', 'Transfer-Encoding: x',
-      'Connection: Upgrade\r\nUpgrade: websocket', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: %%%', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
-      'Upgrade: h2c', 'Expect: 100-continue', 'Cookie: cs_token=' + TOKEN, 'Bad Header: x', ': empty', 'X: \u0001\u007f', 'X-Long: ' + 'x'.repeat(20000),
+      `Host: ${host()}`,
+      'Host: evil.example',
+      'Host: [',
+      `Host: ${host()}\r\nHost: other`,
+      `Origin: http://${host()}`,
+      'Origin: http://127.0.0.1:1',
+      'Origin: null',
+      'Origin: %',
+      `x-countersign-token: ${TOKEN}`,
+      'x-countersign-token: %E0',
+      'Content-Length: 5',
+      'Content-Length: -1',
+      'Content-Length: 99999999999999999999',
+      'Content-Length: x',
+      'Content-Length: 1\r\nContent-Length: 2',
+      'Transfer-Encoding: chunked',
+      'Transfer-Encoding: gzip, chunked',
+      'Transfer-Encoding: x',
+      'Connection: Upgrade\r\nUpgrade: websocket',
+      'Sec-WebSocket-Version: 13',
+      'Sec-WebSocket-Key: %%%',
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+      'Upgrade: h2c',
+      'Expect: 100-continue',
+      'Cookie: cs_token=' + TOKEN,
+      'Bad Header: x',
+      ': empty',
+      'X: \u0001\u007f',
+      'X-Long: ' + 'x'.repeat(20000),
     ];
     const bodies = ['', '{}', '{not json', junk(16), '0\r\n\r\n', 'zz\r\n', '\0\0\0'];
 
     const build = (): string => {
       const kind = random();
       if (kind < 0.05) return junk(1 + Math.floor(random() * 200)); // not HTTP at all
-      const line = kind < 0.15 ? `${pick(methods)} ${junk(1 + Math.floor(random() * 12))} ${pick(versions)}` : `${pick(methods)} ${pick(paths)} ${pick(versions)}`;
+      const line =
+        kind < 0.15 ? `${pick(methods)} ${junk(1 + Math.floor(random() * 12))} ${pick(versions)}` : `${pick(methods)} ${pick(paths)} ${pick(versions)}`;
       const headers = Array.from({ length: Math.floor(random() * 6) }, () => pick(headerLines));
       if (random() < 0.7) headers.unshift(`Host: ${host()}`);
       const eol = random() < 0.9 ? '\r\n' : pick(['\n', '\r', '\n\r']);
@@ -152,7 +199,11 @@ describe('the bridge under malformed and foreign requests', () => {
       const api = await fetch(`http://${host()}/api/app.info`, { method: 'POST', body: '{}', headers: { origin, 'x-countersign-token': TOKEN } });
       assert.equal(api.status, 403, `the API, from ${origin}`);
     }
-    const own = await fetch(`http://${host()}/api/app.info`, { method: 'POST', body: '{}', headers: { origin: `http://${host()}`, 'x-countersign-token': TOKEN } });
+    const own = await fetch(`http://${host()}/api/app.info`, {
+      method: 'POST',
+      body: '{}',
+      headers: { origin: `http://${host()}`, 'x-countersign-token': TOKEN },
+    });
     assert.equal(own.status, 200, 'its own origin is served');
   });
 

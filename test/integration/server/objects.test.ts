@@ -49,7 +49,13 @@ describe('GET /objects/<sha256> on the bridge', () => {
     // Counts the renders that reach the display cache's renderer (a 304 must not).
     const get = objects.images.get.bind(objects.images);
     objects.images.get = (req) => (rendered++, get(req));
-    bridge = await startBridge({ dispatch: async () => ({ ok: true, value: null }) as never, subscribe: () => () => {}, staticDir: dir, token: TOKEN, objects });
+    bridge = await startBridge({
+      dispatch: async () => ({ ok: true, value: null }) as never,
+      subscribe: () => () => {},
+      staticDir: dir,
+      token: TOKEN,
+      objects,
+    });
   });
   after(async () => {
     await bridge?.close();

@@ -15,9 +15,20 @@ import { tempDir, throwsCode } from '../../helpers/store.ts';
 function forgeRow(dir: string, opts: { signWith?: ReturnType<typeof generateKeyPairSync> } = {}): number {
   const raw = new Database(path.join(dir, 'countersign.db'));
   const head = raw.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string };
-  const row = { seq: head.seq + 1, at: new Date().toISOString(), actor: 'examiner@lab (cli)', action: 'case.threshold', case_id: 1, entity: 'case:1', details: '{"new":9,"old":0.4}', prev_hash: head.hash };
+  const row = {
+    seq: head.seq + 1,
+    at: new Date().toISOString(),
+    actor: 'examiner@lab (cli)',
+    action: 'case.threshold',
+    case_id: 1,
+    entity: 'case:1',
+    details: '{"new":9,"old":0.4}',
+    prev_hash: head.hash,
+  };
   const hash = auditRowHash(row);
-  raw.prepare('INSERT INTO audit_log (seq, at, actor, action, case_id, entity, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(row.seq, row.at, row.actor, row.action, row.case_id, row.entity, row.details, row.prev_hash, hash);
+  raw
+    .prepare('INSERT INTO audit_log (seq, at, actor, action, case_id, entity, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+    .run(row.seq, row.at, row.actor, row.action, row.case_id, row.entity, row.details, row.prev_hash, hash);
   if (opts.signWith) {
     const pub = opts.signWith.publicKey.export({ type: 'spki', format: 'der' }).subarray(-32).toString('base64');
     const sig = sign(null, signedMessage(row.seq, hash), opts.signWith.privateKey).toString('base64');
@@ -45,7 +56,10 @@ test('every write signs the head with an owner-only installation key; the chain 
     assert.deepEqual(r.problems, []);
     assert.equal(r.signatures.headSigned, true);
     assert.equal(r.signatures.signatures, 3, 'store.create, case.create and case.threshold each ended a write');
-    assert.deepEqual(r.signatures.keys.map((k) => [k.trust, k.fingerprint]), [['installation', store.installationKey.fingerprint]]);
+    assert.deepEqual(
+      r.signatures.keys.map((k) => [k.trust, k.fingerprint]),
+      [['installation', store.installationKey.fingerprint]],
+    );
     assert.match(store.installationKey.fingerprint, /^([0-9a-f]{4} ){7}[0-9a-f]{4}$/);
   } finally {
     store.close();
@@ -60,7 +74,10 @@ test('a row appended with a correct hash but no signature is caught, and no writ
     const r = verifyStore(store, { objects: false });
     assert.equal(r.chain.ok, true, 'the hash chain alone sees nothing');
     assert.equal(r.ok, false);
-    assert.ok(r.problems.includes(`audit row ${seq}: rows ${seq}..${seq} are not signed by any key: they were added outside Countersign`), r.problems.join('\n'));
+    assert.ok(
+      r.problems.includes(`audit row ${seq}: rows ${seq}..${seq} are not signed by any key: they were added outside Countersign`),
+      r.problems.join('\n'),
+    );
     throwsCode(() => store.cases.create({ name: 'Next' }), 'INTEGRITY', `its last row #${seq} is not signed`);
     assert.equal(store.cases.find('Next'), undefined);
   } finally {
@@ -75,7 +92,10 @@ test('a row signed with some other key is caught as signed by an unknown key', (
   try {
     const r = verifyStore(store, { objects: false });
     assert.equal(r.ok, false);
-    assert.match(r.problems.join('\n'), new RegExp(`audit row ${seq}: rows up to ${seq} were signed by key [0-9a-f ]+, which is neither this installation's nor one a trusted restore adopted`));
+    assert.match(
+      r.problems.join('\n'),
+      new RegExp(`audit row ${seq}: rows up to ${seq} were signed by key [0-9a-f ]+, which is neither this installation's nor one a trusted restore adopted`),
+    );
   } finally {
     store.close();
   }
@@ -111,7 +131,10 @@ test('a restored backup gets a new key that adopts the keys that signed it; a lo
     assert.notEqual(restored.installationKey.publicKey, original.publicKey, 'a key never travels in a backup');
     const v = verifyStore(restored);
     assert.deepEqual(v.problems, []);
-    assert.deepEqual(v.signatures.keys.map((k) => k.trust), ['adopted', 'installation']);
+    assert.deepEqual(
+      v.signatures.keys.map((k) => k.trust),
+      ['adopted', 'installation'],
+    );
     assert.deepEqual(restored.audit.list().at(-1)?.details.signingKeys, [original.publicKey]);
   } finally {
     restored.close();

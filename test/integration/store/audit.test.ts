@@ -85,17 +85,28 @@ test('verify detects a row inserted in the middle (later rows renumbered) and on
   db.exec('DROP TRIGGER audit_log_no_update');
   for (const seq of [5, 4, 3]) db.prepare('UPDATE audit_log SET seq = seq + 1 WHERE seq = ?').run(seq);
   const prev = db.prepare('SELECT hash FROM audit_log WHERE seq = 2').pluck().get() as string;
-  const fake = { seq: 3, at: new Date().toISOString(), actor: 'mallory@host (cli)', action: 'case.threshold', case_id: null, entity: null, details: '{}', prev_hash: prev };
-  db.prepare('INSERT INTO audit_log VALUES (@seq, @at, @actor, @action, @case_id, @entity, @details, @prev_hash, @hash)').run({ ...fake, hash: auditRowHash(fake) });
+  const fake = {
+    seq: 3,
+    at: new Date().toISOString(),
+    actor: 'mallory@host (cli)',
+    action: 'case.threshold',
+    case_id: null,
+    entity: null,
+    details: '{}',
+    prev_hash: prev,
+  };
+  db.prepare('INSERT INTO audit_log VALUES (@seq, @at, @actor, @action, @case_id, @entity, @details, @prev_hash, @hash)').run({
+    ...fake,
+    hash: auditRowHash(fake),
+  });
   const r = audit.verify();
   assert.equal(!r.ok && r.brokenAt, 4);
   assert.match(!r.ok ? r.reason : '', /does not follow row 3/);
 
   const m2 = seeded(3);
-  m2.db.prepare(`INSERT INTO audit_log VALUES (4, '2020-01-01T00:00:00.000Z', 'x', 'case.create', NULL, NULL, '{}', ?, ?)`).run(
-    m2.db.prepare('SELECT hash FROM audit_log WHERE seq = 3').pluck().get(),
-    'f'.repeat(64),
-  );
+  m2.db
+    .prepare(`INSERT INTO audit_log VALUES (4, '2020-01-01T00:00:00.000Z', 'x', 'case.create', NULL, NULL, '{}', ?, ?)`)
+    .run(m2.db.prepare('SELECT hash FROM audit_log WHERE seq = 3').pluck().get(), 'f'.repeat(64));
   const r2 = m2.audit.verify();
   assert.equal(!r2.ok && r2.brokenAt, 4);
   assert.match(!r2.ok ? r2.reason : '', /modified/);

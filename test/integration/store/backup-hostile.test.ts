@@ -33,7 +33,10 @@ async function refused(file: string, message: RegExp): Promise<void> {
 
 test('a backup whose manifest claims 700 MB is refused from its header', async () => {
   const dir = tempDir();
-  await refused(sparseTar(path.join(dir, 'b.tar'), [{ name: 'manifest.json', size: 700 * 1024 * 1024 }]), /manifest\.json is 734003200 bytes; a backup manifest is at most 1048576; nothing was read/);
+  await refused(
+    sparseTar(path.join(dir, 'b.tar'), [{ name: 'manifest.json', size: 700 * 1024 * 1024 }]),
+    /manifest\.json is 734003200 bytes; a backup manifest is at most 1048576; nothing was read/,
+  );
 });
 
 test('a sparse backup whose database entry claims 2.5 GB that the manifest does not record is refused before reading it', async () => {

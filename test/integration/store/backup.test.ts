@@ -13,7 +13,9 @@ async function makeBackup(root: string) {
   const blobs = [randomBytes(5000), randomBytes(70000), Buffer.from('small original')];
   const shas = blobs.map((b) => store.objects.put(b));
   store.write(() => {
-    const subject = store.db.prepare(`INSERT INTO subjects (case_id, scope, name, name_key, created_at) VALUES (?, 'case', 'Ann', 'ann', 'now')`).run(c.id).lastInsertRowid;
+    const subject = store.db
+      .prepare(`INSERT INTO subjects (case_id, scope, name, name_key, created_at) VALUES (?, 'case', 'Ann', 'ann', 'now')`)
+      .run(c.id).lastInsertRowid;
     shas.forEach((sha, i) =>
       store.db
         .prepare(`INSERT INTO documents (case_id, role, subject_id, original_path, sha256, size, imported_at) VALUES (?, 'known', ?, ?, ?, ?, 'now')`)
@@ -66,7 +68,10 @@ test('restore refuses a corrupt or truncated archive and leaves no data director
   assert.ok(at > 0);
   copy[at] = (copy[at] as number) ^ 0xff;
   fs.writeFileSync(corrupt, copy);
-  await assert.rejects(restoreBackup(corrupt, path.join(root, 'r1')), (e: { code?: string; message?: string }) => e.code === 'INTEGRITY' && /object [0-9a-f]{64} in the backup is corrupt/.test(e.message ?? ''));
+  await assert.rejects(
+    restoreBackup(corrupt, path.join(root, 'r1')),
+    (e: { code?: string; message?: string }) => e.code === 'INTEGRITY' && /object [0-9a-f]{64} in the backup is corrupt/.test(e.message ?? ''),
+  );
   assert.equal(fs.existsSync(path.join(root, 'r1')), false);
 
   const truncated = path.join(root, 'truncated.tar');
@@ -77,7 +82,10 @@ test('restore refuses a corrupt or truncated archive and leaves no data director
   const notTar = path.join(root, 'notes.txt');
   fs.writeFileSync(notTar, 'x'.repeat(2048));
   await assert.rejects(restoreBackup(notTar, path.join(root, 'r3')), (e: { code?: string }) => e.code === 'INTEGRITY');
-  assert.deepEqual(fs.readdirSync(root).filter((n) => n.startsWith('.') || n.startsWith('r')), []);
+  assert.deepEqual(
+    fs.readdirSync(root).filter((n) => n.startsWith('.') || n.startsWith('r')),
+    [],
+  );
 });
 
 test('restore refuses a non-empty data directory and touches nothing in it', async () => {

@@ -34,7 +34,16 @@ describe('case queries', () => {
   const bob = repo.insertSubject(full.id, 'bob');
   doc({ caseId: full.id, role: 'known', subjectId: alice.id, originalPath: 'known/alice/1.png' });
   doc({ caseId: full.id, role: 'known', subjectId: alice.id, originalPath: 'known/alice/2.png' });
-  doc({ caseId: full.id, role: 'known', subjectId: bob.id, originalPath: 'known/bob/1.png', status: 'failed', failureReason: 'truncated PNG', width: null, height: null });
+  doc({
+    caseId: full.id,
+    role: 'known',
+    subjectId: bob.id,
+    originalPath: 'known/bob/1.png',
+    status: 'failed',
+    failureReason: 'truncated PNG',
+    width: null,
+    height: null,
+  });
   const q2 = doc({ caseId: full.id, role: 'questioned', claimedSubjectId: alice.id, originalPath: 'questioned/b.tif', pageIndex: 1 });
   const q1 = doc({ caseId: full.id, role: 'questioned', claimedSubjectId: alice.id, originalPath: 'questioned/b.tif', pageIndex: 0, sha256: q2.sha256 });
   const q0 = doc({ caseId: full.id, role: 'questioned', originalPath: 'questioned/a.png', status: 'failed', failureReason: 'not an image' });
@@ -92,7 +101,19 @@ describe('case queries', () => {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     store.write(() => {
-      insert.run('run-old', null, 'completed', '{"epochs":2}', '{"images":10}', '{"eer":0.1}', null, null, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:01.000Z', '2026-01-01T00:10:00.000Z');
+      insert.run(
+        'run-old',
+        null,
+        'completed',
+        '{"epochs":2}',
+        '{"images":10}',
+        '{"eer":0.1}',
+        null,
+        null,
+        '2026-01-01T00:00:00.000Z',
+        '2026-01-01T00:00:01.000Z',
+        '2026-01-01T00:10:00.000Z',
+      );
       insert.run('run-new', null, 'failed', '{}', '{}', '{}', null, 'out of memory', '2026-02-01T00:00:00.000Z', null, null);
     });
     const rows = runs.listNewestFirst();

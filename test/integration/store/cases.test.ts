@@ -17,7 +17,19 @@ test('create returns a clean camelCase row and audits it', () => {
   const { cases, audit } = setup();
   const c = cases.create({ name: '  Smith v. Jones ', examiner: 'A. Examiner', threshold: 0.42, notes: 'line 1\nline 2' });
   assert.equal(c.name, 'Smith v. Jones');
-  assert.deepEqual(Object.keys(c).sort(), ['createdAt', 'examiner', 'id', 'inconclusiveBand', 'minReferences', 'modelId', 'name', 'notes', 'status', 'threshold', 'updatedAt']);
+  assert.deepEqual(Object.keys(c).sort(), [
+    'createdAt',
+    'examiner',
+    'id',
+    'inconclusiveBand',
+    'minReferences',
+    'modelId',
+    'name',
+    'notes',
+    'status',
+    'threshold',
+    'updatedAt',
+  ]);
   assert.equal(c.threshold, 0.42);
   assert.equal(c.status, 'open');
   assert.equal(c.minReferences, 4);
@@ -74,12 +86,24 @@ test('list filters archived cases and searches name and examiner', () => {
   cases.create({ name: 'Will of J. Doe', examiner: 'Fox Mulder' });
   const old = cases.create({ name: 'Old matter' });
   cases.archive(old.id);
-  assert.deepEqual(cases.list().map((c) => c.name), ['Cheque fraud 2024-17', 'Will of J. Doe']);
+  assert.deepEqual(
+    cases.list().map((c) => c.name),
+    ['Cheque fraud 2024-17', 'Will of J. Doe'],
+  );
   assert.equal(cases.list({ includeArchived: true }).length, 3);
-  assert.deepEqual(cases.list({ search: 'CHEQUE' }).map((c) => c.name), ['Cheque fraud 2024-17']);
-  assert.deepEqual(cases.list({ search: 'mulder' }).map((c) => c.name), ['Will of J. Doe']);
+  assert.deepEqual(
+    cases.list({ search: 'CHEQUE' }).map((c) => c.name),
+    ['Cheque fraud 2024-17'],
+  );
+  assert.deepEqual(
+    cases.list({ search: 'mulder' }).map((c) => c.name),
+    ['Will of J. Doe'],
+  );
   assert.deepEqual(cases.list({ search: 'old' }), []);
-  assert.deepEqual(cases.list({ search: 'old', includeArchived: true }).map((c) => c.id), [old.id]);
+  assert.deepEqual(
+    cases.list({ search: 'old', includeArchived: true }).map((c) => c.id),
+    [old.id],
+  );
 });
 
 test('setThreshold needs a reason and audits it with the old and new value and the results seen; null returns to the model default', () => {
@@ -91,10 +115,13 @@ test('setThreshold needs a reason and audits it with the old and new value and t
   assert.equal(cases.setThreshold('t', 0.5, ' policy ').threshold, 0.5);
   assert.equal(cases.setThreshold(c.id, null, 'back to the model').threshold, null);
   const rows = audit.list({ caseId: c.id }).filter((r) => r.action === 'case.threshold');
-  assert.deepEqual(rows.map((r) => r.details), [
-    { old: 0.42, new: 0.5, reason: 'policy', resultsSeen: 0 },
-    { old: 0.5, new: null, reason: 'back to the model', resultsSeen: 0 },
-  ]);
+  assert.deepEqual(
+    rows.map((r) => r.details),
+    [
+      { old: 0.42, new: 0.5, reason: 'policy', resultsSeen: 0 },
+      { old: 0.5, new: null, reason: 'back to the model', resultsSeen: 0 },
+    ],
+  );
   cases.setThreshold(c.id, null, 'test'); // no change: nothing logged
   assert.equal(audit.list({ caseId: c.id }).length, 3);
 });
@@ -116,5 +143,8 @@ test('an archived case keeps its data and audit trail and refuses writes, also f
   assert.throws(() => db.prepare('UPDATE cases SET threshold = 0.9 WHERE id = ?').run(c.id), /archived/);
   assert.throws(() => db.prepare('DELETE FROM cases WHERE id = ?').run(c.id), /never deleted/);
   assert.deepEqual(counts(), before);
-  assert.deepEqual(audit.list({ caseId: c.id }).map((r) => r.action), ['case.create', 'case.archive']);
+  assert.deepEqual(
+    audit.list({ caseId: c.id }).map((r) => r.action),
+    ['case.create', 'case.archive'],
+  );
 });

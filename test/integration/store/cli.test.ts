@@ -13,15 +13,20 @@ type Json = any;
 /** Runs the real CLI in a child process (async, so independent calls run side by side). */
 function cli(dataDir: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; json: Json }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(ROOT, 'bin/countersign.js'), '--data-dir', dataDir, ...args], { cwd: ROOT, encoding: 'utf8' }, (err, stdout, stderr) => {
-      let json: Json;
-      try {
-        json = JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
-      } catch {
-        json = undefined;
-      }
-      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr, json });
-    });
+    execFile(
+      process.execPath,
+      [path.join(ROOT, 'bin/countersign.js'), '--data-dir', dataDir, ...args],
+      { cwd: ROOT, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        let json: Json;
+        try {
+          json = JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
+        } catch {
+          json = undefined;
+        }
+        resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr, json });
+      },
+    );
   });
 }
 
@@ -115,7 +120,10 @@ test('bad input through the real CLI: a JSON error naming the field (exit 1, or 
   assert.match(notNumber.json.error.message, /^--threshold:/);
   const after = openStore(dir);
   try {
-    assert.deepEqual(after.cases.list({ includeArchived: true }).map((c) => c.name), ['Case 1']);
+    assert.deepEqual(
+      after.cases.list({ includeArchived: true }).map((c) => c.name),
+      ['Case 1'],
+    );
     assert.equal(after.audit.list().length, 2);
   } finally {
     after.close();

@@ -92,8 +92,14 @@ test('case commands: create, list, show, set-threshold, archive, with validation
   assert.equal(refused.error?.code, 'CONFLICT');
   assert.match(refused.error?.message ?? '', /archived/);
 
-  assert.deepEqual((await run(dir, ['case', 'list'])).value.map((x: { name: string }) => x.name), ['Other']);
-  assert.deepEqual((await run(dir, ['case', 'list', '--all', '--search', 'SMITH'])).value.map((x: { name: string }) => x.name), ['Smith v. Jones']);
+  assert.deepEqual(
+    (await run(dir, ['case', 'list'])).value.map((x: { name: string }) => x.name),
+    ['Other'],
+  );
+  assert.deepEqual(
+    (await run(dir, ['case', 'list', '--all', '--search', 'SMITH'])).value.map((x: { name: string }) => x.name),
+    ['Smith v. Jones'],
+  );
   const table = await run(dir, ['case', 'list', '--all'], false);
   assert.match(table.out[0] ?? '', /^ID\s+NAME\s+STATUS\s+THRESHOLD/);
   assert.match(table.out[2] ?? '', /^2\s+Other\s+open\s+0\.42/);
@@ -101,9 +107,23 @@ test('case commands: create, list, show, set-threshold, archive, with validation
   assert.match(show.out.join('\n'), /\[archived\][\s\S]*Examiner: +Dana[\s\S]*Notes:\n {4}two\n {4}lines/);
 
   const trail = await run(dir, ['audit', 'show', '--case', 'Smith v. Jones']);
-  assert.deepEqual(trail.value.map((r: { action: string }) => r.action), ['case.create', 'case.threshold', 'case.threshold', 'case.archive']);
-  assert.deepEqual(trail.value.map((r: { details: { new?: unknown } }) => r.details.new), [undefined, 0.35, null, undefined]);
-  assert.deepEqual(trail.value.map((r: { details: { reason?: unknown; resultsSeen?: unknown } }) => [r.details.reason, r.details.resultsSeen]), [[undefined, undefined], ['policy for cheques', 0], ['back to the model', 0], [undefined, undefined]]);
+  assert.deepEqual(
+    trail.value.map((r: { action: string }) => r.action),
+    ['case.create', 'case.threshold', 'case.threshold', 'case.archive'],
+  );
+  assert.deepEqual(
+    trail.value.map((r: { details: { new?: unknown } }) => r.details.new),
+    [undefined, 0.35, null, undefined],
+  );
+  assert.deepEqual(
+    trail.value.map((r: { details: { reason?: unknown; resultsSeen?: unknown } }) => [r.details.reason, r.details.resultsSeen]),
+    [
+      [undefined, undefined],
+      ['policy for cheques', 0],
+      ['back to the model', 0],
+      [undefined, undefined],
+    ],
+  );
   const ok = await run(dir, ['audit', 'verify', '--case', 'Other']);
   assert.equal(ok.code, 0);
   assert.deepEqual([ok.value.ok, ok.value.rows, ok.value.caseRows], [true, 6, 1]);

@@ -32,16 +32,34 @@ describe('DocumentRepository', () => {
     assert.equal(repo.findSubject(c.id, 'ALICE')?.id, s.id);
     throwsCode(() => repo.insertSubject(c.id, 'alice'), 'CONFLICT', "already has a subject named 'Alice'");
     throwsCode(() => repo.insertSubject(c.id, 'a\tb'), 'INVALID_ARGUMENT', 'subject: must not contain control characters');
-    assert.deepEqual(repo.subjectsOfCase(c.id).map((x) => x.name), ['Alice']);
+    assert.deepEqual(
+      repo.subjectsOfCase(c.id).map((x) => x.name),
+      ['Alice'],
+    );
   });
 
   test('documents and signatures come back as camelCase rows; a failed row can be retried, its identity not changed', () => {
     const subjectId = repo.findSubject(c.id, 'alice')!.id;
-    const failed = repo.insertDocument({ ...base, subjectId, status: 'failed', failureReason: 'k1.png: truncated PNG', width: null, height: null, format: null });
-    assert.deepEqual([failed.status, failed.failureReason, failed.width, failed.subjectId, failed.originalPath], ['failed', 'k1.png: truncated PNG', null, subjectId, 'known/alice/k1.png']);
+    const failed = repo.insertDocument({
+      ...base,
+      subjectId,
+      status: 'failed',
+      failureReason: 'k1.png: truncated PNG',
+      width: null,
+      height: null,
+      format: null,
+    });
+    assert.deepEqual(
+      [failed.status, failed.failureReason, failed.width, failed.subjectId, failed.originalPath],
+      ['failed', 'k1.png: truncated PNG', null, subjectId, 'known/alice/k1.png'],
+    );
     const ready = repo.updateDocument(failed.id, { format: 'png', width: 100, height: 50, dpi: 300, status: 'ready', failureReason: 'ignored when ready' });
     assert.deepEqual([ready.status, ready.failureReason, ready.width, ready.importedAt], ['ready', null, 100, failed.importedAt]);
-    throwsCode(() => store.write(() => store.db.prepare("UPDATE documents SET original_path = 'x' WHERE id = ?").run(failed.id)), 'CONFLICT', 'identity of an imported original never changes');
+    throwsCode(
+      () => store.write(() => store.db.prepare("UPDATE documents SET original_path = 'x' WHERE id = ?").run(failed.id)),
+      'CONFLICT',
+      'identity of an imported original never changes',
+    );
     const sig = repo.insertSignature({
       documentId: ready.id,
       box: { x: 1, y: 2, w: 30, h: 40 },
@@ -57,8 +75,14 @@ describe('DocumentRepository', () => {
     });
     assert.deepEqual(sig.box, { x: 1, y: 2, w: 30, h: 40 });
     assert.deepEqual([sig.isCrop, sig.lowConfidence, sig.params, sig.quality], [true, false, { region: [1, 2, 30, 40] }, { inkRatio: 0.1 }]);
-    assert.deepEqual(repo.documentsByObject(c.id, 'a'.repeat(64)).map((d) => d.id), [ready.id]);
-    assert.deepEqual(repo.signaturesOfCase(c.id).map((s) => s.id), [sig.id]);
+    assert.deepEqual(
+      repo.documentsByObject(c.id, 'a'.repeat(64)).map((d) => d.id),
+      [ready.id],
+    );
+    assert.deepEqual(
+      repo.signaturesOfCase(c.id).map((s) => s.id),
+      [sig.id],
+    );
     throwsCode(() => repo.insertSignature({ ...sig, box: { x: -1, y: 0, w: 5, h: 5 } }), 'INVALID_ARGUMENT', 'box: expected x, y >= 0');
     throwsCode(() => store.write(() => store.db.prepare('DELETE FROM signatures WHERE id = ?').run(sig.id)), 'CONFLICT', 'never deleted');
     throwsCode(() => store.write(() => store.db.prepare('DELETE FROM documents WHERE id = ?').run(ready.id)), 'CONFLICT', 'never deleted');

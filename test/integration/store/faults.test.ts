@@ -5,8 +5,10 @@ import { test } from 'node:test';
 import { openStore } from '../../../src-main/core/store/index.ts';
 import { tempDir } from './helpers.ts';
 
-const isCode = (code: string, ...fragments: string[]) => (err: { code?: string; message?: string }) =>
-  err.code === code && fragments.every((f) => err.message?.includes(f));
+const isCode =
+  (code: string, ...fragments: string[]) =>
+  (err: { code?: string; message?: string }) =>
+    err.code === code && fragments.every((f) => err.message?.includes(f));
 
 test('a data directory that cannot be created gives IO naming it, and creates nothing', () => {
   const root = tempDir();

@@ -35,11 +35,21 @@ test('004 keeps every identification, accepts method hnsw, refuses unknown metho
       { id: 2, method: 'exact', results: '{"k":1}' },
     ]);
     store.write(() => store.db.exec(insert('hnsw')));
-    assert.deepEqual((rows() as { id: number; method: string }[]).map((r) => [r.id, r.method]), [[1, 'sqlite-vec'], [2, 'exact'], [3, 'hnsw']]);
+    assert.deepEqual(
+      (rows() as { id: number; method: string }[]).map((r) => [r.id, r.method]),
+      [
+        [1, 'sqlite-vec'],
+        [2, 'exact'],
+        [3, 'hnsw'],
+      ],
+    );
     assert.throws(() => store.write(() => store.db.exec(insert('faiss'))), /CHECK constraint/);
     throwsCode(() => store.write(() => store.db.prepare("UPDATE identifications SET method = 'exact' WHERE id = 3").run()), 'CONFLICT', 'never changed');
     throwsCode(() => store.write(() => store.db.prepare('DELETE FROM identifications WHERE id = 1').run()), 'CONFLICT', 'never deleted');
-    const idx = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'identifications' AND name NOT LIKE 'sqlite_%'").pluck().all();
+    const idx = store.db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'identifications' AND name NOT LIKE 'sqlite_%'")
+      .pluck()
+      .all();
     assert.deepEqual(idx, ['identifications_signature']);
     assert.deepEqual(store.integrityCheck(), { ok: true, problems: [] });
   } finally {

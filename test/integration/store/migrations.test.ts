@@ -8,7 +8,26 @@ import { MIGRATIONS } from '../../../src-main/core/store/migrations/index.ts';
 import { LATEST_SCHEMA_VERSION, openStore } from '../../../src-main/core/store/index.ts';
 import { tempDir, throwsCode } from '../../helpers/store.ts';
 
-const TABLES = ['audit_log', 'audit_signatures', 'bench_alignments', 'bench_annotations', 'bench_measurements', 'cases', 'comparisons', 'documents', 'embedding_log', 'embeddings', 'identifications', 'library_enrolments', 'models', 'row_bindings', 'schema_migrations', 'signatures', 'subjects', 'training_runs'];
+const TABLES = [
+  'audit_log',
+  'audit_signatures',
+  'bench_alignments',
+  'bench_annotations',
+  'bench_measurements',
+  'cases',
+  'comparisons',
+  'documents',
+  'embedding_log',
+  'embeddings',
+  'identifications',
+  'library_enrolments',
+  'models',
+  'row_bindings',
+  'schema_migrations',
+  'signatures',
+  'subjects',
+  'training_runs',
+];
 const APPLIED = ['001_initial', '002_library', '003_score_method', '004_search_method', '005_integrity', '006_bench', '007_dpi_source'];
 
 test('migration from an empty data directory creates the schema, WAL, foreign keys and a first audit row', () => {
@@ -58,7 +77,13 @@ test('all pending migrations run in one transaction: a failing one leaves the da
   const broken = [
     ...MIGRATIONS,
     { version: LATEST_SCHEMA_VERSION + 1, name: 'adds_a_table', up: (d: typeof db) => d.exec('CREATE TABLE extra (x INTEGER)') },
-    { version: LATEST_SCHEMA_VERSION + 2, name: 'fails', up: () => { throw new Error('boom'); } },
+    {
+      version: LATEST_SCHEMA_VERSION + 2,
+      name: 'fails',
+      up: () => {
+        throw new Error('boom');
+      },
+    },
   ];
   assert.throws(() => migrate(db, ':memory:', { migrations: broken }), /boom/);
   assert.equal(schemaVersion(db), 0);
@@ -68,12 +93,19 @@ test('all pending migrations run in one transaction: a failing one leaves the da
   assert.equal(schemaVersion(db), LATEST_SCHEMA_VERSION);
   const ok = [...MIGRATIONS, { version: LATEST_SCHEMA_VERSION + 1, name: 'adds_a_table', up: (d: typeof db) => d.exec('CREATE TABLE extra (x INTEGER)') }];
   const r = migrate(db, ':memory:', { migrations: ok });
-  assert.deepEqual(r, { from: LATEST_SCHEMA_VERSION, to: LATEST_SCHEMA_VERSION + 1, applied: [`${String(LATEST_SCHEMA_VERSION + 1).padStart(3, '0')}_adds_a_table`] });
+  assert.deepEqual(r, {
+    from: LATEST_SCHEMA_VERSION,
+    to: LATEST_SCHEMA_VERSION + 1,
+    applied: [`${String(LATEST_SCHEMA_VERSION + 1).padStart(3, '0')}_adds_a_table`],
+  });
   assert.equal(db.prepare('SELECT count(*) FROM schema_migrations').pluck().get(), MIGRATIONS.length + 1);
   db.close();
 });
 
 test('migration files are numbered 1..n without gaps', () => {
   const versions = MIGRATIONS.map((m) => m.version);
-  assert.deepEqual(versions, Array.from({ length: versions.length }, (_, i) => i + 1));
+  assert.deepEqual(
+    versions,
+    Array.from({ length: versions.length }, (_, i) => i + 1),
+  );
 });

@@ -32,16 +32,20 @@ test('a new data directory, its database, journal, objects, key and backups are 
   assert.equal(mode(path.join(restored, 'objects', sha.slice(0, 2), sha.slice(2))), 0o400);
 });
 
-test('a data directory an older version left readable by others is reported, then tightened when the store opens', { skip: process.platform === 'win32' }, () => {
-  const dir = tempDir();
-  openStore(dir).close();
-  fs.chmodSync(dir, 0o755);
-  fs.chmodSync(path.join(dir, 'countersign.db'), 0o644);
-  const before = checkPermissions(dir);
-  assert.equal(before.ownerOnly, false);
-  assert.match(before.problems.join('\n'), /countersign\.db is 0644: other users on this machine can read it/);
-  openStore(dir).close();
-  assert.equal(mode(dir), 0o700);
-  assert.equal(mode(path.join(dir, 'countersign.db')), 0o600);
-  assert.equal(checkPermissions(dir).ownerOnly, true);
-});
+test(
+  'a data directory an older version left readable by others is reported, then tightened when the store opens',
+  { skip: process.platform === 'win32' },
+  () => {
+    const dir = tempDir();
+    openStore(dir).close();
+    fs.chmodSync(dir, 0o755);
+    fs.chmodSync(path.join(dir, 'countersign.db'), 0o644);
+    const before = checkPermissions(dir);
+    assert.equal(before.ownerOnly, false);
+    assert.match(before.problems.join('\n'), /countersign\.db is 0644: other users on this machine can read it/);
+    openStore(dir).close();
+    assert.equal(mode(dir), 0o700);
+    assert.equal(mode(path.join(dir, 'countersign.db')), 0o600);
+    assert.equal(checkPermissions(dir).ownerOnly, true);
+  },
+);

@@ -13,8 +13,11 @@ import { ROOT, tempDir } from './helpers.ts';
 
 function restore(file: string, dataDir: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(ROOT, 'bin/countersign.js'), 'restore', file, '--data-dir', dataDir], { cwd: ROOT, encoding: 'utf8' }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number((err as { code?: number }).code ?? -1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [path.join(ROOT, 'bin/countersign.js'), 'restore', file, '--data-dir', dataDir],
+      { cwd: ROOT, encoding: 'utf8' },
+      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? -1) : 0, stdout, stderr }),
     );
   });
 }

@@ -85,7 +85,10 @@ describe('rows bound to the audit chain', () => {
     const store = openStore(dir);
     try {
       assert.equal(store.audit.list().at(-1)?.action, 'store.protect', 'the dropped trigger is back');
-      await assert.rejects(buildCaseReport(store, fx.caseId), (e: { code?: string; message?: string }) => e.code === 'INTEGRITY' && e.message!.includes(`comparison ${id} (case ${fx.caseId})`));
+      await assert.rejects(
+        buildCaseReport(store, fx.caseId),
+        (e: { code?: string; message?: string }) => e.code === 'INTEGRITY' && e.message!.includes(`comparison ${id} (case ${fx.caseId})`),
+      );
     } finally {
       store.close();
     }
@@ -104,9 +107,15 @@ describe('rows bound to the audit chain', () => {
 
   it('a comparison inserted without an audit row is named', () => {
     const dir = copy();
-    tamper(dir, `INSERT INTO comparisons (case_id, questioned_signature_id, subject_id, model_id, model_sha256, app_version, threshold, distances, aggregate, llr, decision, created_at)
-      SELECT case_id, questioned_signature_id, subject_id, model_id, model_sha256, app_version, threshold, distances, aggregate, 4, 'genuine', created_at FROM comparisons LIMIT 1`);
-    assert.match(problems(dir, { caseId: fx.caseId }).join('\n'), /^comparison \d+ \(case \d+\): no audit row recorded it: it was written outside Countersign$/m);
+    tamper(
+      dir,
+      `INSERT INTO comparisons (case_id, questioned_signature_id, subject_id, model_id, model_sha256, app_version, threshold, distances, aggregate, llr, decision, created_at)
+      SELECT case_id, questioned_signature_id, subject_id, model_id, model_sha256, app_version, threshold, distances, aggregate, 4, 'genuine', created_at FROM comparisons LIMIT 1`,
+    );
+    assert.match(
+      problems(dir, { caseId: fx.caseId }).join('\n'),
+      /^comparison \d+ \(case \d+\): no audit row recorded it: it was written outside Countersign$/m,
+    );
   });
 
   it('a write never launders an edit: changing the threshold of an edited case is refused and writes nothing', () => {
@@ -145,7 +154,12 @@ describe('rows bound to the audit chain', () => {
     const audit = new AuditLog(db, 'old@host (cli)', write, file);
     const now = new Date().toISOString();
     db.prepare(`INSERT INTO cases (name, name_key, threshold, created_at, updated_at) VALUES ('Old', 'old', 0.4, ?, ?)`).run(now, now);
-    audit.append({ action: 'case.create', caseId: 1, entity: 'case:1', details: { name: 'Old', examiner: null, notes: null, threshold: 0.4, inconclusiveBand: 0, minReferences: 3 } });
+    audit.append({
+      action: 'case.create',
+      caseId: 1,
+      entity: 'case:1',
+      details: { name: 'Old', examiner: null, notes: null, threshold: 0.4, inconclusiveBand: 0, minReferences: 3 },
+    });
     db.close();
     assert.deepEqual(problems(dir, { objects: false }), []);
   });
@@ -159,20 +173,40 @@ describe('rows bound to the audit chain', () => {
     const write = <T>(fn: () => T): T => db.transaction(fn).immediate();
     const audit = new AuditLog(db, 'old@host (cli)', write, file);
     const now = new Date().toISOString();
-    db.prepare(`INSERT INTO models (id, name, version, architecture, weights_sha256, created_at) VALUES ('m1', 'm', '1', 'signet', ?, ?)`).run('a'.repeat(64), now);
+    db.prepare(`INSERT INTO models (id, name, version, architecture, weights_sha256, created_at) VALUES ('m1', 'm', '1', 'signet', ?, ?)`).run(
+      'a'.repeat(64),
+      now,
+    );
     db.prepare(`INSERT INTO cases (name, name_key, threshold, created_at, updated_at) VALUES ('Old', 'old', 0.4, ?, ?)`).run(now, now);
-    audit.append({ action: 'case.create', caseId: 1, entity: 'case:1', details: { name: 'Old', examiner: null, notes: null, threshold: 0.4, inconclusiveBand: 0, minReferences: 3 } });
+    audit.append({
+      action: 'case.create',
+      caseId: 1,
+      entity: 'case:1',
+      details: { name: 'Old', examiner: null, notes: null, threshold: 0.4, inconclusiveBand: 0, minReferences: 3 },
+    });
     db.prepare(`INSERT INTO subjects (case_id, scope, name, name_key, created_at) VALUES (1, 'case', 'S', 's', ?)`).run(now);
-    db.prepare(`INSERT INTO documents (case_id, role, claimed_subject_id, original_path, sha256, size, imported_at) VALUES (1, 'questioned', 1, 'q.png', ?, 1, ?)`).run('b'.repeat(64), now);
+    db.prepare(
+      `INSERT INTO documents (case_id, role, claimed_subject_id, original_path, sha256, size, imported_at) VALUES (1, 'questioned', 1, 'q.png', ?, 1, ?)`,
+    ).run('b'.repeat(64), now);
     db.prepare(`INSERT INTO signatures (document_id, box_x, box_y, box_w, box_h, created_at, updated_at) VALUES (1, 0, 0, 1, 1, ?, ?)`).run(now, now);
-    db.prepare(`INSERT INTO comparisons (case_id, questioned_signature_id, subject_id, model_id, model_sha256, app_version, threshold, distances, aggregate, llr, decision, created_at)
-      VALUES (1, 1, 1, 'm1', ?, '0.1.0', 0.4, '{}', 0.9, -1.5, 'not_genuine', ?)`).run('a'.repeat(64), now);
-    audit.append({ action: 'verify.compare', caseId: 1, entity: 'comparison:1', details: { signature: 1, subject: 1, model: 'm1', threshold: 0.4, aggregate: 0.9, llr: -1.5, decision: 'not_genuine', warnings: [] } });
+    db.prepare(
+      `INSERT INTO comparisons (case_id, questioned_signature_id, subject_id, model_id, model_sha256, app_version, threshold, distances, aggregate, llr, decision, created_at)
+      VALUES (1, 1, 1, 'm1', ?, '0.1.0', 0.4, '{}', 0.9, -1.5, 'not_genuine', ?)`,
+    ).run('a'.repeat(64), now);
+    audit.append({
+      action: 'verify.compare',
+      caseId: 1,
+      entity: 'comparison:1',
+      details: { signature: 1, subject: 1, model: 'm1', threshold: 0.4, aggregate: 0.9, llr: -1.5, decision: 'not_genuine', warnings: [] },
+    });
     db.prepare(`UPDATE cases SET threshold = 0.9`).run();
     db.exec('DROP TRIGGER comparisons_no_update');
     db.prepare(`UPDATE comparisons SET decision = 'genuine', llr = 3`).run();
     db.close();
     const found = problems(dir, { objects: false });
-    assert.deepEqual(found, ['case 1 (case 1): threshold differ from what its audit rows recorded', 'comparison 1 (case 1): llr, decision differ from what its audit row recorded']);
+    assert.deepEqual(found, [
+      'case 1 (case 1): threshold differ from what its audit rows recorded',
+      'comparison 1 (case 1): llr, decision differ from what its audit row recorded',
+    ]);
   });
 });

@@ -26,15 +26,23 @@ test('a store made by the migrations has exactly the schema the migrations creat
   try {
     assert.deepEqual(schemaDifference(store.db, LATEST_SCHEMA_VERSION), { foreign: [], changed: [], missing: [] });
     const names = readSchema(store.db).map((o) => `${o.type} ${o.name}`);
-    for (const n of ['trigger comparisons_no_update', 'trigger audit_log_no_delete', 'table row_bindings', 'index comparisons_case']) assert.ok(names.includes(n), n);
+    for (const n of ['trigger comparisons_no_update', 'trigger audit_log_no_delete', 'table row_bindings', 'index comparisons_case'])
+      assert.ok(names.includes(n), n);
   } finally {
     store.close();
   }
 });
 
 test('an added trigger that rewrites results is refused at open, named, and the database is left as it was', () => {
-  const dir = tampered(`CREATE TRIGGER comparisons_genuine AFTER INSERT ON comparisons BEGIN UPDATE comparisons SET decision = 'genuine', llr = 4 WHERE id = NEW.id; END`);
-  throwsCode(() => openStore(dir), 'INTEGRITY', 'trigger comparisons_genuine (on comparisons) is not part of schema version', 'restore the data directory from a backup');
+  const dir = tampered(
+    `CREATE TRIGGER comparisons_genuine AFTER INSERT ON comparisons BEGIN UPDATE comparisons SET decision = 'genuine', llr = 4 WHERE id = NEW.id; END`,
+  );
+  throwsCode(
+    () => openStore(dir),
+    'INTEGRITY',
+    'trigger comparisons_genuine (on comparisons) is not part of schema version',
+    'restore the data directory from a backup',
+  );
   const raw = new Database(path.join(dir, 'countersign.db'), { readonly: true });
   assert.equal(raw.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'comparisons_genuine'`).pluck().get(), 1);
   assert.equal(raw.prepare('SELECT count(*) FROM audit_log').pluck().get(), 2, 'nothing was written');
@@ -62,7 +70,10 @@ test('every dropped protective trigger and index is re-created at open and logge
     assert.throws(() => store.db.prepare(`UPDATE audit_log SET actor = 'x' WHERE seq = 1`).run(), /append-only/);
     const last = store.audit.list().at(-1)!;
     assert.equal(last.action, 'store.protect');
-    assert.deepEqual(last.details, { missingTriggers: ['audit_log_no_update', 'comparisons_no_update', 'documents_no_delete'], missingIndexes: ['comparisons_case'] });
+    assert.deepEqual(last.details, {
+      missingTriggers: ['audit_log_no_update', 'comparisons_no_update', 'documents_no_delete'],
+      missingIndexes: ['comparisons_case'],
+    });
     assert.equal(store.audit.verify().ok, true);
   } finally {
     store.close();
@@ -98,5 +109,8 @@ test('compareSchema names foreign, changed and missing objects', () => {
   assert.deepEqual(d.foreign, ['view x']);
   assert.equal(d.changed.length, 1);
   assert.match(d.changed[0]!, /subjects_withdrawn_final/);
-  assert.deepEqual(d.missing.map((m) => m.name), ['cases_no_delete']);
+  assert.deepEqual(
+    d.missing.map((m) => m.name),
+    ['cases_no_delete'],
+  );
 });

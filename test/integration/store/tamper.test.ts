@@ -12,15 +12,20 @@ type Json = any;
 
 function cli(dataDir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string; json: Json }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(ROOT, 'bin/countersign.js'), '--data-dir', dataDir, ...args], { cwd: ROOT, encoding: 'utf8' }, (err, stdout, stderr) => {
-      let json: Json;
-      try {
-        json = JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
-      } catch {
-        json = undefined;
-      }
-      resolve({ code: err ? Number((err as { code?: number }).code ?? -1) : 0, stdout, stderr, json });
-    });
+    execFile(
+      process.execPath,
+      [path.join(ROOT, 'bin/countersign.js'), '--data-dir', dataDir, ...args],
+      { cwd: ROOT, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        let json: Json;
+        try {
+          json = JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
+        } catch {
+          json = undefined;
+        }
+        resolve({ code: err ? Number((err as { code?: number }).code ?? -1) : 0, stdout, stderr, json });
+      },
+    );
   });
 }
 
@@ -41,13 +46,27 @@ test('audit verify names a case whose threshold was edited in place, and a row a
 
   raw = new Database(path.join(dir, 'countersign.db'));
   const head = raw.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string };
-  const row = { seq: head.seq + 1, at: new Date().toISOString(), actor: 'x@y (cli)', action: 'case.archive', case_id: 1, entity: 'case:1', details: '{}', prev_hash: head.hash };
-  raw.prepare('INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(row.seq, row.at, row.actor, row.action, row.case_id, row.entity, row.details, row.prev_hash, auditRowHash(row));
+  const row = {
+    seq: head.seq + 1,
+    at: new Date().toISOString(),
+    actor: 'x@y (cli)',
+    action: 'case.archive',
+    case_id: 1,
+    entity: 'case:1',
+    details: '{}',
+    prev_hash: head.hash,
+  };
+  raw
+    .prepare('INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+    .run(row.seq, row.at, row.actor, row.action, row.case_id, row.entity, row.details, row.prev_hash, auditRowHash(row));
   raw.close();
   const forged = await cli(dir, 'audit', 'verify', '--json');
   assert.equal(forged.code, 1);
   assert.equal(forged.json.brokenAt, undefined, 'the chain itself is intact');
-  assert.ok(forged.json.problems.includes(`audit row ${row.seq}: rows ${row.seq}..${row.seq} are not signed by any key: they were added outside Countersign`), forged.stdout);
+  assert.ok(
+    forged.json.problems.includes(`audit row ${row.seq}: rows ${row.seq}..${row.seq} are not signed by any key: they were added outside Countersign`),
+    forged.stdout,
+  );
   const refused = await cli(dir, 'case', 'create', 'Next');
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /the audit log was changed outside Countersign: its last row #\d+ is not signed/);

@@ -22,7 +22,10 @@ describe('generateDataset', () => {
     const progress: number[] = [];
     const r = await generateDataset(dir, { writers: 3, genuine: 3, forged: 2, seed: 5, dpi: 120 }, (done) => progress.push(done));
     assert.deepEqual([r.writers, r.genuine, r.forged, r.images], [3, 9, 6, 15]);
-    assert.deepEqual(progress, Array.from({ length: 15 }, (_, i) => i + 1));
+    assert.deepEqual(
+      progress,
+      Array.from({ length: 15 }, (_, i) => i + 1),
+    );
     const lines = (await readFile(path.join(dir, 'manifest.csv'), 'utf8')).trimEnd().split('\n');
     assert.equal(lines[0], 'path,writer,label');
     const rows = lines.slice(1).map((l) => l.split(','));
@@ -68,7 +71,9 @@ describe('generateCase', () => {
     assert.equal(r.known, 6);
     assert.equal(r.questioned, 6);
     const truth = JSON.parse(await readFile(path.join(dir, 'truth.json'), 'utf8')) as CaseTruth;
-    const questioned = (await readdir(path.join(dir, 'questioned'), { recursive: true })).filter((f) => /\.(png|jpg|tif)$/.test(f)).map((f) => `questioned/${f}`);
+    const questioned = (await readdir(path.join(dir, 'questioned'), { recursive: true }))
+      .filter((f) => /\.(png|jpg|tif)$/.test(f))
+      .map((f) => `questioned/${f}`);
     assert.deepEqual(Object.keys(truth).sort(), questioned.sort());
     for (const s of r.subjects) {
       const known = await readdir(path.join(dir, 'known', s.id));

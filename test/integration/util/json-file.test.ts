@@ -17,12 +17,15 @@ describe('readJsonFile', () => {
   it('names the file and the path of the first wrong field', () => {
     const file = path.join(root, 'x.json');
     writeFileSync(file, '{ "a": { "b": [1, "two"] } }');
-    assert.throws(() => readJsonFile(schema, file), (e: Error & { code?: string; details?: Record<string, unknown> }) => {
-      assert.equal(e.code, 'INTEGRITY');
-      assert.match(e.message, new RegExp(`^${file}: a\\.b\\.1: .*expected number`));
-      assert.deepEqual(e.details, { file, field: 'a.b.1' });
-      return true;
-    });
+    assert.throws(
+      () => readJsonFile(schema, file),
+      (e: Error & { code?: string; details?: Record<string, unknown> }) => {
+        assert.equal(e.code, 'INTEGRITY');
+        assert.match(e.message, new RegExp(`^${file}: a\\.b\\.1: .*expected number`));
+        assert.deepEqual(e.details, { file, field: 'a.b.1' });
+        return true;
+      },
+    );
     assert.throws(() => checkJson(schema, [], 'here', 'IO'), { code: 'IO', message: /^here: \(root\): / });
   });
 

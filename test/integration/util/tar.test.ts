@@ -79,12 +79,16 @@ describe('writer', () => {
     assert.equal(sha256, createHash('sha256').update(bytes).digest('hex'));
     assert.equal(seen.digest('hex'), createHash('sha256').update(big).digest('hex'));
     const got = await entries(file);
-    assert.deepEqual(got.map((e) => [e.name, e.size, e.mode]), [
-      ['manifest.json', 2, 0o644],
-      [`objects/ab/${'c'.repeat(150)}`, big.length, 0o400],
-    ]);
+    assert.deepEqual(
+      got.map((e) => [e.name, e.size, e.mode]),
+      [
+        ['manifest.json', 2, 0o644],
+        [`objects/ab/${'c'.repeat(150)}`, big.length, 0o400],
+      ],
+    );
     assert.ok(got[1]!.data.equals(big));
-    if (hasTar) assert.deepEqual(execFileSync('tar', ['-tf', file], { encoding: 'utf8' }).trim().split('\n'), ['manifest.json', `objects/ab/${'c'.repeat(150)}`]);
+    if (hasTar)
+      assert.deepEqual(execFileSync('tar', ['-tf', file], { encoding: 'utf8' }).trim().split('\n'), ['manifest.json', `objects/ab/${'c'.repeat(150)}`]);
     await assert.rejects(TarWriter.create(file), { code: 'EEXIST' }, 'never replaces a file');
   });
 
@@ -98,7 +102,8 @@ describe('writer', () => {
 
   it('refuses an entry name that could escape', async () => {
     const dir = tempDir();
-    for (const name of ['../x', '/etc/passwd', 'a/../../b']) await rejectsCode(writeTarFile(path.join(dir, 'x.tar'), [{ name, data: Buffer.alloc(1) }]), 'INVALID_ARGUMENT', name);
+    for (const name of ['../x', '/etc/passwd', 'a/../../b'])
+      await rejectsCode(writeTarFile(path.join(dir, 'x.tar'), [{ name, data: Buffer.alloc(1) }]), 'INVALID_ARGUMENT', name);
   });
 });
 
@@ -114,7 +119,11 @@ describe('archives made by the system tar', { skip: !hasTar && 'no tar here' }, 
       const file = path.join(dir, `${format}.tar`);
       execFileSync('tar', [`--format=${format}`, '--sort=name', '-cf', file, '-C', root, '.']);
       const got = await entries(file);
-      assert.deepEqual(got.map((e) => e.name), ['model/metadata.json', `model/${'x'.repeat(60)}/${'y'.repeat(60)}/weights.bin`], format);
+      assert.deepEqual(
+        got.map((e) => e.name),
+        ['model/metadata.json', `model/${'x'.repeat(60)}/${'y'.repeat(60)}/weights.bin`],
+        format,
+      );
       assert.deepEqual(got[1]!.data, pattern);
     }
   });
@@ -129,7 +138,11 @@ describe('archives made by the system tar', { skip: !hasTar && 'no tar here' }, 
     await rejectsCode(entries(path.join(dir, 's.tar')), 'INTEGRITY', 'entry link is a symbolic link to /etc/passwd; a tar archive holds regular files only');
     linkSync(path.join(root, 'a'), path.join(root, 'b'));
     execFileSync('tar', ['-cf', path.join(dir, 'h.tar'), '-C', root, 'a', 'b']); // b is stored as a hard link to a
-    await rejectsCode(entries(path.join(dir, 'h.tar'), { what: 'model bundle', code: 'INVALID_ARGUMENT' }), 'INVALID_ARGUMENT', 'entry b is a hard link to a; a model bundle holds regular files only');
+    await rejectsCode(
+      entries(path.join(dir, 'h.tar'), { what: 'model bundle', code: 'INVALID_ARGUMENT' }),
+      'INVALID_ARGUMENT',
+      'entry b is a hard link to a; a model bundle holds regular files only',
+    );
   });
 
   it('refuses a GNU sparse file as an unsupported type, naming it', async () => {
@@ -142,7 +155,11 @@ describe('archives made by the system tar', { skip: !hasTar && 'no tar here' }, 
     writeSync(fd, Buffer.from('end'), 0, 3, 1024 * 1024); // a megabyte of hole, then data
     closeSync(fd);
     execFileSync('tar', ['--format=gnu', '--sparse', '-cf', path.join(dir, 'sparse.tar'), '-C', root, 'holes.bin']);
-    await rejectsCode(entries(path.join(dir, 'sparse.tar'), { what: 'backup' }), 'INTEGRITY', 'entry holes.bin is of an unsupported tar type (a GNU sparse file');
+    await rejectsCode(
+      entries(path.join(dir, 'sparse.tar'), { what: 'backup' }),
+      'INTEGRITY',
+      'entry holes.bin is of an unsupported tar type (a GNU sparse file',
+    );
   });
 });
 
@@ -199,11 +216,22 @@ describe('hostile archives are refused from their headers', () => {
 
   it('too many entries, an entry over its limit, more than the total limit', async () => {
     const dir = tempDir();
-    const many = sparseTar(path.join(dir, 'many.tar'), Array.from({ length: 5 }, (_, i) => ({ name: `f${i}`, data: Buffer.from('x') })));
-    await rejectsCode(entries(many, { what: 'model bundle', code: 'INVALID_ARGUMENT', maxEntries: 4 }), 'INVALID_ARGUMENT', 'not a model bundle (more than 4 entries)');
+    const many = sparseTar(
+      path.join(dir, 'many.tar'),
+      Array.from({ length: 5 }, (_, i) => ({ name: `f${i}`, data: Buffer.from('x') })),
+    );
+    await rejectsCode(
+      entries(many, { what: 'model bundle', code: 'INVALID_ARGUMENT', maxEntries: 4 }),
+      'INVALID_ARGUMENT',
+      'not a model bundle (more than 4 entries)',
+    );
     const huge = sparseTar(path.join(dir, 'huge.tar'), [{ name: 'w', size: 3e9 }]);
     const rss = process.memoryUsage().rss;
-    await rejectsCode(entries(huge, { maxEntryBytes: 1024 * 1024 }), 'INTEGRITY', 'entry w is 2861.0 MiB; an entry of a tar archive is at most 1.0 MiB; nothing was read');
+    await rejectsCode(
+      entries(huge, { maxEntryBytes: 1024 * 1024 }),
+      'INTEGRITY',
+      'entry w is 2861.0 MiB; an entry of a tar archive is at most 1.0 MiB; nothing was read',
+    );
     assert.ok(process.memoryUsage().rss - rss < 64 * 1024 * 1024, 'bounded memory');
     await rejectsCode(entries(many, { maxTotalBytes: 3 }), 'INTEGRITY', 'up to f3 hold more than 3 bytes');
   });

@@ -21,10 +21,20 @@ function matrix(n: number, upper: number[]): Float64Array {
 describe('averageLinkage', () => {
   // Items 0-1-2 close together, 3-4 close together, 5 far from everything.
   const d = matrix(6, [
-    0.2, 0.3, 2.0, 2.1, 5.0, //
-    0.25, 2.2, 2.0, 5.0, //
-    1.9, 2.3, 5.0, //
-    0.4, 5.0, //
+    0.2,
+    0.3,
+    2.0,
+    2.1,
+    5.0, //
+    0.25,
+    2.2,
+    2.0,
+    5.0, //
+    1.9,
+    2.3,
+    5.0, //
+    0.4,
+    5.0, //
     5.0,
   ]);
   const sorted = (c: number[][]) => c.map((g) => g.join(',')).sort();
@@ -76,7 +86,10 @@ describe('linkSeries', () => {
     assert.ok(r.cut > 0);
     assert.match(r.basis, /natural variation/);
     const members = r.groups.flatMap((g) => g.members.map((m) => m.documentId)).sort((a, b) => a - b);
-    assert.deepEqual(members, fx.questioned.map((q) => q.documentId).sort((a, b) => a - b));
+    assert.deepEqual(
+      members,
+      fx.questioned.map((q) => q.documentId).sort((a, b) => a - b),
+    );
     for (const g of r.groups) {
       if (g.members.length === 1) assert.equal(g.within, null);
       else {
@@ -108,8 +121,14 @@ describe('linkSeries', () => {
     assert.throws(() => seriesAri(r, truthFile, missing), new RegExp(`no entry for questioned document ${fx.questioned[0]!.path.replace(/\//g, '\\/')}`));
     // A truth file that does not match its schema names the file and the field.
     const q0 = fx.questioned[0]!.path;
-    assert.throws(() => seriesAri(r, truthFile, { [q0]: { subject: 'x' } }), { code: 'INVALID_ARGUMENT', message: `${truthFile}: ${q0}.hand: no 'hand' (made by an older \`synth case\`?)` });
-    assert.throws(() => seriesAri(r, truthFile, { ...hands, [q0]: { hand: 3 } }), { code: 'INVALID_ARGUMENT', message: `${truthFile}: ${q0}.hand: no 'hand' (made by an older \`synth case\`?)` });
+    assert.throws(() => seriesAri(r, truthFile, { [q0]: { subject: 'x' } }), {
+      code: 'INVALID_ARGUMENT',
+      message: `${truthFile}: ${q0}.hand: no 'hand' (made by an older \`synth case\`?)`,
+    });
+    assert.throws(() => seriesAri(r, truthFile, { ...hands, [q0]: { hand: 3 } }), {
+      code: 'INVALID_ARGUMENT',
+      message: `${truthFile}: ${q0}.hand: no 'hand' (made by an older \`synth case\`?)`,
+    });
     assert.throws(() => seriesAri(r, truthFile, [1, 2]), { code: 'INVALID_ARGUMENT', message: new RegExp(`^${truthFile}: \\(root\\): `) });
   });
 });

@@ -42,7 +42,7 @@ describe('verifyCase', () => {
     assert.equal(r.items.length, fx.questioned.length);
     assert.equal(r.skipped.length, 0);
     assert.equal(r.cancelled, false);
-    assert.equal(r.thresholdSource, 'model', 'no case threshold: the model\'s own');
+    assert.equal(r.thresholdSource, 'model', "no case threshold: the model's own");
     const meta = getModel(dir, modelId);
     const neutral = -meta.calibration!.a / meta.calibration!.b;
     assert.ok(Math.abs(r.threshold - neutral) < 1e-12, 'a calibrated model proposes the score where its LR is 1');
@@ -64,7 +64,10 @@ describe('verifyCase', () => {
       assert.equal(typeof c.llr, 'number', 'calibrated model gives an LR');
       assert.match(c.verbal ?? '', /support/);
       const codes = c.warnings.map((w) => w.code);
-      assert.ok(!codes.includes('LOW_QUALITY_QUESTIONED') && !codes.includes('LOW_QUALITY_REFERENCE'), `clean synthetic crops read as good quality: ${codes.join(', ')}`);
+      assert.ok(
+        !codes.includes('LOW_QUALITY_QUESTIONED') && !codes.includes('LOW_QUALITY_REFERENCE'),
+        `clean synthetic crops read as good quality: ${codes.join(', ')}`,
+      );
       const [lo, hi] = c.distances.inconclusiveZone!;
       assert.ok(lo <= r.threshold - 0.05 && hi >= r.threshold + 0.05, 'the zone is at least the band around the threshold');
       assert.equal(c.decision, c.aggregate <= lo ? 'genuine' : c.aggregate >= hi ? 'not_genuine' : 'inconclusive');
@@ -90,8 +93,17 @@ describe('verifyCase', () => {
     store.cases.setThreshold(fx.caseId, 9, 'test');
     const high = await verifyCase(store, fx.caseId, { workers: 1 });
     assert.ok(high.items.every((i) => i.comparison.decision === 'genuine'));
-    const changes = store.audit.list({ caseId: fx.caseId }).filter((a) => a.action === 'case.threshold').map((a) => a.details);
-    assert.deepEqual(changes.slice(-2).map(({ old, new: now, reason }) => ({ old, new: now, reason })), [{ old: null, new: 0.001, reason: 'test' }, { old: 0.001, new: 9, reason: 'test' }]);
+    const changes = store.audit
+      .list({ caseId: fx.caseId })
+      .filter((a) => a.action === 'case.threshold')
+      .map((a) => a.details);
+    assert.deepEqual(
+      changes.slice(-2).map(({ old, new: now, reason }) => ({ old, new: now, reason })),
+      [
+        { old: null, new: 0.001, reason: 'test' },
+        { old: 0.001, new: 9, reason: 'test' },
+      ],
+    );
     assert.ok((changes.at(-1)!.resultsSeen as number) > (changes.at(-2)!.resultsSeen as number), 'the second change was made after more results had been seen');
     store.cases.setThreshold(fx.caseId, null, 'test');
   });
@@ -176,7 +188,11 @@ describe('verification refuses or warns', () => {
     try {
       const fx = await seedVerifiableCase(store, { subjects: 1, known: 4, questioned: 1 });
       const lonely = store.write(() =>
-        Number(store.db.prepare("INSERT INTO subjects (case_id, scope, name, name_key, created_at) VALUES (?, 'case', 'Nobody', 'nobody', ?)").run(fx.caseId, new Date().toISOString()).lastInsertRowid),
+        Number(
+          store.db
+            .prepare("INSERT INTO subjects (case_id, scope, name, name_key, created_at) VALUES (?, 'case', 'Nobody', 'nobody', ?)")
+            .run(fx.caseId, new Date().toISOString()).lastInsertRowid,
+        ),
       );
       store.write(() => store.db.prepare('UPDATE documents SET claimed_subject_id = ? WHERE id = ?').run(lonely, fx.questioned[0]!.documentId));
       const r = await verifyCase(store, fx.caseId, { workers: 1 });

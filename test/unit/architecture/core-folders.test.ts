@@ -29,6 +29,12 @@ test('scoring/ imports only errors.ts and util/ from the core', () => {
 });
 
 test('model/ does not import verify/ (no folder cycle: verify/ imports model/)', () => {
-  assert.ok(folderImports('verify').some((l) => l.endsWith(': model')), 'the walk sees verify -> model');
-  assert.deepEqual(folderImports('model').filter((l) => l.endsWith(': verify')), []);
+  assert.ok(
+    folderImports('verify').some((l) => l.endsWith(': model')),
+    'the walk sees verify -> model',
+  );
+  assert.deepEqual(
+    folderImports('model').filter((l) => l.endsWith(': verify')),
+    [],
+  );
 });

@@ -37,5 +37,8 @@ test('no SQL and no database connection in src-main/ipc, src-main/cli, src-main/
 
 test('the scan finds the statements where they belong (core/store)', () => {
   const inStore = databaseUses('src-main/core/store');
-  assert.ok(inStore.some((l) => l.startsWith('src-main/core/store/cases.ts:')), inStore.slice(0, 3).join('\n'));
+  assert.ok(
+    inStore.some((l) => l.startsWith('src-main/core/store/cases.ts:')),
+    inStore.slice(0, 3).join('\n'),
+  );
 });

@@ -16,8 +16,15 @@ async function signature(seed = 11, sample = 0) {
 /** The same crop size, its content moved by (dx, dy) pixels (what leaves the frame is cut). */
 async function shifted(png: Buffer, width: number, height: number, dx: number, dy: number): Promise<Buffer> {
   const pad = 200;
-  const big = await sharp(png).flatten({ background: '#ffffff' }).extend({ top: pad, bottom: pad, left: pad, right: pad, background: '#ffffff' }).png().toBuffer();
-  return sharp(big).extract({ left: pad - dx, top: pad - dy, width, height }).png().toBuffer();
+  const big = await sharp(png)
+    .flatten({ background: '#ffffff' })
+    .extend({ top: pad, bottom: pad, left: pad, right: pad, background: '#ffffff' })
+    .png()
+    .toBuffer();
+  return sharp(big)
+    .extract({ left: pad - dx, top: pad - dy, width, height })
+    .png()
+    .toBuffer();
 }
 
 describe('automatic best fit', () => {
@@ -47,7 +54,10 @@ describe('automatic best fit', () => {
   it('brings crops of different DPI to one true scale', async () => {
     const k = await signature(8, 1);
     // the same signature scanned at 300 dpi: twice the pixels; the fit must see scale 1, no shift
-    const q = await sharp(k.png).resize(k.width * 2, k.height * 2, { kernel: 'cubic' }).png().toBuffer();
+    const q = await sharp(k.png)
+      .resize(k.width * 2, k.height * 2, { kernel: 'cubic' })
+      .png()
+      .toBuffer();
     const fit = await autoFitCrops({ image: q, dpi: DPI * 2 }, { image: k.png, dpi: DPI });
     assert.ok(Math.abs(fit.scale - 1) <= 0.02, `scale ${fit.scale}`);
     assert.ok(Math.hypot(fit.dxMm, fit.dyMm) <= 0.5, `shift ${fit.dxMm}, ${fit.dyMm}`);

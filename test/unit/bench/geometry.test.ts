@@ -42,26 +42,145 @@ describe('measurement geometry', () => {
   });
 
   it('baseline: signed angle of the fitted line, positive rising to the right', () => {
-    near(baselineDeg([[0, 50], [50, 50], [100, 50]]), 0, 1e-9, 'level');
-    near(baselineDeg([[0, 100], [100, 0]]), 45, 1e-9, 'rising');
-    near(baselineDeg([[0, 0], [100, 10], [200, 20]]), -((Math.atan(0.1) * 180) / Math.PI), 1e-9, 'falling');
+    near(
+      baselineDeg([
+        [0, 50],
+        [50, 50],
+        [100, 50],
+      ]),
+      0,
+      1e-9,
+      'level',
+    );
+    near(
+      baselineDeg([
+        [0, 100],
+        [100, 0],
+      ]),
+      45,
+      1e-9,
+      'rising',
+    );
+    near(
+      baselineDeg([
+        [0, 0],
+        [100, 10],
+        [200, 20],
+      ]),
+      -((Math.atan(0.1) * 180) / Math.PI),
+      1e-9,
+      'falling',
+    );
     // a scattered but level baseline
-    near(baselineDeg([[0, 50], [40, 52], [80, 48], [120, 50]]), 0, 1.5, 'level with scatter');
+    near(
+      baselineDeg([
+        [0, 50],
+        [40, 52],
+        [80, 48],
+        [120, 50],
+      ]),
+      0,
+      1.5,
+      'level with scatter',
+    );
   });
 
   it('height ratio: the first segment over the second, whatever the DPI', () => {
-    near(heightRatio([[10, 10], [10, 70]], [[40, 40], [40, 70]]), 2, 1e-9, 'ratio');
-    const m = computeMeasurement('height_ratio', [[10, 10], [10, 70], [40, 40], [40, 70]], null, { width: 100, height: 100 });
+    near(
+      heightRatio(
+        [
+          [10, 10],
+          [10, 70],
+        ],
+        [
+          [40, 40],
+          [40, 70],
+        ],
+      ),
+      2,
+      1e-9,
+      'ratio',
+    );
+    const m = computeMeasurement(
+      'height_ratio',
+      [
+        [10, 10],
+        [10, 70],
+        [40, 40],
+        [40, 70],
+      ],
+      null,
+      { width: 100, height: 100 },
+    );
     assert.deepEqual(m, { value: 2, unit: 'ratio' });
-    assert.equal(computeMeasurement('angle', [[0, 10], [0, 0]], null, { width: 10, height: 10 }).unit, 'deg');
+    assert.equal(
+      computeMeasurement(
+        'angle',
+        [
+          [0, 10],
+          [0, 0],
+        ],
+        null,
+        { width: 10, height: 10 },
+      ).unit,
+      'deg',
+    );
   });
 
   it('names the field: missing DPI, points off the crop, wrong count, zero-length lines', () => {
     const size = { width: 100, height: 50 };
-    assert.throws(() => computeMeasurement('length', [[0, 0], [10, 0]], null, size), /^AppError: dpi: a length in mm needs the DPI/);
-    assert.throws(() => computeMeasurement('length', [[0, 0], [101, 0]], 300, size), /points\[1\]: \[101, 0\] lies outside the crop \(100 x 50 pixels\)/);
-    assert.throws(() => computeMeasurement('height_ratio', [[0, 0], [10, 0]], null, size), /points: a height_ratio takes 4 points, got 2/);
-    assert.throws(() => computeMeasurement('angle', [[5, 5], [5.5, 5]], null, size), /points\[1\]: the line is shorter than one pixel/);
+    assert.throws(
+      () =>
+        computeMeasurement(
+          'length',
+          [
+            [0, 0],
+            [10, 0],
+          ],
+          null,
+          size,
+        ),
+      /^AppError: dpi: a length in mm needs the DPI/,
+    );
+    assert.throws(
+      () =>
+        computeMeasurement(
+          'length',
+          [
+            [0, 0],
+            [101, 0],
+          ],
+          300,
+          size,
+        ),
+      /points\[1\]: \[101, 0\] lies outside the crop \(100 x 50 pixels\)/,
+    );
+    assert.throws(
+      () =>
+        computeMeasurement(
+          'height_ratio',
+          [
+            [0, 0],
+            [10, 0],
+          ],
+          null,
+          size,
+        ),
+      /points: a height_ratio takes 4 points, got 2/,
+    );
+    assert.throws(
+      () =>
+        computeMeasurement(
+          'angle',
+          [
+            [5, 5],
+            [5.5, 5],
+          ],
+          null,
+          size,
+        ),
+      /points\[1\]: the line is shorter than one pixel/,
+    );
     assert.throws(() => computeMeasurement('baseline', [[5, 5]], null, size), /points: a baseline takes 2 to 200 points, got 1/);
     assert.throws(() => pixelsToMm(10, 0), /dpi: expected a positive number/);
   });

@@ -20,7 +20,10 @@ describe('the command index', () => {
     for (const entry of commandIndex) {
       const impls = modules.get(entry.load) ?? (await entry.load());
       modules.set(entry.load, impls);
-      assert.ok(impls.some((c) => c.name === entry.name), `the module of '${entry.name}' does not implement it`);
+      assert.ok(
+        impls.some((c) => c.name === entry.name),
+        `the module of '${entry.name}' does not implement it`,
+      );
     }
     const listed = new Set(commandIndex.map((c) => c.name));
     for (const impls of modules.values()) for (const c of impls) assert.ok(listed.has(c.name), `'${c.name}' is implemented but not in commands/index.ts`);

@@ -47,7 +47,10 @@ describe('one-shot evaluation', () => {
     const { items, vectors } = clusters(12, 5, 0.05, 4);
     const r = oneShotEvaluation(items, vectors, { ...base, ways: 4, threshold: 0.3 });
     assert.ok(r.openSet);
-    assert.deepEqual([r.openSet.heldOutQueries, r.openSet.rejectionRate, r.openSet.falseRejectionRate, r.openSet.identifiedRate, r.openSet.eer], [15, 1, 0, 1, 0]);
+    assert.deepEqual(
+      [r.openSet.heldOutQueries, r.openSet.rejectionRate, r.openSet.falseRejectionRate, r.openSet.identifiedRate, r.openSet.eer],
+      [15, 1, 0, 1, 0],
+    );
     const loose = oneShotEvaluation(items, vectors, { ...base, ways: 4, threshold: 100 });
     assert.equal(loose.openSet?.rejectionRate, 0);
   });

@@ -16,7 +16,10 @@ test('ImageCache drops the least recently used first once over its budget', () =
   assert.equal(cache.size, 1000);
   cache.set('f', image(200));
   assert.equal(cache.get('b'), undefined, 'b was the least recently used');
-  assert.deepEqual(['a', 'c', 'd', 'e', 'f'].map((k) => cache.get(k) !== undefined), [true, true, true, true, true]);
+  assert.deepEqual(
+    ['a', 'c', 'd', 'e', 'f'].map((k) => cache.get(k) !== undefined),
+    [true, true, true, true, true],
+  );
   assert.equal(cache.size, 1000);
 });
 

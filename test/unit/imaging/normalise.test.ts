@@ -181,7 +181,10 @@ describe('normaliseSignature', () => {
     const f = await normaliseSignature({ data: faint });
     assert.ok(f.quality.warnings.includes('low-contrast'), JSON.stringify(f.quality));
 
-    const blurredPng = await sharp(await signatureCrop(3)).blur(4).png().toBuffer();
+    const blurredPng = await sharp(await signatureCrop(3))
+      .blur(4)
+      .png()
+      .toBuffer();
     const b = await normaliseSignature({ data: blurredPng, dpi: 300 });
     assert.ok(good.quality.blur < 0.4, `crisp scan: blur ${good.quality.blur}`);
     assert.ok(b.quality.blur > good.quality.blur + 0.3, `blurred scan: blur ${b.quality.blur}`);
@@ -194,6 +197,9 @@ describe('normaliseSignature', () => {
 
   test('bad arguments name the field', async () => {
     await assert.rejects(normaliseSignature({ data: greyWithMark(50, 50, [5, 5, 20, 20]) }, { canvas: [4, 4] }), /canvas: expected/);
-    await assert.rejects(normaliseSignature({ data: greyWithMark(50, 50, [5, 5, 20, 20]), region: [60, 60, 10, 10], name: 'x.png' }), /x\.png: region \[60, 60, 10, 10\] lies outside the 50 x 50 image/);
+    await assert.rejects(
+      normaliseSignature({ data: greyWithMark(50, 50, [5, 5, 20, 20]), region: [60, 60, 10, 10], name: 'x.png' }),
+      /x\.png: region \[60, 60, 10, 10\] lies outside the 50 x 50 image/,
+    );
   });
 });

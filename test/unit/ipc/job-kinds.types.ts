@@ -77,7 +77,12 @@ export function info(j: JobInfo): void {
 }
 
 // The methods that start a job say which kind it is.
-export function methods(imp: ResultOf<'import.start'>, train: ResultOf<'training.start'>, folder: ResultOf<'library.enrolFolder'>, one: ResultOf<'library.enrol'>): void {
+export function methods(
+  imp: ResultOf<'import.start'>,
+  train: ResultOf<'training.start'>,
+  folder: ResultOf<'library.enrolFolder'>,
+  one: ResultOf<'library.enrol'>,
+): void {
   is<'import'>(imp.kind);
   is<ImportReport | undefined>(imp.result);
   is<TrainingJobResult | undefined>(train.result);

@@ -26,7 +26,12 @@ describe('parseObjectRequest', () => {
   });
 
   it('round-trips the URLs the handlers hand out', () => {
-    for (const req of [{ sha256: SHA }, { sha256: SHA, maxWidth: 300 }, { sha256: SHA, page: 3 }, { sha256: SHA, maxWidth: 100, page: 0 }] as DisplayRequest[]) {
+    for (const req of [
+      { sha256: SHA },
+      { sha256: SHA, maxWidth: 300 },
+      { sha256: SHA, page: 3 },
+      { sha256: SHA, maxWidth: 100, page: 0 },
+    ] as DisplayRequest[]) {
       assert.deepEqual(parseObjectRequest(bridge(objectUrl('bridge', req))), { ok: true, request: req });
       assert.deepEqual(parseObjectRequest(new URL(objectUrl('electron', req))), { ok: true, request: req });
     }
@@ -87,7 +92,12 @@ describe('answerObjectRequest', () => {
   });
 
   it('tells sizes and pages apart in the ETag, and answers a matching If-None-Match with 304 without rendering', async () => {
-    const tags = new Set([objectEtag({ sha256: SHA }), objectEtag({ sha256: SHA, maxWidth: 64 }), objectEtag({ sha256: SHA, page: 64 }), objectEtag({ sha256: SHA, maxWidth: 64, page: 1 })]);
+    const tags = new Set([
+      objectEtag({ sha256: SHA }),
+      objectEtag({ sha256: SHA, maxWidth: 64 }),
+      objectEtag({ sha256: SHA, page: 64 }),
+      objectEtag({ sha256: SHA, maxWidth: 64, page: 1 }),
+    ]);
     assert.equal(tags.size, 4);
     const before = asked.length;
     const etag = objectEtag({ sha256: SHA, maxWidth: 64 });

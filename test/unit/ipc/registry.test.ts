@@ -53,7 +53,15 @@ describe('contract dispatcher', () => {
     const internal: string[] = [];
     const d = createDispatcher(handlers, (m) => internal.push(m));
     assert.deepEqual(await d('jobs.list', {}), { ok: false, error: { code: 'BUSY', message: 'the case database is busy' } });
-    const boom = createDispatcher({ ...handlers, 'jobs.list': () => { throw new TypeError('x is undefined'); } } as Handlers, (m) => internal.push(m));
+    const boom = createDispatcher(
+      {
+        ...handlers,
+        'jobs.list': () => {
+          throw new TypeError('x is undefined');
+        },
+      } as Handlers,
+      (m) => internal.push(m),
+    );
     const r = await boom('jobs.list', {});
     assert.deepEqual(r, { ok: false, error: { code: 'INTERNAL', message: 'x is undefined' } });
     assert.deepEqual(internal, ['jobs.list']);
@@ -64,7 +72,12 @@ describe('contract dispatcher', () => {
     const off = jobs.on('job.progress', (p) => events.push(`${p.done}/${p.total}`));
     // A stand-in training job: it counts 'prepare' events, the shape its kind declares.
     const job = jobs.start('training', 'counting', async (ctl) => {
-      const ended = (i: number) => ({ status: ctl.signal.aborted ? ('cancelled' as const) : ('done' as const), runId: `count-${i}`, modelId: null, resumeHint: null });
+      const ended = (i: number) => ({
+        status: ctl.signal.aborted ? ('cancelled' as const) : ('done' as const),
+        runId: `count-${i}`,
+        modelId: null,
+        resumeHint: null,
+      });
       for (let i = 1; i <= 1000; i++) {
         if (ctl.signal.aborted) return ended(i);
         ctl.progress(i, 1000, undefined, { type: 'prepare', done: i, total: 1000 });

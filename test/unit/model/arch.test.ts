@@ -27,26 +27,51 @@ before(async () => {
 function images(n: number, seed: number, shape = [155, 220, 1]): tf.Tensor4D {
   const rng = new Rng(seed);
   const size = n * shape.reduce((a, b) => a * b);
-  return tf.tensor4d(Float32Array.from({ length: size }, () => Math.max(0, rng.normal())), [n, shape[0]!, shape[1]!, shape[2]!]);
+  return tf.tensor4d(
+    Float32Array.from({ length: size }, () => Math.max(0, rng.normal())),
+    [n, shape[0]!, shape[1]!, shape[2]!],
+  );
 }
 
 describe('architectures', () => {
-  test('signet has the authors\' layer shapes and the PyTorch reference\'s parameter count', () => {
+  test("signet has the authors' layer shapes and the PyTorch reference's parameter count", () => {
     const spec = getSpec('signet');
     assert.deepEqual(spec.inputShape, [155, 220, 1]);
     const shapes = layerShapes(spec).map((l) => l.out.join('x'));
     assert.deepEqual(shapes, [
-      '37x53x96', '37x53x96', '18x26x96', // conv1 11x11/4 valid, bn1, pool 3/2
-      '18x26x256', '18x26x256', '8x12x256', '8x12x256', // conv2 5x5 pad 2, bn2, pool, dropout
-      '8x12x384', '8x12x256', '3x5x256', '3x5x256', // conv3, conv4, pool, dropout
-      '3840', '1024', '1024', '128', // flatten, fc1, dropout, fc2
+      '37x53x96',
+      '37x53x96',
+      '18x26x96', // conv1 11x11/4 valid, bn1, pool 3/2
+      '18x26x256',
+      '18x26x256',
+      '8x12x256',
+      '8x12x256', // conv2 5x5 pad 2, bn2, pool, dropout
+      '8x12x384',
+      '8x12x256',
+      '3x5x256',
+      '3x5x256', // conv3, conv4, pool, dropout
+      '3840',
+      '1024',
+      '1024',
+      '128', // flatten, fc1, dropout, fc2
     ]);
     // ../shared/bench/torch_signet_reference.py counts 6,461,568 trainable parameters.
     assert.equal(countParams(spec).trainable, 6_461_568);
     assert.equal(countParams(spec).total, 6_461_568 + 2 * (96 + 256));
     const conv = spec.layers.filter((l) => l.kind === 'conv2d');
-    assert.deepEqual(conv.map((l) => [l.filters, l.kernel, l.stride, l.padding]), [[96, 11, 4, 'valid'], [256, 5, 1, 2], [384, 3, 1, 1], [256, 3, 1, 1]]);
-    assert.ok(spec.layers.every((l) => l.source.length > 10), 'every layer names its source');
+    assert.deepEqual(
+      conv.map((l) => [l.filters, l.kernel, l.stride, l.padding]),
+      [
+        [96, 11, 4, 'valid'],
+        [256, 5, 1, 2],
+        [384, 3, 1, 1],
+        [256, 3, 1, 1],
+      ],
+    );
+    assert.ok(
+      spec.layers.every((l) => l.source.length > 10),
+      'every layer names its source',
+    );
     assert.ok(Math.abs(forwardMacs(spec) - 484e6) < 5e6, `forward MACs ${forwardMacs(spec)}`);
   });
 
@@ -54,7 +79,10 @@ describe('architectures', () => {
     const lin = getSpec('signet-linear');
     const code = getSpec('signet');
     assert.deepEqual(countParams(lin), countParams(code));
-    assert.deepEqual(lin.layers.slice(0, -1).map((l) => JSON.stringify({ ...l, source: '' })), code.layers.slice(0, -1).map((l) => JSON.stringify({ ...l, source: '' })));
+    assert.deepEqual(
+      lin.layers.slice(0, -1).map((l) => JSON.stringify({ ...l, source: '' })),
+      code.layers.slice(0, -1).map((l) => JSON.stringify({ ...l, source: '' })),
+    );
     const [a, b] = [lin.layers.at(-1)!, code.layers.at(-1)!];
     assert.ok(a.kind === 'dense' && b.kind === 'dense');
     if (a.kind === 'dense' && b.kind === 'dense') {
@@ -66,14 +94,20 @@ describe('architectures', () => {
   test('signet-tiny has the same structure, far smaller', () => {
     const tiny = getSpec('signet-tiny');
     const big = getSpec('signet');
-    assert.deepEqual(tiny.layers.map((l) => l.kind), big.layers.map((l) => l.kind));
+    assert.deepEqual(
+      tiny.layers.map((l) => l.kind),
+      big.layers.map((l) => l.kind),
+    );
     assert.equal(tiny.embeddingSize, 32);
     assert.ok(forwardMacs(tiny) * 50 < forwardMacs(big));
     assert.ok(architectureNames().includes('signet-tiny'));
   });
 
   test('an unknown architecture and a too-small input are refused with clear errors', () => {
-    assert.throws(() => getSpec('alexnet'), (e: unknown) => e instanceof AppError && e.code === 'NOT_FOUND' && /signet/.test(e.message));
+    assert.throws(
+      () => getSpec('alexnet'),
+      (e: unknown) => e instanceof AppError && e.code === 'NOT_FOUND' && /signet/.test(e.message),
+    );
     const small = signetArchitecture({ name: 'x', description: '', inputShape: [40, 40, 1], filters: [2, 2, 2, 2], dense: 4, embeddingSize: 3 });
     assert.throws(() => layerShapes(small), /too small/);
   });
@@ -92,8 +126,18 @@ describe('architectures', () => {
       assert.notDeepEqual(ka, c.tensors.get('conv2/kernel')!.dataSync());
       const limit = Math.sqrt(6 / (25 * 8 + 25 * 16));
       assert.ok(ka.every((v) => Math.abs(v) <= limit) && ka.some((v) => Math.abs(v) > 0.9 * limit));
-      assert.ok(a.tensors.get('bn1/gamma')!.dataSync().every((v) => v === 1));
-      assert.ok(a.tensors.get('fc1/bias')!.dataSync().every((v) => v === 0));
+      assert.ok(
+        a.tensors
+          .get('bn1/gamma')!
+          .dataSync()
+          .every((v) => v === 1),
+      );
+      assert.ok(
+        a.tensors
+          .get('fc1/bias')!
+          .dataSync()
+          .every((v) => v === 0),
+      );
     } finally {
       [a, b, c].forEach(disposeParams);
     }
@@ -116,7 +160,10 @@ describe('forward pass', () => {
       single.forEach((v, i) => assert.ok(Math.abs(v - row[i]!) < 1e-5));
       tf.dispose([e1, e2]);
       const wrong = images(1, 2, [150, 220, 1]);
-      assert.throws(() => embed(params, spec, wrong), (e: unknown) => e instanceof AppError && /155, 220, 1/.test(e.message));
+      assert.throws(
+        () => embed(params, spec, wrong),
+        (e: unknown) => e instanceof AppError && /155, 220, 1/.test(e.message),
+      );
       wrong.dispose();
     } finally {
       x.dispose();
@@ -159,7 +206,10 @@ describe('forward pass', () => {
     const x = images(2, 5);
     const stats: BatchStats[] = [];
     tf.tidy(() => embed(params, spec, x, { training: true, seed: 1, batchStats: stats }));
-    assert.deepEqual(stats.map((s) => s.layer), ['bn1', 'bn2']);
+    assert.deepEqual(
+      stats.map((s) => s.layer),
+      ['bn1', 'bn2'],
+    );
     const mean = stats[0]!.mean.dataSync();
     const variance = stats[0]!.variance.dataSync();
     // Check bn1's statistics against the conv1 + ReLU output computed directly.
@@ -188,14 +238,23 @@ describe('weights format', () => {
     const x = images(2, 6);
     const before = tf.tidy(() => embed(params, spec, x).dataSync());
     const { data, specs } = await tf.io.encodeWeights(paramsToNamedTensors(params, spec));
-    assert.deepEqual(specs.map((s) => s.name), paramInfos(spec).map((p) => p.name));
+    assert.deepEqual(
+      specs.map((s) => s.name),
+      paramInfos(spec).map((p) => p.name),
+    );
     assert.ok(specs.every((s) => s.dtype === 'float32'));
     const decoded = tf.io.decodeWeights(data, specs);
     const loaded = paramsFromNamedTensors(spec, decoded);
-    assert.deepEqual(tf.tidy(() => embed(loaded, spec, x).dataSync()), before);
+    assert.deepEqual(
+      tf.tidy(() => embed(loaded, spec, x).dataSync()),
+      before,
+    );
     const arrays = paramsToArrays(loaded, spec);
     const again = paramsFromArrays(spec, arrays);
-    assert.deepEqual(tf.tidy(() => embed(again, spec, x).dataSync()), before);
+    assert.deepEqual(
+      tf.tidy(() => embed(again, spec, x).dataSync()),
+      before,
+    );
     [params, loaded, again].forEach(disposeParams);
     x.dispose();
   });

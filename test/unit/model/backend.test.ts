@@ -69,14 +69,25 @@ describe('backend choice', () => {
       ['cpu', false, false],
     ]);
     assert.equal(reasonOf(c.backendsTried, 'wasm'), 'not needed: tensorflow comes first and works');
-    assert.deepEqual(p.calls.filter((x) => !x.startsWith('installed')), [`load ${NODE}`, 'activate tensorflow']);
+    assert.deepEqual(
+      p.calls.filter((x) => !x.startsWith('installed')),
+      [`load ${NODE}`, 'activate tensorflow'],
+    );
   });
 
   it('a GPU with tfjs-node-gpu comes first; without a visible GPU, tfjs-node-gpu is passed over for tfjs-node', async () => {
     const both = { installed: [GPU, NODE] };
     const withGpu = await chooseBackend(probe({ ...both, gpu: true }));
     assert.equal(withGpu.backend, 'tensorflow-gpu');
-    assert.deepEqual(withGpu.backendsTried.map((t) => t.reason ?? 'in use'), ['in use', 'not needed: tensorflow-gpu comes first and works', 'not needed: tensorflow-gpu comes first and works', 'not needed: tensorflow-gpu comes first and works']);
+    assert.deepEqual(
+      withGpu.backendsTried.map((t) => t.reason ?? 'in use'),
+      [
+        'in use',
+        'not needed: tensorflow-gpu comes first and works',
+        'not needed: tensorflow-gpu comes first and works',
+        'not needed: tensorflow-gpu comes first and works',
+      ],
+    );
     const p = probe(both);
     const noGpu = await chooseBackend(p);
     assert.equal(noGpu.backend, 'tensorflow');
@@ -104,7 +115,10 @@ describe('backend choice', () => {
     assert.equal(reasonOf(c.backendsTried, 'wasm'), 'the wasm backend did not initialise: no WebAssembly SIMD');
     await assert.rejects(chooseBackend(probe({ activateFails: { wasm: 'no SIMD', cpu: 'broken' } })), (e: Error & { code?: string }) => {
       assert.equal(e.code, 'UNAVAILABLE');
-      assert.match(e.message, /tensorflow-gpu: not installed.*wasm: the wasm backend did not initialise: no SIMD; cpu: the cpu backend did not initialise: broken/);
+      assert.match(
+        e.message,
+        /tensorflow-gpu: not installed.*wasm: the wasm backend did not initialise: no SIMD; cpu: the cpu backend did not initialise: broken/,
+      );
       return true;
     });
   });
@@ -113,7 +127,10 @@ describe('backend choice', () => {
     const p = probe({ installed: [GPU, NODE], gpu: true });
     const c = await chooseBackend(p, 'wasm');
     assert.equal(c.backend, 'wasm');
-    assert.deepEqual(c.backendsTried.slice(0, 2).map((t) => t.reason), ['skipped: COUNTERSIGN_BACKEND=wasm', 'skipped: COUNTERSIGN_BACKEND=wasm']);
+    assert.deepEqual(
+      c.backendsTried.slice(0, 2).map((t) => t.reason),
+      ['skipped: COUNTERSIGN_BACKEND=wasm', 'skipped: COUNTERSIGN_BACKEND=wasm'],
+    );
     assert.ok(!p.calls.some((x) => x.includes('tfjs-node')), 'skipped packages are not even looked up');
     await assert.rejects(chooseBackend(probe({}), 'cuda'), /COUNTERSIGN_BACKEND: expected one of tensorflow-gpu, tensorflow, wasm, cpu, got 'cuda'/);
   });

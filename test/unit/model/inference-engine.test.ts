@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AppError } from '../../../src-main/core/errors.ts';
 import { architectureNames, getSpec, type ArchitectureSpec } from '../../../src-main/core/model/architectures.ts';
-import { chooseInferenceEngine, describeOrtLoadError, engineForSpec, inferenceSetting, type OrtModule, type OrtProbe } from '../../../src-main/core/model/embedding/inference-engine.ts';
+import {
+  chooseInferenceEngine,
+  describeOrtLoadError,
+  engineForSpec,
+  inferenceSetting,
+  type OrtModule,
+  type OrtProbe,
+} from '../../../src-main/core/model/embedding/inference-engine.ts';
 
 const loads: OrtProbe = { load: async () => ({ env: { versions: { node: '9.9.9' } } }) as unknown as OrtModule };
 const missing: OrtProbe = {
@@ -39,9 +46,18 @@ describe('chooseInferenceEngine', () => {
     const c = await chooseInferenceEngine(loads, 'auto');
     assert.equal(c.engine, 'onnxruntime');
     assert.equal(c.onnxruntime, '9.9.9');
-    assert.deepEqual(c.engines.map((e) => [e.name, e.ok, e.tried]), [['onnxruntime', true, true], ['tfjs', false, false]]);
+    assert.deepEqual(
+      c.engines.map((e) => [e.name, e.ok, e.tried]),
+      [
+        ['onnxruntime', true, true],
+        ['tfjs', false, false],
+      ],
+    );
     assert.match(c.engines[1]!.reason!, /not needed for embedding.*training always runs on tfjs/);
-    assert.deepEqual(c.architectures.map((a) => a.name), architectureNames());
+    assert.deepEqual(
+      c.architectures.map((a) => a.name),
+      architectureNames(),
+    );
     assert.ok(c.architectures.every((a) => a.engine === 'onnxruntime'));
   });
 
@@ -49,7 +65,13 @@ describe('chooseInferenceEngine', () => {
     const a = await chooseInferenceEngine(missing, 'auto');
     assert.equal(a.engine, 'tfjs');
     assert.equal(a.onnxruntime, null);
-    assert.deepEqual(a.engines.map((e) => [e.name, e.ok, e.tried]), [['onnxruntime', false, true], ['tfjs', true, true]]);
+    assert.deepEqual(
+      a.engines.map((e) => [e.name, e.ok, e.tried]),
+      [
+        ['onnxruntime', false, true],
+        ['tfjs', true, true],
+      ],
+    );
     assert.match(a.engines[0]!.reason!, /^not installed: optional dependency/);
     const b = await chooseInferenceEngine(broken, 'auto');
     assert.equal(b.engine, 'tfjs');
@@ -79,7 +101,10 @@ describe('engineForSpec', () => {
     assert.equal(engineForSpec(auto, tiny), 'onnxruntime');
     assert.equal(engineForSpec(auto, unexportable), 'tfjs');
     const forced = await chooseInferenceEngine(loads, 'onnx');
-    assert.throws(() => engineForSpec(forced, unexportable), (e: AppError) => e.code === 'UNAVAILABLE' && /architecture 'odd' has no ONNX export/.test(e.message));
+    assert.throws(
+      () => engineForSpec(forced, unexportable),
+      (e: AppError) => e.code === 'UNAVAILABLE' && /architecture 'odd' has no ONNX export/.test(e.message),
+    );
     const none = await chooseInferenceEngine(missing, 'auto');
     assert.equal(engineForSpec(none, tiny), 'tfjs');
   });

@@ -8,12 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { backend_util } from '@tensorflow/tfjs';
 import { resolveBackend } from '../../../src-main/core/model/backend.ts';
 import { fusedConv2d, fusedMatMul } from '../../../src-main/core/model/fused-gradients.ts';
-import {
-  CHANNEL_SUM_KERNEL,
-  TRAINING_KERNELS,
-  missingWasmTrainingKernels,
-  wasmTrainingKernelsRegistered,
-} from '../../../src-main/core/model/wasm-kernels.ts';
+import { CHANNEL_SUM_KERNEL, TRAINING_KERNELS, missingWasmTrainingKernels, wasmTrainingKernelsRegistered } from '../../../src-main/core/model/wasm-kernels.ts';
 import { Rng } from '../../../src-main/core/util/random.ts';
 
 type Pad = 'valid' | 'same' | [[number, number], [number, number], [number, number], [number, number]];
@@ -84,21 +79,73 @@ describe('wasm training kernels', () => {
       }
     }
   }
-  cases.push([[3, 10, 12, 2], [5, 5, 2, 3], 1, [[0, 0], [2, 2], [2, 2], [0, 0]]]);
-  cases.push([[2, 10, 12, 3], [5, 5, 3, 4], 1, [[0, 0], [1, 3], [0, 2], [0, 0]]]);
-  cases.push([[2, 13, 15, 2], [3, 3, 2, 5], 2, [[0, 0], [1, 0], [2, 1], [0, 0]]]);
+  cases.push([
+    [3, 10, 12, 2],
+    [5, 5, 2, 3],
+    1,
+    [
+      [0, 0],
+      [2, 2],
+      [2, 2],
+      [0, 0],
+    ],
+  ]);
+  cases.push([
+    [2, 10, 12, 3],
+    [5, 5, 3, 4],
+    1,
+    [
+      [0, 0],
+      [1, 3],
+      [0, 2],
+      [0, 0],
+    ],
+  ]);
+  cases.push([
+    [2, 13, 15, 2],
+    [3, 3, 2, 5],
+    2,
+    [
+      [0, 0],
+      [1, 0],
+      [2, 1],
+      [0, 0],
+    ],
+  ]);
   cases.push([[2, 23, 30, 1], [11, 11, 1, 6], 4, 'valid']); // SigNet's conv1, scaled down
 
   for (const [xs, fs, stride, pad] of cases) {
     test(`conv2d gradients match cpu: x ${xs.join('x')}, filter ${fs.join('x')}, stride ${stride}, pad ${JSON.stringify(pad)}`, () => {
-      const x = { data: randomArray(xs.reduce((a, b) => a * b), 1), shape: xs };
-      const w = { data: randomArray(fs.reduce((a, b) => a * b), 2), shape: fs };
+      const x = {
+        data: randomArray(
+          xs.reduce((a, b) => a * b),
+          1,
+        ),
+        shape: xs,
+      };
+      const w = {
+        data: randomArray(
+          fs.reduce((a, b) => a * b),
+          2,
+        ),
+        shape: fs,
+      };
       const outShape = backend_util.computeConv2DInfo(xs as [number, number, number, number], fs as [number, number, number, number], stride, 1, pad).outShape;
-      const dy = { data: randomArray(outShape.reduce((a, b) => a * b), 3), shape: outShape };
+      const dy = {
+        data: randomArray(
+          outShape.reduce((a, b) => a * b),
+          3,
+        ),
+        shape: outShape,
+      };
       compare('Conv2DBackpropFilter', [x, dy], (a, d) => [
-        tf.engine().runKernel('Conv2DBackpropFilter', { x: a!, dy: d! }, { strides: [stride, stride], pad, dataFormat: 'NHWC', filterShape: fs } as never) as tf.Tensor,
+        tf
+          .engine()
+          .runKernel('Conv2DBackpropFilter', { x: a!, dy: d! }, { strides: [stride, stride], pad, dataFormat: 'NHWC', filterShape: fs } as never) as tf.Tensor,
       ]);
-      compare('Conv2DBackpropInput', [w, dy], (b, d) => [tf.conv2dTranspose(d as tf.Tensor4D, b as tf.Tensor4D, xs as [number, number, number, number], stride, pad)]);
+      compare('Conv2DBackpropInput', [w, dy], (b, d) => [
+        tf.conv2dTranspose(d as tf.Tensor4D, b as tf.Tensor4D, xs as [number, number, number, number], stride, pad),
+      ]);
     });
   }
 
@@ -110,8 +157,20 @@ describe('wasm training kernels', () => {
       [[1, 40, 6], [1, 40, 9], true, false],
       [[3, 4, 5], [3, 6, 5], false, true], // batched: the backend's own path
     ] as [number[], number[], boolean, boolean][]) {
-      const a = { data: randomArray(as.reduce((x, y) => x * y), 4), shape: as };
-      const b = { data: randomArray(bs.reduce((x, y) => x * y), 5), shape: bs };
+      const a = {
+        data: randomArray(
+          as.reduce((x, y) => x * y),
+          4,
+        ),
+        shape: as,
+      };
+      const b = {
+        data: randomArray(
+          bs.reduce((x, y) => x * y),
+          5,
+        ),
+        shape: bs,
+      };
       compare(`matMul ${as} ${bs} ${ta} ${tb}`, [a, b], (x, y) => [tf.matMul(x!, y!, ta, tb)]);
     }
   });
@@ -121,7 +180,11 @@ describe('wasm training kernels', () => {
     for (let i = 0; i < data.length; i += 2) data[i] = Math.max(0, data[i]!); // ReLU-like zeros
     data.fill(0, 0, 60); // a region of exact ties
     const x = { data, shape: [2, 9, 11, 3] };
-    for (const [size, stride, pad] of [[3, 2, 'valid'], [2, 2, 'same'], [3, 1, 'same']] as [number, number, 'valid' | 'same'][]) {
+    for (const [size, stride, pad] of [
+      [3, 2, 'valid'],
+      [2, 2, 'same'],
+      [3, 1, 'same'],
+    ] as [number, number, 'valid' | 'same'][]) {
       // Distinct upstream gradients, so a gradient sent to the wrong position shows.
       const loss = (v: tf.Tensor) => {
         const y = tf.maxPool(v as tf.Tensor4D, size, stride, pad);
@@ -142,7 +205,12 @@ describe('wasm training kernels', () => {
     const x = { data: randomArray(2 * 9 * 10 * 3, 8), shape: [2, 9, 10, 3] };
     const w = { data: randomArray(3 * 3 * 3 * 4, 9), shape: [3, 3, 3, 4] };
     const b = { data: randomArray(4, 10), shape: [4] };
-    const pad: Pad = [[0, 0], [1, 1], [1, 1], [0, 0]];
+    const pad: Pad = [
+      [0, 0],
+      [1, 1],
+      [1, 1],
+      [0, 0],
+    ];
     for (const activation of ['relu', 'linear'] as const) {
       const weights = (t: tf.Tensor) => tf.range(0, t.size).reshape(t.shape).mod(7).sub(3);
       const fused = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => {
@@ -187,7 +255,15 @@ describe('wasm training kernels', () => {
       compare('mismatch', [x, dy], (a, d) => [
         tf.engine().runKernel('Conv2DBackpropFilter', { x: a!, dy: d! }, {
           strides: [1, 1],
-          pad: tf.getBackend() === 'cpu' ? 'same' : [[0, 0], [0, 2], [1, 1], [0, 0]],
+          pad:
+            tf.getBackend() === 'cpu'
+              ? 'same'
+              : [
+                  [0, 0],
+                  [0, 2],
+                  [1, 1],
+                  [0, 0],
+                ],
           dataFormat: 'NHWC',
           filterShape: [3, 3, 2, 3],
         } as never) as tf.Tensor,

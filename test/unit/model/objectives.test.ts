@@ -48,7 +48,12 @@ describe('semi-hard mining', () => {
 
   test('the triplet loss equals the hand-computed mean hinge', () => {
     tf.tidy(() => {
-      const e = tf.tensor2d([[0, 0], [2, 0], [0, 3], [2.5, 0]]);
+      const e = tf.tensor2d([
+        [0, 0],
+        [2, 0],
+        [0, 3],
+        [2.5, 0],
+      ]);
       // anchor 0: positive 1 at 2, negatives 2 at 3 and 3 at 2.5 -> 3 (2.5): max(0, 2 - 2.5 + 1) = 0.5
       // anchor 1: positive 0 at 2, negatives 2 at sqrt(13), 3 at 0.5 -> 2 (sqrt 13): max(0, 2 - 3.606 + 1) = 0
       // (2 has no positive, 3 is a forgery: neither anchors)
@@ -61,7 +66,13 @@ describe('semi-hard mining', () => {
 
   test('softmax cross-entropy matches log-sum-exp by hand', () => {
     tf.tidy(() => {
-      const ce = softmaxCrossEntropy(tf.tensor2d([[1, 2, 3], [0, 0, 0]]), Int32Array.of(2, 0)).dataSync()[0]!;
+      const ce = softmaxCrossEntropy(
+        tf.tensor2d([
+          [1, 2, 3],
+          [0, 0, 0],
+        ]),
+        Int32Array.of(2, 0),
+      ).dataSync()[0]!;
       const want = (-(3 - Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3))) + Math.log(3)) / 2;
       assert.ok(Math.abs(ce - want) < 1e-5);
     });
@@ -96,7 +107,10 @@ describe('gradients of the image objectives (cpu backend, finite differences)', 
           const shifted = (sign: number) => {
             const p = cloneParams(params);
             const old = p.tensors.get(info.name)!;
-            p.tensors.set(info.name, tf.tidy(() => tf.add(old, tf.mul(tf.tensor(v, old.shape), sign * 1e-3))));
+            p.tensors.set(
+              info.name,
+              tf.tidy(() => tf.add(old, tf.mul(tf.tensor(v, old.shape), sign * 1e-3))),
+            );
             old.dispose();
             const l = lossAt(p);
             disposeParams(p);
@@ -119,7 +133,12 @@ describe('partial fine-tuning', () => {
   test('freezeBelow marks the lower layers frozen and refuses an unknown layer', () => {
     const spec = freezeBelow(MICRO, 'fc1');
     assert.deepEqual(parameterLayers(MICRO), ['conv1', 'bn1', 'conv2', 'bn2', 'conv3', 'conv4', 'fc1', 'fc2']);
-    assert.deepEqual(paramInfos(spec).filter((p) => p.trainable).map((p) => p.name), ['fc1/kernel', 'fc1/bias', 'fc2/kernel', 'fc2/bias']);
+    assert.deepEqual(
+      paramInfos(spec)
+        .filter((p) => p.trainable)
+        .map((p) => p.name),
+      ['fc1/kernel', 'fc1/bias', 'fc2/kernel', 'fc2/bias'],
+    );
     assert.throws(() => freezeBelow(MICRO, 'conv9'), /'conv9' is not a layer of signet-micro; its layers are conv1, bn1/);
   });
 
@@ -148,7 +167,10 @@ describe('data-parallel image batches', () => {
     assert.ok(Number.isFinite(r.loss) && r.items === 12);
     assert.ok(await t.replicasInSync());
     await assert.rejects(t.step({ ...b, x: images(12, 2), labels: b.labels.slice(), blockSize: 5 }), /blockSize 5 must divide n=12/);
-    await assert.rejects(t.step({ a: new Float32Array(67 * 71), b: new Float32Array(67 * 71), y: Float32Array.of(1), n: 1 }), /the triplet objective takes images/);
+    await assert.rejects(
+      t.step({ a: new Float32Array(67 * 71), b: new Float32Array(67 * 71), y: Float32Array.of(1), n: 1 }),
+      /the triplet objective takes images/,
+    );
     await t.dispose();
     disposeParams(params);
   });

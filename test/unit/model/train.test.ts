@@ -33,9 +33,16 @@ const copyBatch = (b: PairBatch): PairBatch => ({ a: b.a.slice(), b: b.b.slice()
 describe('contrastive loss (y = 1 similar, 0 dissimilar)', () => {
   test('matches hand-computed values', () => {
     tf.tidy(() => {
-      const a = tf.tensor2d([[3, 4], [0.6, 0.8], [0.3, 0.4]]);
+      const a = tf.tensor2d([
+        [3, 4],
+        [0.6, 0.8],
+        [0.3, 0.4],
+      ]);
       const b = tf.zeros([3, 2]) as tf.Tensor2D;
-      assert.deepEqual(Array.from(euclideanDistance(a, b).dataSync()).map((d) => +d.toFixed(6)), [5, 1, 0.5]);
+      assert.deepEqual(
+        Array.from(euclideanDistance(a, b).dataSync()).map((d) => +d.toFixed(6)),
+        [5, 1, 0.5],
+      );
       const close = (t: tf.Scalar, want: number) => assert.ok(Math.abs(t.dataSync()[0]! - want) < 1e-5, `${t.dataSync()[0]} vs ${want}`);
       // similar pairs pay d^2, dissimilar ones max(0, margin - d)^2
       close(contrastiveLoss(a, b, tf.tensor1d([1, 1, 0])), (25 + 1 + 0.25) / 3);
@@ -50,7 +57,9 @@ describe('contrastive loss (y = 1 similar, 0 dissimilar)', () => {
   test('L2 penalty is 5e-4 * sum of squared dense kernels', () => {
     const spec = getSpec('signet-tiny');
     const params = initParams(spec, 1);
-    const want = tf.tidy(() => 5e-4 * (tf.sum(tf.square(params.tensors.get('fc1/kernel')!)).dataSync()[0]! + tf.sum(tf.square(params.tensors.get('fc2/kernel')!)).dataSync()[0]!));
+    const want = tf.tidy(
+      () => 5e-4 * (tf.sum(tf.square(params.tensors.get('fc1/kernel')!)).dataSync()[0]! + tf.sum(tf.square(params.tensors.get('fc2/kernel')!)).dataSync()[0]!),
+    );
     const got = tf.tidy(() => l2Penalty(params, spec).dataSync()[0]!);
     assert.ok(want > 0 && Math.abs(got - want) < 1e-6 * want);
     disposeParams(params);
@@ -78,14 +87,17 @@ describe('optimizers', () => {
     assert.ok(Math.abs(out[0]! - 0.6837722539831608) < 1e-6);
     assert.ok(Math.abs(out[1]! - 0.4543565306389143) < 1e-6);
     assert.equal(state.step, 2);
-    assert.deepEqual(state.slots.map((s) => s.name), ['w/a']);
+    assert.deepEqual(
+      state.slots.map((s) => s.name),
+      ['w/a'],
+    );
   });
   test('adam (0.9, 0.999, eps 1e-8) matches hand-computed steps with bias correction', () => {
     const { out } = run('adam', [0.5, -1]);
     assert.ok(Math.abs(out[0]! - 0.9) < 1e-6);
     assert.ok(Math.abs(out[1]! - 0.9366103542405653) < 1e-6);
   });
-  test('the authors\' defaults and bad settings', () => {
+  test("the authors' defaults and bad settings", () => {
     assert.equal(new Optimizer({ name: 'rmsprop' }).config.learningRate, 1e-4);
     assert.equal(new Optimizer({ name: 'rmsprop' }).config.rho, 0.9);
     assert.throws(() => new Optimizer({ name: 'sgd' as 'adam' }), /rmsprop' or 'adam/);
@@ -126,7 +138,10 @@ describe('gradient of the whole network', () => {
         const shifted = (sign: number) => {
           const p = cloneParams(params);
           const old = p.tensors.get(info.name)!;
-          p.tensors.set(info.name, tf.tidy(() => tf.add(old, tf.mul(tf.tensor(v, old.shape), sign * hStep))));
+          p.tensors.set(
+            info.name,
+            tf.tidy(() => tf.add(old, tf.mul(tf.tensor(v, old.shape), sign * hStep))),
+          );
           old.dispose();
           const l = lossAt(p);
           disposeParams(p);
@@ -149,8 +164,21 @@ describe('in-process trainer', () => {
   test('is deterministic for a seed and resumes exactly from weights + optimizer state', async () => {
     const params = initParams(MICRO, 2);
     const batches = [pairBatch(6, 1, MICRO.inputShape), pairBatch(6, 2, MICRO.inputShape)];
-    const trainFor = async (steps: PairBatch[], from: { params: Params | Awaited<ReturnType<Awaited<ReturnType<typeof createTrainer>>['getParamArrays']>>; state?: Awaited<ReturnType<Awaited<ReturnType<typeof createTrainer>>['getOptimizerState']>> }) => {
-      const t = await createTrainer({ spec: MICRO, params: from.params, workers: 1, seed: 9, learningRate: 1e-3, ...(from.state ? { optimizerState: from.state } : {}) });
+    const trainFor = async (
+      steps: PairBatch[],
+      from: {
+        params: Params | Awaited<ReturnType<Awaited<ReturnType<typeof createTrainer>>['getParamArrays']>>;
+        state?: Awaited<ReturnType<Awaited<ReturnType<typeof createTrainer>>['getOptimizerState']>>;
+      },
+    ) => {
+      const t = await createTrainer({
+        spec: MICRO,
+        params: from.params,
+        workers: 1,
+        seed: 9,
+        learningRate: 1e-3,
+        ...(from.state ? { optimizerState: from.state } : {}),
+      });
       const losses = [];
       for (const b of steps) losses.push((await t.step(copyBatch(b))).loss);
       const out = { losses, arrays: await t.getParamArrays(), state: await t.getOptimizerState() };
@@ -205,7 +233,10 @@ describe('memory', () => {
     const buffersBefore = tf.engine().backend.numDataIds();
     const rng = new Rng(1);
     for (let i = 0; i < 4; i++) {
-      const x = tf.tensor4d(Float32Array.from({ length: 25 * 155 * 220 }, () => rng.next()), [25, 155, 220, 1]);
+      const x = tf.tensor4d(
+        Float32Array.from({ length: 25 * 155 * 220 }, () => rng.next()),
+        [25, 155, 220, 1],
+      );
       const e = embed(params, spec, x);
       assert.deepEqual(e.shape, [25, 32]);
       tf.dispose([x, e]);

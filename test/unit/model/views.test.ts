@@ -28,34 +28,74 @@ describe('test-time views', () => {
     assert.deepEqual(same, x);
     const gone = new Float32Array(h * w * c).fill(7);
     writeShifted(gone, 0, x, [h, w, c], [0, 5]);
-    assert.ok(gone.every((v) => v === 0), 'a shift past the edge leaves only background');
+    assert.ok(
+      gone.every((v) => v === 0),
+      'a shift past the edge leaves only background',
+    );
   });
 
   it('averages each run of views into one vector per input', () => {
     const out = Float32Array.from([1, 2, 3, 4, 5, 6, 10, 20, 30, 40, 50, 60]);
     const v = meanOfViews(out, 2, 3, 2);
-    assert.deepEqual(v.map((a) => [...a]), [
-      [3, 4],
-      [30, 40],
-    ]);
+    assert.deepEqual(
+      v.map((a) => [...a]),
+      [
+        [3, 4],
+        [30, 40],
+      ],
+    );
   });
 
   it('reads the views of a model: absent means the input once; each malformed list is refused naming the field', () => {
     assert.deepEqual(testTimeViewsOf(meta()), [[0, 0]]);
-    assert.deepEqual(testTimeViewsOf(meta([[0, 0], [1, -2]])), [[0, 0], [1, -2]]);
+    assert.deepEqual(
+      testTimeViewsOf(
+        meta([
+          [0, 0],
+          [1, -2],
+        ]),
+      ),
+      [
+        [0, 0],
+        [1, -2],
+      ],
+    );
     assert.equal(VIEW_SETS.grid9.length, 9);
     assert.deepEqual(testTimeViewsOf({ preprocessing: { testTimeViews: VIEW_SETS.grid9 }, inputShape: [155, 220, 1] }), VIEW_SETS.grid9);
     const bad: [unknown, RegExp][] = [
       [[], /expected a list of 1 to 32/],
       ['grid9', /expected a list/],
       [[[0, 0], [1]], /testTimeViews\[1\]: expected \[dy, dx\]/],
-      [[[0, 0], [0.5, 1]], /testTimeViews\[1\]: expected \[dy, dx\]/],
-      [[[0, 0], [3, 0]], /testTimeViews\[1\]: the shift \[3, 0\] moves the 8 x 12 input by more than a quarter/],
-      [[[0, 0], [1, 1], [1, 1]], /testTimeViews\[2\]: \[1, 1\] is listed twice/],
+      [
+        [
+          [0, 0],
+          [0.5, 1],
+        ],
+        /testTimeViews\[1\]: expected \[dy, dx\]/,
+      ],
+      [
+        [
+          [0, 0],
+          [3, 0],
+        ],
+        /testTimeViews\[1\]: the shift \[3, 0\] moves the 8 x 12 input by more than a quarter/,
+      ],
+      [
+        [
+          [0, 0],
+          [1, 1],
+          [1, 1],
+        ],
+        /testTimeViews\[2\]: \[1, 1\] is listed twice/,
+      ],
       [[[1, 1]], /the unshifted view \[0, 0\] is missing/],
     ];
     for (const [views, message] of bad) {
-      assert.throws(() => testTimeViewsOf(meta(views), 'model m'), (e: Error & { code?: string }) => e.code === 'INTEGRITY' && /^model m: preprocessing\.testTimeViews/.test(e.message) && message.test(e.message), JSON.stringify(views));
+      assert.throws(
+        () => testTimeViewsOf(meta(views), 'model m'),
+        (e: Error & { code?: string }) => e.code === 'INTEGRITY' && /^model m: preprocessing\.testTimeViews/.test(e.message) && message.test(e.message),
+        JSON.stringify(views),
+      );
     }
   });
 });

@@ -5,9 +5,19 @@ import { COMPARE_SHORTCUTS } from '../../../src-renderer/src/lib/compare-keys.ts
 import { pxToScreen, screenToPx } from '../../../src-renderer/src/lib/true-scale.ts';
 
 test('every tool has a key in the shortcuts table, and the kinds are the stored ones', () => {
-  for (const d of TOOLS) assert.ok(COMPARE_SHORTCUTS.some((s) => s.action === `tool-${d.tool}`), d.tool);
-  assert.deepEqual(TOOLS.filter((d) => isMeasure(d.tool)).map((d) => d.tool), ['length', 'angle', 'height_ratio', 'baseline']);
-  assert.deepEqual(TOOLS.filter((d) => isMark(d.tool)).map((d) => d.tool), ['arrow', 'circle', 'text']);
+  for (const d of TOOLS)
+    assert.ok(
+      COMPARE_SHORTCUTS.some((s) => s.action === `tool-${d.tool}`),
+      d.tool,
+    );
+  assert.deepEqual(
+    TOOLS.filter((d) => isMeasure(d.tool)).map((d) => d.tool),
+    ['length', 'angle', 'height_ratio', 'baseline'],
+  );
+  assert.deepEqual(
+    TOOLS.filter((d) => isMark(d.tool)).map((d) => d.tool),
+    ['arrow', 'circle', 'text'],
+  );
   assert.equal(toolDef('length').needsDpi, true);
   assert.equal(toolDef('angle').needsDpi, false);
 });
@@ -17,7 +27,11 @@ test('points are checked against the crop, and a pending height ratio draws two 
   assert.equal(onCrop({ x: 100, y: 50 }, 100, 50), true);
   assert.equal(onCrop({ x: 100.5, y: 10 }, 100, 50), false);
   assert.equal(onCrop({ x: 5, y: -1 }, 100, 50), false);
-  const p = [{ x: 1, y: 1 }, { x: 2, y: 2 }, { x: 3, y: 3 }];
+  const p = [
+    { x: 1, y: 1 },
+    { x: 2, y: 2 },
+    { x: 3, y: 3 },
+  ];
   assert.deepEqual(pendingLines('height_ratio', p), [p.slice(0, 2), p.slice(2)]);
   assert.deepEqual(pendingLines('baseline', p), [p]);
   assert.deepEqual(pendingLines('length', []), []);

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { COMPARE_SHORTCUTS, compareAction } from '../../../src-renderer/src/lib/compare-keys.ts';
 
-const ev = (key: string, over: Partial<Parameters<typeof compareAction>[0]> = {}) => ({ key, ctrlKey: false, metaKey: false, altKey: false, defaultPrevented: false, target: null, ...over });
+const ev = (key: string, over: Partial<Parameters<typeof compareAction>[0]> = {}) => ({
+  key,
+  ctrlKey: false,
+  metaKey: false,
+  altKey: false,
+  defaultPrevented: false,
+  target: null,
+  ...over,
+});
 
 test('single keys map to the comparison actions', () => {
   assert.equal(compareAction(ev('n')), 'next-item');

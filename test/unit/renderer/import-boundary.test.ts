@@ -54,7 +54,10 @@ describe('renderer import boundary (eslint.config.js)', () => {
   });
 
   it('rejects an import from src-main/core in a .svelte component', async () => {
-    const error = await oneError(view, svelte(`import type { Decision } from '../../../../src-main/core/store/types.ts';\n  let d: Decision | null = $state(null);\n  void d;`));
+    const error = await oneError(
+      view,
+      svelte(`import type { Decision } from '../../../../src-main/core/store/types.ts';\n  let d: Decision | null = $state(null);\n  void d;`),
+    );
     assert.match(error, /only through the IPC contract/);
   });
 
@@ -68,14 +71,18 @@ describe('renderer import boundary (eslint.config.js)', () => {
     assert.deepEqual(
       await importErrors(
         lib,
-        ts(`import type { Box, JobInfo } from '../../../src-main/ipc/contract.ts';\nimport { DECISION_WORDS } from '../../../src-main/ipc/contract/shared.ts';\nexport type B = [Box, JobInfo];\nexport const w = DECISION_WORDS;`),
+        ts(
+          `import type { Box, JobInfo } from '../../../src-main/ipc/contract.ts';\nimport { DECISION_WORDS } from '../../../src-main/ipc/contract/shared.ts';\nexport type B = [Box, JobInfo];\nexport const w = DECISION_WORDS;`,
+        ),
       ),
       [],
     );
     assert.deepEqual(
       await importErrors(
         view,
-        svelte(`import type { Decision } from '../../../../src-main/ipc/contract.ts';\n  import { DPI_MAX } from '../../../../src-main/ipc/contract/shared.ts';\n  let d: Decision | null = $state(null);\n  void [d, DPI_MAX];`),
+        svelte(
+          `import type { Decision } from '../../../../src-main/ipc/contract.ts';\n  import { DPI_MAX } from '../../../../src-main/ipc/contract/shared.ts';\n  let d: Decision | null = $state(null);\n  void [d, DPI_MAX];`,
+        ),
       ),
       [],
     );
@@ -122,7 +129,13 @@ describe('layer boundary of src-main/core (eslint.config.js)', () => {
   });
 
   it('still rejects electron in core/, and lets core/ import its own folders', async () => {
-    assert.match((await coreErrors('src-main/core/fixture.ts', ts(`import { app } from 'electron';\nexport const a = app;`)))[0] ?? '', /must not import electron/);
-    assert.deepEqual(await coreErrors('src-main/core/verify/fixture.ts', ts(`import { distance } from '../scoring/distance.ts';\nexport const d = distance;`)), []);
+    assert.match(
+      (await coreErrors('src-main/core/fixture.ts', ts(`import { app } from 'electron';\nexport const a = app;`)))[0] ?? '',
+      /must not import electron/,
+    );
+    assert.deepEqual(
+      await coreErrors('src-main/core/verify/fixture.ts', ts(`import { distance } from '../scoring/distance.ts';\nexport const d = distance;`)),
+      [],
+    );
   });
 });

@@ -81,7 +81,10 @@ test('ruler ticks: spacing follows the scale, labels on round millimetres, posit
   // 4 CSS px per mm: 1 mm ticks would be 4 px apart (< 5), so 2 mm; labels every 20 mm (80 px >= 44).
   const t = rulerTicks(200, -2, 4);
   const steps = t.slice(1).map((x, i) => x.mm - t[i]!.mm);
-  assert.ok(steps.every((s) => Math.abs(s - 2) < 1e-9), `steps ${steps.join(',')}`);
+  assert.ok(
+    steps.every((s) => Math.abs(s - 2) < 1e-9),
+    `steps ${steps.join(',')}`,
+  );
   const labelled = t.filter((x) => x.label !== null).map((x) => x.label);
   assert.deepEqual(labelled, ['0', '20', '40']);
   const zero = t.find((x) => x.mm === 0)!;
@@ -89,10 +92,16 @@ test('ruler ticks: spacing follows the scale, labels on round millimetres, posit
   // Zoomed in (40 px per mm): 0.2 mm ticks (0.1 mm would be 4 px apart), a label every 2 mm (1 mm is 40 px < 44).
   const fine = rulerTicks(100, 0, 40);
   close(fine[1]!.mm - fine[0]!.mm, 0.2);
-  assert.deepEqual(fine.filter((x) => x.major).map((x) => x.mm), [0, 2]);
+  assert.deepEqual(
+    fine.filter((x) => x.major).map((x) => x.mm),
+    [0, 2],
+  );
   // Further in (100 px per mm): 0.1 mm ticks, a label every 0.5 mm with one decimal.
   const finer = rulerTicks(120, 0, 100);
-  assert.deepEqual(finer.filter((x) => x.major).map((x) => x.label), ['0', '0.5', '1.0']);
+  assert.deepEqual(
+    finer.filter((x) => x.major).map((x) => x.label),
+    ['0', '0.5', '1.0'],
+  );
   assert.deepEqual(rulerTicks(0, 0, 4), []);
 });
 

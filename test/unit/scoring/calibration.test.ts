@@ -13,8 +13,7 @@ import {
 } from '../../../src-main/core/scoring/calibration.ts';
 import { Rng } from '../../../src-main/core/util/random.ts';
 
-const close = (actual: number, expected: number, tol = 1e-12) =>
-  assert.ok(Math.abs(actual - expected) <= tol, `expected ${expected}, got ${actual}`);
+const close = (actual: number, expected: number, tol = 1e-12) => assert.ok(Math.abs(actual - expected) <= tol, `expected ${expected}, got ${actual}`);
 
 const normals = (seed: number, n: number, mean: number, sd: number) => {
   const rng = new Rng(seed);
@@ -68,7 +67,11 @@ describe('PAV and cllrMin', () => {
     const same = normals(3, 200, 1, 1);
     const diff = normals(4, 300, -1, 1);
     const floor = cllrMin(same, diff);
-    for (const [scale, shift] of [[1, 0], [0.5, 0.2], [2, -0.3]] as const) {
+    for (const [scale, shift] of [
+      [1, 0],
+      [0.5, 0.2],
+      [2, -0.3],
+    ] as const) {
       const toLlr = (x: number) => (scale * x + shift) * Math.log10(Math.E) * 2;
       assert.ok(cllr(same.map(toLlr), diff.map(toLlr)) >= floor);
     }
@@ -119,7 +122,10 @@ describe('fitCalibration', () => {
 
   test('prior-independent: ten times more pairs of one class do not move LR = 1', () => {
     // Without the class weighting the crossing would move by log10(10) / 5.43 = 0.18.
-    for (const [ns, nd] of [[3000, 300], [300, 3000]] as const) {
+    for (const [ns, nd] of [
+      [3000, 300],
+      [300, 3000],
+    ] as const) {
       const cal = fitCalibration(normals(1, ns, 0.5, 0.2), normals(2, nd, 1, 0.2));
       close(-cal.a / cal.b, 0.75, 0.03);
     }

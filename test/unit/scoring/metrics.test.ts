@@ -18,8 +18,7 @@ import {
   type ProtocolSample,
 } from '../../../src-main/core/scoring/metrics.ts';
 
-const close = (actual: number, expected: number, tol = 1e-12) =>
-  assert.ok(Math.abs(actual - expected) <= tol, `expected ${expected}, got ${actual}`);
+const close = (actual: number, expected: number, tol = 1e-12) => assert.ok(Math.abs(actual - expected) <= tol, `expected ${expected}, got ${actual}`);
 
 describe('rocPoints', () => {
   test('one point per distinct score, tied classes move together', () => {
@@ -40,7 +39,7 @@ describe('rocPoints', () => {
 });
 
 describe('eer', () => {
-  test('FAR = FRR exactly at an observed point: threshold in the middle of that point\'s range', () => {
+  test("FAR = FRR exactly at an observed point: threshold in the middle of that point's range", () => {
     // genuine .1 .2 .3, non-genuine .25 .4 .5: accepting <= .25 gives FAR 1/3, FRR 1/3;
     // every threshold in [.25, .3) does, so the threshold is (.25 + .3) / 2.
     const r = eer(labelScores([0.1, 0.2, 0.3], [0.25, 0.4, 0.5]));
@@ -106,7 +105,7 @@ describe('auc', () => {
     let area = 0;
     for (let i = 1; i < pts.length; i++) {
       const [a, b] = [pts[i - 1]!, pts[i]!];
-      area += (b.far - a.far) * (1 - a.frr + (1 - b.frr)) / 2;
+      area += ((b.far - a.far) * (1 - a.frr + (1 - b.frr))) / 2;
     }
     close(auc(s), area);
   });
@@ -160,7 +159,10 @@ describe('writer-dependent protocol', () => {
 
   test('K references per writer, the rest questioned, too-small writers skipped', () => {
     const split = writerDependentSplit(samples, { references: 4, seed: 7 });
-    assert.deepEqual(split.writers.map((w) => w.writer), ['alice', 'bob']);
+    assert.deepEqual(
+      split.writers.map((w) => w.writer),
+      ['alice', 'bob'],
+    );
     assert.deepEqual(split.skipped, [{ writer: 'carol', reason: '1 genuine signatures, 4 references needed' }]);
     for (const w of split.writers) {
       assert.equal(w.references.length, 4);
@@ -231,13 +233,20 @@ describe('95 % intervals a trained model records (writers resampled)', () => {
 
   test('the figures read them out with their samples; a model without intervals says so', () => {
     const iv = intervalsOf(sets, null, 7, 400);
-    const md = { metrics: { eer: 0.2, auc: 0.8, validationWriters: 5, validationGenuine: 20, validationForged: 20, validationRandom: 10 }, trainingData: null, calibration: null };
+    const md = {
+      metrics: { eer: 0.2, auc: 0.8, validationWriters: 5, validationGenuine: 20, validationForged: 20, validationRandom: 10 },
+      trainingData: null,
+      calibration: null,
+    };
     const withIv = modelFigures({ ...md, metricIntervals: iv });
     const eerFig = withIv.find((f) => f.key === 'eer')!;
     assert.equal(eerFig.line, `EER 20.0 % (95 % CI 0.0–${(iv.eer![1] * 100).toFixed(1)} %; 5 writers, 20 genuine / 20 forged)`);
     assert.equal(withIv.find((f) => f.key === 'auc')!.intervalText, `95 % CI ${iv.auc![0].toFixed(3)}–${iv.auc![1].toFixed(3)}`);
     const without = modelFigures(md);
-    assert.deepEqual(without.map((f) => f.intervalText), ['interval not recorded', 'interval not recorded']);
+    assert.deepEqual(
+      without.map((f) => f.intervalText),
+      ['interval not recorded', 'interval not recorded'],
+    );
     assert.equal(without[0]!.sample, '5 writers, 20 genuine / 20 forged');
   });
 });

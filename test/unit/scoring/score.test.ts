@@ -26,11 +26,17 @@ describe('writer-normalised score', () => {
     const steady = scoreFromDistances([0.4, 0.4], [0.2, 0.2, 0.2], { method: 'kk-ratio', prior: 0.5, priorWeight: 0 });
     const variable = scoreFromDistances([0.8, 0.8], [0.8, 0.8, 0.8], { method: 'kk-ratio', prior: 0.5, priorWeight: 0 });
     assert.ok(Math.abs(steady.score - 2) < 1e-12, 'twice as far as the steady writer varies');
-    assert.ok(Math.abs(variable.score - 1) < 1e-12, 'within the variable writer\'s own range');
+    assert.ok(Math.abs(variable.score - 1) < 1e-12, "within the variable writer's own range");
   });
 
   it('measures the prior as the pooled mean K-K distance and explains the score in words', () => {
-    assert.equal(typicalWithinWriter('euclidean', [[v(0), v(1)], [v(0), v(3)]]), 2);
+    assert.equal(
+      typicalWithinWriter('euclidean', [
+        [v(0), v(1)],
+        [v(0), v(3)],
+      ]),
+      2,
+    );
     assert.throws(() => typicalWithinWriter('euclidean', [[v(0)]]), /no writer has two references/);
     const s = { method: 'kk-ratio' as const, prior: 2, priorWeight: 3 };
     assert.match(explainScore(scoreFromDistances([4.6], [2], s), s), /^Q is 2\.3 times as far from the references as they are from each other/);
@@ -39,14 +45,29 @@ describe('writer-normalised score', () => {
 
   it('validates stored scoring', () => {
     assert.deepEqual(parseScoring(undefined, 'm'), { method: 'mean-distance' });
-    assert.throws(() => parseScoring({ method: 'kk-ratio', prior: -1, priorWeight: 3 }, 'models/x/metadata.json'), /models\/x\/metadata.json: scoring: 'kk-ratio' needs a positive prior/);
+    assert.throws(
+      () => parseScoring({ method: 'kk-ratio', prior: -1, priorWeight: 3 }, 'models/x/metadata.json'),
+      /models\/x\/metadata.json: scoring: 'kk-ratio' needs a positive prior/,
+    );
     assert.throws(() => parseScoring({ method: 'max' }, 'm'), /unknown method 'max'/);
   });
 });
 
 describe('inconclusive zone and decision', () => {
   // log10 LR = 2 - 2 * score: LR 1 at score 1; +-log10 2 at 1 -+ 0.1505.
-  const cal: Calibration = { method: 'logistic', score: 'distance', a: 2, b: -2, bounds: { lower: -3, upper: 3, method: 'laplace-pav' }, fittedOn: { same: 10, diff: 10 }, cllr: 0.5, cllrMin: 0.4, eer: 0.1, eerThreshold: 1, regularisation: 1e-6 } as Calibration;
+  const cal: Calibration = {
+    method: 'logistic',
+    score: 'distance',
+    a: 2,
+    b: -2,
+    bounds: { lower: -3, upper: 3, method: 'laplace-pav' },
+    fittedOn: { same: 10, diff: 10 },
+    cllr: 0.5,
+    cllrMin: 0.4,
+    eer: 0.1,
+    eerThreshold: 1,
+    regularisation: 1e-6,
+  } as Calibration;
 
   it('covers every score whose LR gives no support, whatever the band', () => {
     const [lo, hi] = inconclusiveZone(1, 0.05, cal);
@@ -58,7 +79,14 @@ describe('inconclusive zone and decision', () => {
 
   it('at the LR = 1 threshold never decides against the verbal scale', () => {
     const refs = [ref(1, 0, 0), ref(2, 1, 0), ref(3, 0, 1), ref(4, 1, 1)];
-    const settings = { metric: 'euclidean' as const, scoring: { method: 'kk-ratio' as const, prior: 1, priorWeight: 3 }, threshold: 1, band: 0, minReferences: 4, calibration: cal };
+    const settings = {
+      metric: 'euclidean' as const,
+      scoring: { method: 'kk-ratio' as const, prior: 1, priorWeight: 3 },
+      threshold: 1,
+      band: 0,
+      minReferences: 4,
+      calibration: cal,
+    };
     for (let x = 0; x <= 3; x += 0.05) {
       const r = compareSignature({ signatureId: 9, vector: v(x, x), sourceSha256: 'q' }, refs, settings);
       if (r.decision === 'genuine') assert.ok(r.llr! >= NO_SUPPORT_LLR, `${x}: genuine with LLR ${r.llr}`);

@@ -13,7 +13,10 @@ describe('comparison of a questioned signature with references', () => {
     // References on a line at 0, 1, 2 (pairwise 1, 2, 1); Q at 1.5.
     const refs = [ref(1, 0, 0), ref(2, 1, 0), ref(3, 2, 0)];
     const r = compareSignature({ signatureId: 9, vector: v(1.5, 0), sourceSha256: 'q' }, refs, base);
-    assert.deepEqual(r.distances.map((d) => d.distance), [1.5, 0.5, 0.5]);
+    assert.deepEqual(
+      r.distances.map((d) => d.distance),
+      [1.5, 0.5, 0.5],
+    );
     assert.equal(r.aggregate, 2.5 / 3);
     assert.deepEqual(r.naturalVariation.pairDistances, [1, 2, 1]);
     assert.deepEqual(r.naturalVariation.leaveOneOut, [1.5, 1, 1.5]);
@@ -22,8 +25,16 @@ describe('comparison of a questioned signature with references', () => {
     assert.equal(r.decision, 'genuine');
     // The threshold (1) lies below the references' own leave-one-out means (median 1.5).
     assert.deepEqual(r.warnings.map((w) => w.code).sort(), ['THRESHOLD_OUTSIDE_VARIATION', 'TOO_FEW_REFERENCES', 'UNCALIBRATED']);
-    assert.match(r.warnings.find((w) => w.code === 'THRESHOLD_OUTSIDE_VARIATION')!.message, /threshold \(1\.000\) lies below the references' own natural variation \(median of their leave-one-out mean distances 1\.500\)/);
-    assert.equal(compareSignature({ signatureId: 9, vector: v(1.5, 0), sourceSha256: 'q' }, refs, { ...base, threshold: 1.6 }).warnings.some((w) => w.code === 'THRESHOLD_OUTSIDE_VARIATION'), false);
+    assert.match(
+      r.warnings.find((w) => w.code === 'THRESHOLD_OUTSIDE_VARIATION')!.message,
+      /threshold \(1\.000\) lies below the references' own natural variation \(median of their leave-one-out mean distances 1\.500\)/,
+    );
+    assert.equal(
+      compareSignature({ signatureId: 9, vector: v(1.5, 0), sourceSha256: 'q' }, refs, { ...base, threshold: 1.6 }).warnings.some(
+        (w) => w.code === 'THRESHOLD_OUTSIDE_VARIATION',
+      ),
+      false,
+    );
     assert.equal(r.llr, null);
     assert.match(r.verbal, /not been calibrated/);
   });
@@ -53,7 +64,11 @@ describe('comparison of a questioned signature with references', () => {
     const diff = Array.from({ length: 50 }, (_, i) => 0.9 + (i % 10) * 0.05);
     const cal = fitCalibration(same, diff);
     const refs = [ref(1, 0, 0), ref(2, 0.4, 0), ref(3, 0, 0.4), ref(4, 0.4, 0.4)];
-    const close = compareSignature({ signatureId: 9, vector: v(0.2, 0.2), sourceSha256: 'q' }, refs, { ...base, calibration: cal, propositions: { same: 'Alice wrote it', different: 'someone else wrote it' } });
+    const close = compareSignature({ signatureId: 9, vector: v(0.2, 0.2), sourceSha256: 'q' }, refs, {
+      ...base,
+      calibration: cal,
+      propositions: { same: 'Alice wrote it', different: 'someone else wrote it' },
+    });
     assert.ok(close.llr! > 0);
     assert.match(close.verbal, /support for the proposition that Alice wrote it/);
     const far = compareSignature({ signatureId: 9, vector: v(1.5, 1.5), sourceSha256: 'q' }, refs, { ...base, calibration: cal });
@@ -71,7 +86,9 @@ describe('comparison of a questioned signature with references', () => {
   it('warns DECISION_AGAINST_LR when a moved case threshold makes the decision and the LR disagree, never at the model threshold', () => {
     const refs = [ref(1, 0, 0), ref(2, 1, 0), ref(3, 0, 1), ref(4, 1, 1)];
     // log10 LR = 2 - 2 * score: LR 1 at score 1.
-    const calibration = { method: 'logistic', score: 'distance', a: 2, b: -2, bounds: { lower: -5, upper: 5, method: 'laplace-pav' } } as unknown as Parameters<typeof compareSignature>[2]['calibration'];
+    const calibration = { method: 'logistic', score: 'distance', a: 2, b: -2, bounds: { lower: -5, upper: 5, method: 'laplace-pav' } } as unknown as Parameters<
+      typeof compareSignature
+    >[2]['calibration'];
     const q = { signatureId: 9, vector: v(0.5, 0.5), sourceSha256: 'q' };
     const score = compareSignature(q, refs, { ...base, calibration, threshold: 1, band: 0 }).aggregate;
     assert.ok(score < 1, 'the LR supports genuine');

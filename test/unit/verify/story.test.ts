@@ -8,7 +8,15 @@ const ratioRow = {
   scoreMethod: 'kk-ratio' as const,
   distances: {
     summary: { mean: 0.46 },
-    score: { method: 'kk-ratio' as const, qk: 0.46, scale: 0.2, kkPairs: 6, prior: 0.21, priorWeight: 3, explanation: 'Q is 2.3 times as far from the references as they are from each other; measured against x' },
+    score: {
+      method: 'kk-ratio' as const,
+      qk: 0.46,
+      scale: 0.2,
+      kkPairs: 6,
+      prior: 0.21,
+      priorWeight: 3,
+      explanation: 'Q is 2.3 times as far from the references as they are from each other; measured against x',
+    },
   },
 };
 
@@ -30,7 +38,7 @@ describe('one story per item', () => {
     assert.ok(Math.abs(scoreView({ ...ratioRow, distances: { summary: { mean: 0.46 } } }).scale - 0.2) < 1e-12);
   });
 
-  it('puts the references\' own spread in score units and never lets the variation text contradict the decision', () => {
+  it("puts the references' own spread in score units and never lets the variation text contradict the decision", () => {
     const v = scoreView(ratioRow);
     // Leave-one-out means 0.3, 0.4, 0.5 -> 1.5, 2, 2.5 in score units; Q's score 2.3 is within.
     const loo = [0.3, 0.4, 0.5];
@@ -41,7 +49,10 @@ describe('one story per item', () => {
     assert.match(genuine.sentence, /within the references' own spread\.$/);
     const notGenuine = variationStory(v, loo, 'not_genuine', 1.8);
     assert.equal(notGenuine.reconciled, true);
-    assert.match(notGenuine.sentence, /nevertheless "supports not genuine": the threshold \(1\.80\) lies below some of the references' own leave-one-out means/);
+    assert.match(
+      notGenuine.sentence,
+      /nevertheless "supports not genuine": the threshold \(1\.80\) lies below some of the references' own leave-one-out means/,
+    );
     const farther = variationStory(v, [0.1, 0.2, 0.3], 'genuine', 4);
     assert.equal(farther.position, 'farther');
     assert.match(farther.sentence, /nevertheless "supports genuine"/);

@@ -7,17 +7,19 @@ const level = (lr: number) => supportLevel(Math.log10(lr)).level;
 
 describe('ENFSI scale', () => {
   test('one LR inside each band', () => {
-    assert.deepEqual(
-      [1, 5, 50, 500, 5000, 50_000, 5_000_000].map(level),
-      ['none', 'weak', 'moderate', 'moderately strong', 'strong', 'very strong', 'extremely strong'],
-    );
+    assert.deepEqual([1, 5, 50, 500, 5000, 50_000, 5_000_000].map(level), [
+      'none',
+      'weak',
+      'moderate',
+      'moderately strong',
+      'strong',
+      'very strong',
+      'extremely strong',
+    ]);
   });
 
   test('a boundary LR takes the weaker wording; 2 is already weak', () => {
-    assert.deepEqual(
-      [2, 10, 100, 1000, 10_000, 1_000_000].map(level),
-      ['weak', 'weak', 'moderate', 'moderately strong', 'strong', 'very strong'],
-    );
+    assert.deepEqual([2, 10, 100, 1000, 10_000, 1_000_000].map(level), ['weak', 'weak', 'moderate', 'moderately strong', 'strong', 'very strong']);
     assert.deepEqual([10.0001, 100.001, 1000.01, 10_000.1, 1_000_001].map(level), [
       'moderate',
       'moderately strong',
@@ -63,7 +65,10 @@ describe('sentences', () => {
     assert.equal(v.favours, 'different');
     assert.equal(v.level, 'very strong');
     assert.equal(v.lrRange, '10,000 to 1,000,000');
-    assert.match(v.sentence, /^The findings provide very strong support for the proposition that the questioned signature was not written by Alice Smith, rather than the proposition that the questioned signature is a genuine signature of Alice Smith\.$/);
+    assert.match(
+      v.sentence,
+      /^The findings provide very strong support for the proposition that the questioned signature was not written by Alice Smith, rather than the proposition that the questioned signature is a genuine signature of Alice Smith\.$/,
+    );
   });
 
   test('no support names neither side as favoured', () => {

@@ -21,18 +21,31 @@ export interface EmbedOptions {
 }
 
 /** The model input of a signature, from its normalised PNG in the object store. */
-export async function signatureInput(store: Store, signatureId: number, normalisedSha256: string | null, shape: [number, number, number]): Promise<Float32Array> {
+export async function signatureInput(
+  store: Store,
+  signatureId: number,
+  normalisedSha256: string | null,
+  shape: [number, number, number],
+): Promise<Float32Array> {
   if (!normalisedSha256) throw new AppError('INVALID_ARGUMENT', `signature #${signatureId}: has no normalised image (import or crop it first)`);
   const png = store.objects.get(normalisedSha256);
   const { data, info } = await sharp(png).greyscale().raw().toBuffer({ resolveWithObject: true });
   if (info.height !== shape[0] || info.width !== shape[1]) {
-    throw new AppError('INVALID_ARGUMENT', `signature #${signatureId}: normalised image is ${info.width}x${info.height}, the model expects ${shape[1]}x${shape[0]}`);
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      `signature #${signatureId}: normalised image is ${info.width}x${info.height}, the model expects ${shape[1]}x${shape[0]}`,
+    );
   }
   return inputFromDisplayGrey(data);
 }
 
 /** Returns the embedding of every signature, computing and storing the missing ones. */
-export async function ensureEmbeddings(store: Store, modelId: string, signatureIds: readonly number[], opts: EmbedOptions = {}): Promise<Map<number, Float32Array>> {
+export async function ensureEmbeddings(
+  store: Store,
+  modelId: string,
+  signatureIds: readonly number[],
+  opts: EmbedOptions = {},
+): Promise<Map<number, Float32Array>> {
   const meta = getModel(store.dataDir, modelId);
   store.write(() => ensureModelRow(store, store.dataDir, modelId));
   const out = new Map<number, Float32Array>();

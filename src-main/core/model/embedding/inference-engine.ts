@@ -74,7 +74,9 @@ export interface OrtProbe {
 export function inferenceSetting(raw: string | undefined = process.env.COUNTERSIGN_INFERENCE): InferenceSetting {
   const v = raw?.trim() || 'auto';
   if (!(INFERENCE_SETTINGS as readonly string[]).includes(v)) {
-    throw new AppError('INVALID_ARGUMENT', `COUNTERSIGN_INFERENCE: expected one of ${INFERENCE_SETTINGS.join(', ')}, got '${raw}'`, { field: 'COUNTERSIGN_INFERENCE' });
+    throw new AppError('INVALID_ARGUMENT', `COUNTERSIGN_INFERENCE: expected one of ${INFERENCE_SETTINGS.join(', ')}, got '${raw}'`, {
+      field: 'COUNTERSIGN_INFERENCE',
+    });
   }
   return v as InferenceSetting;
 }
@@ -99,13 +101,21 @@ function perArchitecture(engine: InferenceEngine, setting: InferenceSetting): In
   return architectureNames().map((name) => {
     if (engine === 'tfjs') return { name, engine: 'tfjs' as const };
     const support = onnxSupport(getSpec(name));
-    return support === true ? { name, engine: 'onnxruntime' as const } : { name, engine: 'tfjs' as const, reason: `no ONNX export: ${support}${setting === 'onnx' ? ' (COUNTERSIGN_INFERENCE=onnx refuses to embed it)' : ''}` };
+    return support === true
+      ? { name, engine: 'onnxruntime' as const }
+      : { name, engine: 'tfjs' as const, reason: `no ONNX export: ${support}${setting === 'onnx' ? ' (COUNTERSIGN_INFERENCE=onnx refuses to embed it)' : ''}` };
   });
 }
 
 /** onnxruntime where the setting allows it and it loads, else tfjs; every engine with why. */
 export async function chooseInferenceEngine(probe: OrtProbe, setting: InferenceSetting): Promise<InferenceEngineInfo> {
-  const tfjs = (ok: boolean, tried: boolean, reason?: string): EngineAttempt => ({ name: 'tfjs', package: '@tensorflow/tfjs', ok, tried, ...(reason ? { reason } : {}) });
+  const tfjs = (ok: boolean, tried: boolean, reason?: string): EngineAttempt => ({
+    name: 'tfjs',
+    package: '@tensorflow/tfjs',
+    ok,
+    tried,
+    ...(reason ? { reason } : {}),
+  });
   if (setting === 'tfjs') {
     return {
       engine: 'tfjs',
@@ -120,7 +130,8 @@ export async function chooseInferenceEngine(probe: OrtProbe, setting: InferenceS
     version = ortVersion(await probe.load());
   } catch (err) {
     const reason = describeOrtLoadError(err);
-    if (setting === 'onnx') throw new AppError('UNAVAILABLE', `COUNTERSIGN_INFERENCE=onnx: ${ORT_PACKAGE} cannot be used: ${reason}`, { field: 'COUNTERSIGN_INFERENCE' });
+    if (setting === 'onnx')
+      throw new AppError('UNAVAILABLE', `COUNTERSIGN_INFERENCE=onnx: ${ORT_PACKAGE} cannot be used: ${reason}`, { field: 'COUNTERSIGN_INFERENCE' });
     return {
       engine: 'tfjs',
       setting,
@@ -146,7 +157,10 @@ export function engineForSpec(info: InferenceEngineInfo, spec: ArchitectureSpec)
   if (info.engine === 'tfjs') return 'tfjs';
   const support = onnxSupport(spec);
   if (support === true) return 'onnxruntime';
-  if (info.setting === 'onnx') throw new AppError('UNAVAILABLE', `COUNTERSIGN_INFERENCE=onnx: architecture '${spec.name}' has no ONNX export (${support})`, { field: 'COUNTERSIGN_INFERENCE' });
+  if (info.setting === 'onnx')
+    throw new AppError('UNAVAILABLE', `COUNTERSIGN_INFERENCE=onnx: architecture '${spec.name}' has no ONNX export (${support})`, {
+      field: 'COUNTERSIGN_INFERENCE',
+    });
   return 'tfjs';
 }
 

@@ -42,7 +42,8 @@ export function wrapSession(ort: OrtModule, session: OrtSession, meta: ModelMeta
       if (x.length !== n * h * w * c) throw new Error(`embedBatch: expected ${n}x${h}x${w}x${c} values, got ${x.length}`);
       const out = await session.run({ [ONNX_INPUT]: new ort.Tensor('float32', x, [n, h, w, c]) });
       const y = out[ONNX_OUTPUT];
-      if (!y || !(y.data instanceof Float32Array) || y.data.length !== n * d) throw new Error(`embedBatch: onnxruntime returned no [${n}, ${d}] float32 embedding`);
+      if (!y || !(y.data instanceof Float32Array) || y.data.length !== n * d)
+        throw new Error(`embedBatch: onnxruntime returned no [${n}, ${d}] float32 embedding`);
       return y.data.slice();
     },
     dispose: () => session.release(),

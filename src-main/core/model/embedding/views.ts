@@ -49,7 +49,8 @@ export function testTimeViewsOf(meta: { preprocessing: Record<string, unknown>; 
   const raw = meta.preprocessing.testTimeViews;
   if (raw === undefined) return ONCE;
   const field = `${where}: preprocessing.testTimeViews`;
-  if (!Array.isArray(raw) || raw.length === 0 || raw.length > MAX_VIEWS) throw new AppError('INTEGRITY', `${field}: expected a list of 1 to ${MAX_VIEWS} [dy, dx] shifts`);
+  if (!Array.isArray(raw) || raw.length === 0 || raw.length > MAX_VIEWS)
+    throw new AppError('INTEGRITY', `${field}: expected a list of 1 to ${MAX_VIEWS} [dy, dx] shifts`);
   const [h, w] = meta.inputShape as [number, number];
   const seen = new Set<string>();
   const views = raw.map((v: unknown, i): View => {

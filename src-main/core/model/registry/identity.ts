@@ -22,7 +22,18 @@ import type { ModelMetadata } from './registry-metadata.ts';
 export const IDENTITY_FORMAT = 'countersign-model-identity-v1';
 
 /** Top-level metadata fields an identity covers, each whole. */
-export const IDENTITY_FIELDS = ['architecture', 'inputShape', 'embeddingSize', 'preprocessing', 'calibration', 'scoring', 'distanceMetric', 'weightsManifest', 'sha256', 'weightsBytes'] as const;
+export const IDENTITY_FIELDS = [
+  'architecture',
+  'inputShape',
+  'embeddingSize',
+  'preprocessing',
+  'calibration',
+  'scoring',
+  'distanceMetric',
+  'weightsManifest',
+  'sha256',
+  'weightsBytes',
+] as const;
 
 /** The identity's content: the covered fields (absent ones as null) and metrics.eerThreshold. */
 export function identityContent(meta: Record<string, unknown>): Record<string, unknown> {
@@ -34,7 +45,9 @@ export function identityContent(meta: Record<string, unknown>): Record<string, u
 }
 
 export function modelIdentity(meta: Record<string, unknown>): string {
-  return createHash('sha256').update(canonicalJson([IDENTITY_FORMAT, identityContent(meta)], 'model metadata'), 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson([IDENTITY_FORMAT, identityContent(meta)], 'model metadata'), 'utf8')
+    .digest('hex');
 }
 
 /** The covered fields whose values differ between two metadata objects (weightsManifest only when both have it). */
@@ -89,7 +102,10 @@ export function checkManifestAgainstArchitecture(meta: ModelMetadata, where: str
     const g = got[i]!;
     if (g.name !== p.name) throw new AppError('INTEGRITY', `${where}: weightsManifest[${i}]: '${g.name}', ${meta.architecture} expects '${p.name}' there`);
     if (g.shape.join('x') !== p.shape.join('x')) {
-      throw new AppError('INTEGRITY', `${where}: weightsManifest[${i}] (${g.name}): shape [${g.shape.join(', ')}], ${meta.architecture} expects [${p.shape.join(', ')}]`);
+      throw new AppError(
+        'INTEGRITY',
+        `${where}: weightsManifest[${i}] (${g.name}): shape [${g.shape.join(', ')}], ${meta.architecture} expects [${p.shape.join(', ')}]`,
+      );
     }
     if (g.dtype !== 'float32') throw new AppError('INTEGRITY', `${where}: weightsManifest[${i}] (${g.name}): dtype ${g.dtype}, expected float32`);
   });

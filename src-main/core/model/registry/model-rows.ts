@@ -44,9 +44,15 @@ export function ensureModelRow(store: Store, dataDir: string, modelId: string): 
     }
     const { validationDistances: _v, weightsManifest: _w, ...light } = meta;
     store.db
-      .prepare('INSERT INTO models (id, name, version, architecture, weights_sha256, parent_id, metadata, created_at, identity_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO models (id, name, version, architecture, weights_sha256, parent_id, metadata, created_at, identity_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
       .run(meta.id, meta.name, String(meta.version), meta.architecture, meta.sha256, parent, JSON.stringify(light), meta.createdAt, entry.identity);
-    store.audit.append({ action: 'model.register', entity: `model:${meta.id}`, details: { sha256: meta.sha256, identity: entry.identity, source: entry.source } });
+    store.audit.append({
+      action: 'model.register',
+      entity: `model:${meta.id}`,
+      details: { sha256: meta.sha256, identity: entry.identity, source: entry.source },
+    });
     return;
   }
   if (row.weights_sha256 !== meta.sha256) throw changed(modelId, where, `the weights' SHA-256 (${row.weights_sha256} recorded, ${meta.sha256} now)`);
@@ -54,7 +60,11 @@ export function ensureModelRow(store: Store, dataDir: string, modelId: string): 
   if (row.identity_sha256 !== null) {
     if (row.identity_sha256 !== entry.identity) {
       const differ = fields();
-      throw changed(modelId, where, `its identity (${row.identity_sha256} recorded, ${entry.identity} now; ${differ.length ? `${differ.join(', ')} differ` : 'the weights manifest differs'})`);
+      throw changed(
+        modelId,
+        where,
+        `its identity (${row.identity_sha256} recorded, ${entry.identity} now; ${differ.length ? `${differ.join(', ')} differ` : 'the weights manifest differs'})`,
+      );
     }
     return;
   }
@@ -63,5 +73,9 @@ export function ensureModelRow(store: Store, dataDir: string, modelId: string): 
   const differ = fields();
   if (differ.length) throw changed(modelId, where, `${differ.join(', ')}`);
   store.db.prepare('UPDATE models SET identity_sha256 = ? WHERE id = ?').run(entry.identity, modelId);
-  store.audit.append({ action: 'model.identity', entity: `model:${modelId}`, details: { identity: entry.identity, note: 'recorded at the first use since identities exist' } });
+  store.audit.append({
+    action: 'model.identity',
+    entity: `model:${modelId}`,
+    details: { identity: entry.identity, note: 'recorded at the first use since identities exist' },
+  });
 }

@@ -111,7 +111,10 @@ export async function stageBundle(dataDir: string, file: string): Promise<Staged
   let weights: { name: string; size: number; sha256: string } | undefined;
   const checkWeights = (w: { name: string; size: number; sha256: string }, metadata: ModelMetadata, read: boolean) => {
     if (w.size !== metadata.weightsBytes) {
-      throw new AppError('INTEGRITY', `${source}: ${w.name} is ${w.size} bytes, the metadata records ${metadata.weightsBytes}${read ? '' : '; nothing was read'}`);
+      throw new AppError(
+        'INTEGRITY',
+        `${source}: ${w.name} is ${w.size} bytes, the metadata records ${metadata.weightsBytes}${read ? '' : '; nothing was read'}`,
+      );
     }
     if (read && w.sha256 !== metadata.sha256) {
       throw new AppError(
@@ -131,7 +134,10 @@ export async function stageBundle(dataDir: string, file: string): Promise<Staged
         if (seen.length > 1) throw new AppError('INVALID_ARGUMENT', `${source}: not a model bundle (expected one ${base}, found ${seen.join(' and ')})`);
         if (base === METADATA_FILE) {
           if (entry.size > MAX_METADATA_BYTES) {
-            throw new AppError('INVALID_ARGUMENT', `${source}: ${entry.name} is ${mib(entry.size)}; a model's metadata is at most ${mib(MAX_METADATA_BYTES)}; nothing was read`);
+            throw new AppError(
+              'INVALID_ARGUMENT',
+              `${source}: ${entry.name} is ${mib(entry.size)}; a model's metadata is at most ${mib(MAX_METADATA_BYTES)}; nothing was read`,
+            );
           }
           const chunks: Buffer[] = [];
           for await (const c of data) chunks.push(c);
@@ -150,7 +156,10 @@ export async function stageBundle(dataDir: string, file: string): Promise<Staged
           return;
         }
         if (entry.size > MAX_WEIGHTS_BYTES) {
-          throw new AppError('INVALID_ARGUMENT', `${source}: ${entry.name} is ${mib(entry.size)}; model weights are at most ${mib(MAX_WEIGHTS_BYTES)}; nothing was read`);
+          throw new AppError(
+            'INVALID_ARGUMENT',
+            `${source}: ${entry.name} is ${mib(entry.size)}; model weights are at most ${mib(MAX_WEIGHTS_BYTES)}; nothing was read`,
+          );
         }
         if (meta) checkWeights({ name: entry.name, size: entry.size, sha256: '' }, meta.metadata, false);
         weights = { name: entry.name, size: entry.size, sha256: await copyHashed(data, path.join(tmp(), WEIGHTS_FILE)) };
@@ -180,7 +189,7 @@ async function copyHashed(data: AsyncIterable<Buffer>, dest: string): Promise<st
   try {
     for await (const chunk of data) {
       hash.update(chunk);
-      for (let off = 0; off < chunk.length; ) off += (await out.write(chunk, off, chunk.length - off)).bytesWritten;
+      for (let off = 0; off < chunk.length;) off += (await out.write(chunk, off, chunk.length - off)).bytesWritten;
     }
     await out.sync();
   } finally {
@@ -194,7 +203,12 @@ async function copyHashed(data: AsyncIterable<Buffer>, dest: string): Promise<st
  * registry or, given a database, in its models table): a model that clashes could be listed
  * but never used.
  */
-export function assertNoClash(dataDir: string, metadata: ModelMetadata, options: RegistryOptions, registered: { id: string; name: string; version: string }[] = []): void {
+export function assertNoClash(
+  dataDir: string,
+  metadata: ModelMetadata,
+  options: RegistryOptions,
+  registered: { id: string; name: string; version: string }[] = [],
+): void {
   if (idTaken(dataDir, metadata.id, options)) {
     const existing = findModel(dataDir, metadata.id, options).metadata;
     const same = existing.sha256 === metadata.sha256;

@@ -219,4 +219,3 @@ export function installModel(dataDir: string, id: string, metadataText: string, 
   }
   return final;
 }
-

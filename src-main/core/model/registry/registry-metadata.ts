@@ -145,7 +145,10 @@ export const metadataSchema = z.looseObject({
     .nullable()
     .optional(),
   calibration: calibrationSchema.nullable(),
-  validationDistances: z.object({ same: z.array(z.number()), diff: z.array(z.number()) }).nullable().optional(),
+  validationDistances: z
+    .object({ same: z.array(z.number()), diff: z.array(z.number()) })
+    .nullable()
+    .optional(),
   distanceMetric: z.enum(['euclidean', 'cosine']),
   scoring: z.unknown().optional(),
   createdAt: z.string().min(1),

@@ -73,9 +73,7 @@ export type ModelDraft = Omit<
   | 'metrics'
   | 'calibration'
 > &
-  Partial<
-    Pick<ModelMetadata, 'id' | 'version' | 'createdAt' | 'distanceMetric' | 'parentId' | 'trainingData' | 'hyperparameters' | 'metrics' | 'calibration'>
-  >;
+  Partial<Pick<ModelMetadata, 'id' | 'version' | 'createdAt' | 'distanceMetric' | 'parentId' | 'trainingData' | 'hyperparameters' | 'metrics' | 'calibration'>>;
 
 /** The model's tensors, in manifest order, after verifying weights.bin. The caller disposes them. */
 export async function loadWeights(dataDir: string, id: string, options: RegistryOptions = {}): Promise<NamedTensor[]> {

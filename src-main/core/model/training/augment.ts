@@ -70,8 +70,7 @@ function elasticField(h: number, w: number, rng: Rng, rows: number, cols: number
       const c0 = Math.min(cols - 2, Math.floor(fx));
       const tx = fx - c0;
       const i = r0 * cols + c0;
-      const lerp = (g: Float32Array) =>
-        g[i]! * (1 - tx) * (1 - ty) + g[i + 1]! * tx * (1 - ty) + g[i + cols]! * (1 - tx) * ty + g[i + cols + 1]! * tx * ty;
+      const lerp = (g: Float32Array) => g[i]! * (1 - tx) * (1 - ty) + g[i + 1]! * tx * (1 - ty) + g[i + cols]! * (1 - tx) * ty + g[i + cols + 1]! * tx * ty;
       dx[y * w + x] = lerp(gx);
       dy[y * w + x] = lerp(gy);
     }

@@ -117,7 +117,13 @@ export const bestValidationSchema = z.looseObject({
       random: scores,
       pairSame: scores.optional(),
       pairDiff: scores.optional(),
-      writerOf: z.object({ genuine: z.array(z.string()), forged: z.array(z.string()), random: z.array(z.string()), pairSame: z.array(z.string()), pairDiff: z.array(z.string()) }),
+      writerOf: z.object({
+        genuine: z.array(z.string()),
+        forged: z.array(z.string()),
+        random: z.array(z.string()),
+        pairSame: z.array(z.string()),
+        pairDiff: z.array(z.string()),
+      }),
     })
     .optional(),
 });

@@ -46,7 +46,12 @@ function toChannelsLast(data: Float32Array, n: number, h: number, w: number, c: 
 }
 
 /** The frozen part's forward pass on `engine` (default: the thread's inference engine choice). */
-export async function frozenForward(lower: ArchitectureSpec, arrays: readonly NamedArray[], inputScale: number, engine?: InferenceEngine): Promise<FrozenForward> {
+export async function frozenForward(
+  lower: ArchitectureSpec,
+  arrays: readonly NamedArray[],
+  inputScale: number,
+  engine?: InferenceEngine,
+): Promise<FrozenForward> {
   const own = lowerArrays(lower, arrays);
   const chosen = engine ?? engineForSpec(await resolveInferenceEngine(), lower);
   const features = lower.embeddingSize;
@@ -64,7 +69,8 @@ export async function frozenForward(lower: ArchitectureSpec, arrays: readonly Na
       async run(x, n) {
         const out = await session.run({ [ONNX_INPUT]: new ort.Tensor('float32', x, [n, H, W, C]) });
         const y = out[ONNX_OUTPUT];
-        if (!y || !(y.data instanceof Float32Array) || y.data.length !== n * features) throw new AppError('INTERNAL', `frozen layers: onnxruntime returned no [${n}, ${features}] float32 output`);
+        if (!y || !(y.data instanceof Float32Array) || y.data.length !== n * features)
+          throw new AppError('INTERNAL', `frozen layers: onnxruntime returned no [${n}, ${features}] float32 output`);
         return toChannelsLast(y.data, n, h, w, c);
       },
       dispose: () => session.release(),

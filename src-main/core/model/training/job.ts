@@ -7,7 +7,11 @@ import type { FromTrainingWorker, ToTrainingWorker } from './training-worker.ts'
  * Runs a training run in a worker thread. Aborting `signal` asks the run to stop at the
  * next batch; it then saves `last` and resolves with status 'cancelled'.
  */
-export function trainInWorker(options: Omit<TrainOptions, 'signal' | 'onEvent'>, signal?: AbortSignal, onEvent?: (e: TrainEvent) => void): Promise<TrainResult> {
+export function trainInWorker(
+  options: Omit<TrainOptions, 'signal' | 'onEvent'>,
+  signal?: AbortSignal,
+  onEvent?: (e: TrainEvent) => void,
+): Promise<TrainResult> {
   const worker = startWorker(new URL('./training-worker.ts', import.meta.url), { workerData: options });
   const cancel = () => worker.postMessage({ type: 'cancel' } satisfies ToTrainingWorker);
   if (signal?.aborted) cancel();

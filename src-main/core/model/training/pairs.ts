@@ -64,7 +64,10 @@ export class WriterSampler {
       const s = sourceOf ? sourceOf(w) : 0;
       by.set(s, [...(by.get(s) ?? []), w]);
     }
-    this.groups = [...by.entries()].sort((a, b) => a[0] - b[0]).map(([s, ws]) => ({ weight: weights?.[s] ?? 1, writers: ws })).filter((g) => g.weight > 0);
+    this.groups = [...by.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([s, ws]) => ({ weight: weights?.[s] ?? 1, writers: ws }))
+      .filter((g) => g.weight > 0);
     this.total = this.groups.reduce((t, g) => t + g.weight, 0);
     if (!this.groups.length) throw new AppError('INVALID_ARGUMENT', 'training data: no writers to draw from (every source has weight 0)');
   }

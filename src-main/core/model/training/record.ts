@@ -13,7 +13,8 @@ export function recordTrainingRun(store: Store) {
       store.write(() => {
         // A completed run extended with more epochs (--resume RUN --epochs N) runs again; the model it
         // made stays registered, and the audit entry says which one it was.
-        const earlier = store.db.prepare(`SELECT result_model_id AS modelId FROM training_runs WHERE id = ?`).get(e.runId) as { modelId: string | null } | undefined;
+        const earlier = store.db.prepare(`SELECT result_model_id AS modelId FROM training_runs WHERE id = ?`).get(e.runId) as
+          { modelId: string | null } | undefined;
         if (options.baseModel) ensureModelRow(store, options.dataDir, options.baseModel);
         store.db
           .prepare(
@@ -21,8 +22,24 @@ export function recordTrainingRun(store: Store) {
              VALUES (?, ?, 'running', ?, ?, ?, ?)
              ON CONFLICT(id) DO UPDATE SET status = 'running', started_at = excluded.started_at, result_model_id = NULL, finished_at = NULL`,
           )
-          .run(e.runId, options.baseModel, JSON.stringify({ ...options.hyper, workers: e.workers, backend: e.backend }), JSON.stringify({ data: options.data, images: e.images, trainWriters: e.trainWriters, validationWriters: e.validationWriters }), now(), now());
-        store.audit.append({ action: e.resumedFrom ? 'training.resume' : 'training.start', entity: `training_run:${e.runId}`, details: { baseModel: options.baseModel, data: options.data, hyper: options.hyper ?? {}, ...(earlier?.modelId ? { extendsModel: earlier.modelId } : {}) } });
+          .run(
+            e.runId,
+            options.baseModel,
+            JSON.stringify({ ...options.hyper, workers: e.workers, backend: e.backend }),
+            JSON.stringify({ data: options.data, images: e.images, trainWriters: e.trainWriters, validationWriters: e.validationWriters }),
+            now(),
+            now(),
+          );
+        store.audit.append({
+          action: e.resumedFrom ? 'training.resume' : 'training.start',
+          entity: `training_run:${e.runId}`,
+          details: {
+            baseModel: options.baseModel,
+            data: options.data,
+            hyper: options.hyper ?? {},
+            ...(earlier?.modelId ? { extendsModel: earlier.modelId } : {}),
+          },
+        });
       });
     },
     onResult(r: TrainResult) {

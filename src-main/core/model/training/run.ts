@@ -123,14 +123,47 @@ export interface TrainOptions {
 }
 
 export type TrainEvent =
-  | { type: 'start'; runId: string; backend: string; workers: number; trainWriters: number; validationWriters: number; images: number; objective: Objective; trainFrom: string | null; resumedFrom: { epoch: number; batch: number } | null; cache: { variants: number; features: number; engine: string; seconds: number } | null }
+  | {
+      type: 'start';
+      runId: string;
+      backend: string;
+      workers: number;
+      trainWriters: number;
+      validationWriters: number;
+      images: number;
+      objective: Objective;
+      trainFrom: string | null;
+      resumedFrom: { epoch: number; batch: number } | null;
+      cache: { variants: number; features: number; engine: string; seconds: number } | null;
+    }
   | { type: 'prepare'; done: number; total: number }
   /** The frozen layers run over every image variant once (cached partial fine-tuning, hyper.cacheVariants). */
   | { type: 'cache'; done: number; total: number; variants: number; features: number }
   /** Validation of the starting weights, before the first batch. */
   | { type: 'baseline'; valEer: number; valEerRandom: number | null }
-  | { type: 'batch'; epoch: number; epochs: number; batch: number; batches: number; step: number; loss: number; imagesPerSec: number; etaSeconds: number | null }
-  | { type: 'epoch'; epoch: number; epochs: number; trainLoss: number; valEer: number; valEerRandom: number | null; valPairEer: number | null; best: boolean; seconds: number; etaSeconds: number }
+  | {
+      type: 'batch';
+      epoch: number;
+      epochs: number;
+      batch: number;
+      batches: number;
+      step: number;
+      loss: number;
+      imagesPerSec: number;
+      etaSeconds: number | null;
+    }
+  | {
+      type: 'epoch';
+      epoch: number;
+      epochs: number;
+      trainLoss: number;
+      valEer: number;
+      valEerRandom: number | null;
+      valPairEer: number | null;
+      best: boolean;
+      seconds: number;
+      etaSeconds: number;
+    }
   | { type: 'checkpoint'; which: 'last' | 'best'; epoch: number; step: number }
   /** Validation has not improved for `patience` epochs: the run ends here. */
   | { type: 'early-stop'; epoch: number; bestEpoch: number }
@@ -171,14 +204,24 @@ function validateHyper(h: TrainHyperparameters): void {
   check(Number.isInteger(h.batchSize) && h.batchSize >= 2 && h.batchSize <= 1024, 'batch size', 'an integer in 2..1024', h.batchSize);
   check(h.learningRate > 0 && h.learningRate < 1, 'learning rate', 'a number in (0, 1)', h.learningRate);
   check(h.margin > 0 && h.margin <= 100, 'margin', 'a number in (0, 100]', h.margin);
-  check(Number.isInteger(h.pairsPerEpoch) && h.pairsPerEpoch >= h.batchSize, 'pairs per epoch', `an integer >= the batch size (${h.batchSize})`, h.pairsPerEpoch);
+  check(
+    Number.isInteger(h.pairsPerEpoch) && h.pairsPerEpoch >= h.batchSize,
+    'pairs per epoch',
+    `an integer >= the batch size (${h.batchSize})`,
+    h.pairsPerEpoch,
+  );
   check(Number.isFinite(h.dropout) && h.dropout >= 0 && h.dropout <= 1.5, 'dropout', 'a scale of the dropout rates in 0..1.5', h.dropout);
   check(Number.isFinite(h.l2) && h.l2 >= 0 && h.l2 <= 100, 'L2', 'a scale of the L2 penalty in 0..100', h.l2);
   check(['contrastive', 'triplet', 'writers'].includes(h.objective), 'objective', 'contrastive, triplet or writers', h.objective);
   check(AUGMENTATIONS.includes(h.augment), 'augmentation', AUGMENTATIONS.join(', '), h.augment);
   check(Number.isInteger(h.cacheVariants) && h.cacheVariants >= 0 && h.cacheVariants <= 64, 'cache variants', 'an integer in 0..64', h.cacheVariants);
   check(h.patience === null || (Number.isInteger(h.patience) && h.patience >= 1), 'patience', 'a whole number of epochs >= 1', h.patience);
-  check(h.objective !== 'triplet' || h.batchSize >= 2 * (TRIPLET_BLOCK.genuine + TRIPLET_BLOCK.forged), 'batch size', `at least ${2 * (TRIPLET_BLOCK.genuine + TRIPLET_BLOCK.forged)} images for triplets (two writers)`, h.batchSize);
+  check(
+    h.objective !== 'triplet' || h.batchSize >= 2 * (TRIPLET_BLOCK.genuine + TRIPLET_BLOCK.forged),
+    'batch size',
+    `at least ${2 * (TRIPLET_BLOCK.genuine + TRIPLET_BLOCK.forged)} images for triplets (two writers)`,
+    h.batchSize,
+  );
 }
 
 /** The option each of validateHyper's field names belongs to. */
@@ -249,7 +292,9 @@ function upgradeHyper(h: z.output<typeof runFileSchema>['hyper']): TrainHyperpar
 function trainingSpec(base: ArchitectureSpec, h: TrainHyperparameters, classes: number): ArchitectureSpec {
   const scaled: ArchitectureSpec = {
     ...base,
-    layers: base.layers.map((l) => (l.kind === 'dropout' ? { ...l, rate: Math.min(0.9, l.rate * h.dropout) } : l.kind === 'dense' ? { ...l, l2: l.l2 * h.l2 } : l)),
+    layers: base.layers.map((l) =>
+      l.kind === 'dropout' ? { ...l, rate: Math.min(0.9, l.rate * h.dropout) } : l.kind === 'dense' ? { ...l, l2: l.l2 * h.l2 } : l,
+    ),
   };
   const frozen = freezeBelow(scaled, h.trainFrom ?? undefined);
   return h.objective === 'writers' ? withClassifierHead(frozen, classes) : frozen;
@@ -260,11 +305,12 @@ function pixelStd(inputs: readonly Float32Array[]): number {
   let n = 0;
   let s = 0;
   let s2 = 0;
-  for (const x of inputs) for (const v of x) {
-    n++;
-    s += v;
-    s2 += v * v;
-  }
+  for (const x of inputs)
+    for (const v of x) {
+      n++;
+      s += v;
+      s2 += v * v;
+    }
   const m = s / n;
   return Math.sqrt(Math.max(1e-12, s2 / n - m * m));
 }
@@ -306,7 +352,12 @@ async function prepareRun(o: TrainOptions, emit: (e: TrainEvent) => void): Promi
     const file = path.join(runDir(o.dataDir, runId), 'run.json');
     if (!existsSync(file)) throw new AppError('NOT_FOUND', `resume: no training run '${runId}' in ${o.dataDir}`);
     const raw = readJsonFile(runFileSchema, file);
-    run = { ...raw, options: { ...raw.options, data: sourcesOf(raw.options.data) }, hyper: upgradeHyper(raw.hyper), normaliseVersion: raw.normaliseVersion ?? 1 };
+    run = {
+      ...raw,
+      options: { ...raw.options, data: sourcesOf(raw.options.data) },
+      hyper: upgradeHyper(raw.hyper),
+      normaliseVersion: raw.normaliseVersion ?? 1,
+    };
     resumed = loadCheckpoint(runDir(o.dataDir, runId), 'last');
     if (o.resumeEpochs !== undefined) {
       run.hyper = { ...run.hyper, epochs: o.resumeEpochs };
@@ -336,7 +387,10 @@ async function prepareRun(o: TrainOptions, emit: (e: TrainEvent) => void): Promi
 
   const data = readSources(opts.data);
   if (o.resume && data.manifestSha256 !== run.dataSha256) {
-    throw new AppError('INTEGRITY', `data: the data changed since run ${runId} started (manifest SHA-256 ${data.manifestSha256.slice(0, 12)}... vs ${run.dataSha256.slice(0, 12)}...)`);
+    throw new AppError(
+      'INTEGRITY',
+      `data: the data changed since run ${runId} started (manifest SHA-256 ${data.manifestSha256.slice(0, 12)}... vs ${run.dataSha256.slice(0, 12)}...)`,
+    );
   }
   const parent: ModelMetadata | null = opts.baseModel ? getModel(o.dataDir, opts.baseModel) : null;
   const spec: ArchitectureSpec = getSpec(parent?.architecture ?? opts.architecture ?? 'signet');
@@ -410,7 +464,10 @@ interface Validation {
 function cachedValidationVectors(r: Run, cache: ActivationCache, arrays: readonly NamedArray[]): Float32Array[] {
   const head = cache.split.head;
   const names = new Set(paramInfos(head).map((p) => p.name));
-  const params = paramsFromArrays(head, arrays.filter((a) => names.has(a.name)));
+  const params = paramsFromArrays(
+    head,
+    arrays.filter((a) => names.has(a.name)),
+  );
   const f = cache.split.features;
   const vecs: Float32Array[] = [];
   try {
@@ -431,7 +488,11 @@ async function validate(r: Run, trainer: Trainer): Promise<Validation> {
   const arrays = await trainer.getParamArrays();
   const vecs = r.cache ? cachedValidationVectors(r, r.cache, arrays) : await fullValidationVectors(r, arrays);
   const refs = validationReferences(r.data, r.run.split.validation, r.run.hyper.references);
-  const sets = scoreEmbeddings(r.valIdx.map((i) => r.data.items[i]!), vecs, { references: refs, seed: r.run.hyper.seed, scoring: 'measure' });
+  const sets = scoreEmbeddings(
+    r.valIdx.map((i) => r.data.items[i]!),
+    vecs,
+    { references: refs, seed: r.run.hyper.seed, scoring: 'measure' },
+  );
   return {
     metrics: metricsOf(sets),
     same: sets.genuine,
@@ -515,7 +576,10 @@ function epochBatches(r: Run, epoch: number): { count: number; batch: (b: number
       let blockSize = 1;
       if (h.objective === 'triplet') {
         const block = TRIPLET_BLOCK.genuine + TRIPLET_BLOCK.forged;
-        ({ indices, labels, blockSize } = tripletBatch(byWriter, sampler, rng.fork('triplets'), { writers: Math.floor(h.batchSize / block), ...TRIPLET_BLOCK }));
+        ({ indices, labels, blockSize } = tripletBatch(byWriter, sampler, rng.fork('triplets'), {
+          writers: Math.floor(h.batchSize / block),
+          ...TRIPLET_BLOCK,
+        }));
       } else {
         const pick = rng.fork('images');
         indices = Array.from({ length: h.batchSize }, () => {
@@ -561,7 +625,17 @@ async function trainEpochs(r: Run, trainer: Trainer, state: CheckpointState, emi
       const recent = times.slice(-20);
       const perBatch = recent.reduce((t, x) => t + x, 0) / recent.length / 1000;
       const left = (h.epochs - state.epoch) * count + (count - b - 1);
-      emit({ type: 'batch', epoch: state.epoch, epochs: h.epochs, batch: b + 1, batches: count, step: s.step, loss: s.dataLoss, imagesPerSec: s.imagesPerSec, etaSeconds: perBatch * left });
+      emit({
+        type: 'batch',
+        epoch: state.epoch,
+        epochs: h.epochs,
+        batch: b + 1,
+        batches: count,
+        step: s.step,
+        loss: s.dataLoss,
+        imagesPerSec: s.imagesPerSec,
+        etaSeconds: perBatch * left,
+      });
     }
     const val = await validate(r, trainer);
     const rec: EpochRecord = {
@@ -582,13 +656,28 @@ async function trainEpochs(r: Run, trainer: Trainer, state: CheckpointState, emi
     }
     const next: CheckpointState = { ...state, epoch: state.epoch + 1, batchInEpoch: 0 };
     if (best) {
-      saveCheckpoint(r.dir, 'best', { params: val.arrays, optimizer, state: { ...next, valSame: val.same, valDiff: val.diff, valMetrics: val.metrics, valScoring: val.scoring, valCounts: val.counts, valSets: val.sets } });
+      saveCheckpoint(r.dir, 'best', {
+        params: val.arrays,
+        optimizer,
+        state: { ...next, valSame: val.same, valDiff: val.diff, valMetrics: val.metrics, valScoring: val.scoring, valCounts: val.counts, valSets: val.sets },
+      });
       emit({ type: 'checkpoint', which: 'best', epoch: state.epoch, step: state.step });
     }
     saveCheckpoint(r.dir, 'last', { params: val.arrays, optimizer, state: next });
     emit({ type: 'checkpoint', which: 'last', epoch: state.epoch, step: state.step });
     const perEpoch = state.history.reduce((t, x) => t + x.seconds, 0) / state.history.length;
-    emit({ type: 'epoch', epoch: state.epoch, epochs: h.epochs, trainLoss: rec.trainLoss, valEer: rec.valEer, valEerRandom: rec.valEerRandom ?? null, valPairEer: rec.valPairEer, best, seconds: rec.seconds, etaSeconds: perEpoch * (h.epochs - state.epoch) });
+    emit({
+      type: 'epoch',
+      epoch: state.epoch,
+      epochs: h.epochs,
+      trainLoss: rec.trainLoss,
+      valEer: rec.valEer,
+      valEerRandom: rec.valEerRandom ?? null,
+      valPairEer: rec.valPairEer,
+      best,
+      seconds: rec.seconds,
+      etaSeconds: perEpoch * (h.epochs - state.epoch),
+    });
     if (h.patience !== null && state.bestEpoch !== null && state.epoch - state.bestEpoch >= h.patience && state.epoch < h.epochs) {
       state.stoppedEarly = state.epoch;
       emit({ type: 'early-stop', epoch: state.epoch, bestEpoch: state.bestEpoch });
@@ -763,7 +852,11 @@ export async function runTraining(o: TrainOptions): Promise<TrainResult> {
       workers: o.workers ?? 1,
       ...(r.resumed ? { optimizerState: r.resumed.optimizer } : {}),
     });
-    trainer = withFrozenWeights(inner, r.start.filter((a) => !headNames.has(a.name)), r.trainSpec);
+    trainer = withFrozenWeights(
+      inner,
+      r.start.filter((a) => !headNames.has(a.name)),
+      r.trainSpec,
+    );
   } else {
     trainer = await createTrainer({
       spec: r.trainSpec,
@@ -797,7 +890,16 @@ export async function runTraining(o: TrainOptions): Promise<TrainResult> {
       // Keep `last` at the exact batch reached, so a resume continues from there.
       saveCheckpoint(r.dir, 'last', { params: await trainer.getParamArrays(), optimizer: await trainer.getOptimizerState(), state: { ...state } });
       emit({ type: 'checkpoint', which: 'last', epoch: state.epoch, step: state.step });
-      return { runId: r.runId, status: 'cancelled', modelId: null, model: null, history: state.history, checkpointDir: r.dir, resumeHint: `countersign train --resume ${r.runId}`, betterThanStart: null };
+      return {
+        runId: r.runId,
+        status: 'cancelled',
+        modelId: null,
+        model: null,
+        history: state.history,
+        checkpointDir: r.dir,
+        resumeHint: `countersign train --resume ${r.runId}`,
+        betterThanStart: null,
+      };
     }
   } finally {
     await trainer.dispose();

@@ -59,10 +59,16 @@ export function readSources(sources: readonly DataSource[]): CombinedData {
     const data = readLabelledData(src.path);
     const label = sourceLabel(src.path, i, labels);
     if (data.writers.length < 2) {
-      throw new AppError('INVALID_ARGUMENT', `--data ${src.path}: ${data.writers.length} writer (${data.writers.join(', ')}); a source needs at least 2 writers, or nothing tells writers apart`);
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        `--data ${src.path}: ${data.writers.length} writer (${data.writers.join(', ')}); a source needs at least 2 writers, or nothing tells writers apart`,
+      );
     }
     if (i === 0 && !data.items.some((it) => it.label === 'forged')) {
-      throw new AppError('INVALID_ARGUMENT', `--data ${src.path}: no forged signatures; the first source is the one training is validated on, and validation measures genuine against skilled forgeries`);
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        `--data ${src.path}: no forged signatures; the first source is the one training is validated on, and validation measures genuine against skilled forgeries`,
+      );
     }
     const qualify = (w: string) => (sources.length > 1 ? `${label}/${w}` : w);
     for (const it of data.items) {

@@ -21,7 +21,10 @@ try {
     signal: controller.signal,
     onEvent: (event) => port.postMessage({ type: 'event', event } satisfies FromTrainingWorker),
   });
-  port.postMessage({ type: 'result', result: { ...result, model: result.model ? { ...result.model, validationDistances: null } : null } } satisfies FromTrainingWorker);
+  port.postMessage({
+    type: 'result',
+    result: { ...result, model: result.model ? { ...result.model, validationDistances: null } : null },
+  } satisfies FromTrainingWorker);
 } catch (err) {
   port.postMessage({ type: 'error', error: toErrorValue(err) } satisfies FromTrainingWorker);
 }

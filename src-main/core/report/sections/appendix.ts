@@ -35,7 +35,12 @@ export function drawAppendix(w: ReportWriter, ctx: RenderContext): void {
     w.keyValues([
       ['Training data', m.card.trainingData],
       ['Validation data', m.card.validationData],
-      ['Validation writers', m.card.validationWriters === null ? 'not recorded' : `${m.card.validationWriters}${m.card.validationWriters < 10 ? ' (fewer than 10: not enough validation data to rely on the figures below)' : ''}`],
+      [
+        'Validation writers',
+        m.card.validationWriters === null
+          ? 'not recorded'
+          : `${m.card.validationWriters}${m.card.validationWriters < 10 ? ' (fewer than 10: not enough validation data to rely on the figures below)' : ''}`,
+      ],
       ['Score', m.card.scoring],
       ['Threshold', m.card.threshold],
     ]);

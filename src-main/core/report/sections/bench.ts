@@ -32,19 +32,32 @@ export function drawBenchMarks(w: ReportWriter, placed: Pick<ReportFigure, 'x' |
     const pts = m.points.map(at);
     doc.lineWidth(lw * 0.8).strokeColor(MEASURE_COLOR);
     if (m.kind === 'height_ratio') {
-      doc.moveTo(...pts[0]!).lineTo(...pts[1]!).stroke();
-      doc.moveTo(...pts[2]!).lineTo(...pts[3]!).stroke();
+      doc
+        .moveTo(...pts[0]!)
+        .lineTo(...pts[1]!)
+        .stroke();
+      doc
+        .moveTo(...pts[2]!)
+        .lineTo(...pts[3]!)
+        .stroke();
     } else if (m.kind === 'baseline') {
       doc.moveTo(...pts[0]!);
       for (const p of pts.slice(1)) doc.lineTo(...p);
       doc.stroke();
-    } else doc.moveTo(...pts[0]!).lineTo(...pts[1]!).stroke();
+    } else
+      doc
+        .moveTo(...pts[0]!)
+        .lineTo(...pts[1]!)
+        .stroke();
     for (const p of pts) doc.circle(p[0], p[1], lw).fill(MEASURE_COLOR);
     label(w, m.label, pts[0]!, MEASURE_COLOR, labelSize);
   }
   for (const m of marks) {
     const color = m.color ?? MARK_COLOR;
-    doc.lineWidth(lw * 1.2).strokeColor(color).fillColor(color);
+    doc
+      .lineWidth(lw * 1.2)
+      .strokeColor(color)
+      .fillColor(color);
     const g = m.geometry;
     if ('from' in g) {
       const [x0, y0] = at(g.from);
@@ -103,7 +116,11 @@ export function drawBenchRecord(w: ReportWriter, b: ReportBench, itemName: strin
   w.y += 4;
   w.ensure(60);
   w.text('Examiner\u2019s bench: measurements, marks and notes', { font: 'bold', size: 8.5, after: 2 });
-  w.text('Recorded by the examiner on the crops shown above (A: marks, M: measurements; pixels of the crop, true scale from the DPI).', { size: 7.5, color: COLOR.muted, after: 4 });
+  w.text('Recorded by the examiner on the crops shown above (A: marks, M: measurements; pixels of the crop, true scale from the DPI).', {
+    size: 7.5,
+    color: COLOR.muted,
+    after: 4,
+  });
   if (b.measurements.length) {
     const rows = b.measurements.map((m) => [
       m.label,
@@ -130,7 +147,10 @@ export function drawBenchRecord(w: ReportWriter, b: ReportBench, itemName: strin
     for (const a of b.alignments) {
       const opacity = a.opacity === null ? '' : `, opacity ${a.opacity.toFixed(2)}`;
       const from = a.fromAutoFit ? ', adjusted from the automatic best fit' : '';
-      w.text(`${a.on}: shift ${a.dxMm.toFixed(2)} mm right, ${a.dyMm.toFixed(2)} mm down; rotation ${a.rotationDeg.toFixed(1)}\u00b0 clockwise; scale ${a.scale.toFixed(3)}${opacity}${from}`, { size: 8.5, after: 1.5 });
+      w.text(
+        `${a.on}: shift ${a.dxMm.toFixed(2)} mm right, ${a.dyMm.toFixed(2)} mm down; rotation ${a.rotationDeg.toFixed(1)}\u00b0 clockwise; scale ${a.scale.toFixed(3)}${opacity}${from}`,
+        { size: 8.5, after: 1.5 },
+      );
     }
   }
   w.y += 4;

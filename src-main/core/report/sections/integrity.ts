@@ -29,7 +29,13 @@ export function drawIntegrity(w: ReportWriter, ctx: RenderContext): void {
         { font: 'mono', size: 7.5 },
       ],
       ...(integrity.headSignature
-        ? ([[`Signed chain head (row ${integrity.headSignature.seq})`, `${integrity.headSignature.hash}\n${integrity.headSignature.signature}`, { font: 'mono', size: 6.6 }]] as [string, string, { font: 'mono'; size: number }][])
+        ? ([
+            [
+              `Signed chain head (row ${integrity.headSignature.seq})`,
+              `${integrity.headSignature.hash}\n${integrity.headSignature.signature}`,
+              { font: 'mono', size: 6.6 },
+            ],
+          ] as [string, string, { font: 'mono'; size: number }][])
         : []),
     ],
     120,

@@ -89,7 +89,13 @@ function drawDecisionBadge(w: ReportWriter, d: ReportDecision, right: number, y:
   const tw = w.doc.widthOfString(label, { characterSpacing: 0.6 });
   const bw = tw + 16;
   const color = decisionColor(d);
-  w.doc.save().roundedRect(right - bw, y, bw, 17, 2).lineWidth(0.9).strokeColor(color).stroke().restore();
+  w.doc
+    .save()
+    .roundedRect(right - bw, y, bw, 17, 2)
+    .lineWidth(0.9)
+    .strokeColor(color)
+    .stroke()
+    .restore();
   w.textAt(label, right - bw + 8, y + 4.5, { font: 'bold', size: 7.5, color, width: tw + 4, characterSpacing: 0.6 });
 }
 
@@ -221,7 +227,8 @@ function drawResult(w: ReportWriter, ctx: RenderContext, it: ReportItem): void {
       : `log10 LR ${bound ? '' : '= '}${formatLog10LrBounded(it.log10Lr, bound)}   (${formatLr(it.log10Lr, bound)})`;
   const verbal = it.verbal.trim();
   const sc = itemScore(it);
-  const source = c.thresholdSource === 'model' ? 'the model\u2019s threshold, where its LR is 1' : c.thresholdSource === 'case' ? 'set for this case' : 'case threshold';
+  const source =
+    c.thresholdSource === 'model' ? 'the model\u2019s threshold, where its LR is 1' : c.thresholdSource === 'case' ? 'set for this case' : 'case threshold';
   const decision = `Decision at the threshold ${formatScore(c.threshold, sc.method)} (${source}; ${sc.label} ${formatScore(sc.value, sc.method)}): `;
   const warnings = it.warnings.map((x) => `${x.code}: ${x.message}`);
   const parts: Array<{ text: string; font: 'sans' | 'bold'; size: number; color?: string; gap: number }> = [

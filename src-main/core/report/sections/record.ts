@@ -44,7 +44,10 @@ export function drawCorrections(w: ReportWriter, ctx: RenderContext, images: Arr
     w.text('No signature box was corrected by hand: every box used is the one found automatically (or an imported crop).', { size: 9, after: 6 });
     return;
   }
-  w.text('Boxes set by hand, oldest first: the box before and after (x, y, width \u00d7 height in pixels of the original) with the crops they give.', { size: 8.5, after: 6 });
+  w.text('Boxes set by hand, oldest first: the box before and after (x, y, width \u00d7 height in pixels of the original) with the crops they give.', {
+    size: 8.5,
+    after: 6,
+  });
   const box = CORRECTION_BOX;
   rows.forEach((r, i) => {
     const img = images[i] ?? { before: null, after: null };
@@ -90,7 +93,11 @@ export function drawThresholdHistory(w: ReportWriter, ctx: RenderContext): void 
       formatTimestamp(r.at),
       `${t(r.old)} \u2192 ${t(r.new)}`,
       r.reason ?? 'none recorded (before reasons were required)',
-      r.resultsSeen === null ? 'not recorded' : r.resultsSeen === 0 ? 'none: set before any result' : `set after ${r.resultsSeen} result${r.resultsSeen === 1 ? '' : 's'} had been seen`,
+      r.resultsSeen === null
+        ? 'not recorded'
+        : r.resultsSeen === 0
+          ? 'none: set before any result'
+          : `set after ${r.resultsSeen} result${r.resultsSeen === 1 ? '' : 's'} had been seen`,
     ]),
     { size: 8, continuationTitle: 'Threshold history (continued)' },
   );

@@ -131,7 +131,9 @@ export const migration: Migration = {
         'id, case_id, questioned_signature_id, reference_signature_id, comparison_id, dx_mm, dy_mm, rotation_deg, scale, opacity, questioned_dpi, reference_dpi, auto_fit, note, created_at',
       ),
     );
-    db.exec(guards('bench_measurements', 'measurements', 'id, case_id, signature_id, crop_sha256, kind, value, unit, points, dpi, dpi_source, label, created_at'));
+    db.exec(
+      guards('bench_measurements', 'measurements', 'id, case_id, signature_id, crop_sha256, kind, value, unit, points, dpi, dpi_source, label, created_at'),
+    );
     db.exec(guards('bench_annotations', 'annotations and notes', 'id, case_id, signature_id, crop_sha256, kind, geometry, text, color, created_at'));
     db.exec(SAME_CASE);
   },

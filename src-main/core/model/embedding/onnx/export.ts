@@ -28,7 +28,8 @@ export function onnxSupport(spec: ArchitectureSpec): true | string {
   let flat = false;
   for (const layer of spec.layers) {
     if (!['conv2d', 'batchNorm', 'maxPool', 'dropout', 'flatten', 'dense'].includes(layer.kind)) return `layer kind '${layer.kind}' has no ONNX export`;
-    if ('activation' in layer && layer.activation !== 'relu' && layer.activation !== 'linear') return `activation '${String(layer.activation)}' has no ONNX export`;
+    if ('activation' in layer && layer.activation !== 'relu' && layer.activation !== 'linear')
+      return `activation '${String(layer.activation)}' has no ONNX export`;
     if (layer.kind === 'flatten') {
       if (flat) return 'a second flatten has no ONNX export';
       flat = true;
@@ -53,8 +54,7 @@ export function convKernelToOnnx(k: Float32Array, kh: number, kw: number, cin: n
   const out = new Float32Array(k.length);
   for (let y = 0; y < kh; y++)
     for (let x = 0; x < kw; x++)
-      for (let ci = 0; ci < cin; ci++)
-        for (let co = 0; co < cout; co++) out[((co * cin + ci) * kh + y) * kw + x] = k[((y * kw + x) * cin + ci) * cout + co]!;
+      for (let ci = 0; ci < cin; ci++) for (let co = 0; co < cout; co++) out[((co * cin + ci) * kh + y) * kw + x] = k[((y * kw + x) * cin + ci) * cout + co]!;
   return out;
 }
 
@@ -94,7 +94,8 @@ export function exportOnnx(spec: ArchitectureSpec, weights: ReadonlyMap<string, 
   for (const p of paramInfos(spec)) {
     const w = weights.get(p.name);
     const size = p.shape.reduce((a, b) => a * b, 1);
-    if (!w || w.length !== size) throw new Error(`onnx export of '${spec.name}': parameter '${p.name}' ${w ? `has ${w.length} values, expected ${size}` : 'is missing'}`);
+    if (!w || w.length !== size)
+      throw new Error(`onnx export of '${spec.name}': parameter '${p.name}' ${w ? `has ${w.length} values, expected ${size}` : 'is missing'}`);
   }
   const param = (name: string) => weights.get(name)!;
   const [h, w, c] = spec.inputShape;
@@ -131,12 +132,22 @@ export function exportOnnx(spec: ArchitectureSpec, weights: ReadonlyMap<string, 
         const cin = shape[2]!;
         const k = layer.kernel;
         const p = layer.padding === 'valid' ? 0 : layer.padding;
-        inits.push({ name: `${layer.name}/kernel`, dims: [layer.filters, cin, k, k], data: convKernelToOnnx(param(`${layer.name}/kernel`), k, k, cin, layer.filters) });
+        inits.push({
+          name: `${layer.name}/kernel`,
+          dims: [layer.filters, cin, k, k],
+          data: convKernelToOnnx(param(`${layer.name}/kernel`), k, k, cin, layer.filters),
+        });
         inits.push({ name: `${layer.name}/bias`, dims: [layer.filters], data: param(`${layer.name}/bias`) });
         current = add(
           'Conv',
           [current, `${layer.name}/kernel`, `${layer.name}/bias`],
-          { kernel_shape: { ints: [k, k] }, strides: { ints: [layer.stride, layer.stride] }, pads: { ints: [p, p, p, p] }, dilations: { ints: [1, 1] }, group: { i: 1 } },
+          {
+            kernel_shape: { ints: [k, k] },
+            strides: { ints: [layer.stride, layer.stride] },
+            pads: { ints: [p, p, p, p] },
+            dilations: { ints: [1, 1] },
+            group: { i: 1 },
+          },
           layer.name,
         );
         activation(layer.activation, layer.name);
@@ -149,7 +160,12 @@ export function exportOnnx(spec: ArchitectureSpec, weights: ReadonlyMap<string, 
         break;
       }
       case 'maxPool':
-        current = add('MaxPool', [current], { kernel_shape: { ints: [layer.size, layer.size] }, strides: { ints: [layer.stride, layer.stride] }, pads: { ints: [0, 0, 0, 0] } }, 'pool');
+        current = add(
+          'MaxPool',
+          [current],
+          { kernel_shape: { ints: [layer.size, layer.size] }, strides: { ints: [layer.stride, layer.stride] }, pads: { ints: [0, 0, 0, 0] } },
+          'pool',
+        );
         break;
       case 'dropout':
         break;
@@ -167,7 +183,12 @@ export function exportOnnx(spec: ArchitectureSpec, weights: ReadonlyMap<string, 
         }
         inits.push({ name: `${layer.name}/kernel`, dims: [inUnits, layer.units], data: kernel });
         inits.push({ name: `${layer.name}/bias`, dims: [layer.units], data: param(`${layer.name}/bias`) });
-        current = add('Gemm', [current, `${layer.name}/kernel`, `${layer.name}/bias`], { alpha: { f: 1 }, beta: { f: 1 }, transA: { i: 0 }, transB: { i: 0 } }, layer.name);
+        current = add(
+          'Gemm',
+          [current, `${layer.name}/kernel`, `${layer.name}/bias`],
+          { alpha: { f: 1 }, beta: { f: 1 }, transA: { i: 0 }, transB: { i: 0 } },
+          layer.name,
+        );
         activation(layer.activation, layer.name);
         break;
       }

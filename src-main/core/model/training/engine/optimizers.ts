@@ -45,7 +45,10 @@ export function resolveOptimizerConfig(config: OptimizerConfig): ResolvedOptimiz
   if (config.name !== 'rmsprop' && config.name !== 'adam') {
     throw new AppError('INVALID_ARGUMENT', `optimizer: expected 'rmsprop' or 'adam', got '${String(config.name)}'`);
   }
-  const merged = { ...OPTIMIZER_DEFAULTS[config.name], ...Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) } as ResolvedOptimizerConfig;
+  const merged = {
+    ...OPTIMIZER_DEFAULTS[config.name],
+    ...Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)),
+  } as ResolvedOptimizerConfig;
   if (!(merged.learningRate > 0) || !Number.isFinite(merged.learningRate)) {
     throw new AppError('INVALID_ARGUMENT', `learning rate: expected a positive number, got ${merged.learningRate}`);
   }

@@ -23,8 +23,7 @@ import { branchesOf, computeGradients, type GradientResult, type Objective } fro
  * 0 dissimilar (contrastive), or n images with a label each (triplet groups, writer classes).
  */
 export type ShardData =
-  | { kind: 'pairs'; a: Float32Array; b: Float32Array; y: Float32Array; n: number }
-  | { kind: 'images'; x: Float32Array; labels: Int32Array; n: number };
+  { kind: 'pairs'; a: Float32Array; b: Float32Array; y: Float32Array; n: number } | { kind: 'images'; x: Float32Array; labels: Int32Array; n: number };
 
 /** Layout of the flattened trainable gradients and of the batch statistics. */
 export interface ExchangeLayout {
@@ -82,7 +81,12 @@ export class Replica {
       if (shard.a.length !== shard.n * size || shard.b.length !== shard.n * size || shard.y.length !== shard.n) {
         throw new Error(`training batch: expected ${shard.n} pairs of ${h}x${w}x${c} images and ${shard.n} labels`);
       }
-      const batch = { kind: 'pairs' as const, a: tf.tensor4d(shard.a, [shard.n, h, w, c]), b: tf.tensor4d(shard.b, [shard.n, h, w, c]), y: tf.tensor1d(shard.y) };
+      const batch = {
+        kind: 'pairs' as const,
+        a: tf.tensor4d(shard.a, [shard.n, h, w, c]),
+        b: tf.tensor4d(shard.b, [shard.n, h, w, c]),
+        y: tf.tensor1d(shard.y),
+      };
       try {
         return computeGradients(this.params, this.spec, batch, { ...options, objective: this.objective });
       } finally {

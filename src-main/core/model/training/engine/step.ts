@@ -69,7 +69,9 @@ export function branchSeed(seed: number, branch: 'a' | 'b'): number {
 
 export function computeGradients(params: Params, spec: ArchitectureSpec, batch: BatchTensors, options: GradientOptions): GradientResult {
   const weight = options.weight ?? 1;
-  const trainable = paramInfos(spec).filter((p) => p.trainable).map((p) => p.name);
+  const trainable = paramInfos(spec)
+    .filter((p) => p.trainable)
+    .map((p) => p.name);
   const batchStats: BatchStats[] = [];
   let data: tf.Scalar | undefined;
   const objective = (...ts: tf.Tensor[]): tf.Scalar => {

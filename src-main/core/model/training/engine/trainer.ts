@@ -136,7 +136,9 @@ function checkBatch(batch: TrainBatch, spec: ArchitectureSpec, objective: Object
 }
 
 function toShard(batch: TrainBatch): ShardData {
-  return batch.kind === 'images' ? { kind: 'images', x: batch.x, labels: batch.labels, n: batch.n } : { kind: 'pairs', a: batch.a, b: batch.b, y: batch.y, n: batch.n };
+  return batch.kind === 'images'
+    ? { kind: 'images', x: batch.x, labels: batch.labels, n: batch.n }
+    : { kind: 'pairs', a: batch.a, b: batch.b, y: batch.y, n: batch.n };
 }
 
 /** Shard k of count: contiguous, and for images whole blocks only. */
@@ -147,7 +149,13 @@ function shardOf(batch: TrainBatch, spec: ArchitectureSpec, k: number, count: nu
   const start = Math.floor((k * blocks) / count) * unit;
   const end = Math.floor(((k + 1) * blocks) / count) * unit;
   if (batch.kind === 'images') return { kind: 'images', x: batch.x.slice(start * size, end * size), labels: batch.labels.slice(start, end), n: end - start };
-  return { kind: 'pairs', a: batch.a.slice(start * size, end * size), b: batch.b.slice(start * size, end * size), y: batch.y.slice(start, end), n: end - start };
+  return {
+    kind: 'pairs',
+    a: batch.a.slice(start * size, end * size),
+    b: batch.b.slice(start * size, end * size),
+    y: batch.y.slice(start, end),
+    n: end - start,
+  };
 }
 
 function stepResult(step: number, loss: number, dataLoss: number, batch: TrainBatch, objective: Objective, seconds: number): StepResult {
@@ -234,7 +242,10 @@ class ReplicaHandle {
   private pending: { resolve: (m: FromReplica) => void; reject: (e: Error) => void } | undefined;
   private failure: Error | undefined;
 
-  constructor(readonly worker: Worker, readonly index: number) {
+  constructor(
+    readonly worker: Worker,
+    readonly index: number,
+  ) {
     worker.on('message', (m: FromReplica) => {
       const p = this.pending;
       this.pending = undefined;
@@ -295,7 +306,9 @@ async function workerTrainer(initial: Params | NamedArray[], count: number, c: C
       gradBuffer,
       statBuffer,
     };
-    handles.push(new ReplicaHandle(startWorker(new URL('./replica-worker.ts', import.meta.url), { workerData: init as unknown as Record<string, unknown> }), index));
+    handles.push(
+      new ReplicaHandle(startWorker(new URL('./replica-worker.ts', import.meta.url), { workerData: init as unknown as Record<string, unknown> }), index),
+    );
   }
   let backend = 'unknown';
   try {
