@@ -15,7 +15,12 @@ const entry = path.resolve(import.meta.dirname, '../out/main/core-host.js');
 if (!existsSync(entry)) throw new Error(`${entry}: not built (npm run build)`);
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cs-built-host-'));
 const none = () => Promise.resolve(null);
-const client = new CoreHostClient({ spawn: () => forkNodeHost({ dataDir, entry }), dialogs: { chooseFolder: none, chooseSavePath: none }, onEvent: () => {}, maxRestarts: 0 });
+const client = new CoreHostClient({
+  spawn: () => forkNodeHost({ dataDir, entry }),
+  dialogs: { chooseFolder: none, chooseSavePath: none },
+  onEvent: () => {},
+  maxRestarts: 0,
+});
 try {
   await client.start();
   const info = await client.invoke('app.info', {});
@@ -26,7 +31,9 @@ try {
   assert.ok(list.ok && list.value.length === 1 && list.value[0]!.name === 'built host', JSON.stringify(list));
   const missing = await client.fetchObject({ url: `cs-object://${'0'.repeat(64)}`, method: 'GET', ifNoneMatch: null });
   assert.equal(missing.status, 404, missing.body.toString());
-  console.log(`built core host: ${path.relative(process.cwd(), entry)} answered app.info (version ${info.ok ? info.value.version : '?'}), cases.create, cases.list and an object request`);
+  console.log(
+    `built core host: ${path.relative(process.cwd(), entry)} answered app.info (version ${info.ok ? info.value.version : '?'}), cases.create, cases.list and an object request`,
+  );
 } finally {
   await client.stop();
   rmSync(dataDir, { recursive: true, force: true });
