@@ -13,7 +13,7 @@ import { visible, visibleError } from '../core/util/visible.ts';
 import { eventNames } from '../ipc/contract.ts';
 import type { JobKinds } from '../ipc/contract/jobs.ts';
 import { createHandlers, type Dialogs } from '../ipc/handlers.ts';
-import { answerObjectRequest, failure } from '../ipc/object-requests.ts';
+import { answerObjectRequest, textAnswer } from '../ipc/object-requests.ts';
 import { createDispatcher } from '../ipc/registry.ts';
 import type { HostPort } from './port.ts';
 import { idOf, parseToHost, type DialogKind, type FromHostMessage } from './protocol.ts';
@@ -92,7 +92,7 @@ export function runCoreHost(port: HostPort, opts: CoreHostOptions): AppContext |
         try {
           url = new URL(m.url);
         } catch {
-          send({ type: 'result', id: m.id, response: { ok: true, value: failure(400, `object: not a URL: ${JSON.stringify(m.url.slice(0, 80))}`) } });
+          send({ type: 'result', id: m.id, response: { ok: true, value: textAnswer(400, `object: not a URL: ${JSON.stringify(m.url.slice(0, 80))}`) } });
           return;
         }
         void answerObjectRequest(objects, { url, method: m.method, ifNoneMatch: m.ifNoneMatch }).then((value) =>

@@ -17,7 +17,7 @@ import type { EventName, Events, MethodName, MethodResult } from '../ipc/contrac
 import type { Dialogs } from '../ipc/handlers.ts';
 import type { Dispatch } from '../ipc/registry.ts';
 import type { HostProcess } from './port.ts';
-import type { ObjectAnswer } from '../ipc/object-requests.ts';
+import { textAnswer, type ObjectAnswer } from '../ipc/object-requests.ts';
 import { idOf, parseFromHost, type FromHostMessage } from './protocol.ts';
 
 /** A cs-object:// request as the main process's protocol handler receives it. */
@@ -134,13 +134,7 @@ export class CoreHostClient {
   fetchObject(req: ObjectRequest): Promise<ObjectAnswer> {
     return new Promise<Response>((resolve) => this.enqueue('object', undefined, resolve, req)).then((r) => {
       if (r.ok && isObjectAnswer(r.value)) return { ...r.value, body: Buffer.from(r.value.body) };
-      const message = r.ok ? 'object: the core process gave no answer' : r.error.message;
-      const body = Buffer.from(message);
-      return {
-        status: 503,
-        headers: { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(body.length), 'cache-control': 'no-store' },
-        body,
-      };
+      return textAnswer(503, r.ok ? 'object: the core process gave no answer' : r.error.message);
     });
   }
 

@@ -108,7 +108,8 @@ function etagMatches(ifNoneMatch: string | null | undefined, etag: string): bool
 
 const STATUS: Partial<Record<string, number>> = { INVALID_ARGUMENT: 400, NOT_FOUND: 404, UNSUPPORTED: 415 };
 
-export function failure(status: number, message: string): ObjectAnswer {
+/** An answer that is only a message (every refusal and error): plain text, never cached. */
+export function textAnswer(status: number, message: string): ObjectAnswer {
   const body = Buffer.from(message + '\n', 'utf8');
   return {
     status,
@@ -138,11 +139,11 @@ export interface ObjectRequestInfo {
  */
 export async function answerObjectRequest(objects: { get(req: DisplayRequest): Promise<ServedObject> }, info: ObjectRequestInfo): Promise<ObjectAnswer> {
   if (info.method !== 'GET' && info.method !== 'HEAD') {
-    const refused = failure(405, 'objects: GET or HEAD only');
+    const refused = textAnswer(405, 'objects: GET or HEAD only');
     return { ...refused, headers: { ...refused.headers, allow: 'GET, HEAD' } };
   }
   const parsed = parseObjectRequest(info.url);
-  if (!parsed.ok) return failure(400, parsed.message);
+  if (!parsed.ok) return textAnswer(400, parsed.message);
   const req = parsed.request;
   const etag = objectEtag(req);
   const cacheControl = `private, max-age=${OBJECT_MAX_AGE_S}, immutable`;
@@ -151,8 +152,8 @@ export async function answerObjectRequest(objects: { get(req: DisplayRequest): P
   try {
     served = await objects.get(req);
   } catch (err) {
-    if (err instanceof AppError) return failure(STATUS[err.code] ?? 500, err.message);
-    return failure(500, `object ${req.sha256}: ${err instanceof Error ? err.message : String(err)}`);
+    if (err instanceof AppError) return textAnswer(STATUS[err.code] ?? 500, err.message);
+    return textAnswer(500, `object ${req.sha256}: ${err instanceof Error ? err.message : String(err)}`);
   }
   return {
     status: 200,
