@@ -329,20 +329,23 @@ export class WriterIndex {
    * HNSW), nearest first, with usearch's squared L2 distance (see estimatedAggregate).
    * k is also the search beam: a larger k finds the true nearest more often.
    *
-   * Removals leave the graph with fewer links; rarely (about 1 search in 3,000 after a writer
-   * left a 60-writer index, measured) some live writers can then no longer be reached and the
-   * search returns fewer than it was asked for. Then the index is rebuilt from the database
-   * (and saved) and searched again; `repaired` says so.
+   * An HNSW graph can leave a live writer unreachable, so that a search returns fewer writers
+   * than it was asked for (measured here with usearch: about 1 search in 1,000 on a freshly built
+   * index of 30-60 writers asked for all of them, 1 in 80 at 200, and after removals). Then the
+   * index is rebuilt from the database (and saved) and searched again (`repaired`); `complete`
+   * says whether that answer holds min(k, size) writers. The caller must not trust an incomplete
+   * one (search.ts falls back to the exact scan).
    */
-  nearest(q: Float32Array, k: number): { items: { subjectId: number; l2sq: number }[]; repaired: boolean } {
+  nearest(q: Float32Array, k: number): { items: { subjectId: number; l2sq: number }[]; repaired: boolean; complete: boolean } {
     const query = queryPoint(this.key.metric, q);
     const n = Math.min(k, this.index.size());
-    if (n === 0) return { items: [], repaired: false };
+    if (n === 0) return { items: [], repaired: false, complete: true };
     const items = this.searchIndex(query, n);
-    if (items.length >= n) return { items, repaired: false };
+    if (items.length >= n) return { items, repaired: false, complete: true };
     this.rebuild();
     this.save();
-    return { items: this.searchIndex(query, Math.min(k, this.index.size())), repaired: true };
+    const again = this.searchIndex(query, Math.min(k, this.index.size()));
+    return { items: again, repaired: true, complete: again.length >= Math.min(k, this.index.size()) };
   }
 
   private searchIndex(query: Float32Array, n: number): { subjectId: number; l2sq: number }[] {

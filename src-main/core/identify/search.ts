@@ -133,6 +133,11 @@ function hnswSearch(store: Store, scope: Scope, model: ModelKey, q: Float32Array
   const reader = new ExemplarReader(store, scope, model.id, exclude);
   const best = new TopWriters(top);
   const near = index.nearest(q, Math.max(o.candidates, o.rerank));
+  if (!near.complete)
+    return {
+      incomplete: `the HNSW index returned ${near.items.length} of the writers it was asked for, even rebuilt (its graph could not reach every writer); the exact scan decided`,
+      sync,
+    };
   let read = 0;
   for (const n of near.items.slice(0, o.rerank)) {
     read++;
@@ -200,6 +205,10 @@ export function searchWriters(store: Store, scope: Scope, model: ModelKey, q: Fl
         if (method === 'index' || !(err instanceof AppError) || err.code !== 'UNAVAILABLE') throw err;
         const e = exactScan(store, scope, model, q, opts.top, exclude);
         return done({ ranked: e.ranked, method: 'exact', note: err.message, writersScored: e.scored, neighboursRead: 0, sync: null });
+      }
+      if (r.incomplete !== undefined) {
+        const e = exactScan(store, scope, model, q, opts.top, exclude);
+        return done({ ranked: e.ranked, method: 'exact', note: r.incomplete, writersScored: e.scored, neighboursRead: 0, sync: null, annSync: r.sync });
       }
       return done({
         ranked: r.ranked,

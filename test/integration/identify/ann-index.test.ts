@@ -156,7 +156,24 @@ describe('HNSW writer index', () => {
     const again = search(store, q, 'euclidean');
     assert.doesNotMatch(again.note ?? '', /rebuilt/);
     assert.deepEqual(again.ranked, exact);
-    assert.equal(index.nearest(q, 100).items.length, 30);
+    assert.deepEqual([index.nearest(q, 100).items.length, index.nearest(q, 100).complete], [30, true]);
+  });
+
+  it('falls back to the exact scan when even the rebuilt index comes back short, and says so', () => {
+    const store = newStore();
+    library(store, 30, 84);
+    const q = gaussianVector(new Rng('short-twice'), DIM, 1);
+    const exact = search(store, q, 'euclidean', { method: 'exact' }).ranked;
+    const index = writerIndexOf(store, key());
+    // Every search of the index, before and after the rebuild, misses its nearest writer.
+    const patched = index as unknown as { searchIndex: (query: Float32Array, n: number) => { subjectId: number; l2sq: number }[] };
+    const real = patched.searchIndex.bind(index);
+    patched.searchIndex = (query, n) => real(query, n).slice(1);
+    const r = search(store, q, 'euclidean');
+    assert.equal(r.method, 'exact');
+    assert.match(r.note ?? '', /returned 29 of the writers it was asked for, even rebuilt.*the exact scan decided/);
+    assert.deepEqual(r.ranked, exact);
+    assert.equal(index.nearest(q, 100).complete, false);
   });
 
   it('is saved beside the database and loaded by the next process; rebuilt when missing, unreadable or from another database', () => {
