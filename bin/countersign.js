@@ -6,6 +6,9 @@
 // TypeScript sources through tsx, as before the build existed: slower to start (tsx compiles
 // every file it loads), never stale. COUNTERSIGN_CLI_BUILD=DIR uses a build made elsewhere
 // (`node scripts/build-cli.mjs --out DIR`; test/integration/cli/built.test.ts).
+// bin/package.json makes this folder the `countersign-cli` package, linked into node_modules by
+// npm install, so `npx countersign` runs the link without npm reading the installed tree
+// (docs/architecture.md, "CLI").
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -73,5 +74,16 @@ describe('countersign start-up', () => {
     assert.equal(r.status, 0);
     const loaded = heavyLoaded(r.urls);
     assert.ok(!loaded.includes('pdfkit') && !loaded.includes('ws'), loaded.join(', '));
+  });
+
+  it('npx countersign runs the linked bin of the countersign-cli package, not the project installed into the npx cache', () => {
+    // A bin in the root package.json sends npm 11's npx through arborist on every call (0.8-2 s).
+    const rootPkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { bin?: unknown; dependencies: Record<string, string> };
+    assert.equal(rootPkg.bin, undefined, 'package.json must not declare a bin: bin/package.json does');
+    assert.equal(rootPkg.dependencies['countersign-cli'], 'file:bin');
+    assert.equal(realpathSync(path.join(root, 'node_modules', '.bin', 'countersign')), path.join(root, 'bin', 'countersign.js'));
+    const r = spawnSync('npx', ['--no-install', 'countersign', '--help'], { cwd: root, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^countersign \S+: signature verification/);
   });
 });
