@@ -140,7 +140,7 @@ export const commandIndex: readonly CommandEntry[] = [
     name: 'train',
     summary: 'Fine-tune a model (or train one from scratch) on labelled signatures; the result is a new model version',
     usage:
-      '--data <folder|manifest.csv>[@weight] [--data ...] [--base M | --arch A] [--loss contrastive|triplet] [--objective verification|writers] [--train-from LAYER [--cache-variants V]] [--epochs N] [--patience N] [--batch B] [--lr X] [--margin X] [--optimizer rmsprop|adam] [--pairs P] [--augment none|light|scan] [--seed S] [--dropout D] [--l2 S] [--name NAME] [--resume RUN]',
+      '--data <folder|manifest.csv>[@weight] [--data ...] [--base M | --arch A] [--loss contrastive|triplet] [--objective verification|writers] [--train-from LAYER [--cache-variants V]] [--epochs N] [--patience N] [--batch B] [--lr X] [--margin X] [--optimizer rmsprop|adam] [--pairs P] [--augment none|light|scan] [--seed S] [--split-seed S] [--dropout D] [--l2 S] [--name NAME] [--resume RUN]',
     load: train,
   },
   {

@@ -39,6 +39,8 @@ training writers and, as a class of its own, each writer's forgeries); fine-tune
   default 4, variant 0 not augmented) and the epochs train the upper layers on those cached
   activations; --cache-variants 0 runs the whole network on fresh augmentations every batch.
 --patience N stops after N epochs without a better validation.
+--seed S seeds the run (pairs, augmentation, initialisation) and the validation split; --split-seed S
+  seeds the split alone, so runs with different --seed can hold out the same validation writers.
 Starts from --base (default: the active model), or from scratch with --arch (signet, signet-linear,
 signet-tiny). --dropout scales the architecture's dropout rates in training (1 = the authors',
 default 0) and --l2 its L2 penalty on the dense kernels (1 = the authors' 5e-4); docs/model.md.
@@ -62,6 +64,7 @@ With --json: one JSON line per event, the last line holds the new model's id.`,
       optimizer: { type: 'string' },
       pairs: { type: 'string' },
       seed: { type: 'string' },
+      'split-seed': { type: 'string' },
       dropout: { type: 'string' },
       l2: { type: 'string' },
       name: { type: 'string' },
@@ -120,6 +123,7 @@ With --json: one JSON line per event, the last line holds the new model's id.`,
         optimizer: optimizer as 'rmsprop' | 'adam' | undefined,
         pairsPerEpoch: num(args, 'pairs', { min: 2, max: 10_000_000, integer: true }),
         seed: num(args, 'seed', { integer: true }),
+        splitSeed: num(args, 'split-seed', { integer: true }),
         dropout: num(args, 'dropout', { min: 0, max: 1.5 }),
         l2: num(args, 'l2', { min: 0, max: 100 }),
         augment: bool(args, 'no-augment') ? ('none' as const) : (augmentFlag as Augmentation | undefined),

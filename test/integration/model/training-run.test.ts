@@ -9,6 +9,7 @@ import type { WriterScores } from '../../../src-main/core/model/evaluate.ts';
 import { modelFigures } from '../../../src-main/core/model/figures.ts';
 import { modelIdentity } from '../../../src-main/core/model/registry/identity.ts';
 import { loadCheckpoint, selectionScore } from '../../../src-main/core/model/training/checkpoint.ts';
+import { splitWriters } from '../../../src-main/core/model/training/pairs.ts';
 import { intervalsOf, runTraining, type TrainEvent } from '../../../src-main/core/model/training/run.ts';
 import { getActiveModel, getModel, listModels } from '../../../src-main/core/model/registry/registry.ts';
 import { generateDataset } from '../../../src-main/core/synth/index.ts';
@@ -128,5 +129,24 @@ describe('training run (signet-tiny, synthetic data)', () => {
       listModels(dir).map((m) => m.id),
       [second.modelId],
     );
+  });
+
+  it('--split-seed holds out the writers of that seed whatever the run seed', async () => {
+    const dir = path.join(root, 'd3');
+    const r = await runTraining({
+      dataDir: dir,
+      data,
+      baseModel: null,
+      architecture: 'signet-tiny',
+      name: 'split seed',
+      hyper: { ...hyper, epochs: 1, pairsPerEpoch: 32, seed: 5, splitSeed: 3 },
+      workers: 1,
+    });
+    assert.equal(r.status, 'done');
+    const { trainWriters, validationWriters: validation } = r.model!.trainingData as { trainWriters: string[]; validationWriters: string[] };
+    const all = [...validation, ...trainWriters].sort();
+    assert.equal(all.length, 20);
+    assert.deepEqual(validation, splitWriters(all, hyper.validationFraction, 3).validation);
+    assert.notDeepEqual(validation, splitWriters(all, hyper.validationFraction, 5).validation, 'seed 5 would hold out other writers');
   });
 });

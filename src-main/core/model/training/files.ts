@@ -25,6 +25,7 @@ const recordedHyperSchema = z.looseObject({
   margin: z.number().optional(),
   optimizer: z.enum(['rmsprop', 'adam']).optional(),
   seed: z.number().optional(),
+  splitSeed: z.number().int().nullable().optional(),
   pairsPerEpoch: z.number().int().optional(),
   validationFraction: z.number().optional(),
   references: z.number().int().optional(),

@@ -48,6 +48,12 @@ export interface TrainHyperparameters {
   margin: number;
   optimizer: OptimizerName;
   seed: number;
+  /**
+   * Seed of the writer-disjoint validation split (null: seed). Setting it apart from seed trains
+   * another run (other pairs, augmentations, initialisation) against the same validation writers,
+   * so runs can be compared, or averaged, on writers none of them trained on.
+   */
+  splitSeed: number | null;
   /** Pairs (contrastive) or images (triplet, writers) per epoch. */
   pairsPerEpoch: number;
   validationFraction: number;
@@ -84,6 +90,7 @@ export const DEFAULT_HYPERPARAMETERS: TrainHyperparameters = {
   margin: 1,
   optimizer: 'rmsprop',
   seed: 1,
+  splitSeed: null,
   pairsPerEpoch: 2048,
   validationFraction: 0.2,
   references: 5,
@@ -215,6 +222,7 @@ function validateHyper(h: TrainHyperparameters): void {
   check(['contrastive', 'triplet', 'writers'].includes(h.objective), 'objective', 'contrastive, triplet or writers', h.objective);
   check(AUGMENTATIONS.includes(h.augment), 'augmentation', AUGMENTATIONS.join(', '), h.augment);
   check(Number.isInteger(h.cacheVariants) && h.cacheVariants >= 0 && h.cacheVariants <= 64, 'cache variants', 'an integer in 0..64', h.cacheVariants);
+  check(h.splitSeed === null || Number.isInteger(h.splitSeed), 'split seed', 'an integer', h.splitSeed);
   check(h.patience === null || (Number.isInteger(h.patience) && h.patience >= 1), 'patience', 'a whole number of epochs >= 1', h.patience);
   check(
     h.objective !== 'triplet' || h.batchSize >= 2 * (TRIPLET_BLOCK.genuine + TRIPLET_BLOCK.forged),
@@ -237,6 +245,7 @@ const HYPER_OPTION: Record<string, keyof TrainHyperparameters> = {
   augmentation: 'augment',
   patience: 'patience',
   'cache variants': 'cacheVariants',
+  'split seed': 'splitSeed',
 };
 
 /**
@@ -283,6 +292,7 @@ function upgradeHyper(h: z.output<typeof runFileSchema>['hyper']): TrainHyperpar
     trainFrom: null,
     patience: null,
     cacheVariants: 0,
+    splitSeed: null,
     ...h,
     augment: h.augment === true || h.augment === undefined ? 'light' : h.augment === false ? 'none' : h.augment,
   } as TrainHyperparameters;
@@ -397,7 +407,7 @@ async function prepareRun(o: TrainOptions, emit: (e: TrainEvent) => void): Promi
   const [H, W] = spec.inputShape;
   if (!o.resume) {
     // Validation writers come from the first source only; the other sources only train.
-    const first = splitWriters(data.writersBySource[0]!, hyper.validationFraction, hyper.seed);
+    const first = splitWriters(data.writersBySource[0]!, hyper.validationFraction, hyper.splitSeed ?? hyper.seed);
     run.split = { train: [...first.train, ...data.writersBySource.slice(1).flat()].sort(), validation: first.validation };
     run.dataSha256 = data.manifestSha256;
   }
