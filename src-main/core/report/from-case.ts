@@ -14,7 +14,7 @@ import { APP_VERSION } from '../paths.ts';
 import { assertCaseIntegrity, type Store } from '../store/index.ts';
 import { caseSignatures, type CaseSignature } from '../verify/case-data.ts';
 import { DECISION_LABELS } from '../verify/compare.ts';
-import { ComparisonRepository, type StoredComparison } from '../verify/comparison-store.ts';
+import { ComparisonRepository, type StoredComparison } from '../store/comparison-store.ts';
 import { median } from '../scoring/distance.ts';
 import { scoringOf } from '../model/registry/registry.ts';
 import { linkSeries } from '../verify/series.ts';
