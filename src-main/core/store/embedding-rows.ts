@@ -23,14 +23,14 @@ export function signatureNormalisedSha(store: Pick<Store, 'db'>, signatureId: nu
  */
 export function insertEmbedding(
   store: Pick<Store, 'db'>,
-  e: { signatureId: number; modelId: string; vector: Float32Array; createdAt: string },
+  e: { signatureId: number; modelId: string; vector: Float32Array; createdAt: string; /** Default: the vector's length. */ dim?: number },
   opts: { orIgnore?: boolean } = {},
 ): void {
   const verb = opts.orIgnore === false ? 'INSERT' : 'INSERT OR IGNORE';
   statement(store.db, `${verb} INTO embeddings (signature_id, model_id, dim, vector, created_at) VALUES (?, ?, ?, ?, ?)`).run(
     e.signatureId,
     e.modelId,
-    e.vector.length,
+    e.dim ?? e.vector.length,
     Buffer.from(e.vector.buffer, e.vector.byteOffset, e.vector.byteLength),
     e.createdAt,
   );
