@@ -33,7 +33,7 @@ import { AppError } from '../errors.ts';
 import { annAvailability, loadedUsearch } from './availability.ts';
 import type { Store } from '../store/index.ts';
 import { unitVector as unit, type DistanceMetric } from '../scoring/distance.ts';
-import { ExemplarReader, scanExemplars } from './exemplars.ts';
+import { ExemplarReader, scanExemplars } from '../store/exemplars.ts';
 import type { Exemplar } from './rank.ts';
 
 export const ANN_DIR = 'ann-index';

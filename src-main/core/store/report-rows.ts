@@ -1,9 +1,8 @@
 /**
  * What a case report reads beyond the repositories (report/from-case.ts): the case's
- * document files, the subjects' names, the audit row the report is anchored to and the
+ * document files, the audit row the report is anchored to and the
  * signature that covers it, and the reason a document was left out.
  */
-import { statement } from './statements.ts';
 import type { Store } from './store.ts';
 
 /** A document of the case as the report's items name it. */
@@ -17,11 +16,6 @@ export interface RawReportDocument {
 
 export function reportDocuments(store: Pick<Store, 'db'>, caseId: number): RawReportDocument[] {
   return store.db.prepare('SELECT id, role, original_path, sha256, page_index FROM documents WHERE case_id = ?').all(caseId) as RawReportDocument[];
-}
-
-/** A subject's name (undefined when there is no such subject). */
-export function subjectName(store: Pick<Store, 'db'>, subjectId: number): string | undefined {
-  return statement(store.db, 'SELECT name FROM subjects WHERE id = ?').pluck().get(subjectId) as string | undefined;
 }
 
 /** How many ready known documents of the case a subject has. */
