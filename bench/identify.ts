@@ -27,7 +27,7 @@ import { exemplarsWithoutEmbedding, writersInScope } from '../src-main/core/stor
 import { HNSW_CANDIDATES, rerankCount, searchWriters, type SearchResult } from '../src-main/core/identify/search.ts';
 import { ANN_DIR, closeWriterIndexes, HNSW_PARAMS, writerIndexOf } from '../src-main/core/identify/ann-index.ts';
 import { annAvailability, vectorSearchAvailability } from '../src-main/core/identify/availability.ts';
-import { closeVectorIndex, INDEX_FILE, vectorIndexOf } from '../src-main/core/identify/vector-index.ts';
+import { closeVectorIndex, INDEX_FILE, vectorIndexOf } from '../src-main/core/store/vector-index.ts';
 import { DB_FILE, openStore } from '../src-main/core/store/index.ts';
 import { seedEmbeddingLibrary } from '../src-main/core/synth/embedding-library.ts';
 import { Rng } from '../src-main/core/util/random.ts';

@@ -30,7 +30,7 @@ import { ExemplarReader, scanExemplars, type Exclusions, type Scope } from '../s
 import { scoreWriter, TopWriters, type WriterScore } from './rank.ts';
 import { annAvailability, vectorSearchAvailability, type SearchMethod } from './availability.ts';
 import { writerIndexOf, type AnnSyncResult } from './ann-index.ts';
-import { lowerBound, VEC_MAX_K, vectorIndexOf, type SyncResult } from './vector-index.ts';
+import { lowerBound, VEC_MAX_K, vectorIndexOf, type SyncResult } from '../store/vector-index.ts';
 
 export { writerSearchInfo, type SearchMethod, type WriterSearchInfo } from './availability.ts';
 
