@@ -23,11 +23,11 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { exemplarsWithoutEmbedding, writersInScope } from '../src-main/core/identify/exemplars.ts';
+import { exemplarsWithoutEmbedding, writersInScope } from '../src-main/core/store/exemplars.ts';
 import { HNSW_CANDIDATES, rerankCount, searchWriters, type SearchResult } from '../src-main/core/identify/search.ts';
 import { ANN_DIR, closeWriterIndexes, HNSW_PARAMS, writerIndexOf } from '../src-main/core/identify/ann-index.ts';
 import { annAvailability, vectorSearchAvailability } from '../src-main/core/identify/availability.ts';
-import { closeVectorIndex, INDEX_FILE, vectorIndexOf } from '../src-main/core/identify/vector-index.ts';
+import { closeVectorIndex, INDEX_FILE, vectorIndexOf } from '../src-main/core/store/vector-index.ts';
 import { DB_FILE, openStore } from '../src-main/core/store/index.ts';
 import { seedEmbeddingLibrary } from '../src-main/core/synth/embedding-library.ts';
 import { Rng } from '../src-main/core/util/random.ts';

@@ -119,7 +119,7 @@ Examples: countersign library enrol "Alice Marlow" exemplars/marlow/
     options: { all: { type: 'boolean' }, model: { type: 'string' } },
     async run(ctx, args) {
       const { getActiveModel } = await import('../../core/model/registry/registry.ts');
-      const { LibraryRepository } = await import('../../core/library/repository.ts');
+      const { LibraryRepository } = await import('../../core/store/library.ts');
       const store = ctx.app().store;
       const modelId = str(args, 'model') ?? getActiveModel(ctx.dataDir)?.id ?? null;
       const rows = new LibraryRepository(store).list({ includeWithdrawn: bool(args, 'all'), modelId });

@@ -10,7 +10,7 @@ import { activeSignature, type Store } from '../store/index.ts';
 import type { CaseStatus, Decision, DocumentRow, SignatureRow, SubjectRow } from '../store/types.ts';
 import { qualityInfo } from '../verify/case-data.ts';
 import { qualityProblems } from '../verify/compare.ts';
-import { ComparisonRepository, type StoredComparison } from '../verify/comparison-store.ts';
+import { ComparisonRepository, type StoredComparison } from '../store/comparison-store.ts';
 import type { ScoreMethod } from '../scoring/score.ts';
 import { scoreView } from '../verify/story.ts';
 

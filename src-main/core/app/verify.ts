@@ -8,7 +8,7 @@ import type { Box, CaseStatus } from '../store/types.ts';
 import { caseSignatures, type CaseSignature } from '../verify/case-data.ts';
 import { caseVerificationSettings, type CaseVerificationSettings } from '../verify/case-settings.ts';
 import { modelThreshold } from '../scoring/threshold.ts';
-import { ComparisonRepository, type StoredComparison } from '../verify/comparison-store.ts';
+import { ComparisonRepository, type StoredComparison } from '../store/comparison-store.ts';
 import { shortVerbal, verbalEquivalent, type VerbalEquivalent } from '../verify/verbal.ts';
 import { compareDocument } from '../verify/verify-case.ts';
 

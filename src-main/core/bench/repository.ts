@@ -10,6 +10,16 @@
  */
 import sharp from 'sharp';
 import { AppError } from '../errors.ts';
+import {
+  benchRow,
+  comparisonOfAlignment,
+  insertBenchRow,
+  listBenchRows,
+  markBenchRowDeleted,
+  type BenchFilterColumn,
+  type BenchTable,
+  type RawBenchRow,
+} from '../store/bench-rows.ts';
 import type { Store } from '../store/index.ts';
 import type { DocumentRow, SignatureRow } from '../store/types.ts';
 import { autoFitCrops, type AutoFit } from './fit.ts';
@@ -98,7 +108,7 @@ export interface AutoAlignResult extends AutoFit {
   dpiSource: { questioned: DpiSource; reference: DpiSource };
 }
 
-type Raw = Record<string, unknown>;
+type Raw = RawBenchRow;
 
 const base = (r: Raw) => ({
   id: r.id as number,
@@ -153,7 +163,11 @@ function toAnnotation(r: Raw): AnnotationRow {
   };
 }
 
-const TABLE = { alignment: 'bench_alignments', measurement: 'bench_measurements', annotation: 'bench_annotations' } as const;
+const TABLE: Record<'alignment' | 'measurement' | 'annotation', BenchTable> = {
+  alignment: 'bench_alignments',
+  measurement: 'bench_measurements',
+  annotation: 'bench_annotations',
+};
 type Kind = keyof typeof TABLE;
 
 interface SignatureInfo {
@@ -213,13 +227,12 @@ export class BenchRepository {
     return d;
   }
 
-  private insert(table: string, row: Record<string, unknown>): number {
-    const cols = Object.keys(row);
-    return Number(this.store.db.prepare(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`).run(row).lastInsertRowid);
+  private insert(table: BenchTable, row: Record<string, unknown>): number {
+    return insertBenchRow(this.store, table, row);
   }
 
   private getRow(kind: Kind, id: number): Raw | undefined {
-    return this.store.db.prepare(`SELECT * FROM ${TABLE[kind]} WHERE id = ?`).get(id) as Raw | undefined;
+    return benchRow(this.store, TABLE[kind], id);
   }
 
   /** Records the deletion of a bench row (a tombstone with the reason) and its audit row. */
@@ -229,7 +242,7 @@ export class BenchRepository {
       const row = this.getRow(kind, id);
       if (!row) throw new AppError('NOT_FOUND', `id: no ${kind} ${id}`, { field: 'id' });
       if (row.deleted_at !== null) throw new AppError('CONFLICT', `id: ${kind} ${id} was already deleted on ${String(row.deleted_at)}`, { field: 'id' });
-      this.store.db.prepare(`UPDATE ${TABLE[kind]} SET deleted_at = ?, deleted_reason = ? WHERE id = ?`).run(new Date().toISOString(), reason, id);
+      markBenchRowDeleted(this.store, TABLE[kind], id, new Date().toISOString(), reason);
       this.store.audit.append({ action: 'bench.delete', caseId: row.case_id as number, entity: `${kind}:${id}`, details: { kind, reason } });
       return this.getRow(kind, id)!;
     });
@@ -273,8 +286,7 @@ export class BenchRepository {
     const { q, qDpi, kDpi } = this.alignmentPair(a.questionedSignatureId, a.referenceSignatureId, a.questionedDpi, a.referenceDpi);
     const comparisonId = a.comparisonId ?? null;
     if (comparisonId !== null) {
-      const c = this.store.db.prepare('SELECT questioned_signature_id AS q, distances FROM comparisons WHERE id = ?').get(comparisonId) as
-        { q: number; distances: string } | undefined;
+      const c = comparisonOfAlignment(this.store, comparisonId);
       if (!c) throw new AppError('NOT_FOUND', `comparisonId: no comparison ${comparisonId}`, { field: 'comparisonId' });
       if (c.q !== a.questionedSignatureId)
         throw new AppError('INVALID_ARGUMENT', `comparisonId: comparison ${comparisonId} is of signature ${c.q}, not of ${a.questionedSignatureId}`, {
@@ -335,26 +347,12 @@ export class BenchRepository {
   /** Alignments, oldest first; the newest one of a pair is the examiner's current choice. */
   listAlignments(raw: AlignmentFilter): AlignmentRow[] {
     const f = parseInput(alignmentFilterSchema, raw, 'arguments');
-    const where: string[] = [];
-    const params: Record<string, number> = {};
-    if (f.caseId !== undefined) {
-      where.push('case_id = @caseId');
-      params.caseId = f.caseId;
-    }
-    if (f.questionedSignatureId !== undefined) {
-      where.push('questioned_signature_id = @q');
-      params.q = f.questionedSignatureId;
-    }
-    if (f.referenceSignatureId !== undefined) {
-      where.push('reference_signature_id = @k');
-      params.k = f.referenceSignatureId;
-    }
-    if (f.comparisonId !== undefined) {
-      where.push('comparison_id = @c');
-      params.c = f.comparisonId;
-    }
-    if (!f.includeDeleted) where.push('deleted_at IS NULL');
-    return (this.store.db.prepare(`SELECT * FROM bench_alignments WHERE ${where.join(' AND ')} ORDER BY id`).all(params) as Raw[]).map(toAlignment);
+    const filter: Partial<Record<BenchFilterColumn, number>> = {};
+    if (f.caseId !== undefined) filter.case_id = f.caseId;
+    if (f.questionedSignatureId !== undefined) filter.questioned_signature_id = f.questionedSignatureId;
+    if (f.referenceSignatureId !== undefined) filter.reference_signature_id = f.referenceSignatureId;
+    if (f.comparisonId !== undefined) filter.comparison_id = f.comparisonId;
+    return listBenchRows(this.store, 'bench_alignments', filter, f.includeDeleted === true).map(toAlignment);
   }
 
   deleteAlignment(raw: DeleteInput): AlignmentRow {
@@ -396,7 +394,7 @@ export class BenchRepository {
   }
 
   listMeasurements(raw: BenchFilter): MeasurementRow[] {
-    return (this.list('bench_measurements', raw) as Raw[]).map(toMeasurement);
+    return this.list('bench_measurements', raw).map(toMeasurement);
   }
 
   deleteMeasurement(raw: DeleteInput): MeasurementRow {
@@ -454,26 +452,18 @@ export class BenchRepository {
   }
 
   listAnnotations(raw: BenchFilter): AnnotationRow[] {
-    return (this.list('bench_annotations', raw) as Raw[]).map(toAnnotation);
+    return this.list('bench_annotations', raw).map(toAnnotation);
   }
 
   deleteAnnotation(raw: DeleteInput): AnnotationRow {
     return toAnnotation(this.remove('annotation', raw));
   }
 
-  private list(table: string, raw: BenchFilter): unknown[] {
+  private list(table: BenchTable, raw: BenchFilter): Raw[] {
     const f = parseInput(benchFilterSchema, raw, 'arguments');
-    const where: string[] = [];
-    const params: Record<string, number> = {};
-    if (f.caseId !== undefined) {
-      where.push('case_id = @caseId');
-      params.caseId = f.caseId;
-    }
-    if (f.signatureId !== undefined) {
-      where.push('signature_id = @s');
-      params.s = f.signatureId;
-    }
-    if (!f.includeDeleted) where.push('deleted_at IS NULL');
-    return this.store.db.prepare(`SELECT * FROM ${table} WHERE ${where.join(' AND ')} ORDER BY id`).all(params);
+    const filter: Partial<Record<BenchFilterColumn, number>> = {};
+    if (f.caseId !== undefined) filter.case_id = f.caseId;
+    if (f.signatureId !== undefined) filter.signature_id = f.signatureId;
+    return listBenchRows(this.store, table, filter, f.includeDeleted === true);
   }
 }

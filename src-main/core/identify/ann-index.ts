@@ -31,9 +31,10 @@ import type * as Usearch from 'usearch';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { annAvailability, loadedUsearch } from './availability.ts';
+import { databaseOrigin, embeddingLogRow, lastAuditSeq, lastEmbeddingLogRow, libraryWritersChanged } from '../store/embedding-log.ts';
 import type { Store } from '../store/index.ts';
 import { unitVector as unit, type DistanceMetric } from '../scoring/distance.ts';
-import { ExemplarReader, scanExemplars } from './exemplars.ts';
+import { ExemplarReader, scanExemplars } from '../store/exemplars.ts';
 import type { Exemplar } from './rank.ts';
 
 export const ANN_DIR = 'ann-index';
@@ -158,7 +159,7 @@ export class WriterIndex {
   }
 
   private origin(): string {
-    return (this.store.db.prepare('SELECT hash FROM audit_log WHERE seq = 1').pluck().get() as string | undefined) ?? 'empty';
+    return databaseOrigin(this.store);
   }
 
   /** The saved index when it matches this database, library and layout; otherwise an empty one marked for rebuild. */
@@ -212,8 +213,7 @@ export class WriterIndex {
 
   private anchorOf(seq: number): string | null {
     if (seq === 0) return null;
-    const r = this.store.db.prepare('SELECT seq, signature_id, op FROM embedding_log WHERE seq = ?').get(seq) as
-      { seq: number; signature_id: number; op: string } | undefined;
+    const r = embeddingLogRow(this.store, seq);
     return r ? anchorText(r) : 'missing';
   }
 
@@ -224,11 +224,9 @@ export class WriterIndex {
    */
   sync(): AnnSyncResult {
     const t0 = performance.now();
-    const db = this.store.db;
-    const last = db.prepare('SELECT seq, signature_id, op FROM embedding_log WHERE model_id = ? ORDER BY seq DESC LIMIT 1').get(this.key.modelId) as
-      { seq: number; signature_id: number; op: string } | undefined;
+    const last = lastEmbeddingLogRow(this.store, this.key.modelId);
     const maxSeq = last?.seq ?? 0;
-    const auditSeq = (db.prepare('SELECT COALESCE(MAX(seq), 0) FROM audit_log').pluck().get() as number) ?? 0;
+    const auditSeq = lastAuditSeq(this.store);
     const out: AnnSyncResult = { refreshed: 0, rebuilt: null, saved: false, seconds: 0, writers: 0 };
     const m = this.meta;
     if (m.syncedSeq === 0 && m.writers === 0 && !m.file)
@@ -255,24 +253,7 @@ export class WriterIndex {
 
   /** Library writers named by embedding_log rows (seq in (fromSeq, toSeq]) and audit rows (seq in (fromAudit, toAudit]). */
   private changedWriters(fromSeq: number, toSeq: number, fromAudit: number, toAudit: number): Set<number> {
-    const db = this.store.db;
-    const dirty = new Set<number>();
-    const bySignature = db.prepare(
-      `SELECT DISTINCT d.subject_id FROM embedding_log l JOIN signatures s ON s.id = l.signature_id JOIN documents d ON d.id = s.document_id
-       WHERE l.model_id = ? AND l.seq > ? AND l.seq <= ? AND d.case_id IS NULL AND d.subject_id IS NOT NULL`,
-    );
-    for (const id of bySignature.pluck().iterate(this.key.modelId, fromSeq, toSeq) as Iterable<number>) dirty.add(id);
-    const entities = db.prepare(`SELECT entity FROM audit_log WHERE seq > ? AND seq <= ? AND (entity LIKE 'subject:%' OR entity LIKE 'document:%')`).pluck();
-    const subjectOfDocument = db.prepare('SELECT subject_id FROM documents WHERE id = ? AND case_id IS NULL').pluck();
-    const isLibrary = db.prepare("SELECT 1 FROM subjects WHERE id = ? AND scope = 'library'").pluck();
-    for (const e of entities.iterate(fromAudit, toAudit) as Iterable<string>) {
-      const [kind, raw] = e.split(':');
-      const id = Number(raw);
-      if (!Number.isInteger(id)) continue;
-      const subject = kind === 'subject' ? (isLibrary.get(id) ? id : undefined) : (subjectOfDocument.get(id) as number | null | undefined);
-      if (typeof subject === 'number') dirty.add(subject);
-    }
-    return dirty;
+    return libraryWritersChanged(this.store, this.key.modelId, fromSeq, toSeq, fromAudit, toAudit);
   }
 
   /** Puts a writer's current point in the index, or takes the writer out when it has no exemplar. */

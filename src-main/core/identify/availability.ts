@@ -1,15 +1,14 @@
 /**
  * Which writer-search libraries load on this machine: usearch (the HNSW writer index) and the
- * sqlite-vec extension. Apart from ann-index.ts and vector-index.ts (which use them) so that
+ * sqlite-vec extension. Apart from ann-index.ts and store/vector-index.ts (which use them) so that
  * `countersign doctor` and the settings can ask without loading the indexes, the store and
  * their schemas; everyone asks here.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import Database from 'better-sqlite3';
-import * as sqliteVec from 'sqlite-vec';
 import type * as Usearch from 'usearch';
+import { extensionPath, probeSqliteVec } from '../store/sqlite-vec.ts';
 
 /** How a library identification searched: the HNSW index, the sqlite-vec index or the exact scan. */
 export type SearchMethod = 'hnsw' | 'sqlite-vec' | 'exact';
@@ -68,21 +67,6 @@ export interface VecAvailability {
   reason: string | null;
 }
 
-/**
- * Where the loadable extension is: COUNTERSIGN_SQLITE_VEC overrides the npm package's prebuilt
- * binary. In a packaged app the binary is unpacked beside the asar archive (electron-builder
- * asarUnpack), because SQLite loads extensions from real files only.
- */
-export function extensionPath(): string {
-  return process.env.COUNTERSIGN_SQLITE_VEC || sqliteVec.getLoadablePath().replace(/app\.asar([\\/])/, 'app.asar.unpacked$1');
-}
-
-/** Loads the sqlite-vec extension into a database; its version. */
-export function loadInto(db: Database.Database): string {
-  db.loadExtension(extensionPath());
-  return db.prepare('SELECT vec_version()').pluck().get() as string;
-}
-
 const availability = new Map<string, VecAvailability>();
 
 /** Whether the extension loads on this machine (checked once per process and path, on an in-memory database). */
@@ -99,14 +83,13 @@ export function vectorSearchAvailability(): VecAvailability {
   }
   const known = availability.get(where);
   if (known) return known;
-  const db = new Database(':memory:');
+  // The probe (loading the extension into an in-memory database and asking its version)
+  // lives with the other SQL in core/store (store/sqlite-vec.ts).
   let found: VecAvailability;
   try {
-    found = { available: true, version: loadInto(db), reason: null };
+    found = { available: true, version: probeSqliteVec(), reason: null };
   } catch (err) {
     found = { available: false, version: null, reason: `the sqlite-vec extension cannot be loaded (${err instanceof Error ? err.message : String(err)})` };
-  } finally {
-    db.close();
   }
   availability.set(where, found);
   return found;

@@ -27,8 +27,10 @@ import {
   maxSignatureId,
   writersInScope,
   type Scope,
-} from './exemplars.ts';
-import { IdentificationRepository } from './identifications.ts';
+} from '../store/exemplars.ts';
+import { IdentificationRepository } from '../store/identifications.ts';
+import { exemplarFile } from '../store/identify-rows.ts';
+import { subjectName } from '../store/subject-names.ts';
 import { prepareQuery, type IdentifyQuery } from './query.ts';
 import { searchWriters } from './search.ts';
 import type { Candidate, IdentificationResult, IdentifyOutcome, IdentifyScope } from './types.ts';
@@ -155,13 +157,6 @@ function statementOf(outcome: IdentifyOutcome, s: Settings, best: Candidate | un
   }
 }
 
-interface ExemplarMeta {
-  id: number;
-  document_id: number;
-  original_path: string;
-  crop_sha256: string | null;
-}
-
 /** Identifies the questioned signature (see the file comment). */
 export async function identify(store: Store, query: IdentifyQuery, opts: IdentifyOptions = {}): Promise<IdentificationResult> {
   const t0 = performance.now();
@@ -181,10 +176,6 @@ export async function identify(store: Store, query: IdentifyQuery, opts: Identif
     exclude: q.exclude,
   });
 
-  const name = store.db.prepare('SELECT name FROM subjects WHERE id = ?').pluck();
-  const meta = store.db.prepare(
-    'SELECT s.id, s.document_id, d.original_path, s.crop_sha256 FROM signatures s JOIN documents d ON d.id = s.document_id WHERE s.id = ?',
-  );
   const reader = byScore ? new ExemplarReader(store, s.scope, s.model.id, q.exclude) : null;
   const scored = found.ranked
     .map((w) => {
@@ -200,7 +191,7 @@ export async function identify(store: Store, query: IdentifyQuery, opts: Identif
     .sort((a, b) => a.parts.score - b.parts.score || a.w.subjectId - b.w.subjectId)
     .slice(0, top);
   const candidates: Candidate[] = scored.map(({ w, ds, parts }, i) => {
-    const writer = name.get(w.subjectId) as string;
+    const writer = subjectName(store, w.subjectId) as string;
     const c = s.calibration ? calibrate(s.calibration, parts.score) : null;
     const warnings: string[] = [];
     if (w.distances.length < s.minReferences)
@@ -225,7 +216,7 @@ export async function identify(store: Store, query: IdentifyQuery, opts: Identif
       scoreExplanation: explainScore(parts, scoring),
       distances: { min: Math.min(...ds), mean: w.aggregate, max: Math.max(...ds) },
       exemplars: w.distances.map((d) => {
-        const m = meta.get(d.signatureId) as ExemplarMeta;
+        const m = exemplarFile(store, d.signatureId)!;
         return { signatureId: d.signatureId, documentId: m.document_id, path: m.original_path, cropSha256: m.crop_sha256, distance: d.distance };
       }),
       llr: c ? c.log10LR : null,

@@ -16,7 +16,7 @@ import { normaliseVersionOf, type ModelMetadata } from '../model/registry/regist
 import { NORMALISE_VERSION } from '../imaging/normalise.ts';
 import { rederiveInput, type DerivedFrom } from '../imaging/rederive.ts';
 import type { Store } from '../store/index.ts';
-import type { Exclusions } from './exemplars.ts';
+import type { Exclusions } from '../store/exemplars.ts';
 import type { IdentifyQueryInfo } from './types.ts';
 
 export type IdentifyQuery = { signatureId: number } | { imagePath: string };

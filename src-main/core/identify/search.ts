@@ -25,11 +25,12 @@
 import { AppError } from '../errors.ts';
 import type { Store } from '../store/index.ts';
 import type { DistanceMetric } from '../scoring/distance.ts';
-import { ExemplarReader, scanExemplars, type Exclusions, type Scope } from './exemplars.ts';
+import { inReadTransaction, isInTransaction } from '../store/transactions.ts';
+import { ExemplarReader, scanExemplars, type Exclusions, type Scope } from '../store/exemplars.ts';
 import { scoreWriter, TopWriters, type WriterScore } from './rank.ts';
 import { annAvailability, vectorSearchAvailability, type SearchMethod } from './availability.ts';
 import { writerIndexOf, type AnnSyncResult } from './ann-index.ts';
-import { lowerBound, VEC_MAX_K, vectorIndexOf, type SyncResult } from './vector-index.ts';
+import { lowerBound, VEC_MAX_K, vectorIndexOf, type SyncResult } from '../store/vector-index.ts';
 
 export { writerSearchInfo, type SearchMethod, type WriterSearchInfo } from './availability.ts';
 
@@ -186,17 +187,17 @@ export function searchWriters(store: Store, scope: Scope, model: ModelKey, q: Fl
   let note: string | null = null;
   let engine: Engine | null = null;
   if (method !== 'exact') {
-    const chosen = chooseEngine(scope, opts.engine, store.db.inTransaction);
+    const chosen = chooseEngine(scope, opts.engine, isInTransaction(store));
     if ('note' in chosen) note = chosen.note;
     else engine = chosen.engine;
     if (note && method === 'index') throw new AppError('UNAVAILABLE', `vector search: ${note}`);
   }
   if (!engine) {
-    const r = store.db.transaction(() => exactScan(store, scope, model, q, opts.top, exclude))();
+    const r = inReadTransaction(store, () => exactScan(store, scope, model, q, opts.top, exclude));
     return done({ ranked: r.ranked, method: 'exact', note, writersScored: r.scored, neighboursRead: 0, sync: null });
   }
   // One read transaction: the log, the index's catch-up and every exemplar read see the same snapshot.
-  return store.db.transaction((): SearchResult => {
+  return inReadTransaction(store, (): SearchResult => {
     if (engine === 'hnsw') {
       let r: ReturnType<typeof hnswSearch>;
       try {
@@ -240,5 +241,5 @@ export function searchWriters(store: Store, scope: Scope, model: ModelKey, q: Fl
       neighboursRead: r.read,
       sync: r.sync,
     });
-  })();
+  });
 }

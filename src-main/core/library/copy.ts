@@ -16,7 +16,7 @@ import { ensureModelRow } from '../model/registry/model-rows.ts';
 import { activeSignature, validateSubjectName, type Store } from '../store/index.ts';
 import type { DocumentRow, SignatureRow } from '../store/types.ts';
 import { embedExemplars, enrolmentModel, totalsOf, type EnrolFileEntry, type EnrolReport } from './enrol.ts';
-import { LibraryRepository, type LibraryExemplarRow } from './repository.ts';
+import { LibraryRepository, type LibraryExemplarRow } from '../store/library.ts';
 
 export interface EnrolFromCaseOptions {
   caseRef: string | number;
@@ -139,7 +139,7 @@ export async function enrolFromCase(store: Store, opts: EnrolFromCaseOptions): P
     else if (c.status === 'archived')
       linked = { caseSubjectId: caseSubject.id, linked: false, why: `case '${c.name}' is archived; its subject is not changed` };
     else {
-      store.db.prepare('UPDATE subjects SET library_subject_id = ? WHERE id = ?').run(subject.id, caseSubject.id);
+      lib.linkCaseSubject(caseSubject.id, subject.id);
       linked = { caseSubjectId: caseSubject.id, linked: true };
     }
     const totals = totalsOf(exemplars.length, entries);
@@ -216,7 +216,7 @@ export function drawFromLibrary(store: Store, opts: { caseRef: string | number; 
     const created = !target;
     if (!target) {
       target = store.documents.insertSubject(c.id, name);
-      store.db.prepare('UPDATE subjects SET library_subject_id = ? WHERE id = ?').run(source.id, target.id);
+      lib.linkCaseSubject(target.id, source.id);
       store.audit.append({
         action: 'subject.create',
         caseId: c.id,

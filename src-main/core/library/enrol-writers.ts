@@ -20,7 +20,7 @@ import { readLabelledData } from '../model/dataset.ts';
 import type { Store } from '../store/index.ts';
 import { enrolFromCase } from './copy.ts';
 import { enrolFiles, enrolmentModel, listEnrolFiles, type EnrolReport } from './enrol.ts';
-import { LibraryRepository } from './repository.ts';
+import { LibraryRepository } from '../store/library.ts';
 
 export type EnrolWritersSource =
   | {

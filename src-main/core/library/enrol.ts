@@ -18,7 +18,7 @@ import { ensureEmbeddings } from '../model/embedding/embeddings.ts';
 import { ensureModelRow } from '../model/registry/model-rows.ts';
 import { getActiveModel, getModel } from '../model/registry/registry.ts';
 import { validateSubjectName, type Store } from '../store/index.ts';
-import { LibraryRepository, type LibrarySubject } from './repository.ts';
+import { LibraryRepository, type LibrarySubject } from '../store/library.ts';
 
 const IMAGE_EXT = /\.(png|jpe?g|tiff?|webp)$/i;
 

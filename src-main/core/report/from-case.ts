@@ -14,7 +14,9 @@ import { APP_VERSION } from '../paths.ts';
 import { assertCaseIntegrity, type Store } from '../store/index.ts';
 import { caseSignatures, type CaseSignature } from '../verify/case-data.ts';
 import { DECISION_LABELS } from '../verify/compare.ts';
-import { ComparisonRepository, type StoredComparison } from '../verify/comparison-store.ts';
+import { newestReportAuditRow, readyKnownDocumentCount, reportDocuments, signatureCovering } from '../store/report-rows.ts';
+import { subjectName } from '../store/subject-names.ts';
+import { ComparisonRepository, type StoredComparison } from '../store/comparison-store.ts';
 import { median } from '../scoring/distance.ts';
 import { scoringOf } from '../model/registry/registry.ts';
 import { linkSeries } from '../verify/series.ts';
@@ -214,10 +216,7 @@ function notComparedReason(store: Store, d: DocumentRow, reportedSubjects: Set<n
   if (d.status === 'pending') return 'imported, but its signature has not been located yet';
   if (d.role === 'questioned') {
     if (d.claimedSubjectId === null) return 'no claimed subject: nothing to compare it with';
-    const refs = store.db
-      .prepare("SELECT COUNT(*) FROM documents WHERE case_id = ? AND role = 'known' AND subject_id = ? AND status = 'ready'")
-      .pluck()
-      .get(d.caseId, d.claimedSubjectId) as number;
+    const refs = readyKnownDocumentCount(store, d.caseId, d.claimedSubjectId);
     if (!refs) return 'no usable known signatures of the claimed subject';
     if (comparedDocs.has(d.id)) return 'its newest signature box has not been verified yet';
     return 'not verified yet';
@@ -236,14 +235,9 @@ function auditAnchor(store: Store, comparisons: readonly StoredComparison[], cas
   const newest = Math.max(...comparisons.map((c) => c.id));
   // The bench records shown in the item pages (and their deletions) are figures too: a later
   // bench row moves the anchor to it.
-  const row = store.db
-    .prepare(`SELECT seq, hash FROM audit_log WHERE entity = @c OR (case_id = @case AND action LIKE 'bench.%') ORDER BY seq DESC LIMIT 1`)
-    .get({ c: `comparison:${newest}`, case: caseId }) as { seq: number; hash: string } | undefined;
+  const row = newestReportAuditRow(store, `comparison:${newest}`, caseId);
   // The end of the write that recorded the anchor is signed: that signature covers it.
-  const signed = row
-    ? (store.db.prepare('SELECT seq, hash, public_key AS publicKey, signature FROM audit_signatures WHERE seq >= ? ORDER BY seq LIMIT 1').get(row.seq) as
-        { seq: number; hash: string; publicKey: string; signature: string } | undefined)
-    : undefined;
+  const signed = row ? signatureCovering(store, row.seq) : undefined;
   return {
     auditHeadHash: row?.hash ?? null,
     auditHeadSeq: row?.seq ?? null,
@@ -321,14 +315,6 @@ async function benchOf(store: Store, cmp: StoredComparison, q: CaseSignature, re
   };
 }
 
-interface DocRow {
-  id: number;
-  role: string;
-  original_path: string;
-  sha256: string;
-  page_index: number;
-}
-
 export async function buildCaseReport(
   store: Store,
   caseRef: string | number,
@@ -359,9 +345,7 @@ export async function buildCaseReport(
     );
   }
   const meta = getModel(store.dataDir, modelIds[0]!);
-  const docs = new Map(
-    (store.db.prepare('SELECT id, role, original_path, sha256, page_index FROM documents WHERE case_id = ?').all(c.id) as DocRow[]).map((d) => [d.id, d]),
-  );
+  const docs = new Map(reportDocuments(store, c.id).map((d) => [d.id, d]));
   const crop = (s: CaseSignature | undefined) =>
     s?.cropSha256 ? store.objects.get(s.cropSha256) : s?.normalisedSha256 ? store.objects.get(s.normalisedSha256) : null;
 
@@ -423,7 +407,6 @@ export async function buildCaseReport(
   const reportedSubjects = new Set(
     comparisons.filter((x) => items.some((it) => it.documentId === String(sigs.get(x.questionedSignatureId)?.documentId))).map((x) => x.subjectId),
   );
-  const subjectName = store.db.prepare('SELECT name FROM subjects WHERE id = ?').pluck();
   const excluded: ReportExcluded[] = store.documents
     .documentsOfCase(c.id)
     .filter((d) => !used.has(d.id))
@@ -432,7 +415,7 @@ export async function buildCaseReport(
       return {
         path: d.originalPath,
         role: d.role,
-        subject: subject === null ? '' : String(subjectName.get(subject) ?? ''),
+        subject: subject === null ? '' : String(subjectName(store, subject) ?? ''),
         reason: notComparedReason(store, d, reportedSubjects, comparedDocs),
       };
     });

@@ -29,7 +29,7 @@ export interface PreparedImage {
 export class ImagePreparer {
   private readonly cache = new Map<string, Promise<PreparedImage>>();
 
-  prepare(src: Buffer, boxWidthPt: number, boxHeightPt: number, what: string, format: PreparedFormat = 'png'): Promise<PreparedImage> {
+  prepareImage(src: Buffer, boxWidthPt: number, boxHeightPt: number, what: string, format: PreparedFormat = 'png'): Promise<PreparedImage> {
     const w = Math.ceil((boxWidthPt / 72) * REPORT_DPI);
     const h = Math.ceil((boxHeightPt / 72) * REPORT_DPI);
     const key = `${sha256Hex(src)}:${w}x${h}:${format}`;

@@ -111,8 +111,8 @@ async function prepareCorrections(input: ReportInput) {
   const { width, height } = CORRECTION_BOX;
   return Promise.all(
     (input.corrections ?? []).map(async (c, i) => ({
-      before: c.beforePng ? await preparer.prepare(c.beforePng, width, height, `corrections[${i}].beforePng`) : null,
-      after: c.afterPng ? await preparer.prepare(c.afterPng, width, height, `corrections[${i}].afterPng`) : null,
+      before: c.beforePng ? await preparer.prepareImage(c.beforePng, width, height, `corrections[${i}].beforePng`) : null,
+      after: c.afterPng ? await preparer.prepareImage(c.afterPng, width, height, `corrections[${i}].afterPng`) : null,
     })),
   );
 }
@@ -123,9 +123,9 @@ function prepareImages(input: ReportInput): Array<Promise<PreparedItem>> {
   const { main, thumb } = ITEM_BOX;
   return input.items.map((it, i) => {
     const p = (async () => ({
-      questioned: await preparer.prepare(it.questionedPng, main.width, main.height, `items[${i}].questionedPng`),
-      context: it.contextPng ? await preparer.prepare(it.contextPng, main.width, main.height, `items[${i}].contextPng`, 'jpeg') : null,
-      references: await Promise.all(it.references.map((r, j) => preparer.prepare(r.png, thumb.width, thumb.height, `items[${i}].references[${j}].png`))),
+      questioned: await preparer.prepareImage(it.questionedPng, main.width, main.height, `items[${i}].questionedPng`),
+      context: it.contextPng ? await preparer.prepareImage(it.contextPng, main.width, main.height, `items[${i}].contextPng`, 'jpeg') : null,
+      references: await Promise.all(it.references.map((r, j) => preparer.prepareImage(r.png, thumb.width, thumb.height, `items[${i}].references[${j}].png`))),
     }))();
     // a failure surfaces when its item is reached; later ones must not become unhandled rejections
     p.catch(() => undefined);

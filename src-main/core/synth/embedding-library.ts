@@ -12,7 +12,9 @@
  * signatures (embedding-spectrum.ts; spread 0.697 by default): clustered AND low in
  * effective dimension, as learned embeddings are.
  */
+import { insertEmbedding } from '../store/embedding-rows.ts';
 import type { Store } from '../store/index.ts';
+import { insertSyntheticExemplar, insertSyntheticLibrarySubject, insertSyntheticModelRow, maxDocumentId } from '../store/synthetic-rows.ts';
 import { Rng } from '../util/random.ts';
 import { ALL_EIGENVALUES, MEASURED_SPREAD, WITHIN_EIGENVALUES } from './embedding-spectrum.ts';
 
@@ -79,11 +81,13 @@ const fakeSha = (prefix: string, n: number) => (prefix + n.toString(16)).padStar
 /** A model row for synthetic embeddings (the embeddings table refers to models). */
 export function ensureSyntheticModelRow(store: Store, modelId: string, dim: number): void {
   store.write(() =>
-    store.db
-      .prepare(
-        `INSERT OR IGNORE INTO models (id, name, version, architecture, weights_sha256, parent_id, metadata, created_at) VALUES (?, ?, '1', 'synthetic', ?, NULL, ?, ?)`,
-      )
-      .run(modelId, `synthetic ${dim}-d`, fakeSha('5', dim), JSON.stringify({ synthetic: true, embeddingSize: dim }), new Date().toISOString()),
+    insertSyntheticModelRow(store, {
+      id: modelId,
+      name: `synthetic ${dim}-d`,
+      weightsSha256: fakeSha('5', dim),
+      metadata: JSON.stringify({ synthetic: true, embeddingSize: dim }),
+      createdAt: new Date().toISOString(),
+    }),
   );
 }
 
@@ -91,17 +95,8 @@ export function seedEmbeddingLibrary(store: Store, o: EmbeddingLibraryOptions): 
   ensureSyntheticModelRow(store, o.modelId, o.dim);
   const rng = new Rng(o.seed);
   const draw = vectorDraw(o.kind, o.dim, o.spread);
-  const db = store.db;
-  const base = (db.prepare('SELECT COALESCE(MAX(id), 0) FROM documents').pluck().get() as number) + 1;
+  const base = maxDocumentId(store) + 1;
   const now = new Date().toISOString();
-  const subj = db.prepare("INSERT INTO subjects (case_id, scope, name, name_key, created_at) VALUES (NULL, 'library', ?, ?, ?)");
-  const doc = db.prepare(
-    "INSERT INTO documents (case_id, role, subject_id, original_path, sha256, size, format, status, imported_at) VALUES (NULL, 'known', ?, ?, ?, 1, 'png', 'ready', ?)",
-  );
-  const sig = db.prepare(
-    "INSERT INTO signatures (document_id, box_x, box_y, box_w, box_h, is_crop, status, crop_sha256, normalised_sha256, created_at, updated_at) VALUES (?, 0, 0, 1, 1, 1, 'proposed', ?, ?, ?, ?)",
-  );
-  const emb = db.prepare('INSERT INTO embeddings (signature_id, model_id, dim, vector, created_at) VALUES (?, ?, ?, ?, ?)');
   const counts = Array.from({ length: o.writers }, () => (Array.isArray(o.exemplars) ? rng.int(o.exemplars[0], o.exemplars[1]) : o.exemplars));
   const total = counts.reduce((s, n) => s + n, 0);
   const out: EmbeddingLibrary = { subjectIds: [], centres: [], exemplars: total, draw };
@@ -115,15 +110,21 @@ export function seedEmbeddingLibrary(store: Store, o: EmbeddingLibraryOptions): 
       let rows = 0;
       while (w < o.writers && rows < batch) {
         const name = `synthetic ${tag} writer ${w + 1}`;
-        const subjectId = Number(subj.run(name, name, now).lastInsertRowid);
+        const subjectId = insertSyntheticLibrarySubject(store, name, name, now);
         out.subjectIds.push(subjectId);
         const centre = draw.writer(rng);
         out.centres.push(centre);
         for (let e = 0; e < counts[w]!; e++) {
           const v = o.vector ? o.vector(w, e) : draw.exemplar(rng, centre);
-          const documentId = Number(doc.run(subjectId, `synthetic/${w + 1}/${e + 1}.png`, fakeSha('d', n), now).lastInsertRowid);
-          const signatureId = Number(sig.run(documentId, fakeSha('c', n), fakeSha('e', n), now, now).lastInsertRowid);
-          emb.run(signatureId, o.modelId, o.dim, Buffer.from(v.buffer, v.byteOffset, v.byteLength), now);
+          const { signatureId } = insertSyntheticExemplar(store, {
+            subjectId,
+            originalPath: `synthetic/${w + 1}/${e + 1}.png`,
+            sha256: fakeSha('d', n),
+            cropSha256: fakeSha('c', n),
+            normalisedSha256: fakeSha('e', n),
+            at: now,
+          });
+          insertEmbedding(store, { signatureId, modelId: o.modelId, dim: o.dim, vector: v, createdAt: now }, { orIgnore: false });
           n++;
           rows++;
         }

@@ -3,6 +3,7 @@
  * to be from, and each subject's known signatures (the active signature of every ready
  * document: the newest one that is not rejected).
  */
+import { caseSignatureRows } from '../store/case-signature-rows.ts';
 import type { Store } from '../store/index.ts';
 import type { QualityInfo } from './compare.ts';
 
@@ -23,40 +24,6 @@ export interface CaseSignature {
   confidence: number | null;
 }
 
-interface Row {
-  signature_id: number;
-  document_id: number;
-  original_path: string;
-  sha256: string;
-  width: number | null;
-  height: number | null;
-  dpi: number | null;
-  dpi_source: 'file' | 'entered' | null;
-  page_index: number;
-  role: 'known' | 'questioned';
-  subject_id: number | null;
-  subject_name: string | null;
-  box_x: number;
-  box_y: number;
-  box_w: number;
-  box_h: number;
-  crop_sha256: string | null;
-  normalised_sha256: string | null;
-  quality: string;
-  confidence: number | null;
-  low_confidence: number;
-}
-
-const SQL = `
-SELECT s.id AS signature_id, d.id AS document_id, d.original_path, d.sha256, d.width, d.height, d.dpi, d.dpi_source, d.page_index, d.role,
-       COALESCE(d.subject_id, d.claimed_subject_id) AS subject_id, sub.name AS subject_name,
-       s.box_x, s.box_y, s.box_w, s.box_h, s.crop_sha256, s.normalised_sha256, s.quality, s.confidence, s.low_confidence
-FROM documents d
-JOIN signatures s ON s.id = (SELECT MAX(id) FROM signatures WHERE document_id = d.id AND status <> 'rejected')
-LEFT JOIN subjects sub ON sub.id = COALESCE(d.subject_id, d.claimed_subject_id)
-WHERE d.case_id = ? AND d.status = 'ready'
-ORDER BY d.role DESC, d.original_path, d.page_index`;
-
 /** The figures of a signature's stored quality record (imaging/derive.ts StoredQuality) that the warnings use. */
 export function qualityInfo(raw: Record<string, unknown>, lowConfidence: boolean): QualityInfo {
   const q: QualityInfo = { lowConfidence };
@@ -67,7 +34,7 @@ export function qualityInfo(raw: Record<string, unknown>, lowConfidence: boolean
 }
 
 export function caseSignatures(store: Store, caseId: number): CaseSignature[] {
-  return (store.db.prepare(SQL).all(caseId) as Row[]).map((r) => ({
+  return caseSignatureRows(store, caseId).map((r) => ({
     signatureId: r.signature_id,
     documentId: r.document_id,
     documentPath: r.original_path,

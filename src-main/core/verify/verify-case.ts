@@ -16,7 +16,7 @@ import type { Store } from '../store/index.ts';
 import { caseSignatures, type CaseSignature } from './case-data.ts';
 import { caseVerificationSettings, type CaseVerificationSettings } from './case-settings.ts';
 import { compareSignature, type SignatureInput } from './compare.ts';
-import { ComparisonRepository, type StoredComparison } from './comparison-store.ts';
+import { ComparisonRepository, type StoredComparison } from '../store/comparison-store.ts';
 import { defaultPropositions } from './verbal.ts';
 
 export interface VerifiedItem {

@@ -1,5 +1,5 @@
 import { AppError } from '../../core/errors.ts';
-import { IdentificationRepository } from '../../core/identify/identifications.ts';
+import { IdentificationRepository } from '../../core/store/identifications.ts';
 import { identify } from '../../core/identify/identify.ts';
 import { activeSignature, type Store } from '../../core/store/index.ts';
 import type { identifyMethods } from '../methods/identify.ts';

@@ -4,7 +4,7 @@ import { vectorSearchAvailability } from '../../core/identify/availability.ts';
 import { drawFromLibrary, enrolFromCase, withdrawLibrarySubject } from '../../core/library/copy.ts';
 import { enrolFiles } from '../../core/library/enrol.ts';
 import { planEnrolWriters, type EnrolWritersSource } from '../../core/library/enrol-writers.ts';
-import { LibraryRepository } from '../../core/library/repository.ts';
+import { LibraryRepository } from '../../core/store/library.ts';
 import { getActiveModel } from '../../core/model/registry/registry.ts';
 import type { libraryMethods } from '../methods/library.ts';
 import type { HandlersFor, Services } from './types.ts';

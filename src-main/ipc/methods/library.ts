@@ -3,7 +3,7 @@ import type { JobInfo } from '../contract/jobs.ts';
 import type { DrawReport } from '../../core/library/copy.ts';
 import type { EnrolReport } from '../../core/library/enrol.ts';
 import type { EnrolWritersProgress, EnrolWritersReport } from '../../core/library/enrol-writers.ts';
-import type { LibrarySubject } from '../../core/library/repository.ts';
+import type { LibrarySubject } from '../../core/store/library.ts';
 import { method, type MethodDef } from './define.ts';
 
 export type { EnrolReport, DrawReport, LibrarySubject, EnrolWritersReport, EnrolWritersProgress };

@@ -9,7 +9,7 @@ import { BenchRepository } from '../../../src-main/core/bench/index.ts';
 import { setActiveModel } from '../../../src-main/core/model/registry/registry.ts';
 import { buildCaseReport } from '../../../src-main/core/report/from-case.ts';
 import { openStore, verifyStore, type Store } from '../../../src-main/core/store/index.ts';
-import { ComparisonRepository } from '../../../src-main/core/verify/comparison-store.ts';
+import { ComparisonRepository } from '../../../src-main/core/store/comparison-store.ts';
 import { verifyCase } from '../../../src-main/core/verify/verify-case.ts';
 import { saveTinyModel, seedVerifiableCase, type VerifiableCase } from '../../helpers/verify-fixture.ts';
 import { tempDir } from '../../helpers/store.ts';

@@ -9,7 +9,7 @@ import { annAvailability } from '../../../src-main/core/identify/availability.ts
 import { ANN_DIR, closeWriterIndexes, estimatedAggregate, queryPoint, writerIndexOf, writerPoint } from '../../../src-main/core/identify/ann-index.ts';
 import { scoreWriter } from '../../../src-main/core/identify/rank.ts';
 import { searchWriters, type SearchOptions } from '../../../src-main/core/identify/search.ts';
-import { closeVectorIndex } from '../../../src-main/core/identify/vector-index.ts';
+import { closeVectorIndex } from '../../../src-main/core/store/vector-index.ts';
 import { withdrawLibrarySubject } from '../../../src-main/core/library/copy.ts';
 import { openStore, type Store } from '../../../src-main/core/store/index.ts';
 import { gaussianVector, seedEmbeddingLibrary, type EmbeddingLibrary } from '../../../src-main/core/synth/embedding-library.ts';

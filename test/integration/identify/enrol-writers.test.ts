@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { withdrawLibrarySubject } from '../../../src-main/core/library/copy.ts';
 import { enrolWriters, planEnrolWriters, type EnrolWritersProgress } from '../../../src-main/core/library/enrol-writers.ts';
-import { LibraryRepository } from '../../../src-main/core/library/repository.ts';
+import { LibraryRepository } from '../../../src-main/core/store/library.ts';
 import { setActiveModel } from '../../../src-main/core/model/registry/registry.ts';
 import { openStore, type Store } from '../../../src-main/core/store/index.ts';
 import { generateDataset } from '../../../src-main/core/synth/index.ts';

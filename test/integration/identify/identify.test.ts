@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { identify } from '../../../src-main/core/identify/identify.ts';
-import { IdentificationRepository } from '../../../src-main/core/identify/identifications.ts';
+import { IdentificationRepository } from '../../../src-main/core/store/identifications.ts';
 import { withdrawLibrarySubject } from '../../../src-main/core/library/copy.ts';
 import { enrolFiles } from '../../../src-main/core/library/enrol.ts';
 import { getModel, setActiveModel } from '../../../src-main/core/model/registry/registry.ts';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { searchWriters, type SearchOptions } from '../../../src-main/core/identify/search.ts';
 import { vectorSearchAvailability } from '../../../src-main/core/identify/availability.ts';
-import { closeVectorIndex, INDEX_FILE, vectorIndexOf } from '../../../src-main/core/identify/vector-index.ts';
+import { closeVectorIndex, INDEX_FILE, vectorIndexOf } from '../../../src-main/core/store/vector-index.ts';
 import { openStore, type Store } from '../../../src-main/core/store/index.ts';
 import { gaussianVector, seedEmbeddingLibrary, type EmbeddingLibrary } from '../../../src-main/core/synth/embedding-library.ts';
 import { Rng } from '../../../src-main/core/util/random.ts';

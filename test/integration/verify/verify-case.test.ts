@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { getModel, setActiveModel } from '../../../src-main/core/model/registry/registry.ts';
 import { APP_VERSION } from '../../../src-main/core/paths.ts';
 import { openStore, type Store } from '../../../src-main/core/store/index.ts';
-import { ComparisonRepository } from '../../../src-main/core/verify/comparison-store.ts';
+import { ComparisonRepository } from '../../../src-main/core/store/comparison-store.ts';
 import { compareDocument, verifyCase } from '../../../src-main/core/verify/verify-case.ts';
 import { saveTinyModel, seedVerifiableCase, type VerifiableCase } from '../../helpers/verify-fixture.ts';
 

@@ -1,5 +1,6 @@
 // The front-ends (IPC handlers, CLI commands, the bridge) are adapters: SQL lives in core/store
-// repositories and the core/app use cases that call them (docs/architecture.md). Reads the files.
+// repositories, which core/app use cases and the domains call (docs/architecture.md; the whole of
+// src-main outside core/store is checked by sql-only-in-store.test.ts). Reads the files.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';

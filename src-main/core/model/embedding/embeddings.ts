@@ -7,6 +7,7 @@
  */
 import sharp from 'sharp';
 import { AppError } from '../../errors.ts';
+import { embeddingBytes, insertEmbedding, signatureNormalisedSha } from '../../store/embedding-rows.ts';
 import type { Store } from '../../store/index.ts';
 import { inputFromDisplayGrey } from '../dataset.ts';
 import { EmbedPool } from './embed-pool.ts';
@@ -49,15 +50,13 @@ export async function ensureEmbeddings(
   const meta = getModel(store.dataDir, modelId);
   store.write(() => ensureModelRow(store, store.dataDir, modelId));
   const out = new Map<number, Float32Array>();
-  const get = store.db.prepare('SELECT vector FROM embeddings WHERE signature_id = ? AND model_id = ?');
-  const sig = store.db.prepare('SELECT normalised_sha256 AS sha FROM signatures WHERE id = ?');
   const missing: { id: number; sha: string | null }[] = [];
   const version = normaliseVersionOf(meta);
   for (const id of new Set(signatureIds)) {
-    const row = get.get(id, modelId) as { vector: Buffer } | undefined;
-    if (row) out.set(id, new Float32Array(row.vector.buffer.slice(row.vector.byteOffset, row.vector.byteOffset + row.vector.byteLength)));
+    const vector = embeddingBytes(store, id, modelId);
+    if (vector) out.set(id, new Float32Array(vector.buffer.slice(vector.byteOffset, vector.byteOffset + vector.byteLength)));
     else {
-      const s = sig.get(id) as { sha: string | null } | undefined;
+      const s = signatureNormalisedSha(store, id);
       if (!s) throw new AppError('NOT_FOUND', `signature #${id}: no such signature`);
       missing.push({ id, sha: s.sha });
     }
@@ -77,12 +76,11 @@ export async function ensureEmbeddings(
   } finally {
     await pool.close();
   }
-  const put = store.db.prepare('INSERT OR IGNORE INTO embeddings (signature_id, model_id, dim, vector, created_at) VALUES (?, ?, ?, ?, ?)');
   const now = new Date().toISOString();
   store.write(() => {
     missing.forEach((m, i) => {
       const v = vectors[i]!;
-      put.run(m.id, modelId, v.length, Buffer.from(v.buffer, v.byteOffset, v.byteLength), now);
+      insertEmbedding(store, { signatureId: m.id, modelId, vector: v, createdAt: now });
       out.set(m.id, v);
     });
   });

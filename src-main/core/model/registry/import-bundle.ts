@@ -7,6 +7,7 @@
  */
 import { rmSync } from 'node:fs';
 import type { Store } from '../../store/index.ts';
+import { modelNames } from '../../store/model-rows.ts';
 import { ensureModelRow } from './model-rows.ts';
 import { assertNoClash, publishStaged, stageBundle } from './registry-bundle.ts';
 import type { RegistryOptions } from './registry-files.ts';
@@ -17,7 +18,7 @@ export async function importModelIntoStore(store: Store, file: string, options: 
   let published: string | null = null;
   try {
     return store.write(() => {
-      const rows = store.db.prepare('SELECT id, name, version FROM models').all() as { id: string; name: string; version: string }[];
+      const rows = modelNames(store);
       assertNoClash(store.dataDir, staged.metadata, options, rows);
       published = publishStaged(store.dataDir, staged, options);
       ensureModelRow(store, store.dataDir, staged.metadata.id);

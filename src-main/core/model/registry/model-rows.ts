@@ -7,14 +7,9 @@
  */
 import { AppError } from '../../errors.ts';
 import type { Store } from '../../store/index.ts';
+import { insertModelRow, modelRow, setModelIdentity } from '../../store/model-rows.ts';
 import { identityDifferences } from './identity.ts';
 import { findModel } from './registry.ts';
-
-interface ModelDbRow {
-  weights_sha256: string;
-  identity_sha256: string | null;
-  metadata: string;
-}
 
 function changed(modelId: string, file: string, what: string): AppError {
   return new AppError(
@@ -29,7 +24,7 @@ export function ensureModelRow(store: Store, dataDir: string, modelId: string): 
   const entry = findModel(dataDir, modelId);
   const meta = entry.metadata;
   const where = `${entry.dir}/metadata.json`;
-  const row = store.db.prepare('SELECT weights_sha256, identity_sha256, metadata FROM models WHERE id = ?').get(modelId) as ModelDbRow | undefined;
+  const row = modelRow(store, modelId);
   if (!row) {
     // A model imported from another installation may name a parent this one does not have:
     // the lineage stays in its metadata, the row names no parent.
@@ -43,11 +38,17 @@ export function ensureModelRow(store: Store, dataDir: string, modelId: string): 
       }
     }
     const { validationDistances: _v, weightsManifest: _w, ...light } = meta;
-    store.db
-      .prepare(
-        'INSERT INTO models (id, name, version, architecture, weights_sha256, parent_id, metadata, created_at, identity_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(meta.id, meta.name, String(meta.version), meta.architecture, meta.sha256, parent, JSON.stringify(light), meta.createdAt, entry.identity);
+    insertModelRow(store, {
+      id: meta.id,
+      name: meta.name,
+      version: String(meta.version),
+      architecture: meta.architecture,
+      weightsSha256: meta.sha256,
+      parentId: parent,
+      metadata: JSON.stringify(light),
+      createdAt: meta.createdAt,
+      identity: entry.identity,
+    });
     store.audit.append({
       action: 'model.register',
       entity: `model:${meta.id}`,
@@ -72,7 +73,7 @@ export function ensureModelRow(store: Store, dataDir: string, modelId: string): 
   // the identity is recorded and held from then on.
   const differ = fields();
   if (differ.length) throw changed(modelId, where, `${differ.join(', ')}`);
-  store.db.prepare('UPDATE models SET identity_sha256 = ? WHERE id = ?').run(entry.identity, modelId);
+  setModelIdentity(store, modelId, entry.identity);
   store.audit.append({
     action: 'model.identity',
     entity: `model:${modelId}`,

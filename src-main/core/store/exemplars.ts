@@ -6,8 +6,8 @@
  * search both read exemplars through this file, in signature-id order, so a writer's
  * aggregate is computed from the same vectors in the same order either way.
  */
-import type { Store } from '../store/index.ts';
-import type { Exemplar } from './rank.ts';
+import type { Store } from './store.ts';
+import type { Exemplar } from '../identify/rank.ts';
 
 export type Scope = { kind: 'library' } | { kind: 'case'; caseId: number };
 

@@ -6,8 +6,10 @@
  * Writes run inside `store.write` so callers can put rows and audit rows in one transaction.
  */
 import { AppError } from '../errors.ts';
-import { nameKey, validateSubjectName, type Store } from '../store/index.ts';
-import type { DocumentRow } from '../store/types.ts';
+import { nameKey } from './cases.ts';
+import { validateSubjectName } from './documents.ts';
+import type { Store } from './store.ts';
+import type { DocumentRow } from './types.ts';
 
 export interface LibrarySubject {
   id: number;
@@ -56,7 +58,7 @@ export type NewLibraryDocument = Pick<DocumentRow, 'originalPath' | 'sha256' | '
   dpiSource?: DocumentRow['dpiSource'];
 };
 
-// The active signature of a document: the newest one that is not rejected (verify/case-data.ts).
+// The active signature of a document: the newest one that is not rejected (case-signature-rows.ts).
 const ACTIVE_SIGNATURE = `(SELECT MAX(id) FROM signatures WHERE document_id = d.id AND status <> 'rejected')`;
 
 const LIST_SQL = `
@@ -208,6 +210,11 @@ export class LibraryRepository {
           ).lastInsertRowid,
       ),
     );
+  }
+
+  /** Links a case subject to the library subject it was drawn from or enrolled into. Call inside `store.write`. */
+  linkCaseSubject(caseSubjectId: number, librarySubjectId: number): void {
+    this.db.prepare('UPDATE subjects SET library_subject_id = ? WHERE id = ?').run(librarySubjectId, caseSubjectId);
   }
 
   /**

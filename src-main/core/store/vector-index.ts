@@ -20,9 +20,10 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../errors.ts';
-import { toStoreError, type Store } from '../store/index.ts';
 import { unitVector as unit, type DistanceMetric } from '../scoring/distance.ts';
-import { loadInto } from './availability.ts';
+import { toStoreError } from './database.ts';
+import { loadInto } from './sqlite-vec.ts';
+import type { Store } from './store.ts';
 
 export const INDEX_FILE = 'vector-index.db';
 /** sqlite-vec refuses k above this in a KNN query. */

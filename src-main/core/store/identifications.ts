@@ -3,8 +3,8 @@
  * metric, threshold and where it came from, the method, every candidate's figures). Rows
  * are never changed (the schema's triggers refuse it); running it again adds a row.
  */
-import type { Store } from '../store/index.ts';
-import type { IdentificationResult } from './types.ts';
+import type { Store } from './store.ts';
+import type { IdentificationResult } from '../identify/types.ts';
 
 interface Raw {
   id: number;

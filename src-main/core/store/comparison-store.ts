@@ -5,8 +5,8 @@
  * the reference set and every distance.
  */
 import { APP_VERSION } from '../paths.ts';
-import type { Store } from '../store/index.ts';
-import type { ComparisonResult, Decision, VerifyWarning } from './compare.ts';
+import type { Store } from './store.ts';
+import type { ComparisonResult, Decision, VerifyWarning } from '../verify/compare.ts';
 import type { ScoreMethod } from '../scoring/score.ts';
 
 /** What the `distances` JSON column holds. */
