@@ -3,7 +3,8 @@
  * each in the product's pool layout (bench/model.ts poolLayout), beside the PyTorch reference,
  * interleaved in one run (reference, onnxruntime, tfjs, reference, onnxruntime, tfjs, ...) so a
  * shared machine's load falls on all of them alike. Ratios are taken within a round, then the
- * median over rounds. Random weights, random 155 x 220 inputs, batch 32, warm-up excluded.
+ * median over rounds (bench/rounds.ts). Random weights, random 155 x 220 inputs, batch 32,
+ * warm-up excluded.
  *
  *   node --import tsx bench/inference.ts [--json] [--arch signet] [--rounds 3] [--seconds 8]
  *        [--reference ../shared/bench/torch_signet_reference.py]
@@ -17,7 +18,8 @@ import { isMainThread } from 'node:worker_threads';
 import { getSpec } from '../src-main/core/model/architectures.ts';
 import { resolveBackend } from '../src-main/core/model/backend.ts';
 import { engineForSpec, resolveInferenceEngine, type InferenceEngine } from '../src-main/core/model/embedding/inference-engine.ts';
-import { benchEmbedding, poolLayout, runReference, type ReferenceFigures } from './model.ts';
+import { benchEmbedding, poolLayout } from './model.ts';
+import { interleavedRounds, median, type ReferenceFigures } from './rounds.ts';
 
 export interface InferenceBenchOptions {
   architecture?: string;
@@ -38,12 +40,6 @@ export interface InferenceBenchRound {
   /** CPU seconds per wall second of this process while each engine ran. */
   coresUsed: { onnxruntime: number; tfjs: number };
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 export interface InferenceBenchResult {
   architecture: string;
@@ -85,29 +81,26 @@ export async function runInferenceBench(options: InferenceBenchOptions = {}): Pr
     tfjs: info.threadsPerInstance === 1 ? poolLayout('tfjs', cores) : { workers: 1, threads: 1 },
   };
   const say = options.onProgress ?? (() => undefined);
-  const perRound: InferenceBenchRound[] = [];
-  let reference: InferenceBenchResult['reference'] = null;
-  for (let r = 1; r <= rounds; r++) {
-    let ref: number | null = null;
-    if (options.referenceScript) {
-      say(`round ${r}/${rounds}: PyTorch reference (${cores} threads) ...`);
-      const fig = runReference(options.referenceScript, cores);
-      ref = fig.embed_per_s;
-      reference = { impl: fig.impl, threads: fig.threads, params: fig.params };
-    }
-    const figures = {} as Record<InferenceEngine, { perSec: number; coresUsed: number }>;
-    for (const engine of ['onnxruntime', 'tfjs'] as const) {
-      const l = layouts[engine];
-      say(`round ${r}/${rounds}: ${engine}, ${l.workers} worker${l.workers === 1 ? '' : 's'} x ${l.threads} thread${l.threads === 1 ? '' : 's'} ...`);
-      figures[engine] = await benchEmbedding(architecture, l.workers, batch, seconds, engine, l.threads);
-    }
-    perRound.push({
-      reference: ref,
-      onnxruntime: figures.onnxruntime.perSec,
-      tfjs: figures.tfjs.perSec,
-      coresUsed: { onnxruntime: figures.onnxruntime.coresUsed, tfjs: figures.tfjs.coresUsed },
-    });
-  }
+  const measured = await interleavedRounds(
+    { rounds, threads: cores, say, ...(options.referenceScript ? { referenceScript: options.referenceScript } : {}) },
+    async (say) => {
+      const figures = {} as Record<InferenceEngine, { perSec: number; coresUsed: number }>;
+      for (const engine of ['onnxruntime', 'tfjs'] as const) {
+        const l = layouts[engine];
+        say(`${engine}, ${l.workers} worker${l.workers === 1 ? '' : 's'} x ${l.threads} thread${l.threads === 1 ? '' : 's'} ...`);
+        figures[engine] = await benchEmbedding(architecture, l.workers, batch, seconds, engine, l.threads);
+      }
+      return figures;
+    },
+  );
+  const perRound: InferenceBenchRound[] = measured.map(({ reference: fig, product: figures }) => ({
+    reference: fig ? fig.embed_per_s : null,
+    onnxruntime: figures.onnxruntime.perSec,
+    tfjs: figures.tfjs.perSec,
+    coresUsed: { onnxruntime: figures.onnxruntime.coresUsed, tfjs: figures.tfjs.coresUsed },
+  }));
+  const last = measured.at(-1)?.reference;
+  const reference: InferenceBenchResult['reference'] = last ? { impl: last.impl, threads: last.threads, params: last.params } : null;
   const withRef = perRound.filter((p) => p.reference !== null) as (InferenceBenchRound & { reference: number })[];
   return {
     architecture,

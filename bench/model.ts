@@ -9,15 +9,16 @@
  *  - training (always tfjs, on the active backend) with one replica (the calling thread) and
  *    data-parallel with one per core.
  *
- *   node --import tsx bench/model.ts [--json] [--arch signet] [--seconds 8] [--workers N]
- *        [--batch 32] [--no-train] [--no-embed] [--inference onnxruntime|tfjs]
+ *   node --import tsx bench/model.ts [--json] [--arch signet] [--rounds 3] [--seconds 8]
+ *        [--workers N] [--batch 32] [--no-train] [--no-embed] [--inference onnxruntime|tfjs]
  *        [--reference ../shared/bench/torch_signet_reference.py]
  *
- * --reference runs the PyTorch reference script (same network, same machine; Debian's
- * /usr/bin/python3 with python3-torch) first and reports the ratios. `countersign bench` calls
- * runModelBench().
+ * The measures are repeated for --rounds rounds. --reference runs the PyTorch reference script
+ * (same network, same machine; Debian's /usr/bin/python3 with python3-torch) at the start of
+ * each round, interleaved with the product's measures (bench/rounds.ts) so a shared machine's
+ * load falls on both alike; ratios are taken within a round, then the median over rounds.
+ * `countersign bench` calls runModelBench().
  */
-import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -32,9 +33,12 @@ import { disposeParams, embed, initParams } from '../src-main/core/model/network
 import { exportOnnx, ONNX_INPUT } from '../src-main/core/model/embedding/onnx/export.ts';
 import { createTrainer, type PairBatch } from '../src-main/core/model/training/engine/trainer.ts';
 import { Rng } from '../src-main/core/util/random.ts';
+import { interleavedRounds, median, medianOrNull, type ReferenceFigures } from './rounds.ts';
 
 export interface ModelBenchOptions {
   architecture?: string;
+  /** Rounds of (reference, embedding, training). Default 3. */
+  rounds?: number;
   /** Images (embedding) or pairs (training) per batch. Default 32. */
   batch?: number;
   /** Measured seconds per figure, after warm-up. Default 8. */
@@ -45,30 +49,16 @@ export interface ModelBenchOptions {
   train?: boolean;
   /** Embedding engine; default the product's choice for the architecture. */
   inference?: InferenceEngine;
-  /** Path of torch_signet_reference.py to run first for side-by-side figures. */
+  /** Path of torch_signet_reference.py, run at the start of each round for side-by-side figures. */
   referenceScript?: string;
   /** Progress lines for humans. */
   onProgress?: (line: string) => void;
 }
 
-export interface ReferenceFigures {
-  impl: string;
-  threads: number;
-  params: number;
-  embed_per_s: number;
-  train_pairs_per_s: number;
-}
+export type { ReferenceFigures } from './rounds.ts';
 
-export interface ModelBenchResult {
-  architecture: string;
-  /** The tfjs backend (training; embedding too where `inference` is tfjs). */
-  backend: string;
-  /** What embedded: 'onnxruntime' or 'tfjs'. */
-  inference: InferenceEngine;
-  cores: number;
-  batch: number;
-  /** Forward multiply-accumulates per image. */
-  forwardMacs: number;
+/** The product's figures of one round. */
+export interface ModelBenchFigures {
   /** poolThreads: onnxruntime's intra-op threads per pool worker (1 on tfjs wasm). */
   embed: { singleWorker: number; pool: number; poolWorkers: number; poolThreads: number } | null;
   train: { singleWorker: number; dataParallel: number; workers: number } | null;
@@ -81,7 +71,36 @@ export interface ModelBenchResult {
   embedPerSec: number | null;
   /** Best training figure. */
   trainPairsPerSec: number | null;
-  reference: (ReferenceFigures & { embedRatio: number | null; trainRatio: number | null }) | null;
+}
+
+export interface ModelBenchRound extends ModelBenchFigures {
+  /** What the reference script printed this round (null without a reference). */
+  reference: ReferenceFigures | null;
+  /** This round's product figure / this round's reference figure. */
+  embedRatio: number | null;
+  trainRatio: number | null;
+}
+
+/**
+ * The figures (embed, train, coresUsed, embedPerSec, trainPairsPerSec, and the reference's
+ * embed_per_s and train_pairs_per_s) are medians over rounds, each figure on its own; the ratios
+ * are medians of the per-round ratios. `perRound` has each round's figures.
+ */
+export interface ModelBenchResult extends ModelBenchFigures {
+  architecture: string;
+  /** The tfjs backend (training; embedding too where `inference` is tfjs). */
+  backend: string;
+  /** What embedded: 'onnxruntime' or 'tfjs'. */
+  inference: InferenceEngine;
+  cores: number;
+  batch: number;
+  /** Measured seconds per figure per round. */
+  seconds: number;
+  /** Forward multiply-accumulates per image. */
+  forwardMacs: number;
+  rounds: number;
+  reference: (ReferenceFigures & { rounds: number; embedRatio: number | null; trainRatio: number | null }) | null;
+  perRound: ModelBenchRound[];
   node: string;
   tfjs: string;
 }
@@ -211,74 +230,106 @@ async function benchTraining(architecture: string, workers: number, batch: numbe
   }
 }
 
-export function runReference(script: string, threads: number): ReferenceFigures {
-  const r = spawnSync('/usr/bin/python3', [script, '--threads', String(threads)], {
-    encoding: 'utf8',
-    env: { ...process.env, OMP_NUM_THREADS: String(threads) },
-    timeout: 10 * 60_000,
-  });
-  const line = r.stdout?.trim().split('\n').at(-1);
-  if (r.status !== 0 || !line) throw new Error(`reference benchmark failed: ${r.stderr?.trim().split('\n').at(-1) ?? r.error?.message}`);
-  return JSON.parse(line) as ReferenceFigures;
-}
-
 export async function runModelBench(options: ModelBenchOptions = {}): Promise<ModelBenchResult> {
   const architecture = options.architecture ?? 'signet';
   const spec = getSpec(architecture);
   const batch = options.batch ?? 32;
   const seconds = options.seconds ?? 8;
+  const rounds = options.rounds ?? 3;
   const cores = os.availableParallelism?.() ?? os.cpus().length;
   const info = await resolveBackend();
   const inference = options.inference ?? engineForSpec(await resolveInferenceEngine(), spec);
   const workers = options.workers ?? (info.threadsPerInstance === 1 ? cores : 1);
   const embedLayout = inference === 'onnxruntime' ? poolLayout('onnxruntime', cores, options.workers) : { workers, threads: 1 };
-  const say = options.onProgress ?? (() => undefined);
-  let reference: ReferenceFigures | null = null;
-  if (options.referenceScript) {
-    say(`PyTorch reference (${cores} threads) ...`);
-    reference = runReference(options.referenceScript, cores);
+
+  /** One round's product figures: embedding (1 worker, the pool), then training (1 replica, data-parallel). */
+  const measure = async (say: (line: string) => void): Promise<ModelBenchFigures> => {
+    const coresUsed: ModelBenchFigures['coresUsed'] = {};
+    let embedFigures: ModelBenchFigures['embed'] = null;
+    if (options.embed !== false) {
+      say(`embedding on ${inference}, 1 worker, 1 thread ...`);
+      const single = await benchEmbedding(architecture, 1, batch, seconds, inference, 1);
+      const { workers: pw, threads: pt } = embedLayout;
+      say(`embedding on ${inference}, pool of ${pw}${pt > 1 ? ` x ${pt} threads` : ''} ...`);
+      const pool = pw > 1 || pt > 1 ? await benchEmbedding(architecture, pw, batch, seconds, inference, pt) : single;
+      embedFigures = { singleWorker: single.perSec, pool: pool.perSec, poolWorkers: pw, poolThreads: pt };
+      coresUsed.embedSingle = single.coresUsed;
+      coresUsed.embedPool = pool.coresUsed;
+    }
+    let trainFigures: ModelBenchFigures['train'] = null;
+    if (options.train !== false) {
+      say('training, 1 replica ...');
+      const single = await benchTraining(architecture, 1, batch, seconds);
+      say(`training, ${workers} data-parallel replicas ...`);
+      const parallel = workers > 1 ? await benchTraining(architecture, workers, batch, seconds) : single;
+      trainFigures = { singleWorker: single.perSec, dataParallel: parallel.perSec, workers };
+      coresUsed.trainSingle = single.coresUsed;
+      coresUsed.trainParallel = parallel.coresUsed;
+    }
+    return {
+      embed: embedFigures,
+      train: trainFigures,
+      coresUsed,
+      embedPerSec: embedFigures ? Math.max(embedFigures.singleWorker, embedFigures.pool) : null,
+      trainPairsPerSec: trainFigures ? Math.max(trainFigures.singleWorker, trainFigures.dataParallel) : null,
+    };
+  };
+
+  const measured = await interleavedRounds(
+    { rounds, threads: cores, say: options.onProgress ?? (() => undefined), ...(options.referenceScript ? { referenceScript: options.referenceScript } : {}) },
+    measure,
+  );
+  const perRound: ModelBenchRound[] = measured.map(({ reference, product: p }) => ({
+    reference,
+    ...p,
+    embedRatio: reference && p.embedPerSec !== null ? p.embedPerSec / reference.embed_per_s : null,
+    trainRatio: reference && p.trainPairsPerSec !== null ? p.trainPairsPerSec / reference.train_pairs_per_s : null,
+  }));
+  const med = (get: (p: ModelBenchRound) => number | null | undefined) => medianOrNull(perRound.map(get));
+  const first = perRound[0]!;
+  const coresUsed: ModelBenchFigures['coresUsed'] = {};
+  for (const k of ['embedSingle', 'embedPool', 'trainSingle', 'trainParallel'] as const) {
+    const m = med((p) => p.coresUsed[k]);
+    if (m !== null) coresUsed[k] = m;
   }
-  const coresUsed: ModelBenchResult['coresUsed'] = {};
-  let embedFigures: ModelBenchResult['embed'] = null;
-  if (options.embed !== false) {
-    say(`embedding on ${inference}, 1 worker, 1 thread ...`);
-    const single = await benchEmbedding(architecture, 1, batch, seconds, inference, 1);
-    const { workers: pw, threads: pt } = embedLayout;
-    say(`embedding on ${inference}, pool of ${pw}${pt > 1 ? ` x ${pt} threads` : ''} ...`);
-    const pool = pw > 1 || pt > 1 ? await benchEmbedding(architecture, pw, batch, seconds, inference, pt) : single;
-    embedFigures = { singleWorker: single.perSec, pool: pool.perSec, poolWorkers: pw, poolThreads: pt };
-    coresUsed.embedSingle = single.coresUsed;
-    coresUsed.embedPool = pool.coresUsed;
-  }
-  let trainFigures: ModelBenchResult['train'] = null;
-  if (options.train !== false) {
-    say('training, 1 replica ...');
-    const single = await benchTraining(architecture, 1, batch, seconds);
-    say(`training, ${workers} data-parallel replicas ...`);
-    const parallel = workers > 1 ? await benchTraining(architecture, workers, batch, seconds) : single;
-    trainFigures = { singleWorker: single.perSec, dataParallel: parallel.perSec, workers };
-    coresUsed.trainSingle = single.coresUsed;
-    coresUsed.trainParallel = parallel.coresUsed;
-  }
-  const embedPerSec = embedFigures ? Math.max(embedFigures.singleWorker, embedFigures.pool) : null;
-  const trainPairsPerSec = trainFigures ? Math.max(trainFigures.singleWorker, trainFigures.dataParallel) : null;
+  const refs = perRound.flatMap((p) => (p.reference ? [p.reference] : []));
+  const lastRef = refs.at(-1);
   return {
     architecture,
     backend: info.backend,
     inference,
     cores,
     batch,
+    seconds,
     forwardMacs: forwardMacs(spec),
-    embed: embedFigures,
-    train: trainFigures,
-    coresUsed,
-    embedPerSec,
-    trainPairsPerSec,
-    reference: reference && {
-      ...reference,
-      embedRatio: embedPerSec === null ? null : embedPerSec / reference.embed_per_s,
-      trainRatio: trainPairsPerSec === null ? null : trainPairsPerSec / reference.train_pairs_per_s,
+    rounds,
+    embed: first.embed && {
+      singleWorker: med((p) => p.embed?.singleWorker)!,
+      pool: med((p) => p.embed?.pool)!,
+      poolWorkers: first.embed.poolWorkers,
+      poolThreads: first.embed.poolThreads,
     },
+    train: first.train && {
+      singleWorker: med((p) => p.train?.singleWorker)!,
+      dataParallel: med((p) => p.train?.dataParallel)!,
+      workers: first.train.workers,
+    },
+    coresUsed,
+    embedPerSec: med((p) => p.embedPerSec),
+    trainPairsPerSec: med((p) => p.trainPairsPerSec),
+    reference: lastRef
+      ? {
+          impl: lastRef.impl,
+          threads: lastRef.threads,
+          params: lastRef.params,
+          embed_per_s: median(refs.map((r) => r.embed_per_s)),
+          train_pairs_per_s: median(refs.map((r) => r.train_pairs_per_s)),
+          rounds: refs.length,
+          embedRatio: med((p) => p.embedRatio),
+          trainRatio: med((p) => p.trainRatio),
+        }
+      : null,
+    perRound,
     node: process.version,
     tfjs: tf.version.tfjs,
   };
@@ -342,27 +393,43 @@ export async function benchEmbedMemory(options: { architecture?: string; images?
   }
 }
 
-export function formatModelBench(r: ModelBenchResult): string[] {
+/**
+ * One line per round, then the medians over rounds. `noReference`: why there is no PyTorch
+ * reference, said in the output when there is none.
+ */
+export function formatModelBench(r: ModelBenchResult, options: { noReference?: string } = {}): string[] {
   const f = (x: number) => x.toFixed(2);
-  const lines = [
-    `${r.architecture}: embedding on ${r.inference === 'onnxruntime' ? 'onnxruntime (CPU)' : `tfjs ${r.backend}`}, training on tfjs ${r.backend}; ${r.cores} cores, batch ${r.batch}, ${(r.forwardMacs / 1e6).toFixed(0)} M MACs per image`,
-  ];
+  const ratio = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(2)}x`);
   const used = (x: number | undefined) => (x === undefined ? '' : `, ${x.toFixed(2)} cores used`);
-  const u = r.coresUsed;
-  if (r.embed) {
-    const pool = `pool of ${r.embed.poolWorkers}${r.embed.poolThreads > 1 ? ` x ${r.embed.poolThreads} threads` : ''}`;
-    lines.push(`embeddings/s: ${f(r.embed.singleWorker)} (1 worker${used(u.embedSingle)}), ${f(r.embed.pool)} (${pool}${used(u.embedPool)})`);
-  }
-  if (r.train)
-    lines.push(
-      `training pairs/s: ${f(r.train.singleWorker)} (1 replica${used(u.trainSingle)}), ${f(r.train.dataParallel)} (${r.train.workers} data-parallel${used(u.trainParallel)})`,
-    );
+  const pool = (e: NonNullable<ModelBenchResult['embed']>) => `pool of ${e.poolWorkers}${e.poolThreads > 1 ? ` x ${e.poolThreads} threads` : ''}`;
+  const product = (p: ModelBenchFigures) => {
+    const u = p.coresUsed;
+    return [
+      p.embed && `embeddings/s: ${f(p.embed.singleWorker)} (1 worker${used(u.embedSingle)}), ${f(p.embed.pool)} (${pool(p.embed)}${used(u.embedPool)})`,
+      p.train &&
+        `training pairs/s: ${f(p.train.singleWorker)} (1 replica${used(u.trainSingle)}), ${f(p.train.dataParallel)} (${p.train.workers} data-parallel${used(u.trainParallel)})`,
+    ].filter((x): x is string => !!x);
+  };
+  const rounds = `${r.rounds} ${r.reference ? 'interleaved ' : ''}round${r.rounds === 1 ? '' : 's'}${r.reference ? ' (PyTorch reference, then the product)' : ''} of ${r.seconds} s per figure`;
+  const lines = [
+    `${r.architecture}: embedding on ${r.inference === 'onnxruntime' ? 'onnxruntime (CPU)' : `tfjs ${r.backend}`}, training on tfjs ${r.backend}; ${r.cores} cores, batch ${r.batch}, ${(r.forwardMacs / 1e6).toFixed(0)} M MACs per image; ${rounds}`,
+  ];
+  if (!r.reference) lines.push(`no PyTorch reference${options.noReference ? ` (${options.noReference})` : ''}: each round repeats the product's measures only`);
+  r.perRound.forEach((p, i) => {
+    const ref = p.reference
+      ? `; PyTorch embed ${f(p.reference.embed_per_s)}/s, train ${f(p.reference.train_pairs_per_s)} pairs/s; ratio embed ${ratio(p.embedRatio)}, train ${ratio(p.trainRatio)}`
+      : '';
+    lines.push(`  round ${i + 1}: ${product(p).join('; ')}${ref}`);
+  });
+  lines.push(`median over ${r.rounds} round${r.rounds === 1 ? '' : 's'}:`);
+  lines.push(...product(r));
   if (r.reference) {
-    const ratio = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(2)}x`);
     lines.push(
       `PyTorch reference (${r.reference.impl}, ${r.reference.threads} threads): embed ${f(r.reference.embed_per_s)}/s, train ${f(r.reference.train_pairs_per_s)} pairs/s`,
     );
-    lines.push(`ratio to PyTorch: embed ${ratio(r.reference.embedRatio)} (${r.inference}), train ${ratio(r.reference.trainRatio)} (tfjs)`);
+    lines.push(
+      `ratio to PyTorch (median of the per-round ratios): embed ${ratio(r.reference.embedRatio)} (${r.inference}), train ${ratio(r.reference.trainRatio)} (tfjs)`,
+    );
   }
   return lines;
 }
@@ -422,6 +489,7 @@ if (!isMainThread && role === 'bench-embed') {
       arch: { type: 'string' },
       seconds: { type: 'string' },
       workers: { type: 'string' },
+      rounds: { type: 'string' },
       batch: { type: 'string' },
       'no-train': { type: 'boolean' },
       'no-embed': { type: 'boolean' },
@@ -434,6 +502,7 @@ if (!isMainThread && role === 'bench-embed') {
     ...(values.arch ? { architecture: values.arch } : {}),
     ...(values.seconds ? { seconds: num(values.seconds)! } : {}),
     ...(values.workers ? { workers: num(values.workers)! } : {}),
+    ...(values.rounds ? { rounds: num(values.rounds)! } : {}),
     ...(values.batch ? { batch: num(values.batch)! } : {}),
     embed: !values['no-embed'],
     train: !values['no-train'],

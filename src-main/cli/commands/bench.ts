@@ -20,11 +20,16 @@ export const commands: CommandImpl[] = [
     description: `Random 155 x 220 inputs, batch 32, random weights; warm-up excluded. Embedding on the
 product's inference engine (onnxruntime where it loads, else tfjs; COUNTERSIGN_INFERENCE=tfjs
 measures tfjs) with one worker and in the product's pool layout; training (tfjs) with one
-replica and data-parallel replicas. --reference runs the PyTorch reference (same network, same machine; Debian's
-/usr/bin/python3 with python3-torch) first and reports the ratios; by default
-torch_signet_reference.py in $COUNTERSIGN_BENCH_DIR, else in ../shared/bench beside the
-repository (not the working directory), is used when it exists. --memory also reports
-the peak memory of embedding 1,000 signatures through the product's worker pool.
+replica and data-parallel replicas; --seconds per figure. The measures are repeated for --rounds
+rounds (default 3), each round starting with the PyTorch reference (same network, same machine;
+Debian's /usr/bin/python3 with python3-torch) when there is one, so a shared machine's load falls
+on both alike: the ratios (product / reference) are taken within each round, and the figures and
+ratios reported are the medians over rounds (--json: reference.rounds, and each round in
+perRound). --reference names the reference script; by default torch_signet_reference.py in
+$COUNTERSIGN_BENCH_DIR, else in ../shared/bench beside the repository (not the working
+directory), is used when it exists; without one (--no-reference, or none found) the rounds
+repeat the product's measures only. --memory also reports the peak memory of embedding 1,000
+signatures through the product's worker pool (once, after the rounds).
 
 --identify N: writer identification's search over a synthetic reference library of N
 128-d embeddings (10 per writer) in a temporary data directory: HNSW writer index build
@@ -56,12 +61,12 @@ layout, beside the PyTorch reference, interleaved (reference, onnxruntime, tfjs,
     async run(ctx, args) {
       if (str(args, 'identify') !== undefined) return benchIdentify(ctx, args);
       const reference = bool(args, 'no-reference') ? undefined : (str(args, 'reference') ?? defaultReference());
-      if (str(args, 'rounds') !== undefined && !bool(args, 'inference')) throw new UsageError('--rounds: only with --inference', { field: 'rounds' });
+      const rounds = num(args, 'rounds', { min: 1, max: 50, integer: true, default: 3 })!;
       if (bool(args, 'inference')) {
         const { formatInferenceBench, runInferenceBench } = await import('../../../bench/inference.ts');
         const r = await runInferenceBench({
           ...(str(args, 'arch') ? { architecture: str(args, 'arch') } : {}),
-          rounds: num(args, 'rounds', { min: 1, max: 50, integer: true, default: 3 })!,
+          rounds,
           seconds: num(args, 'seconds', { min: 1, max: 600, default: 8 })!,
           ...(reference ? { referenceScript: reference } : {}),
           onProgress: ctx.json ? undefined : (line) => ctx.out(line),
@@ -74,6 +79,7 @@ layout, beside the PyTorch reference, interleaved (reference, onnxruntime, tfjs,
       const { benchEmbedMemory, formatModelBench, runModelBench } = await import('../../../bench/model.ts');
       const r = await runModelBench({
         ...(str(args, 'arch') ? { architecture: str(args, 'arch') } : {}),
+        rounds,
         seconds: num(args, 'seconds', { min: 1, max: 600, default: 8 })!,
         ...(workers ? { workers } : {}),
         ...(reference ? { referenceScript: reference } : {}),
@@ -81,7 +87,10 @@ layout, beside the PyTorch reference, interleaved (reference, onnxruntime, tfjs,
       });
       const memory = bool(args, 'memory') ? await benchEmbedMemory({ ...(str(args, 'arch') ? { architecture: str(args, 'arch') } : {}) }) : null;
       if (ctx.json) return ctx.emit({ ...r, memory });
-      for (const l of formatModelBench(r)) ctx.out(l);
+      const noReference = bool(args, 'no-reference')
+        ? '--no-reference'
+        : 'torch_signet_reference.py is not in $COUNTERSIGN_BENCH_DIR or in ../shared/bench beside the repository; --reference names one';
+      for (const l of formatModelBench(r, { noReference })) ctx.out(l);
       if (memory)
         ctx.out(
           `embedding ${memory.images} signatures (${memory.workers} workers, ${memory.seconds.toFixed(1)} s): peak RSS ${memory.rssPeakMb.toFixed(0)} MB (${memory.rssBeforeMb.toFixed(0)} MB before)`,

@@ -243,9 +243,9 @@ export const commandIndex: readonly CommandEntry[] = [
   {
     name: 'bench',
     summary:
-      'Embeddings per second and training pairs per second of SigNet on the active engines; the embedding engines side by side (--inference); writer search at N embeddings (--identify N)',
+      'Embeddings per second and training pairs per second of SigNet on the active engines, beside the PyTorch reference in interleaved rounds; the embedding engines side by side (--inference); writer search at N embeddings (--identify N)',
     usage:
-      '[--arch signet] [--seconds 8] [--workers N] [--reference torch_signet_reference.py | --no-reference] [--memory]\n       countersign bench --inference [--rounds 3] [--arch signet] [--seconds 8] [--reference ... | --no-reference]\n       countersign bench --identify N [--queries 200] [--exact-queries 50] [--library spectrum|clustered] [--engines hnsw,sqlite-vec] [--dir D]',
+      '[--rounds 3] [--arch signet] [--seconds 8] [--workers N] [--reference torch_signet_reference.py | --no-reference] [--memory]\n       countersign bench --inference [--rounds 3] [--arch signet] [--seconds 8] [--reference ... | --no-reference]\n       countersign bench --identify N [--queries 200] [--exact-queries 50] [--library spectrum|clustered] [--engines hnsw,sqlite-vec] [--dir D]',
     load: bench,
   },
 ];
