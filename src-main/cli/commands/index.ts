@@ -193,6 +193,12 @@ export const commandIndex: readonly CommandEntry[] = [
     load: models,
   },
   {
+    name: 'models average',
+    summary: 'Derive a model version whose weights are the mean of several models fine-tuned from one start (a model soup), calibrated on labelled data',
+    usage: '<model-id> <other-id> [<other-id> ...] --data <folder|manifest.csv> [--views grid9|none] [--name N] [--id ID] [--references K] [--seed S]',
+    load: models,
+  },
+  {
     name: 'synth dataset',
     summary: 'Write a labelled synthetic signature dataset (genuine + skilled forgeries) with manifest.csv',
     usage: '<out> --writers N --genuine G --forged F [--seed S] [--dpi D] [--format png|jpeg|tiff] [--grey] [--force]',

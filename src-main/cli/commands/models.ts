@@ -132,9 +132,25 @@ costs one pass per view. It is not made active (countersign models use).`,
       await derive(ctx, args, modelId, { views: views as 'grid9' | 'none' });
     },
   },
+  {
+    name: 'models average',
+    description: `Registers a new version whose weights are the element-wise mean of the first model's and the
+others' (a uniform "model soup"): for models fine-tuned from one starting point, e.g. the same recipe
+run with different --seed and the same --split-seed. Architecture, inputs and weight shapes must
+match. Metrics, EER threshold, writer-normalised prior and calibration are measured on --data
+(writers none of the models trained on, with skilled forgeries); --views grid9 gives the new version
+test-time views as well. It is not made active (countersign models use).`,
+    options: { ...DERIVE_OPTIONS, views: { type: 'string' } },
+    async run(ctx, args) {
+      const [modelId, ...others] = args.positionals;
+      if (!modelId || others.length === 0) throw new UsageError('give the model ids to average: the parent first, then at least one other');
+      const views = str(args, 'views');
+      await derive(ctx, args, modelId, { average: others, ...(views ? { views: views as 'grid9' | 'none' } : {}) });
+    },
+  },
 ];
 
-/** `models metric` and `models views`: a derived version, registered and audit-logged. */
+/** `models metric`, `models views` and `models average`: a derived version, registered and audit-logged. */
 async function derive(ctx: CommandContext, args: ParsedArgs, modelId: string, change: VersionChange): Promise<void> {
   const data = str(args, 'data');
   if (!data) throw new UsageError('--data: required (labelled signatures with skilled forgeries to calibrate the new version on)');
@@ -162,6 +178,7 @@ async function derive(ctx: CommandContext, args: ParsedArgs, modelId: string, ch
         parent: modelId,
         metric: meta.distanceMetric,
         views,
+        averageOf: meta.hyperparameters.averageOf ?? null,
         sha256: meta.sha256,
         eer: meta.metrics.eer ?? null,
         eerThreshold: meta.metrics.eerThreshold ?? null,
@@ -176,10 +193,12 @@ async function derive(ctx: CommandContext, args: ParsedArgs, modelId: string, ch
       parentId: meta.parentId,
       distanceMetric: meta.distanceMetric,
       views,
+      ...(meta.hyperparameters.averageOf ? { averageOf: meta.hyperparameters.averageOf } : {}),
+      sha256: meta.sha256,
       metrics: meta.metrics,
       calibrated: meta.calibration !== null,
     });
   ctx.out(
-    `new model ${meta.id}: ${meta.distanceMetric} distance, ${views === 1 ? 'one view' : `${views} test-time views`}, on the weights of ${modelId}; EER ${((meta.metrics.eer ?? NaN) * 100).toFixed(1)}% (threshold ${(meta.metrics.eerThreshold ?? NaN).toFixed(3)}), ${meta.calibration ? 'calibrated' : 'not calibrated'}; it is not active: countersign models use ${meta.id}`,
+    `new model ${meta.id}: ${meta.distanceMetric} distance, ${views === 1 ? 'one view' : `${views} test-time views`}, ${meta.hyperparameters.averageOf ? `on the mean of the weights of ${(meta.hyperparameters.averageOf as string[]).join(', ')}` : `on the weights of ${modelId}`}; EER ${((meta.metrics.eer ?? NaN) * 100).toFixed(1)}% (threshold ${(meta.metrics.eerThreshold ?? NaN).toFixed(3)}), ${meta.calibration ? 'calibrated' : 'not calibrated'}; it is not active: countersign models use ${meta.id}`,
   );
 }

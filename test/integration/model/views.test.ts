@@ -53,7 +53,7 @@ describe('test-time views', () => {
       deriveVersion(data, grid, { views: 'grid9' }, { data: labelled }),
       (e: Error & { code?: string }) => e.code === 'CONFLICT' && /already embeds with the views 'grid9'/.test(e.message),
     );
-    await assert.rejects(deriveVersion(data, parent, {}, { data: labelled }), /changes the metric or the views/);
+    await assert.rejects(deriveVersion(data, parent, {}, { data: labelled }), /changes the metric, the views or the weights/);
     await assert.rejects(deriveVersion(data, parent, { views: 'grid4' as 'grid9' }, { data: labelled }), /views: expected one of none, grid9/);
   });
 
