@@ -4,6 +4,7 @@
  * the files against it). Call the writes inside `store.write`.
  */
 import type { Store } from './store.ts';
+import type { ModelRow } from './types.ts';
 
 /** What is recorded of a model to hold its files to later. */
 export interface RawModelRow {
@@ -13,16 +14,10 @@ export interface RawModelRow {
   metadata: string;
 }
 
-export interface NewModelRow {
-  id: string;
-  name: string;
-  version: string;
-  architecture: string;
-  weightsSha256: string;
-  parentId: string | null;
+/** A models row as written: metadata as JSON text, with the identity the files are held to. */
+export interface NewModelRow extends Omit<ModelRow, 'metadata'> {
   /** JSON text. */
   metadata: string;
-  createdAt: string;
   identity: string;
 }
 
