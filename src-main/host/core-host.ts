@@ -112,6 +112,9 @@ export function runCoreHost(port: HostPort, opts: CoreHostOptions): AppContext |
         resolve(m.path);
         return;
       }
+      case 'ping':
+        send({ type: 'pong', id: m.id });
+        return;
       case 'shutdown':
         for (const j of jobs.list()) if (j.status === 'running') jobs.cancel(j.jobId);
         app.close();

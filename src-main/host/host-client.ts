@@ -7,6 +7,9 @@
  *   value naming the method and how the host ended (never a promise left hanging);
  * - every job it was running gets a `job.finished` event with status `failed`, so no view
  *   waits for a job that no longer exists;
+ * - a host that is alive but no longer answers (its event loop blocked or the process frozen) is
+ *   found by a liveness check (a `ping` every `livenessIntervalMs`, unanswered for `hangTimeoutMs`),
+ *   killed, and then treated as a host that died, saying it did not answer;
  * - the host is started again, at most `maxRestarts` times within `restartWindowMs`; calls made
  *   meanwhile wait for it. Past the limit, or when the host reports that the data directory
  *   cannot be opened (`fatal`: starting again would fail the same way), every call fails at once
@@ -40,6 +43,10 @@ export interface CoreHostClientOptions {
   restartWindowMs?: number;
   /** How long stop() waits for the host to close the store before killing it (default 5 s). */
   stopTimeoutMs?: number;
+  /** How often a running host is asked whether it still answers (default 5 s). */
+  livenessIntervalMs?: number;
+  /** A host that has not answered a liveness check for this long is killed and restarted (default 60 s). */
+  hangTimeoutMs?: number;
 }
 
 type Response = { ok: true; value: unknown } | { ok: false; error: ErrorValue };
@@ -91,12 +98,19 @@ export class CoreHostClient {
   private crashes: number[] = [];
   private startWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private exitWaiters: (() => void)[] = [];
+  private liveness: NodeJS.Timeout | undefined;
+  /** The unanswered liveness check, if any. */
+  private ping: { id: number; sentAt: number } | undefined;
+  /** Set when the client killed a host that stopped answering: how its exit is reported. */
+  private hung: string | undefined;
 
   constructor(opts: CoreHostClientOptions) {
     this.opts = {
       maxRestarts: 3,
       restartWindowMs: 60_000,
       stopTimeoutMs: 5_000,
+      livenessIntervalMs: 5_000,
+      hangTimeoutMs: 60_000,
       log: (line) => console.error(`countersign: ${line}`),
       ...opts,
     };
@@ -143,6 +157,7 @@ export class CoreHostClient {
     const proc = this.proc;
     const wasRunning = this.state === 'ready' || this.state === 'starting';
     this.state = 'stopped';
+    this.stopLiveness();
     this.failAll({ code: 'UNAVAILABLE', message: 'Countersign is closing' });
     if (!proc || !wasRunning) return;
     const exited = new Promise<void>((r) => this.exitWaiters.push(r));
@@ -186,9 +201,43 @@ export class CoreHostClient {
     proc.onExit((how) => {
       if (generation !== this.generation) return;
       this.proc = undefined;
+      this.stopLiveness();
+      const hung = this.hung;
+      this.hung = undefined;
       for (const w of this.exitWaiters.splice(0)) w();
-      this.exited(how);
+      this.exited(hung ?? how);
     });
+  }
+
+  /** Pings the ready host; kills it when a ping has gone unanswered for hangTimeoutMs. */
+  private startLiveness(): void {
+    this.stopLiveness();
+    this.liveness = setInterval(() => {
+      const proc = this.proc;
+      if (this.state !== 'ready' || !proc) return;
+      const now = Date.now();
+      if (this.ping) {
+        const silent = now - this.ping.sentAt;
+        if (silent < this.opts.hangTimeoutMs || this.hung) return;
+        this.hung = `it did not answer for ${Math.round(silent / 1000)} s and was killed`;
+        this.opts.log(`the core process did not answer for ${Math.round(silent / 1000)} s; killing it`);
+        proc.kill();
+        return;
+      }
+      this.ping = { id: this.nextId++, sentAt: now };
+      try {
+        proc.port.postMessage({ type: 'ping', id: this.ping.id });
+      } catch {
+        // A channel that just closed: the exit follows.
+      }
+    }, this.opts.livenessIntervalMs);
+    this.liveness.unref();
+  }
+
+  private stopLiveness(): void {
+    clearInterval(this.liveness);
+    this.liveness = undefined;
+    this.ping = undefined;
   }
 
   private send(id: number): void {
@@ -229,6 +278,7 @@ export class CoreHostClient {
     switch (m.type) {
       case 'ready':
         this.state = 'ready';
+        this.startLiveness();
         for (const [id, call] of this.pending) if (!call.sent) this.send(id);
         for (const w of this.startWaiters.splice(0)) w.resolve();
         return;
@@ -285,6 +335,9 @@ export class CoreHostClient {
       case 'rejected':
         this.opts.log(`the core host refused a message: ${m.message}`);
         return;
+      case 'pong':
+        if (this.ping?.id === m.id) this.ping = undefined;
+        return;
     }
   }
 
@@ -318,6 +371,7 @@ export class CoreHostClient {
 
   private fail(error: ErrorValue): void {
     this.state = 'failed';
+    this.stopLiveness();
     this.failure = error;
     this.failAll(error);
     for (const w of this.startWaiters.splice(0)) w.reject(new Error(error.message));

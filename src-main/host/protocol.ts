@@ -40,7 +40,10 @@ const objectMessage = z.strictObject({
   ifNoneMatch: z.string().max(1000).nullable(),
 });
 
-export const toHostMessage = z.discriminatedUnion('type', [invokeMessage, dialogReplyMessage, shutdownMessage, objectMessage]);
+/** A liveness check: the host answers `pong` with the same id from its event loop (a hung host cannot). */
+const pingMessage = z.strictObject({ type: z.literal('ping'), id });
+
+export const toHostMessage = z.discriminatedUnion('type', [invokeMessage, dialogReplyMessage, shutdownMessage, objectMessage, pingMessage]);
 export type ToHostMessage = z.infer<typeof toHostMessage>;
 
 // host -> main
@@ -69,7 +72,17 @@ const dialogMessage = z.strictObject({
 /** The host refused a message from main (malformed, or a reply to a dialog it never asked for). */
 const rejectedMessage = z.strictObject({ type: z.literal('rejected'), message: z.string() });
 
-export const fromHostMessage = z.discriminatedUnion('type', [readyMessage, fatalMessage, resultMessage, eventMessage, dialogMessage, rejectedMessage]);
+const pongMessage = z.strictObject({ type: z.literal('pong'), id });
+
+export const fromHostMessage = z.discriminatedUnion('type', [
+  readyMessage,
+  fatalMessage,
+  resultMessage,
+  eventMessage,
+  dialogMessage,
+  rejectedMessage,
+  pongMessage,
+]);
 export type FromHostMessage = z.infer<typeof fromHostMessage>;
 
 export type Parsed<T> = { ok: true; message: T } | { ok: false; error: string };

@@ -199,6 +199,29 @@ describe('a host that dies', () => {
     assert.notEqual(client.pid, firstPid);
   });
 
+  it('a host that stops answering (frozen with SIGSTOP) is found by the liveness check, killed, its call answered, and restarted', async () => {
+    const { client, logs, ok } = startClient(noDialog, { livenessIntervalMs: 100, hangTimeoutMs: 1_500 });
+    await client.start();
+    await ok('app.info', {});
+    const frozen = client.pid!;
+    await new Promise((r) => setTimeout(r, 2_500)); // longer than the timeout: a host that answers is left alone
+    assert.equal(client.pid, frozen);
+    process.kill(frozen, 'SIGSTOP');
+    const r = await client.invoke('cases.list', {});
+    assert.equal(r.ok, false);
+    if (!r.ok)
+      assert.match(
+        r.error.message,
+        /^cases\.list: the core process stopped \(it did not answer for [12] s and was killed\) before answering; it has been started again/,
+      );
+    assert.ok(
+      logs.some((l) => /^the core process did not answer for \d+ s; killing it$/.test(l)),
+      logs.join('\n'),
+    );
+    await ok('cases.list', {});
+    assert.notEqual(client.pid, frozen);
+  });
+
   it('gives up after too many crashes: calls fail at once, saying so', async () => {
     const { client, ok } = startClient(noDialog, { maxRestarts: 1, restartWindowMs: 60_000 });
     await client.start();
