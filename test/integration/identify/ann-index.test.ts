@@ -95,7 +95,10 @@ describe('HNSW writer index', () => {
         for (let k = 1; k < h.ranked.length; k++) assert.ok(h.ranked[k - 1]!.aggregate <= h.ranked[k]!.aggregate);
       }
       assert.ok(found / wanted >= 0.97, `recall@5 ${found}/${wanted}`);
-      assert.equal(firstRight, 15, 'a questioned signature near a writer finds that writer first');
+      // usearch builds its graph on several threads, so the graph (not the data) differs from run
+      // to run and an approximate search can, rarely, leave the true writer out of its 20
+      // candidates: one miss in 15 is within the recall asserted above (seen once in CI, 14 of 15).
+      assert.ok(firstRight >= 14, `a questioned signature near a writer finds that writer first (${firstRight} of 15)`);
     });
   }
 
