@@ -33,10 +33,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { backend_util, type Conv2DAttrs, type KernelBackend, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs';
 
+import { WINOGRAD_FILTER_SIZES, winogradConv, type HeapBackend } from './winograd.ts';
+
 type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
 
 interface Kernels {
   conv2d: KernelFunc;
+  /** The backend's own FusedConv2D. */
+  fusedConv2d: KernelFunc;
   batchMatMul: KernelFunc;
   transpose: KernelFunc;
   slice: KernelFunc;
@@ -201,19 +205,25 @@ function conv2DBackpropInput(args: { inputs: { dy: TensorInfo; filter: TensorInf
     temps.push(wT);
     const cropBottom = bottom < 0;
     const cropRight = right < 0;
-    let out = run(k.conv2d, backend, { x: dys, filter: wT }, {
-      strides: [1, 1],
-      pad: [
-        [0, 0],
-        [Math.max(top, 0), Math.max(bottom, 0)],
-        [Math.max(left, 0), Math.max(right, 0)],
-        [0, 0],
-      ],
-      dataFormat: 'NHWC',
-      dilations: [1, 1],
-      dimRoundingMode: null,
-    } as unknown as NamedAttrMap);
-    if (cropBottom || cropRight) {
+    let out = winogradApplies(wT)
+      ? winogradConv(
+          backend as HeapBackend,
+          { x: dys, filter: wT, padTop: Math.max(top, 0), padLeft: Math.max(left, 0), outHeight: inHeight, outWidth: inWidth },
+          productOn(backend),
+        )
+      : run(k.conv2d, backend, { x: dys, filter: wT }, {
+          strides: [1, 1],
+          pad: [
+            [0, 0],
+            [Math.max(top, 0), Math.max(bottom, 0)],
+            [Math.max(left, 0), Math.max(right, 0)],
+            [0, 0],
+          ],
+          dataFormat: 'NHWC',
+          dilations: [1, 1],
+          dimRoundingMode: null,
+        } as unknown as NamedAttrMap);
+    if (!winogradApplies(wT) && (cropBottom || cropRight)) {
       temps.push(out);
       out = run(k.slice, backend, { x: out }, { begin: [0, 0, 0, 0], size: [batchSize, inHeight, inWidth, inChannels] });
     }
@@ -221,6 +231,89 @@ function conv2DBackpropInput(args: { inputs: { dy: TensorInfo; filter: TensorInf
   } finally {
     free(backend, ...temps);
   }
+}
+
+let winogradDepth = 0;
+
+/**
+ * Runs f with 3x3 stride-1 convolutions computed by Winograd's F(4x4, 3x3) (winograd.ts): the
+ * forward convolutions and input gradients of a training step. Everywhere else (inference) the
+ * backend's direct convolution runs, so embeddings are unchanged. f must be synchronous (wasm
+ * kernels are).
+ */
+export function withWinograd<T>(f: () => T): T {
+  winogradDepth++;
+  try {
+    return f();
+  } finally {
+    winogradDepth--;
+  }
+}
+
+function winogradApplies(filter: TensorInfo): boolean {
+  return (
+    winogradDepth > 0 &&
+    kernels !== undefined &&
+    filter.dtype === 'float32' &&
+    filter.shape[0] === filter.shape[1] &&
+    WINOGRAD_FILTER_SIZES.includes(filter.shape[0]!)
+  );
+}
+
+/** The backend's own product of untransposed rank-3 operands (XNNPACK for a batch of one). */
+function productOn(backend: KernelBackend): (a: TensorInfo, b: TensorInfo) => TensorInfo {
+  return (a, b) => run(kernels!.batchMatMul, backend, { a, b }, { transposeA: false, transposeB: false } as unknown as NamedAttrMap);
+}
+
+/** Conv2D and FusedConv2D: Winograd inside withWinograd for 3x3 stride 1 (bias, ReLU or none); else the backend's own. */
+function forwardConv(fused: boolean) {
+  return (args: {
+    inputs: { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
+    backend: KernelBackend;
+    attrs: NamedAttrMap;
+  }): TensorInfo => {
+    const k = kernels!;
+    const own = fused ? k.fusedConv2d : k.conv2d;
+    const { x, filter, bias, preluActivationWeights } = args.inputs;
+    const attrs = args.attrs as unknown as Conv2DAttrs & { activation?: string };
+    const activation = attrs.activation ?? 'linear';
+    const d = attrs.dilations === undefined ? [1, 1] : typeof attrs.dilations === 'number' ? [attrs.dilations, attrs.dilations] : attrs.dilations;
+    const usable =
+      winogradApplies(filter) &&
+      x.dtype === 'float32' &&
+      (attrs.dataFormat ?? 'NHWC') === 'NHWC' &&
+      d[0] === 1 &&
+      d[1] === 1 &&
+      (activation === 'linear' || activation === 'relu') &&
+      !preluActivationWeights &&
+      (!bias || bias.shape.length === 1);
+    if (!usable) return run(own, args.backend, args.inputs as unknown as Record<string, TensorInfo>, args.attrs);
+    const info = backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      filter.shape as [number, number, number, number],
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+      false,
+      'channelsLast',
+    );
+    if (info.strideHeight !== 1 || info.strideWidth !== 1) return run(own, args.backend, args.inputs as unknown as Record<string, TensorInfo>, args.attrs);
+    return winogradConv(
+      args.backend as HeapBackend,
+      {
+        x,
+        filter,
+        bias,
+        relu: activation === 'relu',
+        padTop: info.padInfo.top,
+        padLeft: info.padInfo.left,
+        outHeight: info.outHeight,
+        outWidth: info.outWidth,
+      },
+      productOn(args.backend),
+    );
+  };
 }
 
 /** Swaps the last two axes. */
@@ -271,11 +364,6 @@ function batchMatMul(args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: 
   } finally {
     free(backend, ...temps);
   }
-}
-
-interface HeapBackend extends KernelBackend {
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array;
 }
 
 /** Gradient of max pooling: each window's first maximum (row-major scan) receives dy. */
@@ -366,6 +454,18 @@ export const channelSumWasmConfig: KernelConfig = {
   kernelFunc: channelSum as unknown as KernelFunc,
 };
 
+export const conv2DWasmConfig: KernelConfig = {
+  kernelName: 'Conv2D',
+  backendName: 'wasm',
+  kernelFunc: forwardConv(false) as unknown as KernelFunc,
+};
+
+export const fusedConv2DWasmConfig: KernelConfig = {
+  kernelName: 'FusedConv2D',
+  backendName: 'wasm',
+  kernelFunc: forwardConv(true) as unknown as KernelFunc,
+};
+
 export const conv2DBackpropFilterWasmConfig: KernelConfig = {
   kernelName: 'Conv2DBackpropFilter',
   backendName: 'wasm',
@@ -449,6 +549,7 @@ export function registerWasmTrainingKernels(): void {
   const original = tf.getKernel('Conv2DBackpropInput', 'wasm');
   kernels = {
     conv2d: kernelOf('Conv2D'),
+    fusedConv2d: kernelOf('FusedConv2D'),
     batchMatMul: kernelOf('BatchMatMul'),
     originalMaxPoolGrad: tf.getKernel('MaxPoolGrad', 'wasm')?.kernelFunc,
     transpose: kernelOf('Transpose'),
@@ -456,7 +557,15 @@ export function registerWasmTrainingKernels(): void {
     reverse: kernelOf('Reverse'),
     originalBackpropInput: original?.kernelFunc,
   };
-  for (const config of [conv2DBackpropFilterWasmConfig, conv2DBackpropInputWasmConfig, batchMatMulWasmConfig, maxPoolGradWasmConfig, channelSumWasmConfig]) {
+  for (const config of [
+    conv2DWasmConfig,
+    fusedConv2DWasmConfig,
+    conv2DBackpropFilterWasmConfig,
+    conv2DBackpropInputWasmConfig,
+    batchMatMulWasmConfig,
+    maxPoolGradWasmConfig,
+    channelSumWasmConfig,
+  ]) {
     if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
   }

@@ -8,7 +8,13 @@ import * as tf from '@tensorflow/tfjs';
 import { backend_util } from '@tensorflow/tfjs';
 import { resolveBackend } from '../../../src-main/core/model/backend.ts';
 import { fusedConv2d, fusedMatMul } from '../../../src-main/core/model/fused-gradients.ts';
-import { CHANNEL_SUM_KERNEL, TRAINING_KERNELS, missingWasmTrainingKernels, wasmTrainingKernelsRegistered } from '../../../src-main/core/model/wasm-kernels.ts';
+import {
+  CHANNEL_SUM_KERNEL,
+  TRAINING_KERNELS,
+  missingWasmTrainingKernels,
+  wasmTrainingKernelsRegistered,
+  withWinograd,
+} from '../../../src-main/core/model/wasm-kernels.ts';
 import { Rng } from '../../../src-main/core/util/random.ts';
 
 type Pad = 'valid' | 'same' | [[number, number], [number, number], [number, number], [number, number]];
@@ -243,6 +249,70 @@ describe('wasm training kernels', () => {
         const want = onBackend(backend, [a, k, c], (...ts) => tf.grads(pm)(ts));
         const got = onBackend(backend, [a, k, c], (...ts) => tf.grads(fm)(ts));
         got.forEach((g, i) => assert.ok(relativeError(g, want[i]!) < 1e-5, `matMul ${activation} ${backend} input ${i}`));
+      }
+    }
+  });
+
+  test('Winograd F(4x4, 3x3) and F(2x2, 5x5) inside a training step: forward, fused and input-gradient convolutions match cpu', () => {
+    const explicit: Pad = [
+      [0, 0],
+      [0, 2],
+      [1, 0],
+      [0, 0],
+    ];
+    // Sizes that are not multiples of the output tile, 'same' / 'valid' / asymmetric padding; more
+    // tiles than output channels (products V U) and fewer (products U^T V^T).
+    for (const [xs, pad, cout] of [
+      [[2, 9, 11, 5], 'same', 7],
+      [[3, 8, 12, 16], 'same', 7],
+      [[2, 10, 7, 3], 'valid', 7],
+      [[1, 6, 9, 4], explicit, 7],
+      [[1, 5, 6, 3], 'same', 40],
+    ] as [number[], Pad, number][]) {
+      for (const k of [3, 5]) {
+        const x = {
+          data: randomArray(
+            xs.reduce((a, b) => a * b),
+            21,
+          ),
+          shape: xs,
+        };
+        const w = { data: randomArray(k * k * xs[3]! * cout, 22), shape: [k, k, xs[3]!, cout] };
+        const b = { data: randomArray(cout, 23), shape: [cout] };
+        const outShape = backend_util.computeConv2DInfo(
+          xs as [number, number, number, number],
+          w.shape as [number, number, number, number],
+          1,
+          1,
+          pad,
+        ).outShape;
+        const dy = {
+          data: randomArray(
+            outShape.reduce((p, q) => p * q),
+            24,
+          ),
+          shape: outShape,
+        };
+        const label = `${k}x${k} on ${xs.join('x')} to ${cout} channels, ${JSON.stringify(pad)}`;
+        const cases: [string, { data: Float32Array; shape: number[] }[], (...ts: tf.Tensor[]) => tf.Tensor[]][] = [
+          ['conv2d', [x, w], (a, f) => [tf.conv2d(a as tf.Tensor4D, f as tf.Tensor4D, 1, pad)]],
+          [
+            'fused relu',
+            [x, w, b],
+            (a, f, c) => [fusedConv2d(a as tf.Tensor4D, f as tf.Tensor4D, c as tf.Tensor1D, 1, pad === 'same' ? 'valid' : pad, 'relu')],
+          ],
+          ['input gradient', [w, dy], (f, d) => [tf.conv2dTranspose(d as tf.Tensor4D, f as tf.Tensor4D, xs as [number, number, number, number], 1, pad)]],
+        ];
+        for (const [name, inputs, f] of cases) {
+          compare(`winograd ${name} ${label}`, inputs, (...ts) => withWinograd(() => f(...ts)));
+          // The Winograd path really ran: its rounding differs from the direct convolution's.
+          const direct = onBackend('wasm', inputs, f)[0]!;
+          const winograd = onBackend('wasm', inputs, (...ts) => withWinograd(() => f(...ts)))[0]!;
+          assert.ok(
+            direct.some((v, i) => v !== winograd[i]),
+            `winograd ${name} ${label}: same bits as the direct convolution`,
+          );
+        }
       }
     }
   });

@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { hashString } from '../../../util/random.ts';
 import { paramInfos, type ArchitectureSpec } from '../../architectures.ts';
 import { disposeBatchStats, updateMovingStats, type BatchStats, type Params } from '../../network.ts';
+import { withWinograd } from '../../wasm-kernels.ts';
 import { Optimizer } from './optimizers.ts';
 import { branchesOf, computeGradients, type GradientResult, type Objective } from './step.ts';
 
@@ -88,7 +89,7 @@ export class Replica {
         y: tf.tensor1d(shard.y),
       };
       try {
-        return computeGradients(this.params, this.spec, batch, { ...options, objective: this.objective });
+        return withWinograd(() => computeGradients(this.params, this.spec, batch, { ...options, objective: this.objective }));
       } finally {
         tf.dispose([batch.a, batch.b, batch.y]);
       }
@@ -98,7 +99,9 @@ export class Replica {
     }
     const x = tf.tensor4d(shard.x, [shard.n, h, w, c]);
     try {
-      return computeGradients(this.params, this.spec, { kind: 'images', x, labels: shard.labels }, { ...options, objective: this.objective });
+      return withWinograd(() =>
+        computeGradients(this.params, this.spec, { kind: 'images', x, labels: shard.labels }, { ...options, objective: this.objective }),
+      );
     } finally {
       x.dispose();
     }
