@@ -18,6 +18,10 @@
  * The alternative, im2col + BatchMatMul, was measured too (docs/model.md): it is slower for every
  * SigNet layer and needs a patch matrix of up to 144 MB, so it is not used.
  *
+ * Inside a training step (withWinograd) the 3 x 3 and 5 x 5 stride-1 convolutions, forward and
+ * both gradients, run by Winograd's minimal filtering instead (winograd.ts): fewer multiplications,
+ * the products still on XNNPACK. Inference keeps the direct convolution.
+ *
  * Two more kernels are replaced because the backend's versions are scalar loops that dominate a
  * training step once the convolutions are fast:
  *  - BatchMatMul with a transposed operand (every dense-layer gradient): the backend only uses
@@ -33,7 +37,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { backend_util, type Conv2DAttrs, type KernelBackend, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs';
 
-import { WINOGRAD_FILTER_SIZES, winogradConv, type HeapBackend } from './winograd.ts';
+import { WINOGRAD_FILTER_SIZES, winogradConv, winogradFilterGradient, type HeapBackend } from './winograd.ts';
 
 type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
 
@@ -107,6 +111,13 @@ function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo };
   // forward pass never read the last -bottom rows, so they are cropped away).
   const bottom = (outHeight - 1) * strideHeight + filterHeight - top - inHeight;
   const right = (outWidth - 1) * strideWidth + filterWidth - left - inWidth;
+  if (winogradApplies(x.dtype, filterShape) && strideHeight === 1 && strideWidth === 1 && outHeight > 0 && outWidth > 0) {
+    return winogradFilterGradient(
+      backend as HeapBackend,
+      { x, dy, r: filterHeight, padTop: top, padLeft: left },
+      { matMul: productOn(backend), transpose: (t) => run(k.transpose, backend, { x: t }, { perm: [0, 2, 1] }) },
+    );
+  }
   const temps: TensorInfo[] = [];
   let xs = x;
   if (bottom < 0 || right < 0) {
@@ -199,31 +210,30 @@ function conv2DBackpropInput(args: { inputs: { dy: TensorInfo; filter: TensorInf
       );
       temps.push(dys);
     }
+    if (winogradApplies(filter.dtype, filter.shape)) {
+      return winogradConv(
+        backend as HeapBackend,
+        { x: dys, filter, flipped: true, padTop: Math.max(top, 0), padLeft: Math.max(left, 0), outHeight: inHeight, outWidth: inWidth },
+        productOn(backend),
+      );
+    }
     const wRot = run(k.reverse, backend, { x: filter }, { dims: [0, 1] });
     temps.push(wRot);
     const wT = run(k.transpose, backend, { x: wRot }, { perm: [0, 1, 3, 2] }); // [KH, KW, Cout, Cin]
     temps.push(wT);
-    const cropBottom = bottom < 0;
-    const cropRight = right < 0;
-    let out = winogradApplies(wT)
-      ? winogradConv(
-          backend as HeapBackend,
-          { x: dys, filter: wT, padTop: Math.max(top, 0), padLeft: Math.max(left, 0), outHeight: inHeight, outWidth: inWidth },
-          productOn(backend),
-        )
-      : run(k.conv2d, backend, { x: dys, filter: wT }, {
-          strides: [1, 1],
-          pad: [
-            [0, 0],
-            [Math.max(top, 0), Math.max(bottom, 0)],
-            [Math.max(left, 0), Math.max(right, 0)],
-            [0, 0],
-          ],
-          dataFormat: 'NHWC',
-          dilations: [1, 1],
-          dimRoundingMode: null,
-        } as unknown as NamedAttrMap);
-    if (!winogradApplies(wT) && (cropBottom || cropRight)) {
+    let out = run(k.conv2d, backend, { x: dys, filter: wT }, {
+      strides: [1, 1],
+      pad: [
+        [0, 0],
+        [Math.max(top, 0), Math.max(bottom, 0)],
+        [Math.max(left, 0), Math.max(right, 0)],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+      dilations: [1, 1],
+      dimRoundingMode: null,
+    } as unknown as NamedAttrMap);
+    if (bottom < 0 || right < 0) {
       temps.push(out);
       out = run(k.slice, backend, { x: out }, { begin: [0, 0, 0, 0], size: [batchSize, inHeight, inWidth, inChannels] });
     }
@@ -250,13 +260,23 @@ export function withWinograd<T>(f: () => T): T {
   }
 }
 
-function winogradApplies(filter: TensorInfo): boolean {
+/**
+ * Below this many input or output channels the direct convolution is faster: the transforms and 36
+ * small products cost more than the multiplications saved (3 x 3 on 16 x 18 x 26, ms, direct /
+ * Winograd: 16 channels 1.6 / 7.9, 64: 23 / 25 to 33 / 48, 96: 70 / 64, 128: 100 / 97; SigNet's
+ * conv2-4, 96-384 channels, gain 1.3-2.7x).
+ */
+export const WINOGRAD_MIN_CHANNELS = 96;
+
+function winogradApplies(dtype: string, filterShape: readonly number[]): boolean {
+  const [kh, kw, cin, cout] = filterShape as [number, number, number, number];
   return (
     winogradDepth > 0 &&
     kernels !== undefined &&
-    filter.dtype === 'float32' &&
-    filter.shape[0] === filter.shape[1] &&
-    WINOGRAD_FILTER_SIZES.includes(filter.shape[0]!)
+    dtype === 'float32' &&
+    kh === kw &&
+    WINOGRAD_FILTER_SIZES.includes(kh) &&
+    Math.min(cin, cout) >= WINOGRAD_MIN_CHANNELS
   );
 }
 
@@ -279,7 +299,7 @@ function forwardConv(fused: boolean) {
     const activation = attrs.activation ?? 'linear';
     const d = attrs.dilations === undefined ? [1, 1] : typeof attrs.dilations === 'number' ? [attrs.dilations, attrs.dilations] : attrs.dilations;
     const usable =
-      winogradApplies(filter) &&
+      winogradApplies(filter.dtype, filter.shape) &&
       x.dtype === 'float32' &&
       (attrs.dataFormat ?? 'NHWC') === 'NHWC' &&
       d[0] === 1 &&
@@ -298,7 +318,8 @@ function forwardConv(fused: boolean) {
       false,
       'channelsLast',
     );
-    if (info.strideHeight !== 1 || info.strideWidth !== 1) return run(own, args.backend, args.inputs as unknown as Record<string, TensorInfo>, args.attrs);
+    if (info.strideHeight !== 1 || info.strideWidth !== 1 || info.outHeight <= 0 || info.outWidth <= 0)
+      return run(own, args.backend, args.inputs as unknown as Record<string, TensorInfo>, args.attrs);
     return winogradConv(
       args.backend as HeapBackend,
       {

@@ -12,6 +12,7 @@ import {
   CHANNEL_SUM_KERNEL,
   TRAINING_KERNELS,
   missingWasmTrainingKernels,
+  WINOGRAD_MIN_CHANNELS,
   wasmTrainingKernelsRegistered,
   withWinograd,
 } from '../../../src-main/core/model/wasm-kernels.ts';
@@ -253,21 +254,22 @@ describe('wasm training kernels', () => {
     }
   });
 
-  test('Winograd F(4x4, 3x3) and F(2x2, 5x5) inside a training step: forward, fused and input-gradient convolutions match cpu', () => {
+  test('Winograd F(4x4, 3x3) and F(2x2, 5x5) inside a training step: forward, fused, input- and weight-gradient convolutions equal the direct ones', () => {
     const explicit: Pad = [
       [0, 0],
       [0, 2],
       [1, 0],
       [0, 0],
     ];
-    // Sizes that are not multiples of the output tile, 'same' / 'valid' / asymmetric padding; more
-    // tiles than output channels (products V U) and fewer (products U^T V^T).
+    // Sizes that are not multiples of the output tile, 'same' / 'valid' / asymmetric padding, and
+    // channels from WINOGRAD_MIN_CHANNELS up: more tiles than output channels (products V U) and
+    // fewer (U^T V^T), for the forward convolution and for the input gradient (whose output
+    // channels are the input's); weight gradients with fewer and more input than output channels.
+    const c = WINOGRAD_MIN_CHANNELS;
     for (const [xs, pad, cout] of [
-      [[2, 9, 11, 5], 'same', 7],
-      [[3, 8, 12, 16], 'same', 7],
-      [[2, 10, 7, 3], 'valid', 7],
-      [[1, 6, 9, 4], explicit, 7],
-      [[1, 5, 6, 3], 'same', 40],
+      [[4, 17, 21, c], 'same', c],
+      [[1, 9, 11, c + 16], 'valid', c],
+      [[2, 10, 7, c], explicit, c + 8],
     ] as [number[], Pad, number][]) {
       for (const k of [3, 5]) {
         const x = {
@@ -302,12 +304,26 @@ describe('wasm training kernels', () => {
             (a, f, c) => [fusedConv2d(a as tf.Tensor4D, f as tf.Tensor4D, c as tf.Tensor1D, 1, pad === 'same' ? 'valid' : pad, 'relu')],
           ],
           ['input gradient', [w, dy], (f, d) => [tf.conv2dTranspose(d as tf.Tensor4D, f as tf.Tensor4D, xs as [number, number, number, number], 1, pad)]],
+          [
+            'weight gradient',
+            [x, dy],
+            (a, g) => [
+              tf
+                .engine()
+                .runKernel('Conv2DBackpropFilter', { x: a!, dy: g! }, { strides: [1, 1], pad, dataFormat: 'NHWC', filterShape: w.shape } as never) as tf.Tensor,
+            ],
+          ],
         ];
         for (const [name, inputs, f] of cases) {
-          compare(`winograd ${name} ${label}`, inputs, (...ts) => withWinograd(() => f(...ts)));
-          // The Winograd path really ran: its rounding differs from the direct convolution's.
+          // Against the wasm backend's direct convolution (checked against cpu by the tests above;
+          // cpu itself takes minutes at these channel counts). Equal within rounding, but not the
+          // same bits: the Winograd path really ran.
           const direct = onBackend('wasm', inputs, f)[0]!;
+          const numBefore = tf.memory().numTensors;
           const winograd = onBackend('wasm', inputs, (...ts) => withWinograd(() => f(...ts)))[0]!;
+          assert.equal(tf.memory().numTensors, numBefore, `winograd ${name} ${label}: tensors leaked`);
+          const err = relativeError(winograd, direct);
+          assert.ok(err < 1e-4, `winograd ${name} ${label}: relative error ${err.toExponential(2)}`);
           assert.ok(
             direct.some((v, i) => v !== winograd[i]),
             `winograd ${name} ${label}: same bits as the direct convolution`,
