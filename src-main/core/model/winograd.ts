@@ -268,13 +268,9 @@ export function winogradConv(backend: HeapBackend, args: WinogradConv, matMul: (
 
     // Output tiles: Y = A^T m A, along rows of the products (output channels, or tiles when transposed).
     const rows = transposed ? tiles : cout;
-    const mt = new Float32Array(elements * rows);
-    const s1 = new Float32Array(M * ALPHA * rows);
-    const y = new Float32Array(M * M * rows);
+    const untile = untiler(M, rows, algorithm.output);
     for (let k = 0; k < (transposed ? cout : tiles); k++) {
-      for (let e = 0; e < elements; e++) mt.set(ms[e]!.subarray(k * rows, (k + 1) * rows), e * rows);
-      for (let j = 0; j < ALPHA; j++) algorithm.output(mt, j * rows, ALPHA * rows, s1, j * rows, ALPHA * rows, rows);
-      for (let a = 0; a < M; a++) algorithm.output(s1, a * ALPHA * rows, rows, y, a * M * rows, rows, rows);
+      const y = untile(ms, k);
       if (transposed) {
         // k is an output channel; y[a][b][tile]
         const add = bias ? bias[k]! : 0;
@@ -490,13 +486,9 @@ export function winogradFilterGradient(
     const dw = backend.typedArrayFromHeap(out);
     const outer = rightIsV ? cout : cin;
     const len = rightIsV ? cin : cout;
-    const mt = new Float32Array(elements * len);
-    const s1 = new Float32Array(R * ALPHA * len);
-    const y = new Float32Array(R * R * len);
+    const untile = untiler(R, len, algorithm.gradOutput);
     for (let k = 0; k < outer; k++) {
-      for (let e = 0; e < elements; e++) mt.set(ss[e]!.subarray(k * len, (k + 1) * len), e * len);
-      for (let j = 0; j < ALPHA; j++) algorithm.gradOutput(mt, j * len, ALPHA * len, s1, j * len, ALPHA * len, len);
-      for (let a = 0; a < R; a++) algorithm.gradOutput(s1, a * ALPHA * len, len, y, a * R * len, len, len);
+      const y = untile(ss, k);
       for (let pq = 0; pq < R * R; pq++) {
         if (rightIsV) {
           // k is an output channel, rows over input channels
@@ -508,4 +500,21 @@ export function winogradFilterGradient(
   } finally {
     for (const t of [...v, ...w, ...sums]) backend.disposeData(t.dataId);
   }
+}
+
+/**
+ * The last step of both algorithms: row k (`len` floats) of each of the 36 element products,
+ * through the output transform (6 -> `size` rows) along both tile axes, as y [size][size][len].
+ * The returned array is reused by the next call.
+ */
+function untiler(size: number, len: number, transform: Transform): (products: Float32Array[], k: number) => Float32Array {
+  const m = new Float32Array(ALPHA * ALPHA * len);
+  const s1 = new Float32Array(size * ALPHA * len);
+  const y = new Float32Array(size * size * len);
+  return (products, k) => {
+    for (let e = 0; e < ALPHA * ALPHA; e++) m.set(products[e]!.subarray(k * len, (k + 1) * len), e * len);
+    for (let j = 0; j < ALPHA; j++) transform(m, j * len, ALPHA * len, s1, j * len, ALPHA * len, len);
+    for (let a = 0; a < size; a++) transform(s1, a * ALPHA * len, len, y, a * size * len, len, len);
+    return y;
+  };
 }
