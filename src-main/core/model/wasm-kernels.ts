@@ -246,8 +246,9 @@ function conv2DBackpropInput(args: { inputs: { dy: TensorInfo; filter: TensorInf
 let winogradDepth = 0;
 
 /**
- * Runs f with 3x3 stride-1 convolutions computed by Winograd's F(4x4, 3x3) (winograd.ts): the
- * forward convolutions and input gradients of a training step. Everywhere else (inference) the
+ * Runs f with the 3 x 3 and 5 x 5 stride-1 convolutions of WINOGRAD_MIN_CHANNELS or more
+ * computed by Winograd's algorithm (winograd.ts): forward, input and weight gradients of a
+ * training step. Everywhere else (inference) the
  * backend's direct convolution runs, so embeddings are unchanged. f must be synchronous (wasm
  * kernels are).
  */
@@ -285,7 +286,7 @@ function productOn(backend: KernelBackend): (a: TensorInfo, b: TensorInfo) => Te
   return (a, b) => run(kernels!.batchMatMul, backend, { a, b }, { transposeA: false, transposeB: false } as unknown as NamedAttrMap);
 }
 
-/** Conv2D and FusedConv2D: Winograd inside withWinograd for 3x3 stride 1 (bias, ReLU or none); else the backend's own. */
+/** Conv2D and FusedConv2D: Winograd inside withWinograd where it applies (stride 1; bias, ReLU or none); else the backend's own. */
 function forwardConv(fused: boolean) {
   return (args: {
     inputs: { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
