@@ -43,6 +43,14 @@ const LAYOUT = 'centroid+spread';
 /** HNSW graph degree and construction beam (the recall they give at 1M: docs/benchmarks.md#identification-search; no sweep recorded). */
 export const HNSW_PARAMS = { connectivity: 16, expansionAdd: 128 } as const;
 const ADD_BATCH = 20_000;
+/**
+ * Batches smaller than this are added on one thread. usearch's concurrent insertion leaves
+ * small graphs with writers no search reaches (measured here, 17-d points, every writer asked
+ * for: 1 search in 9 at 30 writers, 1 in 2 at 200; none of 5,000 at 30-300 or 100 at 2,000 built
+ * on one thread; none at 1,000-5,000 on two threads). One thread costs about twice the time
+ * (50,000 writers: 40 s against 22 s), which only large batches need to save.
+ */
+const SINGLE_THREAD_BELOW = 4_096;
 
 function usearch(): { mod: typeof Usearch; version: string } {
   const loaded = loadedUsearch();
@@ -263,14 +271,15 @@ export class WriterIndex {
     if (exemplars.length) this.index.add(key, writerPoint(this.key.metric, exemplars, this.key.dim), 1);
   }
 
-  private rebuild(): void {
+  /** `oneThread`: build the whole graph on one thread (after a search found it incomplete). */
+  private rebuild(oneThread = false): void {
     this.index = this.fresh();
     const dim = this.key.dim + 1;
     let keys = new BigUint64Array(ADD_BATCH);
     let vectors = new Float32Array(ADD_BATCH * dim);
     let n = 0;
     const flush = () => {
-      if (n) this.index.add(keys.subarray(0, n), vectors.subarray(0, n * dim), 0);
+      if (n) this.index.add(keys.subarray(0, n), vectors.subarray(0, n * dim), oneThread || n < SINGLE_THREAD_BELOW ? 1 : 0);
       keys = new BigUint64Array(ADD_BATCH);
       vectors = new Float32Array(ADD_BATCH * dim);
       n = 0;
@@ -311,9 +320,9 @@ export class WriterIndex {
    * k is also the search beam: a larger k finds the true nearest more often.
    *
    * An HNSW graph can leave a live writer unreachable, so that a search returns fewer writers
-   * than it was asked for (measured here with usearch: about 1 search in 1,000 on a freshly built
-   * index of 30-60 writers asked for all of them, 1 in 80 at 200, and after removals). Then the
-   * index is rebuilt from the database (and saved) and searched again (`repaired`); `complete`
+   * than it was asked for: a small graph built on several threads (see SINGLE_THREAD_BELOW), or
+   * links lost to removals. Then the index is rebuilt from the database on one thread (and
+   * saved) and searched again (`repaired`); `complete`
    * says whether that answer holds min(k, size) writers. The caller must not trust an incomplete
    * one (search.ts falls back to the exact scan).
    */
@@ -323,7 +332,7 @@ export class WriterIndex {
     if (n === 0) return { items: [], repaired: false, complete: true };
     const items = this.searchIndex(query, n);
     if (items.length >= n) return { items, repaired: false, complete: true };
-    this.rebuild();
+    this.rebuild(true);
     this.save();
     const again = this.searchIndex(query, Math.min(k, this.index.size()));
     return { items: again, repaired: true, complete: again.length >= Math.min(k, this.index.size()) };
