@@ -24,11 +24,15 @@ before(async () => {
 });
 
 describe('training run (signet-tiny, synthetic data)', () => {
-  // What a run this small learns is the writer: random forgeries (other writers) separate
-  // clearly within a few epochs. Skilled forgeries of synthetic writers imitate the shape and
-  // differ in stroke quality, which 6 validation writers x 2 forgeries measure too coarsely to
-  // test here; their EER is reported, and measured on larger runs in docs/benchmarks.md.
-  it('ends with validation clearly better than its untrained start, as a new inactive model with calibration', async () => {
+  // A run this small (4 x 512 pairs, 14 training writers) reliably fits its training writers;
+  // what it does on 6 validation writers x 2 forgeries is within their noise. Measured on seeds
+  // 3-6 (2026-12-07): the mean training loss fell from 0.40-0.76 in the first epoch to 0.19-0.24
+  // in the fourth (to 0.26-0.51 of it), while on seeds 3-8 the kept epoch's random-forgery EER
+  // ranged from less than half the untrained start's (seed 3) to worse than it (seeds 6, 8).
+  // So learning is asserted on the training loss falling by a third or more, and the validation
+  // figures are asserted only to be what the kept epoch measured; learning on unseen writers is
+  // measured on real runs (docs/evaluation.md, docs/benchmarks.md).
+  it('fits its training writers and registers the best validation epoch as a new inactive model with calibration', async () => {
     const dir = path.join(root, 'd1');
     const events: TrainEvent[] = [];
     const r = await runTraining({
@@ -44,18 +48,21 @@ describe('training run (signet-tiny, synthetic data)', () => {
     assert.equal(r.status, 'done');
     const baseline = events.find((e) => e.type === 'baseline')!;
     assert.ok(baseline && baseline.type === 'baseline');
-    const epochs = events.filter((e) => e.type === 'epoch');
+    const epochs = events.filter((e): e is Extract<TrainEvent, { type: 'epoch' }> => e.type === 'epoch');
     assert.equal(epochs.length, 4);
     assert.ok(events.some((e) => e.type === 'batch' && e.imagesPerSec > 0));
     const m = r.model!;
     const report = `skilled ${baseline.valEer.toFixed(3)} -> ${(m.metrics.eer as number).toFixed(3)}, random ${baseline.valEerRandom?.toFixed(3)} -> ${(m.metrics.eerRandom as number).toFixed(3)}`;
-    console.log(`# validation EER ${report}`);
-    // Scored against each writer's own spread (kk-ratio), the untrained start already separates
-    // some writers; what training adds shows as the random-forgery EER at least halving.
-    assert.ok((m.metrics.eerRandom as number) <= baseline.valEerRandom! / 2, `the random-forgery validation EER should fall clearly (${report})`);
-    const start = selectionScore({ eer: baseline.valEer, eerRandom: baseline.valEerRandom });
-    const best = selectionScore({ eer: m.metrics.eer as number, eerRandom: m.metrics.eerRandom as number });
-    assert.ok(best < start, `the registered (best) epoch beats the start (${report})`);
+    console.log(`# validation EER ${report}; training loss ${epochs.map((e) => e.trainLoss.toFixed(3)).join(' ')}`);
+    assert.ok(
+      epochs[3]!.trainLoss < (epochs[0]!.trainLoss * 2) / 3,
+      `the training loss should fall by a third or more (${epochs.map((e) => e.trainLoss).join(', ')})`,
+    );
+    // The registered model is the epoch with the best selection score, with that epoch's figures.
+    const score = (e: { valEer: number; valEerRandom: number | null }) => selectionScore({ eer: e.valEer, eerRandom: e.valEerRandom });
+    const kept = epochs.filter((e) => e.best).at(-1)!;
+    assert.equal(score(kept), Math.min(...epochs.map(score)), 'the kept epoch is the best by validation');
+    assert.deepEqual([m.metrics.eer, m.metrics.eerRandom], [kept.valEer, kept.valEerRandom]);
     assert.equal(m.parentId, null);
     assert.equal(m.architecture, 'signet-tiny');
     assert.ok(m.calibration, 'calibrated on the validation distances');
