@@ -45,10 +45,10 @@ export const HNSW_PARAMS = { connectivity: 16, expansionAdd: 128 } as const;
 const ADD_BATCH = 20_000;
 /**
  * Batches smaller than this are added on one thread. usearch's concurrent insertion leaves
- * small graphs with writers no search reaches (measured here, 17-d points, every writer asked
- * for: 1 search in 9 at 30 writers, 1 in 2 at 200; none of 5,000 at 30-300 or 100 at 2,000 built
- * on one thread; none at 1,000-5,000 on two threads). One thread costs about twice the time
- * (50,000 writers: 40 s against 22 s), which only large batches need to save.
+ * small graphs with writers no search reaches (every writer asked for, built on two idle cores:
+ * 7.5 % of searches short at 30 writers, 55 % at 200; on one thread none; bench/hnsw-reach.ts,
+ * docs/benchmarks.md). One thread costs about twice the time (50,000 writers: 40 s against
+ * 22 s), which only large batches need to save.
  */
 const SINGLE_THREAD_BELOW = 4_096;
 
