@@ -291,8 +291,27 @@ export interface EvalReport extends EvalMetrics {
   data: DataSummary;
   references: number;
   seed: number;
-  counts: { writers: number; writersSkipped: number; genuine: number; forged: number; random: number };
+  counts: EvalCounts;
   seconds: number;
+}
+
+export interface EvalCounts {
+  writers: number;
+  writersSkipped: number;
+  genuine: number;
+  forged: number;
+  random: number;
+}
+
+/** How many writers and scores an evaluation rests on. */
+function countsOf(sets: ScoreSets): EvalCounts {
+  return {
+    writers: sets.writersUsed,
+    writersSkipped: sets.writersSkipped.length,
+    genuine: sets.genuine.length,
+    forged: sets.forged.length,
+    random: sets.random.length,
+  };
 }
 
 /**
@@ -347,13 +366,7 @@ export async function evaluateModel(o: EvalOptions): Promise<EvalReport> {
     data: summarise(data),
     references,
     seed,
-    counts: {
-      writers: sets.writersUsed,
-      writersSkipped: sets.writersSkipped.length,
-      genuine: sets.genuine.length,
-      forged: sets.forged.length,
-      random: sets.random.length,
-    },
+    counts: countsOf(sets),
     seconds: (performance.now() - t0) / 1000,
   };
 }
@@ -413,13 +426,7 @@ export async function evaluatePixels(o: Omit<EvalOptions, 'dataDir' | 'modelId' 
     data: summarise(data),
     references,
     seed,
-    counts: {
-      writers: sets.writersUsed,
-      writersSkipped: sets.writersSkipped.length,
-      genuine: sets.genuine.length,
-      forged: sets.forged.length,
-      random: sets.random.length,
-    },
+    counts: countsOf(sets),
     seconds: (performance.now() - t0) / 1000,
   };
 }
