@@ -6,12 +6,10 @@
  *   node --import tsx bench/hnsw-reach.ts --writers 30 --builds 1000 --threads 0
  *
  * Points are uniform in 17 dimensions (a 16-d embedding plus the index's spread coordinate),
- * the index's own parameters; 5 queries per build.
+ * in a graph made as the index makes its own (`emptyGraph`); 5 queries per build.
  */
-import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import type * as Usearch from 'usearch';
-import { HNSW_PARAMS } from '../src-main/core/identify/ann-index.ts';
+import { emptyGraph } from '../src-main/core/identify/ann-index.ts';
 import { Rng } from '../src-main/core/util/random.ts';
 
 const { values } = parseArgs({
@@ -22,7 +20,6 @@ const builds = Number(values.builds);
 const threads = Number(values.threads);
 const DIM = 17;
 const QUERIES = 5;
-const u = createRequire(import.meta.url)('usearch') as typeof Usearch;
 const rng = new Rng('hnsw-reach');
 const point = () => Float32Array.from({ length: DIM }, () => rng.next() - 0.5);
 
@@ -30,15 +27,7 @@ let short = 0;
 const wanted = Math.min(256, writers);
 const t0 = performance.now();
 for (let b = 0; b < builds; b++) {
-  const index = new u.Index({
-    dimensions: DIM,
-    metric: u.MetricKind.L2sq,
-    quantization: u.ScalarKind.F32,
-    connectivity: HNSW_PARAMS.connectivity,
-    expansion_add: HNSW_PARAMS.expansionAdd,
-    expansion_search: 0,
-    multi: false,
-  });
+  const index = emptyGraph(DIM);
   const keys = BigUint64Array.from({ length: writers }, (_, i) => BigInt(i + 1));
   const vectors = new Float32Array(writers * DIM);
   for (let i = 0; i < writers; i++) vectors.set(point(), i * DIM);

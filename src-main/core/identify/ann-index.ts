@@ -46,11 +46,25 @@ const ADD_BATCH = 20_000;
 /**
  * Batches smaller than this are added on one thread. usearch's concurrent insertion leaves
  * small graphs with writers no search reaches (every writer asked for, built on two idle cores:
- * 7.5 % of searches short at 30 writers, 55 % at 200; on one thread none; bench/hnsw-reach.ts,
+ * 8.8 % of searches short at 30 writers, 55 % at 200; on one thread none; bench/hnsw-reach.ts,
  * docs/benchmarks.md). One thread costs about twice the time (50,000 writers: 40 s against
  * 22 s), which only large batches need to save.
  */
 const SINGLE_THREAD_BELOW = 4_096;
+
+/** An empty usearch graph of points of `dimensions` values with the index's parameters (bench/hnsw-reach.ts builds the same). */
+export function emptyGraph(dimensions: number): Usearch.Index {
+  const { mod } = usearch();
+  return new mod.Index({
+    dimensions,
+    metric: mod.MetricKind.L2sq,
+    quantization: mod.ScalarKind.F32,
+    connectivity: HNSW_PARAMS.connectivity,
+    expansion_add: HNSW_PARAMS.expansionAdd,
+    expansion_search: 64,
+    multi: false,
+  });
+}
 
 function usearch(): { mod: typeof Usearch; version: string } {
   const loaded = loadedUsearch();
@@ -154,16 +168,7 @@ export class WriterIndex {
   }
 
   private fresh(): Usearch.Index {
-    const { mod } = usearch();
-    return new mod.Index({
-      dimensions: this.key.dim + 1,
-      metric: mod.MetricKind.L2sq,
-      quantization: mod.ScalarKind.F32,
-      connectivity: HNSW_PARAMS.connectivity,
-      expansion_add: HNSW_PARAMS.expansionAdd,
-      expansion_search: 64,
-      multi: false,
-    });
+    return emptyGraph(this.key.dim + 1);
   }
 
   private origin(): string {

@@ -163,7 +163,7 @@ describe('HNSW writer index', () => {
   });
 
   it('builds small indexes that reach every writer: 12 libraries of 40-200 writers, each asked for all of them', () => {
-    // Built on two idle cores, 7.5 % of such searches came back short at 30 writers (CI saw it once).
+    // Built on two idle cores, 8.8 % of such searches came back short at 30 writers (CI saw it once).
     let short = 0;
     for (let i = 0; i < 12; i++) {
       const store = newStore();
