@@ -44,6 +44,12 @@ function copySignature(store: Store, from: SignatureRow, toDocumentId: number, o
   });
 }
 
+/** The fields that name a document's file and page; a copy points at the same stored object. */
+function fileOf(doc: DocumentRow) {
+  const { originalPath, sha256, size, format, width, height, dpi, dpiSource, pageIndex } = doc;
+  return { originalPath, sha256, size, format, width, height, dpi, dpiSource, pageIndex };
+}
+
 function activeOf(store: Store, ex: LibraryExemplarRow): { doc: DocumentRow; sig: SignatureRow } {
   const doc = store.documents.requireDocument(ex.documentId);
   const sig = activeSignature(store.documents.signaturesOf(doc.id).filter((s) => s.status !== 'rejected'));
@@ -109,15 +115,7 @@ export async function enrolFromCase(store: Store, opts: EnrolFromCaseOptions): P
       const { doc, sig } = activeOf(store, ex);
       const copy = lib.insertDocument({
         subjectId: subject.id,
-        originalPath: doc.originalPath,
-        sha256: doc.sha256,
-        size: doc.size,
-        format: doc.format,
-        width: doc.width,
-        height: doc.height,
-        dpi: doc.dpi,
-        dpiSource: doc.dpiSource,
-        pageIndex: doc.pageIndex,
+        ...fileOf(doc),
       });
       const s = copySignature(store, sig, copy.id, { caseId: c.id, documentId: doc.id, signatureId: sig.id });
       lib.copyEmbeddings(sig.id, s.id);
@@ -247,15 +245,7 @@ export function drawFromLibrary(store: Store, opts: { caseRef: string | number; 
         role: 'known',
         subjectId: target.id,
         claimedSubjectId: null,
-        originalPath: doc.originalPath,
-        sha256: doc.sha256,
-        size: doc.size,
-        format: doc.format,
-        width: doc.width,
-        height: doc.height,
-        dpi: doc.dpi,
-        dpiSource: doc.dpiSource,
-        pageIndex: doc.pageIndex,
+        ...fileOf(doc),
         status: 'ready',
         failureReason: null,
       });

@@ -2,18 +2,7 @@ import { AppError } from '../errors.ts';
 import { nameKey } from './cases.ts';
 import { guarded, nowIso, type Db } from './database.ts';
 import { toDocumentRow, toSignatureRow, toSubjectRow, type RawDocument, type RawSignature, type RawSubject } from './document-rows.ts';
-import type {
-  Box,
-  DocumentRow,
-  DocumentStatus,
-  DpiSource,
-  QuestionedDocumentRow,
-  SignatureRow,
-  SignatureSource,
-  SignatureStatus,
-  SubjectRow,
-  SubjectSummary,
-} from './types.ts';
+import type { Box, DocumentRow, DocumentStatus, DpiSource, QuestionedDocumentRow, SignatureRow, SignatureStatus, SubjectRow, SubjectSummary } from './types.ts';
 
 export const SUBJECT_NAME_MAX = 200;
 
@@ -39,19 +28,8 @@ export interface DocumentUpdate {
   failureReason: string | null;
 }
 
-export interface NewSignature {
-  documentId: number;
-  box: Box;
-  confidence: number | null;
-  lowConfidence: boolean;
-  isCrop: boolean;
-  source: SignatureSource;
-  status: SignatureStatus;
-  cropSha256: string | null;
-  normalisedSha256: string | null;
-  params: Record<string, unknown>;
-  quality: Record<string, unknown>;
-}
+/** A signature row before the store gives it an id and timestamps. */
+export type NewSignature = Omit<SignatureRow, 'id' | 'createdAt' | 'updatedAt'>;
 
 /** A subject's name as it comes from a folder name or case.json; the message names the field. */
 export function validateSubjectName(name: unknown, field = 'subject'): string {
