@@ -50,6 +50,20 @@ function fileOf(doc: DocumentRow) {
   return { originalPath, sha256, size, format, width, height, dpi, dpiSource, pageIndex };
 }
 
+/** The report's line for an exemplar copied as signature `s` (of the new document). */
+function enrolledEntry(doc: DocumentRow, s: SignatureRow): EnrolFileEntry {
+  return {
+    path: doc.originalPath,
+    page: doc.pageIndex,
+    status: 'enrolled',
+    sha256: doc.sha256,
+    documentId: s.documentId,
+    signatureId: s.id,
+    isCrop: s.isCrop,
+    lowConfidence: s.lowConfidence,
+  };
+}
+
 function activeOf(store: Store, ex: LibraryExemplarRow): { doc: DocumentRow; sig: SignatureRow } {
   const doc = store.documents.requireDocument(ex.documentId);
   const sig = activeSignature(store.documents.signaturesOf(doc.id).filter((s) => s.status !== 'rejected'));
@@ -120,16 +134,7 @@ export async function enrolFromCase(store: Store, opts: EnrolFromCaseOptions): P
       const s = copySignature(store, sig, copy.id, { caseId: c.id, documentId: doc.id, signatureId: sig.id });
       lib.copyEmbeddings(sig.id, s.id);
       copies.push({ from: sig.id, to: s.id });
-      entries.push({
-        path: doc.originalPath,
-        page: doc.pageIndex,
-        status: 'enrolled',
-        sha256: doc.sha256,
-        documentId: copy.id,
-        signatureId: s.id,
-        isCrop: s.isCrop,
-        lowConfidence: s.lowConfidence,
-      });
+      entries.push(enrolledEntry(doc, s));
     }
     // Archived cases accept no changes (their triggers refuse it): the link is then only recorded here.
     let linked: NonNullable<EnrolReport['linked']>;
@@ -251,16 +256,7 @@ export function drawFromLibrary(store: Store, opts: { caseRef: string | number; 
       });
       const s = copySignature(store, sig, copy.id, { library: true, documentId: doc.id, signatureId: sig.id });
       lib.copyEmbeddings(sig.id, s.id);
-      entries.push({
-        path: doc.originalPath,
-        page: doc.pageIndex,
-        status: 'enrolled',
-        sha256: doc.sha256,
-        documentId: copy.id,
-        signatureId: s.id,
-        isCrop: s.isCrop,
-        lowConfidence: s.lowConfidence,
-      });
+      entries.push(enrolledEntry(doc, s));
     }
     const totals = totalsOf(exemplars.length, entries);
     store.audit.append({
